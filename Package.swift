@@ -1,0 +1,98 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "kefu",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kefu", targets: ["kefu"]),
+        .library(name: "KefuPostgres", targets: ["KefuPostgres"]),
+        .library(name: "KefuCore", targets: ["KefuCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .target(
+            name: "KefuPostgres",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KefuCore",
+            dependencies: [
+                "KefuPostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KefuAPI",
+            dependencies: [
+                "KefuCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KefuWorker",
+            dependencies: [
+                "KefuCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "kefu",
+            dependencies: [
+                "KefuCore", "KefuAPI", "KefuWorker", "KefuPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KefuTestSupport",
+            dependencies: ["KefuPostgres", "KefuCore"],
+            path: "Tests/KefuTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KefuPostgresTests",
+            dependencies: ["KefuPostgres", "KefuTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KefuCoreTests",
+            dependencies: ["KefuCore", "KefuTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KefuAPITests",
+            dependencies: [
+                "KefuAPI", "KefuCore", "KefuTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

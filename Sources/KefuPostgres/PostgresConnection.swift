@@ -1,0 +1,359 @@
+import CLibPQ
+import Foundation
+import Logging
+
+/// The rows and affected-row count of one statement.
+public struct PostgresResult: Sendable, RandomAccessCollection {
+    public let rows: [PostgresRow]
+    /// Rows inserted, updated or deleted (`PQcmdTuples`), or the number of rows returned.
+    public let affectedRows: Int
+
+    public var startIndex: Int { rows.startIndex }
+    public var endIndex: Int { rows.endIndex }
+    public subscript(position: Int) -> PostgresRow { rows[position] }
+}
+
+/// One libpq connection, driven from its own dedicated thread.
+///
+/// All libpq calls for this connection run on that thread, one at a time; the async methods
+/// suspend the caller until the work is done. Use a `ConnectionPool` rather than sharing one
+/// connection between tasks.
+public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
+    // Only touched on `executor`'s thread.
+    private var handle: OpaquePointer?
+    private let executor: BlockingExecutor
+    private let stateLock = NSLock()
+    private var _isBroken = false
+    private var _inTransaction = false
+    private var _inFailedTransaction = false
+    /// The server process id, for `pg_terminate_backend` and logs.
+    public let backendPID: Int32
+    let logger: Logger
+
+    private init(handle: OpaquePointer, executor: BlockingExecutor, logger: Logger) {
+        self.handle = handle
+        self.executor = executor
+        self.backendPID = PQbackendPID(handle)
+        self.logger = logger
+    }
+
+    /// Opens a connection. The error names the problem but never the password.
+    public static func connect(
+        _ configuration: PostgresConfiguration, logger: Logger = Logger(label: "kefu.postgres")
+    ) async throws -> PostgresConnection {
+        let executor = BlockingExecutor(name: "kefu-pg")
+        do {
+            let handle = try await executor.run { try Self.open(configuration) }
+            return PostgresConnection(handle: handle.value, executor: executor, logger: logger)
+        } catch {
+            executor.stop()
+            throw error
+        }
+    }
+
+    private static func open(_ configuration: PostgresConfiguration) throws -> UnsafeSendable<OpaquePointer> {
+        var parameters = configuration.parameters
+        parameters["client_encoding"] = "UTF8"
+        if parameters["connect_timeout"] == nil { parameters["connect_timeout"] = "10" }
+        let keys = Array(parameters.keys)
+        let keyPointers = keys.map { strdup($0) } + [nil]
+        let valuePointers = keys.map { strdup(parameters[$0]!) } + [nil]
+        defer {
+            keyPointers.forEach { free($0) }
+            valuePointers.forEach { free($0) }
+        }
+        let handle: OpaquePointer? = keyPointers.withUnsafeBufferPointer { keysBuffer in
+            valuePointers.withUnsafeBufferPointer { valuesBuffer in
+                keysBuffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: keysBuffer.count) { k in
+                    valuesBuffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: valuesBuffer.count) { v in
+                        PQconnectdbParams(k, v, 0)
+                    }
+                }
+            }
+        }
+        guard let handle else {
+            throw PostgresError(kind: .connection, message: "out of memory creating a connection")
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQfinish(handle)
+            throw PostgresError(kind: .connection, message: "could not connect to \(configuration): \(message)")
+        }
+        // Timestamps are exchanged as ISO text in UTC.
+        let setup = PQexec(handle, "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET IntervalStyle = 'iso_8601'")
+        defer { PQclear(setup) }
+        guard PQresultStatus(setup) == PGRES_COMMAND_OK else {
+            let error = Self.error(from: setup, handle: handle, query: nil)
+            PQfinish(handle)
+            throw error
+        }
+        return UnsafeSendable(handle)
+    }
+
+    /// True once the connection has failed; the pool drops broken connections.
+    public var isBroken: Bool { stateLock.withLock { _isBroken } }
+    /// True when the open transaction has failed and can only be rolled back.
+    public var inFailedTransaction: Bool { stateLock.withLock { _inFailedTransaction } }
+    /// True while a transaction is open on the server.
+    public var inTransaction: Bool { stateLock.withLock { _inTransaction } }
+
+    /// Runs one statement with bound parameters.
+    public func run(_ query: PostgresQuery) async throws -> PostgresResult {
+        try await executor.run { try self.execParams(query) }
+    }
+
+    /// Runs one or more statements without parameters (for migrations and session setup).
+    public func simpleQuery(_ sql: String) async throws {
+        try await executor.run { try self.exec(sql) }
+    }
+
+    /// Streams rows into `COPY … FROM STDIN` (text format); `lines` are tab-separated rows
+    /// without the trailing newline. Returns the number of rows copied.
+    public func copyIn(_ copyStatement: String, lines: [String]) async throws -> Int {
+        try await executor.run { try self.copy(copyStatement, lines: lines) }
+    }
+
+    /// Checks the socket without blocking: false when the server has closed the connection.
+    public func checkAlive() async -> Bool {
+        (try? await executor.run { () -> Bool in
+            guard let handle = self.handle else { return false }
+            if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
+                self.markBroken()
+                return false
+            }
+            return true
+        }) ?? false
+    }
+
+    /// Closes the connection and its thread.
+    public func close() async {
+        _ = try? await executor.run {
+            if let handle = self.handle { PQfinish(handle) }
+            self.handle = nil
+            self.markBroken()
+        }
+        executor.stop()
+    }
+
+    // MARK: - Work on the connection's thread
+
+    private func liveHandle() throws -> OpaquePointer {
+        guard let handle else { throw PostgresError(kind: .connection, message: "connection is closed") }
+        return handle
+    }
+
+    private func markBroken() {
+        stateLock.withLock { _isBroken = true }
+    }
+
+    private func updateState(_ handle: OpaquePointer) {
+        let broken = PQstatus(handle) != CONNECTION_OK
+        let status = PQtransactionStatus(handle)
+        stateLock.withLock {
+            if broken { _isBroken = true }
+            _inTransaction = status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE
+            _inFailedTransaction = status == PQTRANS_INERROR
+        }
+    }
+
+    private func execParams(_ query: PostgresQuery) throws -> PostgresResult {
+        let handle = try liveHandle()
+        let count = query.binds.count
+        var values: [UnsafeMutablePointer<CChar>?] = []
+        var lengths: [Int32] = []
+        var formats: [Int32] = []
+        values.reserveCapacity(count)
+        for bind in query.binds {
+            switch bind {
+            case .null:
+                values.append(nil); lengths.append(0); formats.append(0)
+            case .text(let text):
+                values.append(strdup(text)); lengths.append(0); formats.append(0)
+            case .binary(let bytes):
+                let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(bytes.count, 1))
+                bytes.withUnsafeBufferPointer { source in
+                    source.withMemoryRebound(to: CChar.self) { chars in
+                        if let base = chars.baseAddress { buffer.initialize(from: base, count: bytes.count) }
+                    }
+                }
+                values.append(buffer); lengths.append(Int32(bytes.count)); formats.append(1)
+            }
+        }
+        defer { values.forEach { free($0) } }
+        let types = query.types.map { Oid($0.rawValue) }
+        let result: OpaquePointer? = values.withUnsafeBufferPointer { valueBuffer in
+            valueBuffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { constValues in
+                PQexecParams(
+                    handle, query.sql, Int32(count), types, constValues.baseAddress, lengths, formats, 0)
+            }
+        }
+        defer { PQclear(result) }
+        updateState(handle)
+        return try Self.collect(result, handle: handle, query: query.sql)
+    }
+
+    private func exec(_ sql: String) throws {
+        let handle = try liveHandle()
+        let result = PQexec(handle, sql)
+        defer { PQclear(result) }
+        updateState(handle)
+        _ = try Self.collect(result, handle: handle, query: nil)
+    }
+
+    private func copy(_ statement: String, lines: [String]) throws -> Int {
+        let handle = try liveHandle()
+        let start = PQexec(handle, statement)
+        guard PQresultStatus(start) == PGRES_COPY_IN else {
+            defer { PQclear(start) }
+            updateState(handle)
+            throw Self.error(from: start, handle: handle, query: statement)
+        }
+        PQclear(start)
+        var buffer = ""
+        buffer.reserveCapacity(1 << 16)
+        var sendFailed = false
+        for line in lines {
+            buffer += line
+            buffer += "\n"
+            if buffer.utf8.count >= 1 << 16 {
+                sendFailed = !Self.putCopyData(handle, buffer)
+                buffer.removeAll(keepingCapacity: true)
+                if sendFailed { break }
+            }
+        }
+        if !sendFailed, !buffer.isEmpty { sendFailed = !Self.putCopyData(handle, buffer) }
+        PQputCopyEnd(handle, sendFailed ? "client failed to send data" : nil)
+        var copied = 0
+        var failure: PostgresError?
+        while let result = PQgetResult(handle) {
+            if PQresultStatus(result) == PGRES_COMMAND_OK {
+                copied = Int(String(cString: PQcmdTuples(result))) ?? 0
+            } else if failure == nil {
+                failure = Self.error(from: result, handle: handle, query: statement)
+            }
+            PQclear(result)
+        }
+        updateState(handle)
+        if let failure { throw failure }
+        return copied
+    }
+
+    private static func putCopyData(_ handle: OpaquePointer, _ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                PQputCopyData(handle, chars.baseAddress, Int32(chars.count)) == 1
+            }
+        }
+    }
+
+    /// Reads pending notifications, waiting up to `timeout` for the socket to become readable.
+    func pollNotifications(timeout: Duration) async throws -> [PostgresNotification] {
+        try await executor.run { try self.readNotifications(timeoutMilliseconds: Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)) }
+    }
+
+    private func readNotifications(timeoutMilliseconds: Int32) throws -> [PostgresNotification] {
+        let handle = try liveHandle()
+        var notifications = drainNotifications(handle)
+        if !notifications.isEmpty { return notifications }
+        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, timeoutMilliseconds)
+        if ready > 0 {
+            if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
+                markBroken()
+                let message = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+                throw PostgresError(kind: .connection, message: "listener connection lost: \(message)")
+            }
+            notifications = drainNotifications(handle)
+        }
+        return notifications
+    }
+
+    private func drainNotifications(_ handle: OpaquePointer) -> [PostgresNotification] {
+        var notifications: [PostgresNotification] = []
+        while let notify = PQnotifies(handle) {
+            notifications.append(PostgresNotification(
+                channel: String(cString: notify.pointee.relname),
+                payload: String(cString: notify.pointee.extra),
+                backendPID: notify.pointee.be_pid))
+            PQfreemem(notify)
+        }
+        return notifications
+    }
+
+    // MARK: - Results and errors
+
+    private static func collect(_ result: OpaquePointer?, handle: OpaquePointer, query: String?) throws -> PostgresResult {
+        guard let result else {
+            throw PostgresError(kind: .connection, message: lastError(handle), query: query)
+        }
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE:
+            let rowCount = Int(PQntuples(result))
+            let columnCount = Int(PQnfields(result))
+            var names: [String] = []
+            var types: [PostgresDataType] = []
+            for column in 0..<columnCount {
+                names.append(String(cString: PQfname(result, Int32(column))))
+                types.append(PostgresDataType(UInt32(PQftype(result, Int32(column)))))
+            }
+            let columns = PostgresColumns(names: names, types: types)
+            var rows: [PostgresRow] = []
+            rows.reserveCapacity(rowCount)
+            for row in 0..<rowCount {
+                var values: [String?] = []
+                values.reserveCapacity(columnCount)
+                for column in 0..<columnCount {
+                    if PQgetisnull(result, Int32(row), Int32(column)) == 1 {
+                        values.append(nil)
+                    } else {
+                        let length = Int(PQgetlength(result, Int32(row), Int32(column)))
+                        let pointer = PQgetvalue(result, Int32(row), Int32(column))!
+                        values.append(pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+                            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+                        })
+                    }
+                }
+                rows.append(PostgresRow(columns: columns, values: values))
+            }
+            return PostgresResult(rows: rows, affectedRows: rowCount)
+        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
+            return PostgresResult(rows: [], affectedRows: affected)
+        default:
+            throw error(from: result, handle: handle, query: query)
+        }
+    }
+
+    private static func lastError(_ handle: OpaquePointer) -> String {
+        String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func error(from result: OpaquePointer?, handle: OpaquePointer, query: String?) -> PostgresError {
+        func field(_ code: UInt8) -> String? {
+            guard let result, let value = PQresultErrorField(result, Int32(code)) else { return nil }
+            return String(cString: value)
+        }
+        let sqlState = field(UInt8(ascii: "C"))
+        let message = field(UInt8(ascii: "M")) ?? lastError(handle)
+        let lost = PQstatus(handle) != CONNECTION_OK
+        return PostgresError(
+            kind: sqlState == nil && lost ? .connection : (sqlState == nil ? .client : .server),
+            message: message,
+            sqlState: sqlState,
+            severity: field(UInt8(ascii: "V")) ?? field(UInt8(ascii: "S")),
+            detail: field(UInt8(ascii: "D")),
+            hint: field(UInt8(ascii: "H")),
+            constraint: field(UInt8(ascii: "n")),
+            table: field(UInt8(ascii: "t")),
+            column: field(UInt8(ascii: "c")),
+            query: query)
+    }
+}
+
+/// Wraps a value that is safe to move between threads by construction (a libpq handle handed
+/// from the thread that created it to the connection that will own it).
+struct UnsafeSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// The column names and types of a result, shared by all its rows.
+public final class PostgresColumns: Sendable {
+    public let names: [String]
+    public let types: [PostgresDataType]
+    let indexByName: [String: Int]
+
+    init(names: [String], types: [PostgresDataType]) {
+        self.names = names
+        self.types = types
+        var index: [String: Int] = [:]
+        for (i, name) in names.enumerated() where index[name] == nil { index[name] = i }
+        self.indexByName = index
+    }
+}
+
+/// One row of a result, values in text format (`nil` is SQL NULL).
+public struct PostgresRow: Sendable {
+    public let columns: PostgresColumns
+    public let values: [String?]
+
+    init(columns: PostgresColumns, values: [String?]) {
+        self.columns = columns
+        self.values = values
+    }
+
+    /// Whether the result has a column with this name.
+    public func contains(_ column: String) -> Bool { columns.indexByName[column] != nil }
+
+    /// Whether the column holds SQL NULL (false for unknown columns).
+    public func isNull(_ column: String) -> Bool {
+        guard let index = columns.indexByName[column] else { return false }
+        return values[index] == nil
+    }
+
+    /// Decodes the value at a column position.
+    public func decode<Value: PostgresDecodable>(_ type: Value.Type = Value.self, at index: Int) throws -> Value {
+        guard index >= 0, index < values.count else {
+            throw PostgresError(kind: .decoding, message: "column index \(index) out of range (\(values.count) columns)")
+        }
+        return try decodeValue(Value.self, index: index)
+    }
+
+    /// Decodes the value of a named column.
+    public func decode<Value: PostgresDecodable>(_ type: Value.Type = Value.self, _ column: String) throws -> Value {
+        guard let index = columns.indexByName[column] else {
+            throw PostgresError(kind: .decoding, message: "no column named '\(column)'")
+        }
+        return try decodeValue(Value.self, index: index)
+    }
+
+    /// Decodes the whole row into a `Decodable` type whose camelCase properties name snake_case columns.
+    public func decode<Value: Decodable>(_ type: Value.Type) throws -> Value {
+        do {
+            return try Value(from: PostgresRowDecoder(row: self))
+        } catch let error as PostgresError {
+            throw error
+        } catch {
+            throw PostgresError(kind: .decoding, message: "cannot decode \(Value.self): \(error)")
+        }
+    }
+
+    private func decodeValue<Value: PostgresDecodable>(_ type: Value.Type, index: Int) throws -> Value {
+        let name = columns.names[index]
+        let columnType = columns.types[index]
+        guard let text = values[index] else {
+            if let optional = Value.self as? any PostgresOptionalMarker.Type, let null = optional.nullValue as? Value {
+                return null
+            }
+            throw PostgresError(kind: .decoding, message: "column '\(name)' is NULL, expected \(Value.self)")
+        }
+        do {
+            return try Value.decodePostgres(text, type: columnType)
+        } catch let failure as PostgresDecodingFailure {
+            throw PostgresError(
+                kind: .decoding, message: "column '\(name)' (\(columnType)): \(failure.reason)", column: name)
+        }
+    }
+}

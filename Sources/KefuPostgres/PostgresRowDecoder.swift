@@ -1,0 +1,175 @@
+import Foundation
+
+/// Decodes a row into a `Decodable` type: property `firstOwnerId` reads column `first_owner_id`.
+/// Scalars use `PostgresDecodable`; json/jsonb columns decode nested types with JSON; arrays and
+/// `RawRepresentable` enums decode from their text form.
+struct PostgresRowDecoder: Decoder {
+    let row: PostgresRow
+    var codingPath: [any CodingKey] = []
+    var userInfo: [CodingUserInfoKey: Any] = [:]
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        KeyedDecodingContainer(RowContainer<Key>(row: row))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        throw DecodingError.typeMismatch([Any].self, .init(codingPath: [], debugDescription: "a row is keyed"))
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer {
+        guard row.values.count == 1 else {
+            throw DecodingError.typeMismatch(Any.self, .init(codingPath: [], debugDescription: "row has several columns"))
+        }
+        return CellDecoder(text: row.values[0], type: row.columns.types[0], column: row.columns.names[0])
+    }
+
+    static func columnName(for key: some CodingKey) -> String {
+        var result = ""
+        for char in key.stringValue {
+            if char.isUppercase {
+                result += "_" + char.lowercased()
+            } else {
+                result.append(char)
+            }
+        }
+        return result
+    }
+}
+
+private struct RowContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let row: PostgresRow
+    var codingPath: [any CodingKey] { [] }
+    var allKeys: [Key] { row.columns.names.compactMap { Key(stringValue: $0) } }
+
+    func contains(_ key: Key) -> Bool { row.contains(PostgresRowDecoder.columnName(for: key)) }
+
+    func decodeNil(forKey key: Key) throws -> Bool {
+        let column = PostgresRowDecoder.columnName(for: key)
+        return !row.contains(column) || row.isNull(column)
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        let column = PostgresRowDecoder.columnName(for: key)
+        guard let index = row.columns.indexByName[column] else {
+            throw PostgresError(kind: .decoding, message: "no column named '\(column)' for \(T.self)")
+        }
+        if let scalar = T.self as? any PostgresDecodable.Type {
+            return try decodeScalar(scalar, index: index) as! T
+        }
+        return try CellDecoder(text: row.values[index], type: row.columns.types[index], column: column).decode(T.self)
+    }
+
+    private func decodeScalar<S: PostgresDecodable>(_ type: S.Type, index: Int) throws -> S {
+        try row.decode(S.self, at: index)
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
+        -> KeyedDecodingContainer<NestedKey>
+    {
+        throw DecodingError.typeMismatch(type, .init(codingPath: [key], debugDescription: "use a json column"))
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        throw DecodingError.typeMismatch([Any].self, .init(codingPath: [key], debugDescription: "use an array column"))
+    }
+
+    func superDecoder() throws -> any Decoder { PostgresRowDecoder(row: row) }
+    func superDecoder(forKey key: Key) throws -> any Decoder { PostgresRowDecoder(row: row) }
+}
+
+/// Decodes one column value: scalars, RawRepresentable enums, arrays, and JSON documents.
+private struct CellDecoder: Decoder, SingleValueDecodingContainer {
+    let text: String?
+    let type: PostgresDataType
+    let column: String
+    var codingPath: [any CodingKey] { [] }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        throw DecodingError.typeMismatch(type, .init(codingPath: [], debugDescription: "column '\(column)' is not JSON"))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        guard let text else { throw PostgresError(kind: .decoding, message: "column '\(column)' is NULL") }
+        let items: [String?]
+        do {
+            items = try PostgresArrayText.decode(text)
+        } catch let failure as PostgresDecodingFailure {
+            throw PostgresError(kind: .decoding, message: "column '\(column)': \(failure.reason)", column: column)
+        }
+        return ArrayCells(items: items, type: PostgresArrayText.elementType(ofArray: type), column: column)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
+
+    func decodeNil() -> Bool { text == nil }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        if let scalar = T.self as? any PostgresDecodable.Type {
+            return try decodeScalar(scalar) as! T
+        }
+        if self.type == .json || self.type == .jsonb {
+            guard let text else { throw PostgresError(kind: .decoding, message: "column '\(column)' is NULL") }
+            do {
+                return try PostgresJSONCoding.decoder().decode(T.self, from: Data(text.utf8))
+            } catch {
+                throw PostgresError(kind: .decoding, message: "column '\(column)': invalid JSON for \(T.self): \(error)")
+            }
+        }
+        return try T(from: self)
+    }
+
+    private func decodeScalar<S: PostgresDecodable>(_ type: S.Type) throws -> S {
+        guard let text else {
+            throw PostgresError(kind: .decoding, message: "column '\(column)' is NULL, expected \(S.self)")
+        }
+        do {
+            return try S.decodePostgres(text, type: self.type)
+        } catch let failure as PostgresDecodingFailure {
+            throw PostgresError(kind: .decoding, message: "column '\(column)' (\(self.type)): \(failure.reason)")
+        }
+    }
+}
+
+private struct ArrayCells: UnkeyedDecodingContainer {
+    let items: [String?]
+    let type: PostgresDataType
+    let column: String
+    var codingPath: [any CodingKey] { [] }
+    var count: Int? { items.count }
+    var isAtEnd: Bool { currentIndex >= items.count }
+    var currentIndex = 0
+
+    init(items: [String?], type: PostgresDataType, column: String) {
+        self.items = items
+        self.type = type
+        self.column = column
+    }
+
+    mutating func decodeNil() throws -> Bool {
+        guard !isAtEnd, items[currentIndex] == nil else { return false }
+        currentIndex += 1
+        return true
+    }
+
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        guard !isAtEnd else { throw PostgresError(kind: .decoding, message: "column '\(column)': array too short") }
+        let cell = CellDecoder(text: items[currentIndex], type: self.type, column: column)
+        currentIndex += 1
+        return try cell.decode(T.self)
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
+        -> KeyedDecodingContainer<NestedKey>
+    {
+        throw PostgresError(kind: .decoding, message: "column '\(column)': nested containers are not supported")
+    }
+
+    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        throw PostgresError(kind: .decoding, message: "column '\(column)': nested arrays are not supported")
+    }
+
+    mutating func superDecoder() throws -> any Decoder {
+        throw PostgresError(kind: .decoding, message: "column '\(column)': super decoders are not supported")
+    }
+}

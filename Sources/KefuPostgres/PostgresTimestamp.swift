@@ -1,0 +1,129 @@
+import Foundation
+
+/// Fast conversion between `Date` and PostgreSQL's ISO timestamp text (connections use
+/// `DateStyle = ISO` and `TimeZone = UTC`).
+public enum PostgresTimestamp {
+    /// `2026-11-25 15:32:20.123456+00` in UTC, microsecond precision (PostgreSQL's own).
+    public static func format(_ date: Date) -> String {
+        if date == .distantFuture { return "infinity" }
+        if date == .distantPast { return "-infinity" }
+        var micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        if !micros.isFinite { micros = 0 }
+        let totalMicros = Int64(micros)
+        var seconds = totalMicros / 1_000_000
+        var fraction = totalMicros % 1_000_000
+        if fraction < 0 { fraction += 1_000_000; seconds -= 1 }
+        let (year, month, day, hour, minute, second) = civil(fromEpochSeconds: seconds)
+        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + " " + pad(hour, 2) + ":"
+            + pad(minute, 2) + ":" + pad(second, 2) + "." + pad(Int(fraction), 6) + "+00"
+    }
+
+    /// `2026-11-25T15:32:20.123Z`: ISO 8601 with milliseconds, for JSON.
+    public static func formatISO8601(_ date: Date) -> String {
+        let text = format(date)
+        guard text.count > 23 else { return text }
+        let chars = Array(text)
+        return String(chars[0..<10]) + "T" + String(chars[11..<23]) + "Z"
+    }
+
+    /// Parses PostgreSQL timestamp output and ISO 8601 text (`T` or space, optional fraction,
+    /// `Z` / `±HH[:MM]` offset, no offset meaning UTC). Returns nil when malformed.
+    public static func parse(_ text: String) -> Date? {
+        if text == "infinity" { return .distantFuture }
+        if text == "-infinity" { return .distantPast }
+        let bytes = Array(text.utf8)
+        var index = 0
+        func number(_ width: Int) -> Int? {
+            guard index + width <= bytes.count else { return nil }
+            var value = 0
+            for i in index..<(index + width) {
+                let b = bytes[i]
+                guard b >= 48, b <= 57 else { return nil }
+                value = value * 10 + Int(b - 48)
+            }
+            index += width
+            return value
+        }
+        func expect(_ char: UInt8) -> Bool {
+            guard index < bytes.count, bytes[index] == char else { return false }
+            index += 1
+            return true
+        }
+        guard let year = number(4), expect(45), let month = number(2), expect(45), let day = number(2) else { return nil }
+        guard (1...12).contains(month), (1...31).contains(day) else { return nil }
+        var seconds = Double(daysFromCivil(year, month, day) * 86_400)
+        guard index < bytes.count else { return Date(timeIntervalSince1970: seconds) }
+        guard bytes[index] == 32 || bytes[index] == 84 else { return nil }
+        index += 1
+        guard let hour = number(2), expect(58), let minute = number(2), expect(58), let second = number(2),
+              hour < 24, minute < 60, second < 61 else { return nil }
+        seconds += Double(hour * 3600 + minute * 60 + second)
+        if index < bytes.count, bytes[index] == 46 {
+            index += 1
+            var scale = 0.1
+            var fraction = 0.0
+            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
+                fraction += Double(bytes[index] - 48) * scale
+                scale /= 10
+                index += 1
+            }
+            seconds += fraction
+        }
+        if index == bytes.count { return Date(timeIntervalSince1970: seconds) }
+        if bytes[index] == 90 { // Z
+            return index + 1 == bytes.count ? Date(timeIntervalSince1970: seconds) : nil
+        }
+        guard bytes[index] == 43 || bytes[index] == 45 else { return nil }
+        let sign = bytes[index] == 43 ? 1 : -1
+        index += 1
+        guard let offsetHours = number(2) else { return nil }
+        var offset = offsetHours * 3600
+        if index < bytes.count, bytes[index] == 58 { index += 1 }
+        if index < bytes.count {
+            guard let offsetMinutes = number(2) else { return nil }
+            offset += offsetMinutes * 60
+        }
+        if index < bytes.count, bytes[index] == 58 {
+            index += 1
+            guard let offsetSeconds = number(2) else { return nil }
+            offset += offsetSeconds
+        }
+        guard index == bytes.count else { return nil }
+        return Date(timeIntervalSince1970: seconds - Double(sign * offset))
+    }
+
+    /// Same as `parse`, for JSON payloads.
+    public static func parseISO8601(_ text: String) -> Date? { parse(text) }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civil(fromEpochSeconds seconds: Int64) -> (Int, Int, Int, Int, Int, Int) {
+        var days = Int(seconds / 86_400)
+        var rest = Int(seconds % 86_400)
+        if rest < 0 { rest += 86_400; days -= 1 }
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        return (year, month, day, rest / 3600, rest / 60 % 60, rest % 60)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import KefuPostgres
+import KefuTestSupport
+import XCTest
+
+final class ConnectionPoolTests: PostgresTestCase {
+    func testTwoHundredConcurrentTasksOnFourConnections() async throws {
+        try await pool.execute("CREATE TABLE hits (n int PRIMARY KEY)")
+        let results = try await withThrowingTaskGroup(of: Int.self) { [pool = pool!] group in
+            for n in 0..<200 {
+                group.addTask {
+                    try await pool.execute("INSERT INTO hits (n) VALUES (\(Int32(n)))")
+                    return try await pool.queryScalar(Int.self, "SELECT \(n) * 2") ?? -1
+                }
+            }
+            var sums: [Int] = []
+            for try await value in group { sums.append(value) }
+            return sums
+        }
+        XCTAssertEqual(results.sorted(), (0..<200).map { $0 * 2 })
+        let value1 = try await pool.queryScalar(Int.self, "SELECT count(*) FROM hits")
+        XCTAssertEqual(value1, 200)
+        let stats = pool.statistics
+        XCTAssertLessThanOrEqual(stats.open, 4)
+        XCTAssertEqual(stats.waiting, 0)
+    }
+
+    func testAcquireTimesOutWhenEveryConnectionIsBusy() async throws {
+        let small = ConnectionPool(database.ownerConfiguration, configuration: .init(maxConnections: 1, acquireTimeout: .milliseconds(200)))
+        let held = try await small.acquire()
+        let started = ContinuousClock.now
+        do {
+            _ = try await small.acquire()
+            XCTFail("expected an acquire timeout")
+        } catch let error as PostgresError {
+            XCTAssertEqual(error.kind, .acquireTimeout)
+        }
+        XCTAssertLessThan(started.duration(to: .now), .seconds(5))
+        small.release(held)
+        let value2 = try await small.queryScalar(Int.self, "SELECT 1")
+        XCTAssertEqual(value2, 1)
+        await small.shutdown()
+    }
+
+    func testKilledBackendIsReplaced() async throws {
+        let single = ConnectionPool(database.ownerConfiguration, configuration: .init(maxConnections: 1))
+        let pid = try require(try await single.queryScalar(Int.self, "SELECT pg_backend_pid()"))
+        let killed = try await pool.queryScalar(Bool.self, "SELECT pg_terminate_backend(\(pid)::int, 5000)")
+        XCTAssertEqual(killed, true)
+        let newPID = try await single.queryScalar(Int.self, "SELECT pg_backend_pid()")
+        XCTAssertNotNil(newPID)
+        XCTAssertNotEqual(newPID, pid)
+        await single.shutdown()
+    }
+
+    func testShutdownRefusesNewWork() async throws {
+        let other = ConnectionPool(database.ownerConfiguration)
+        let value3 = try await other.queryScalar(Int.self, "SELECT 1")
+        XCTAssertEqual(value3, 1)
+        await other.shutdown()
+        do {
+            _ = try await other.query("SELECT 1")
+            XCTFail("expected shutdown error")
+        } catch let error as PostgresError {
+            XCTAssertEqual(error.kind, .shutdown)
+        }
+    }
+
+    func testCopyInLoadsRows() async throws {
+        try await pool.execute("CREATE TABLE bulk (n int, label text)")
+        let copied = try await pool.withConnection { connection in
+            try await connection.copyIn("COPY bulk (n, label) FROM STDIN", lines: (1...5000).map { "\($0)\trow \($0)" })
+        }
+        XCTAssertEqual(copied, 5000)
+        let value4 = try await pool.queryScalar(Int.self, "SELECT sum(n) FROM bulk")
+        XCTAssertEqual(value4, 5000 * 5001 / 2)
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import KefuPostgres
+
+/// One throwaway PostgreSQL cluster per test process, with a migrated template database that
+/// each test clones, so tests are isolated and can run in parallel.
+///
+/// With `DATABASE_URL` set, that server (a superuser connection) is used instead of a private cluster.
+public actor TestCluster {
+    public static let shared = TestCluster()
+
+    private var admin: PostgresConfiguration?
+    private var embedded: EmbeddedPostgres?
+    private var root: URL?
+    static let templateName = "kefu_test_template"
+
+    /// The repository's `sql/` directory.
+    public static let sqlDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("sql")
+
+    /// A superuser connection to the cluster's `postgres` database, starting the cluster on first use.
+    public func adminConfiguration() async throws -> PostgresConfiguration {
+        if let admin { return admin }
+        let configuration: PostgresConfiguration
+        if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty {
+            configuration = try PostgresConfiguration(url).with(database: "postgres")
+        } else {
+            let root = URL(fileURLWithPath: NSTemporaryDirectory())
+                .appendingPathComponent("kefu-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root.path)
+            let embedded = try EmbeddedPostgres(.init(
+                dataDirectory: root.appendingPathComponent("data"), socketDirectory: root.appendingPathComponent("run"),
+                port: 5432, unsafeFastMode: true, maxConnections: 300))
+            try embedded.start()
+            self.embedded = embedded
+            self.root = root
+            TestClusterCleanup.register(embedded: embedded, root: root)
+            configuration = embedded.configuration(database: "postgres")
+        }
+        try await createTemplate(configuration)
+        admin = configuration
+        return configuration
+    }
+
+    private func createTemplate(_ admin: PostgresConfiguration) async throws {
+        let connection = try await PostgresConnection.connect(admin)
+        try await connection.simpleQuery("DROP DATABASE IF EXISTS \(Self.templateName) WITH (FORCE)")
+        try await connection.simpleQuery("CREATE DATABASE \(Self.templateName)")
+        await connection.close()
+        let migrations = try Migration.load(from: Self.sqlDirectory)
+        try await Migrator(admin.with(database: Self.templateName), migrations: migrations).migrate()
+    }
+
+    /// A new database cloned from the migrated template (or empty when `migrated` is false).
+    public func makeDatabase(migrated: Bool = true) async throws -> TestDatabase {
+        let admin = try await adminConfiguration()
+        let name = "kefu_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let connection = try await PostgresConnection.connect(admin)
+        defer { Task { await connection.close() } }
+        // The name is generated above, never user input; CREATE DATABASE takes no parameters.
+        if migrated {
+            try await connection.simpleQuery("CREATE DATABASE \(name) TEMPLATE \(Self.templateName) STRATEGY FILE_COPY")
+        } else {
+            try await connection.simpleQuery("CREATE DATABASE \(name)")
+        }
+        return TestDatabase(name: name, admin: admin)
+    }
+}
+
+/// A database of its own for one test. Call `drop()` when done.
+public struct TestDatabase: Sendable {
+    public let name: String
+    let admin: PostgresConfiguration
+
+    /// The owner (superuser) connection: migrations, the admin CLI, inspection.
+    public var ownerConfiguration: PostgresConfiguration { admin.with(database: name) }
+
+    /// The application role's connection (row-level security applies).
+    public var appConfiguration: PostgresConfiguration {
+        ownerConfiguration.with(user: "kefu_app")
+    }
+
+    public func drop() async {
+        guard let connection = try? await PostgresConnection.connect(admin) else { return }
+        try? await connection.simpleQuery("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        await connection.close()
+    }
+}
+
+/// Stops the private cluster and deletes its files when the test process exits.
+enum TestClusterCleanup {
+    nonisolated(unsafe) static var embedded: EmbeddedPostgres?
+    nonisolated(unsafe) static var root: URL?
+
+    static func register(embedded: EmbeddedPostgres, root: URL) {
+        Self.embedded = embedded
+        Self.root = root
+        atexit {
+            TestClusterCleanup.embedded?.stopImmediately()
+            if let root = TestClusterCleanup.root { try? FileManager.default.removeItem(at: root) }
+        }
+    }
+}
