@@ -113,6 +113,19 @@ public struct EmbeddedPostgres: Sendable {
         _ = try? runServerTool("pg_ctl", ["-D", options.dataDirectory.path, "-m", "immediate", "-w", "stop"])
     }
 
+    /// Creates a database (a plain identifier: lowercase letters, digits, `_`) if it does not exist.
+    public func createDatabaseIfMissing(_ name: String) throws {
+        guard PostgresListener.isValidChannel(name) else {
+            throw EmbeddedPostgresError.commandFailed(command: "createdb", status: 1, output: "invalid database name '\(name)'")
+        }
+        let connection = ["-h", options.socketDirectory.path, "-p", String(options.port), "-U", Self.superuser]
+        let exists = try runServerTool("psql", connection + ["-d", "postgres", "-tAc",
+            "SELECT 1 FROM pg_database WHERE datname = '\(name)'"])
+        if exists.trimmingCharacters(in: .whitespacesAndNewlines) != "1" {
+            try runServerTool("createdb", connection + [name])
+        }
+    }
+
     private func prepareDirectories() throws {
         let fileManager = FileManager.default
         for directory in [options.dataDirectory, options.socketDirectory] {

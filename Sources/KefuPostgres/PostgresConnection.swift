@@ -117,7 +117,14 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
     public func checkAlive() async -> Bool {
         (try? await executor.run { () -> Bool in
             guard let handle = self.handle else { return false }
-            if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
+            // A terminated backend sends a FATAL error and closes the socket; reading until the
+            // socket has nothing more to say surfaces the end-of-file as CONNECTION_BAD.
+            for _ in 0..<4 {
+                var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+                guard poll(&descriptor, 1, 0) > 0 else { break }
+                if PQconsumeInput(handle) == 0 { break }
+            }
+            if PQstatus(handle) != CONNECTION_OK {
                 self.markBroken()
                 return false
             }

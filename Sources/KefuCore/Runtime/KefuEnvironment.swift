@@ -1,0 +1,99 @@
+import Foundation
+import KefuPostgres
+import Logging
+
+/// Kefu's configuration, read from environment variables in one place and validated at start-up.
+public struct KefuEnvironment: Sendable {
+    /// Owner connection (migrations, operator CLI). Nil: use the embedded cluster.
+    public var databaseURL: String?
+    /// Application-role connection for the API and the worker. Nil: derived from `databaseURL`.
+    public var appDatabaseURL: String?
+    /// Where the embedded cluster lives.
+    public var home: URL
+    public var httpHost: String
+    public var httpPort: Int
+    public var poolSize: Int
+    public var logLevel: Logger.Level
+    /// Largest accepted request body.
+    public var maxBodyBytes: Int
+    /// Where `NNN_name.sql` migrations are read from.
+    public var sqlDirectory: URL
+
+    /// Reads and validates the variables; the error names the variable and what is wrong with it.
+    public static func fromProcess(_ variables: [String: String] = ProcessInfo.processInfo.environment) throws -> KefuEnvironment {
+        func value(_ name: String) -> String? {
+            guard let text = variables[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            return text
+        }
+        func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+            guard let text = value(name) else { return fallback }
+            guard let number = Int(text), range.contains(number) else {
+                throw ConfigurationError(variable: name, reason: "must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+            }
+            return number
+        }
+        let databaseURL = value("DATABASE_URL")
+        if let databaseURL {
+            do { _ = try PostgresConfiguration(databaseURL) } catch {
+                throw ConfigurationError(variable: "DATABASE_URL", reason: "is not a postgres:// URL or connection string")
+            }
+        }
+        let appURL = value("KEFU_APP_DATABASE_URL")
+        if let appURL {
+            do { _ = try PostgresConfiguration(appURL) } catch {
+                throw ConfigurationError(variable: "KEFU_APP_DATABASE_URL", reason: "is not a postgres:// URL or connection string")
+            }
+        }
+        let levelText = value("KEFU_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw ConfigurationError(variable: "KEFU_LOG_LEVEL", reason: "must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let home = value("KEFU_HOME").map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL }
+            ?? cwd.appendingPathComponent(".kefu")
+        return KefuEnvironment(
+            databaseURL: databaseURL,
+            appDatabaseURL: appURL,
+            home: home,
+            httpHost: value("KEFU_HTTP_HOST") ?? "127.0.0.1",
+            httpPort: try integer("KEFU_HTTP_PORT", default: 8080, range: 0...65535),
+            poolSize: try integer("KEFU_DB_POOL_SIZE", default: 10, range: 1...500),
+            logLevel: level,
+            maxBodyBytes: try integer("KEFU_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20)),
+            sqlDirectory: try MigrationFiles.directory(override: value("KEFU_SQL_DIR")))
+    }
+}
+
+/// A configuration variable with a wrong value.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var variable: String
+    public var reason: String
+    public var description: String { "\(variable) \(reason)" }
+}
+
+/// Finds the `sql/` directory of migrations.
+public enum MigrationFiles {
+    /// `KEFU_SQL_DIR`, else the source checkout's `sql/`, else `./sql`, else `/usr/share/kefu/sql`.
+    public static func directory(override: String?) throws -> URL {
+        if let override {
+            return URL(fileURLWithPath: override)
+        }
+        let checkout = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("sql")
+        let candidates = [
+            checkout,
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("sql"),
+            URL(fileURLWithPath: "/usr/share/kefu/sql"),
+        ]
+        for candidate in candidates where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("001_foundation.sql").path) {
+            return candidate
+        }
+        throw ConfigurationError(variable: "KEFU_SQL_DIR", reason: "is not set and no sql/ directory with migrations was found")
+    }
+
+    /// The migrations in that directory.
+    public static func load(_ environment: KefuEnvironment) throws -> [Migration] {
+        try Migration.load(from: environment.sqlDirectory)
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import KefuCore
+import KefuPostgres
+import Logging
+
+/// What every command needs: validated configuration, logging, and the database.
+struct CommandContext {
+    let environment: KefuEnvironment
+    let logger: Logger
+    let database: DatabaseRuntime
+
+    /// Reads the environment, bootstraps logging (to stderr, so stdout stays clean for `--json`)
+    /// and resolves the database, starting the embedded cluster if needed.
+    static func make(label: String = "kefu") throws -> CommandContext {
+        let environment: KefuEnvironment
+        do {
+            environment = try KefuEnvironment.fromProcess()
+        } catch {
+            throw ValidationError("configuration: \(error)")
+        }
+        LoggingBootstrap.bootstrap(level: environment.logLevel)
+        let logger = Logger(label: label)
+        let database = try DatabaseRuntime.resolve(environment, logger: logger)
+        return CommandContext(environment: environment, logger: logger, database: database)
+    }
+
+    /// Applies pending migrations as the owner role.
+    @discardableResult
+    func migrate() async throws -> [Migration] {
+        let migrations = try MigrationFiles.load(environment)
+        return try await Migrator(database.ownerConfiguration, migrations: migrations, logger: logger).migrate()
+    }
+}
+
+/// Logging set-up, done once per process.
+enum LoggingBootstrap {
+    nonisolated(unsafe) private static var done = false
+
+    static func bootstrap(level: Logger.Level) {
+        guard !done else { return }
+        done = true
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+/// Prints a value as pretty JSON with snake_case keys and ISO 8601 dates.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.dateEncodingStrategy = .iso8601
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// Prints rows as an aligned text table for people.
+func printTable(_ headers: [String], _ rows: [[String]]) {
+    var widths = headers.map(\.count)
+    for row in rows {
+        for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+    }
+    func line(_ cells: [String]) -> String {
+        cells.enumerated().map { i, cell in cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+            .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+    }
+    print(line(headers))
+    print(line(widths.map { String(repeating: "-", count: $0) }))
+    for row in rows { print(line(row)) }
+}

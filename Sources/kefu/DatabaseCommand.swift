@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import KefuCore
+import KefuPostgres
+
+/// `kefu db …`: the database Kefu uses.
+struct DatabaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "Show, open, start or stop the database Kefu uses.",
+        subcommands: [DatabaseURLCommand.self, DatabasePsqlCommand.self, DatabaseStartCommand.self, DatabaseStopCommand.self])
+}
+
+/// `kefu db url`: prints the owner URL in use (starting the embedded cluster if needed).
+struct DatabaseURLCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "url", abstract: "Print the database URL in use (starts the embedded cluster and leaves it running).")
+
+    @Flag(help: "Print the application role's URL instead of the owner's.")
+    var app = false
+
+    @Flag(help: "Include the password.")
+    var showPassword = false
+
+    func run() async throws {
+        let context = try CommandContext.make()
+        let configuration = app ? context.database.appConfiguration : context.database.ownerConfiguration
+        print(configuration.url(revealingPassword: showPassword))
+    }
+}
+
+/// `kefu db psql`: opens psql on the database in use.
+struct DatabasePsqlCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "psql", abstract: "Open psql on the database in use (as the owner).")
+
+    @Argument(parsing: .captureForPassthrough, help: "Extra arguments passed to psql.")
+    var arguments: [String] = []
+
+    func run() async throws {
+        let context = try CommandContext.make()
+        let psql = context.database.embedded.map { $0.binDirectory.appendingPathComponent("psql").path } ?? "/usr/bin/psql"
+        let argv = [psql, context.database.ownerConfiguration.url(revealingPassword: true)] + arguments
+        let pointers = argv.map { strdup($0) } + [nil]
+        execv(psql, pointers)
+        throw ValidationError("could not run \(psql): \(String(cString: strerror(errno)))")
+    }
+}
+
+/// `kefu db start`: starts the embedded cluster and leaves it running.
+struct DatabaseStartCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "start", abstract: "Start the embedded cluster (no-op with DATABASE_URL).")
+
+    func run() async throws {
+        let context = try CommandContext.make()
+        print(context.database.embedded == nil ? "Using DATABASE_URL; nothing to start." : "Embedded PostgreSQL is running: \(context.database.ownerConfiguration)")
+    }
+}
+
+/// `kefu db stop`: stops the embedded cluster.
+struct DatabaseStopCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stop", abstract: "Stop the embedded cluster (no-op with DATABASE_URL).")
+
+    func run() async throws {
+        let environment = try KefuEnvironment.fromProcess()
+        guard environment.databaseURL == nil else { return print("Using DATABASE_URL; nothing to stop.") }
+        let embedded = try EmbeddedPostgres(.init(dataDirectory: environment.home.appendingPathComponent("pgdata")))
+        try embedded.stop()
+        print("Embedded PostgreSQL stopped.")
+    }
+}
