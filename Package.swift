@@ -48,7 +48,6 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.copy("Resources/openapi.yaml")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -60,14 +59,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(
-            name: "kefu",
+        .target(
+            name: "KefuCLI",
             dependencies: [
                 "KefuCore", "KefuAPI", "KefuWorker", "KefuPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "kefu",
+            dependencies: ["KefuCLI"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -89,7 +94,7 @@ let package = Package(
         .testTarget(
             name: "KefuAPITests",
             dependencies: [
-                "KefuAPI", "KefuCore", "KefuTestSupport",
+                "KefuAPI", "KefuCore", "KefuCLI", "KefuTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

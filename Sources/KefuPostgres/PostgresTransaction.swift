@@ -18,13 +18,15 @@ public enum IsolationLevel: String, Sendable {
 extension PostgresConnection {
     /// Runs `body` in a transaction: commits when it returns, rolls back when it throws.
     /// A failed rollback never hides the original error (the connection is marked broken instead).
+    /// `setup` is trusted SQL run right after BEGIN in the same round trip (e.g. `SET LOCAL …`).
     public func transaction<T>(
-        isolation: IsolationLevel? = nil, readOnly: Bool = false,
+        isolation: IsolationLevel? = nil, readOnly: Bool = false, setup: String? = nil,
         _ body: (PostgresTransaction) async throws -> T
     ) async throws -> T {
         var begin = "BEGIN"
         if let isolation { begin += " ISOLATION LEVEL \(isolation.rawValue)" }
         if readOnly { begin += " READ ONLY" }
+        if let setup { begin += "; " + setup }
         try await simpleQuery(begin)
         let value: T
         do {

@@ -25,7 +25,7 @@ struct DatabaseURLCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try CommandContext.make()
         let configuration = app ? context.database.appConfiguration : context.database.ownerConfiguration
-        print(configuration.url(revealingPassword: showPassword))
+        Console.write(configuration.url(revealingPassword: showPassword))
     }
 }
 
@@ -54,7 +54,7 @@ struct DatabaseStartCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try CommandContext.make()
-        print(context.database.embedded == nil ? "Using DATABASE_URL; nothing to start." : "Embedded PostgreSQL is running: \(context.database.ownerConfiguration)")
+        Console.write(context.database.embedded == nil ? "Using DATABASE_URL; nothing to start." : "Embedded PostgreSQL is running: \(context.database.ownerConfiguration)")
     }
 }
 
@@ -65,9 +65,9 @@ struct DatabaseStopCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = try KefuEnvironment.fromProcess()
-        guard environment.databaseURL == nil else { return print("Using DATABASE_URL; nothing to stop.") }
+        guard environment.databaseURL == nil else { return Console.write("Using DATABASE_URL; nothing to stop.") }
         let embedded = try EmbeddedPostgres(.init(dataDirectory: environment.home.appendingPathComponent("pgdata")))
         try embedded.stop()
-        print("Embedded PostgreSQL stopped.")
+        Console.write("Embedded PostgreSQL stopped.")
     }
 }

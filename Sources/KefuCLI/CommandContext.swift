@@ -5,7 +5,10 @@ import KefuPostgres
 import Logging
 
 /// What every command needs: validated configuration, logging, and the database.
-struct CommandContext {
+public struct CommandContext {
+    /// Replaces the process environment (tests run commands in-process against their own database).
+    nonisolated(unsafe) public static var environmentOverride: [String: String]?
+
     let environment: KefuEnvironment
     let logger: Logger
     let database: DatabaseRuntime
@@ -15,7 +18,7 @@ struct CommandContext {
     static func make(label: String = "kefu") throws -> CommandContext {
         let environment: KefuEnvironment
         do {
-            environment = try KefuEnvironment.fromProcess()
+            environment = try KefuEnvironment.fromProcess(CommandContext.environmentOverride ?? ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError("configuration: \(error)")
         }
@@ -54,7 +57,7 @@ func printJSON(_ value: some Encodable) throws {
     encoder.keyEncodingStrategy = .convertToSnakeCase
     encoder.dateEncodingStrategy = .iso8601
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    Console.write(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
 /// Prints rows as an aligned text table for people.
@@ -67,7 +70,32 @@ func printTable(_ headers: [String], _ rows: [[String]]) {
         cells.enumerated().map { i, cell in cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
             .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
     }
-    print(line(headers))
-    print(line(widths.map { String(repeating: "-", count: $0) }))
-    for row in rows { print(line(row)) }
+    Console.write(line(headers))
+    Console.write(line(widths.map { String(repeating: "-", count: $0) }))
+    for row in rows { Console.write(line(row)) }
+}
+
+/// Where commands write their output: stdout, or a capture in tests.
+public enum Console {
+    nonisolated(unsafe) public static var sink: (String) -> Void = { print($0) }
+
+    static func write(_ text: String) { sink(text) }
+}
+
+extension CommandContext {
+    /// Runs an operator action with an owner-role pool, migrating the embedded cluster first
+    /// (so a new user can create a tenant before ever starting the server).
+    func withOwnerPool<T>(_ body: (ConnectionPool) async throws -> T) async throws -> T {
+        defer { database.stopIfStarted() }
+        if database.embedded != nil { try await migrate() }
+        let pool = database.makeOwnerPool(logger: logger)
+        do {
+            let value = try await body(pool)
+            await pool.shutdown()
+            return value
+        } catch {
+            await pool.shutdown()
+            throw error
+        }
+    }
 }

@@ -42,9 +42,9 @@ struct MigrateCommand: AsyncParsableCommand {
             return try printJSON(applied.map { Entry(version: $0.version, name: $0.name, appliedAt: Date(), state: "applied") })
         }
         if applied.isEmpty {
-            print("Database is up to date (\(migrator.migrations.count) migrations).")
+            Console.write("Database is up to date (\(migrator.migrations.count) migrations).")
         } else {
-            for migration in applied { print("applied \(String(format: "%03d", migration.version))_\(migration.name).sql") }
+            for migration in applied { Console.write("applied \(String(format: "%03d", migration.version))_\(migration.name).sql") }
         }
     }
 }

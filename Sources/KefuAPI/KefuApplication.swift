@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+import KefuCore
+import Logging
+
+/// Builds Kefu's HTTP application: routes, auth, errors, metrics.
+public enum KefuApplication {
+    /// The router with every route; tests drive it directly or through a live server.
+    public static func makeRouter(services: KefuServices, configuration: APIConfiguration) -> Router<KefuRequestContext> {
+        let metrics = MetricsRegistry.shared
+        let router = Router(context: KefuRequestContext.self)
+        router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        OperationsRoutes(services: services, metrics: metrics).register(on: router)
+
+        let v1 = router.group("v1")
+            .add(middleware: AuthMiddleware(apiKeys: services.apiKeys))
+            .group(context: TenantRequestContext.self)
+        AccountRoutes(services: services).register(on: v1)
+        AgentRoutes(services: services).register(on: v1)
+        DepartmentRoutes(services: services).register(on: v1)
+        APIKeyRoutes(services: services).register(on: v1)
+        return router
+    }
+
+    /// The application, ready to run as a `Service`.
+    public static func make(services: KefuServices, configuration: APIConfiguration, logger: Logger)
+        -> some ApplicationProtocol
+    {
+        Application(
+            router: makeRouter(services: services, configuration: configuration),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kefu"),
+            logger: logger)
+    }
+}
+
+/// Puts the configured body limit on the request context.
+struct BodyLimitMiddleware: RouterMiddleware {
+    typealias Context = KefuRequestContext
+    let limit: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.bodyLimit = limit
+        return try await next(request, context)
+    }
+}

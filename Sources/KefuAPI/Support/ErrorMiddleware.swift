@@ -1,0 +1,74 @@
+import Foundation
+import Hummingbird
+import KefuCore
+import KefuPostgres
+import Logging
+
+/// The one error shape of the API: `{"error": {"code", "message", "field"}}`.
+struct ErrorBody: Codable, Sendable {
+    struct Detail: Codable, Sendable {
+        var code: String
+        var message: String
+        var field: String?
+    }
+    var error: Detail
+}
+
+/// Turns every error into a JSON response with the right status. Domain and HTTP errors are
+/// the caller's; anything else is logged with the request id and answered with a generic 500.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let (status, body) = Self.describe(error, request: request, logger: context.logger)
+            return Self.response(status, body)
+        }
+    }
+
+    static func response(_ status: HTTPResponse.Status, _ body: ErrorBody) -> Response {
+        var response = JSONResponse.make(status, body)
+        if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+        return response
+    }
+
+    static func describe(_ error: any Error, request: Request, logger: Logger) -> (HTTPResponse.Status, ErrorBody) {
+        func body(_ code: String, _ message: String, _ field: String? = nil) -> ErrorBody {
+            ErrorBody(error: .init(code: code, message: message, field: field))
+        }
+        switch error {
+        case let error as KefuError:
+            return (status(of: error), body(error.code, error.message, error.field))
+        case let error as DecodingError:
+            let field = DecodingErrors.fieldPath(error)
+            if field == nil, case .dataCorrupted = error {
+                return (.badRequest, body("malformed_json", "the request body is not valid JSON"))
+            }
+            return (.unprocessableContent, body("invalid_field", "\(field ?? "body"): \(DecodingErrors.reason(error))", field ?? "body"))
+        case let error as HTTPError:
+            switch error.status {
+            case .notFound: return (.notFound, body("not_found", "no such endpoint: \(request.method) \(request.uri.path)"))
+            case .contentTooLarge: return (.contentTooLarge, body("payload_too_large", "the request body is too large"))
+            case .methodNotAllowed: return (.methodNotAllowed, body("method_not_allowed", "method not allowed"))
+            default: return (error.status, body("bad_request", error.body ?? error.status.reasonPhrase))
+            }
+        case let error as PostgresError where error.isConnectionLost || error.kind == .acquireTimeout:
+            logger.error("database unavailable", metadata: ["error": "\(error)"])
+            return (.serviceUnavailable, body("unavailable", "the database is unavailable; retry shortly"))
+        default:
+            logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            return (.internalServerError, body("internal", "unexpected server error (request \(logger[metadataKey: "hb.request.id"] ?? "?"))"))
+        }
+    }
+
+    static func status(of error: KefuError) -> HTTPResponse.Status {
+        switch error {
+        case .notFound: .notFound
+        case .invalidField: .unprocessableContent
+        case .conflict: .conflict
+        case .forbidden: .forbidden
+        case .unauthorized: .unauthorized
+        case .tenantSuspended: .forbidden
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Hummingbird
+import KefuCore
+
+extension Request {
+    /// Decodes the JSON body with Kefu's conventions; malformed JSON, wrong types and missing
+    /// fields become 4xx errors naming the field, an oversized body a 413.
+    func decodeJSON<T: Decodable>(_ type: T.Type, context: TenantRequestContext) async throws -> T {
+        let buffer = try await body.collect(upTo: context.maxUploadSize)
+        guard buffer.readableBytes > 0 else { throw KefuError.invalidField("body", "a JSON body is required") }
+        return try KefuJSON.decoder().decode(T.self, from: Data(buffer: buffer))
+    }
+
+    /// The body as a raw JSON document (for merge patches).
+    func decodeJSONDocument(context: TenantRequestContext) async throws -> JSONValue {
+        let buffer = try await body.collect(upTo: context.maxUploadSize)
+        guard buffer.readableBytes > 0 else { throw KefuError.invalidField("body", "a JSON body is required") }
+        return try JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))
+    }
+
+    /// `limit` and `cursor` query parameters.
+    func pageRequest() throws -> PageRequest {
+        let query = uri.queryParameters
+        var limit: Int?
+        if let text = query["limit"] {
+            guard let value = Int(String(text)) else { throw KefuError.invalidField("limit", "must be an integer") }
+            limit = value
+        }
+        return try PageRequest(limit: limit, cursor: query["cursor"].map(String.init))
+    }
+}
+
+extension TenantRequestContext {
+    /// A UUID path parameter; a malformed one is treated like an unknown id.
+    func id(_ name: String = "id", entity: String) throws -> UUID {
+        guard let text = parameters.get(name), let id = UUID(uuidString: text) else { throw KefuError.notFound(entity) }
+        return id
+    }
+}
+
+/// Wraps a value to send with 201 Created.
+struct Created<Value: ResponseEncodable>: ResponseGenerator {
+    let value: Value
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try value.response(from: request, context: context)
+        response.status = .created
+        return response
+    }
+}
+
+/// Builds JSON responses outside the router's own encoding (health checks, errors).
+enum JSONResponse {
+    static func make(_ status: HTTPResponse.Status, _ value: some Encodable) -> Response {
+        let data = (try? KefuJSON.encoder().encode(value)) ?? Data("{}".utf8)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,38 @@
+@_exported import ArgumentParser
+
+/// `kefu`: the helpdesk server, worker and operator tool.
+public struct Kefu: AsyncParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
+        commandName: "kefu",
+        abstract: "Kefu (客服) — a multi-tenant helpdesk / CRM backend on PostgreSQL.",
+        discussion: """
+            Configuration comes from environment variables (DATABASE_URL, KEFU_HTTP_PORT, …; see README).
+            With no DATABASE_URL, Kefu starts a private PostgreSQL cluster under $KEFU_HOME (default ./.kefu).
+            """,
+        subcommands: [
+            ServeCommand.self,
+            MigrateCommand.self,
+            TenantCommand.self,
+            AgentCommand.self,
+            KeyCommand.self,
+            DatabaseCommand.self,
+        ])
+}
+
+extension Kefu {
+    /// Parses the command line and runs the chosen command asynchronously.
+    public static func runMain(_ arguments: [String]? = nil) async {
+        do {
+            var command = try await asyncParseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

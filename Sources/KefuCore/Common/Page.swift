@@ -1,0 +1,85 @@
+import Foundation
+import KefuPostgres
+
+/// Which page of a list to return: at most `limit` items after `cursor`.
+public struct PageRequest: Sendable, Equatable {
+    public static let defaultLimit = 50
+    public static let maximumLimit = 200
+
+    public var limit: Int
+    public var after: Cursor?
+
+    /// Validates `limit` (1…200) and decodes the opaque `cursor` of a previous page.
+    public init(limit: Int? = nil, cursor: String? = nil) throws {
+        let limit = limit ?? Self.defaultLimit
+        guard (1...Self.maximumLimit).contains(limit) else {
+            throw KefuError.invalidField("limit", "must be between 1 and \(Self.maximumLimit)")
+        }
+        self.limit = limit
+        if let cursor, !cursor.isEmpty {
+            guard let decoded = Cursor(encoded: cursor) else { throw KefuError.invalidField("cursor", "is not a cursor from this API") }
+            self.after = decoded
+        }
+    }
+
+    /// Keyset position: lists are ordered by (created_at, id).
+    public struct Cursor: Sendable, Equatable {
+        public var createdAt: Date
+        public var id: UUID
+
+        public init(createdAt: Date, id: UUID) {
+            self.createdAt = createdAt
+            self.id = id
+        }
+
+        init?(encoded: String) {
+            var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+            while base64.count % 4 != 0 { base64 += "=" }
+            guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
+            let parts = text.split(separator: "|")
+            guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
+            self.createdAt = Date(timeIntervalSince1970: Double(micros) / 1_000_000)
+            self.id = id
+        }
+
+        public var encoded: String {
+            let micros = Int64((createdAt.timeIntervalSince1970 * 1_000_000).rounded())
+            return Data("\(micros)|\(id.uuidString)".utf8).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+        }
+    }
+
+    /// `AND (created_at, id) > (…)` for the cursor, or nothing on the first page.
+    public var keysetCondition: PostgresQuery {
+        guard let after else { return "" }
+        return " AND (created_at, id) > (\(after.createdAt), \(after.id))"
+    }
+
+    /// `ORDER BY created_at, id LIMIT n+1` (one extra row tells whether there is a next page).
+    public var orderAndLimit: PostgresQuery {
+        " ORDER BY created_at, id LIMIT \(limit + 1)"
+    }
+}
+
+/// One page of a list and the cursor of the next one (nil on the last page).
+public struct Page<Item: Sendable & Encodable>: Sendable, Encodable {
+    public var items: [Item]
+    public var nextCursor: String?
+
+    public init(items: [Item], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+
+    /// Builds a page from `limit + 1` fetched rows.
+    public init(fetched: [Item], request: PageRequest, position: (Item) -> PageRequest.Cursor) {
+        if fetched.count > request.limit {
+            items = Array(fetched.prefix(request.limit))
+            nextCursor = items.last.map { position($0).encoded }
+        } else {
+            items = fetched
+            nextCursor = nil
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+import KefuPostgres
+
+/// Every service of the domain, wired to one application-role pool and one clock.
+public struct KefuServices: Sendable {
+    public let pool: ConnectionPool
+    public let database: TenantDatabase
+    public let clock: any KefuClock
+    public let apiKeys: APIKeyService
+    public let agents: AgentService
+    public let departments: DepartmentService
+    public let settings: SettingsService
+
+    public init(pool: ConnectionPool, clock: any KefuClock = SystemClock()) {
+        self.pool = pool
+        self.clock = clock
+        let database = TenantDatabase(pool: pool)
+        self.database = database
+        self.apiKeys = APIKeyService(database: database)
+        self.agents = AgentService(database: database)
+        self.departments = DepartmentService(database: database)
+        self.settings = SettingsService(database: database)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import KefuPostgres
+
+/// Input for a department.
+public struct NewDepartment: Codable, Sendable {
+    public var name: String
+    public var description: String?
+
+    public init(name: String, description: String? = nil) {
+        self.name = name
+        self.description = description
+    }
+}
+
+/// Departments tickets can be escalated to.
+public struct DepartmentService: Sendable {
+    let database: TenantDatabase
+    static let columns: PostgresQuery = "id, tenant_id, name, description, created_at"
+
+    public init(database: TenantDatabase) {
+        self.database = database
+    }
+
+    public func list(_ tenantID: UUID, page: PageRequest) async throws -> Page<Department> {
+        let rows = try await database.transaction(tenantID, readOnly: true) { tx in
+            try await tx.query(Department.self, """
+                SELECT \(Self.columns) FROM departments
+                WHERE tenant_id = \(tenantID)\(page.keysetCondition)\(page.orderAndLimit)
+                """)
+        }
+        return Page(fetched: rows, request: page) { .init(createdAt: $0.createdAt, id: $0.id) }
+    }
+
+    public func get(_ tenantID: UUID, id: UUID) async throws -> Department {
+        try await database.transaction(tenantID, readOnly: true) { tx in
+            guard let department = try await tx.queryFirst(Department.self, """
+                SELECT \(Self.columns) FROM departments WHERE tenant_id = \(tenantID) AND id = \(id)
+                """) else { throw KefuError.notFound("department") }
+            return department
+        }
+    }
+
+    public func create(_ tenantID: UUID, _ input: NewDepartment) async throws -> Department {
+        let name = try Validate.text(input.name, field: "name")
+        let description = try input.description.map { try Validate.text($0, field: "description", maxLength: 2000) } ?? ""
+        return try await database.transaction(tenantID) { tx in
+            do {
+                return try require(try await tx.queryFirst(Department.self, """
+                    INSERT INTO departments (tenant_id, name, description) VALUES (\(tenantID), \(name), \(description))
+                    RETURNING \(Self.columns)
+                    """))
+            } catch let error as PostgresError where error.isUniqueViolation {
+                throw KefuError.conflict("a department named \(name) already exists")
+            }
+        }
+    }
+
+    public func update(_ tenantID: UUID, id: UUID, _ input: NewDepartment) async throws -> Department {
+        let name = try Validate.text(input.name, field: "name")
+        let description = try input.description.map { try Validate.text($0, field: "description", maxLength: 2000) }
+        return try await database.transaction(tenantID) { tx in
+            do {
+                guard let department = try await tx.queryFirst(Department.self, """
+                    UPDATE departments SET name = \(name), description = COALESCE(\(description), description)
+                    WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING \(Self.columns)
+                    """) else { throw KefuError.notFound("department") }
+                return department
+            } catch let error as PostgresError where error.isUniqueViolation {
+                throw KefuError.conflict("a department named \(name) already exists")
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import KefuPostgres
+
+/// The only way service code reaches tenant tables: every transaction it opens first runs
+/// `SET LOCAL app.tenant_id = '<uuid>'`, so row-level security confines it to one tenant.
+/// Queries still say `tenant_id = …` explicitly; RLS is the safety net, not the router.
+public struct TenantDatabase: Sendable {
+    public let pool: ConnectionPool
+
+    public init(pool: ConnectionPool) {
+        self.pool = pool
+    }
+
+    /// Runs `body` in one transaction scoped to `tenantID`; commits on return, rolls back on throw.
+    public func transaction<T>(
+        _ tenantID: UUID, isolation: IsolationLevel? = nil, readOnly: Bool = false, retries: Int = 0,
+        _ body: (TenantTransaction) async throws -> T
+    ) async throws -> T {
+        // SET cannot take a bind parameter; the value is a Swift UUID formatted here, never user text.
+        let setup = "SET LOCAL app.tenant_id = '\(tenantID.uuidString)'"
+        return try await pool.transaction(isolation: isolation, readOnly: readOnly, setup: setup, retries: retries) { tx in
+            try await body(TenantTransaction(tenantID: tenantID, transaction: tx))
+        }
+    }
+}
+
+/// A transaction confined to one tenant by row-level security.
+public struct TenantTransaction: PostgresQueryable {
+    /// The tenant every query in this transaction must filter on.
+    public let tenantID: UUID
+    let transaction: PostgresTransaction
+
+    public func run(_ query: PostgresQuery) async throws -> PostgresResult {
+        try await transaction.run(query)
+    }
+}

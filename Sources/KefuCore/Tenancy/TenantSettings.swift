@@ -1,0 +1,170 @@
+import Foundation
+
+/// Minutes per priority level (0: no target for that level).
+public struct PriorityMinutes: Codable, Sendable, Equatable {
+    public var p1: Int
+    public var p2: Int
+    public var p3: Int
+    public var p4: Int
+
+    public subscript(priority: String) -> Int {
+        switch priority.uppercased() {
+        case "P1": p1
+        case "P2": p2
+        case "P3": p3
+        default: p4
+        }
+    }
+}
+
+/// Service-level targets (SPEC §3), per tenant.
+public struct SLASettings: Codable, Sendable, Equatable {
+    public var firstResponseMinutes = PriorityMinutes(p1: 10, p2: 30, p3: 120, p4: 1440)
+    /// Plan / workaround targets; P3 and P4 have none by default.
+    public var planMinutes = PriorityMinutes(p1: 120, p2: 240, p3: 0, p4: 0)
+    public var progressUpdateMinutes = 120
+    public var chatFirstResponseSeconds = 30
+    public var complaintFirstFeedbackMinutes = 5
+    public var emailFirstResponseWorkingDays = 1
+    public var missingInfoRequestMinutes = 15
+    public var departmentNotifyMinutes = 15
+    public var departmentReplyMinutes = 120
+    public var blockerReportMinutes = 60
+    public var solutionHandbackMinutes = 60
+    public var customerContactMinutes = 30
+}
+
+/// Surge detection thresholds (SPEC §6).
+public struct SurgeSettings: Codable, Sendable, Equatable {
+    public var windowMinutes = 15
+    public var triggerRatio = 3.0
+    public var exitRatio = 1.5
+    public var holdMinutes = 30
+    public var minimumVolume = 20
+    public var baselineFloorPerHour = 4.0
+    public var reserveLeadDays = 3
+}
+
+/// Satisfaction survey rules.
+public struct SurveySettings: Codable, Sendable, Equatable {
+    public var expiryHours = 24
+    /// An overall rating at or below this reopens the ticket.
+    public var lowRatingThreshold = 2
+}
+
+/// A tenant's settings: every field has the SPEC default; tenants override what they need.
+public struct TenantSettings: Codable, Sendable, Equatable {
+    public var autoReplyEnabled = true
+    public var sla = SLASettings()
+    public var surge = SurgeSettings()
+    public var survey = SurveySettings()
+
+    public init() {}
+
+    /// Settings from a stored document: stored values over the defaults.
+    public static func fromStored(_ stored: JSONValue) throws -> TenantSettings {
+        try JSONValue.from(TenantSettings()).merging(stored).decode(TenantSettings.self)
+    }
+
+    /// Applies a JSON merge patch; rejects unknown keys, wrong types and out-of-range values,
+    /// naming the field (e.g. `sla.first_response_minutes.p1`).
+    public func applying(_ patch: JSONValue) throws -> TenantSettings {
+        guard case .object = patch else { throw KefuError.invalidField("settings", "must be a JSON object") }
+        let current = try JSONValue.from(self)
+        if let unknown = patch.firstUnknownKey(comparedTo: current) {
+            throw KefuError.invalidField(unknown, "is not a setting")
+        }
+        let merged = current.merging(patch)
+        let updated: TenantSettings
+        do {
+            updated = try merged.decode(TenantSettings.self)
+        } catch let error as DecodingError {
+            throw KefuError.invalidField(DecodingErrors.fieldPath(error) ?? "settings", DecodingErrors.reason(error))
+        }
+        try updated.validate()
+        return updated
+    }
+
+    /// Range checks that types alone cannot express.
+    public func validate() throws {
+        let sla = self.sla
+        for (name, minutes) in [("p1", sla.firstResponseMinutes.p1), ("p2", sla.firstResponseMinutes.p2),
+                                ("p3", sla.firstResponseMinutes.p3), ("p4", sla.firstResponseMinutes.p4)] where !(1...43_200).contains(minutes) {
+            throw KefuError.invalidField("sla.first_response_minutes.\(name)", "must be between 1 and 43200")
+        }
+        for (name, minutes) in [("p1", sla.planMinutes.p1), ("p2", sla.planMinutes.p2),
+                                ("p3", sla.planMinutes.p3), ("p4", sla.planMinutes.p4)] where !(0...43_200).contains(minutes) {
+            throw KefuError.invalidField("sla.plan_minutes.\(name)", "must be between 0 (no target) and 43200")
+        }
+        let positive: [(String, Int)] = [
+            ("sla.progress_update_minutes", sla.progressUpdateMinutes), ("sla.chat_first_response_seconds", sla.chatFirstResponseSeconds),
+            ("sla.complaint_first_feedback_minutes", sla.complaintFirstFeedbackMinutes),
+            ("sla.email_first_response_working_days", sla.emailFirstResponseWorkingDays),
+            ("sla.missing_info_request_minutes", sla.missingInfoRequestMinutes), ("sla.department_notify_minutes", sla.departmentNotifyMinutes),
+            ("sla.department_reply_minutes", sla.departmentReplyMinutes), ("sla.blocker_report_minutes", sla.blockerReportMinutes),
+            ("sla.solution_handback_minutes", sla.solutionHandbackMinutes), ("sla.customer_contact_minutes", sla.customerContactMinutes),
+            ("surge.window_minutes", surge.windowMinutes), ("surge.hold_minutes", surge.holdMinutes),
+            ("surge.minimum_volume", surge.minimumVolume), ("survey.expiry_hours", survey.expiryHours),
+        ]
+        for (field, value) in positive where value <= 0 {
+            throw KefuError.invalidField(field, "must be greater than 0")
+        }
+        guard surge.reserveLeadDays >= 0 else { throw KefuError.invalidField("surge.reserve_lead_days", "must not be negative") }
+        guard surge.baselineFloorPerHour > 0 else { throw KefuError.invalidField("surge.baseline_floor_per_hour", "must be greater than 0") }
+        guard surge.triggerRatio > 1 else { throw KefuError.invalidField("surge.trigger_ratio", "must be greater than 1") }
+        guard surge.exitRatio >= 1, surge.exitRatio < surge.triggerRatio else {
+            throw KefuError.invalidField("surge.exit_ratio", "must be at least 1 and below surge.trigger_ratio")
+        }
+        guard (1...4).contains(survey.lowRatingThreshold) else {
+            throw KefuError.invalidField("survey.low_rating_threshold", "must be between 1 and 4")
+        }
+    }
+}
+
+/// Turns `DecodingError`s into the field path and reason a user can act on.
+public enum DecodingErrors {
+    /// `sla.first_response_minutes.p1`, from the error's coding path.
+    public static func fieldPath(_ error: DecodingError) -> String? {
+        let path: [any CodingKey]
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            path = context.codingPath
+        case .keyNotFound(let key, let context):
+            path = context.codingPath + [key]
+        @unknown default:
+            return nil
+        }
+        let names = path.map { key in key.intValue.map { "[\($0)]" } ?? snakeCase(key.stringValue) }
+        guard !names.isEmpty else { return nil }
+        return names.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+    }
+
+    public static func reason(_ error: DecodingError) -> String {
+        switch error {
+        case .typeMismatch(let type, _): "must be \(describe(type))"
+        case .valueNotFound(let type, _): "must not be null (expected \(describe(type)))"
+        case .keyNotFound: "is required"
+        case .dataCorrupted(let context): context.codingPath.isEmpty ? "is not valid JSON" : context.debugDescription
+        @unknown default: "is invalid"
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type, is Int32.Type: "an integer"
+        case is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is UUID.Type: "a UUID string"
+        default: String(describing: type).hasPrefix("Array") ? "an array" : "an object"
+        }
+    }
+
+    static func snakeCase(_ name: String) -> String {
+        var result = ""
+        for char in name {
+            if char.isUppercase { result += "_" + char.lowercased() } else { result.append(char) }
+        }
+        return result
+    }
+}

@@ -1,0 +1,3 @@
+import KefuCLI
+
+await Kefu.runMain()
