@@ -3,6 +3,7 @@ import Hummingbird
 import KefuCore
 import KefuPostgres
 import Logging
+import NIOCore
 
 /// The one error shape of the API: `{"error": {"code", "message", "field"}}`.
 struct ErrorBody: Codable, Sendable {
@@ -52,6 +53,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .methodNotAllowed: return (.methodNotAllowed, body("method_not_allowed", "method not allowed"))
             default: return (error.status, body("bad_request", error.body ?? error.status.reasonPhrase))
             }
+        case is NIOTooManyBytesError:
+            return (.contentTooLarge, body("payload_too_large", "the request body is too large"))
         case let error as PostgresError where error.isConnectionLost || error.kind == .acquireTimeout:
             logger.error("database unavailable", metadata: ["error": "\(error)"])
             return (.serviceUnavailable, body("unavailable", "the database is unavailable; retry shortly"))

@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import KefuAPI
+import KefuCore
+import KefuPostgres
+import KefuTestSupport
+import XCTest
+
+/// A test case with its own database, the application-role pool the API uses, an owner pool
+/// for arranging and inspecting data, and the real router.
+class APITestCase: XCTestCase {
+    var database: TestDatabase!
+    var appPool: ConnectionPool!
+    var ownerPool: ConnectionPool!
+    var services: KefuServices!
+    var clock: ManualClock!
+
+    override func setUp() async throws {
+        database = try await TestCluster.shared.makeDatabase()
+        appPool = ConnectionPool(database.appConfiguration, configuration: .init(maxConnections: 8))
+        ownerPool = ConnectionPool(database.ownerConfiguration, configuration: .init(maxConnections: 4))
+        clock = ManualClock(Date(timeIntervalSince1970: 1_764_000_000))
+        services = KefuServices(pool: appPool, clock: clock)
+    }
+
+    override func tearDown() async throws {
+        await appPool?.shutdown()
+        await ownerPool?.shutdown()
+        await database?.drop()
+    }
+
+    /// Creates a tenant the way an operator does; returns it with its admin key.
+    func makeTenant(_ slug: String) async throws -> TenantCreation {
+        try await TenantAdminService(ownerPool: ownerPool).create(NewTenant(slug: slug, name: "\(slug) Ltd", timezone: "Asia/Shanghai"))
+    }
+
+    /// Runs `body` against the real router (in-process) or a live server on a free port.
+    func withAPI(live: Bool = false, maxBodyBytes: Int = 64 * 1024, _ body: @escaping @Sendable (APIClient) async throws -> Void) async throws {
+        let router = KefuApplication.makeRouter(services: services, configuration: .init(port: 0, maxBodyBytes: maxBodyBytes))
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(live ? .live : .router) { client in
+            try await body(APIClient(client: client))
+        }
+    }
+}
+
+/// Sends JSON requests and decodes JSON responses.
+struct APIClient {
+    let client: any TestClientProtocol
+
+    struct Reply {
+        let status: HTTPResponse.Status
+        let body: JSONValue
+        let raw: String
+
+        subscript(_ key: String) -> JSONValue? {
+            guard case .object(let fields) = body else { return nil }
+            return fields[key]
+        }
+
+        var errorCode: String? { self["error"]?["code"]?.string }
+        var errorField: String? { self["error"]?["field"]?.string }
+    }
+
+    func send(_ method: HTTPRequest.Method, _ path: String, key: String? = nil, body: String? = nil) async throws -> Reply {
+        var headers = HTTPFields()
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        if body != nil { headers[.contentType] = "application/json" }
+        let response = try await client.execute(
+            uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        let raw = String(buffer: response.body)
+        let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(raw.utf8))) ?? .null
+        return Reply(status: response.status, body: json, raw: raw)
+    }
+
+    func get(_ path: String, key: String?) async throws -> Reply { try await send(.get, path, key: key) }
+    func post(_ path: String, key: String?, _ body: String) async throws -> Reply { try await send(.post, path, key: key, body: body) }
+    func patch(_ path: String, key: String?, _ body: String) async throws -> Reply { try await send(.patch, path, key: key, body: body) }
+    func delete(_ path: String, key: String?) async throws -> Reply { try await send(.delete, path, key: key) }
+}
+
+extension JSONValue {
+    subscript(_ key: String) -> JSONValue? {
+        guard case .object(let fields) = self else { return nil }
+        return fields[key]
+    }
+
+    var string: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    var number: Double? {
+        if case .number(let value) = self { return value }
+        return nil
+    }
+
+    var array: [JSONValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
+    var bool: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+}
+
+/// JSON for a request body.
+func json(_ fields: [String: Any]) -> String {
+    String(decoding: try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self)
+}

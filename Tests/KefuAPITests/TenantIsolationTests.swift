@@ -1,0 +1,104 @@
+import Foundation
+import KefuCore
+import KefuPostgres
+import KefuTestSupport
+import XCTest
+
+/// Tenant B's key must never see, change or learn of tenant A's data — checked through a live server.
+final class TenantIsolationTests: APITestCase {
+    func testTenantBCannotReadOrChangeTenantAData() async throws {
+        let a = try await makeTenant("alpha")
+        let b = try await makeTenant("bravo")
+        let owner = ownerPool!
+        try await withAPI(live: true) { api in
+            let agent = try await api.post("/v1/agents", key: a.apiKey, json(["name": "A Agent", "email": "a@alpha.cn", "role": "agent"]))
+            XCTAssertEqual(agent.status, .created)
+            let agentID = try require(agent["id"]?.string)
+            let department = try await api.post("/v1/departments", key: a.apiKey, json(["name": "Legal"]))
+            let departmentID = try require(department["id"]?.string)
+            let key = try await api.post("/v1/api-keys", key: a.apiKey, json(["name": "integration"]))
+            let keyID = try require(key["key"]?["id"]?.string)
+
+            // Reads of A's ids with B's key: 404, exactly like ids that do not exist.
+            for path in ["/v1/agents/\(agentID)", "/v1/departments/\(departmentID)", "/v1/agents/\(a.admin.id)"] {
+                let reply = try await api.get(path, key: b.apiKey)
+                XCTAssertEqual(reply.status, .notFound, path)
+                XCTAssertEqual(reply.errorCode, "not_found")
+            }
+            let missing = try await api.get("/v1/agents/\(UUID())", key: b.apiKey)
+            let foreign = try await api.get("/v1/agents/\(agentID)", key: b.apiKey)
+            XCTAssertEqual(missing.raw, foreign.raw, "a foreign id must be indistinguishable from a missing one")
+
+            // Writes of A's ids with B's key: 404 and nothing changed.
+            let patchAgent = try await api.patch("/v1/agents/\(agentID)", key: b.apiKey, json(["name": "Hijacked", "duty_status": "away"]))
+            XCTAssertEqual(patchAgent.status, .notFound)
+            let patchDepartment = try await api.patch("/v1/departments/\(departmentID)", key: b.apiKey, json(["name": "Hijacked"]))
+            XCTAssertEqual(patchDepartment.status, .notFound)
+            let revoke = try await api.delete("/v1/api-keys/\(keyID)", key: b.apiKey)
+            XCTAssertEqual(revoke.status, .notFound)
+            // Assigning A's department to B's agent is refused without revealing it exists.
+            let crossLink = try await api.patch("/v1/agents/\(b.admin.id)", key: b.apiKey, json(["department_id": departmentID]))
+            XCTAssertEqual(crossLink.status, .unprocessableContent)
+            XCTAssertEqual(crossLink.errorField, "department_id")
+
+            // Lists with B's key hold only B's rows.
+            for path in ["/v1/agents", "/v1/departments", "/v1/api-keys"] {
+                let list = try await api.get(path, key: b.apiKey)
+                XCTAssertEqual(list.status, .ok)
+                let tenants = Set((list["items"]?.array ?? []).compactMap { $0["tenant_id"]?.string?.lowercased() })
+                XCTAssertTrue(tenants.isSubset(of: [b.tenant.id.uuidString.lowercased()]), path)
+            }
+            let me = try await api.get("/v1/me", key: b.apiKey)
+            XCTAssertEqual(me["tenant"]?["slug"]?.string, "bravo")
+
+            let stored = try await owner.queryFirst("""
+                SELECT a.name, a.duty_status, d.name AS department, k.revoked_at IS NULL AS key_active
+                FROM agents a, departments d, api_keys k
+                WHERE a.id = \(try require(UUID(uuidString: agentID))) AND d.id = \(try require(UUID(uuidString: departmentID)))
+                  AND k.id = \(try require(UUID(uuidString: keyID)))
+                """)
+            XCTAssertEqual(try stored?.decode(String.self, "name"), "A Agent")
+            XCTAssertEqual(try stored?.decode(String.self, "duty_status"), "on_duty")
+            XCTAssertEqual(try stored?.decode(String.self, "department"), "Legal")
+            XCTAssertEqual(try stored?.decode(Bool.self, "key_active"), true)
+        }
+    }
+
+    func testApplicationRoleSeesNothingWithoutATenantAndOnlyItsOwnWithOne() async throws {
+        let a = try await makeTenant("alpha")
+        let b = try await makeTenant("bravo")
+        let tables = try await SchemaCatalog.tenantTables(ownerPool)
+        XCTAssertTrue(tables.contains("agents") && tables.contains("api_keys"))
+        let app = try await PostgresConnection.connect(database.appConfiguration)
+        for table in tables {
+            // Table names come from the catalog, not from input.
+            let unscoped = try await app.queryScalar(Int.self, PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)"))
+            XCTAssertEqual(unscoped, 0, "\(table) is visible without app.tenant_id")
+        }
+        try await app.transaction(setup: "SET LOCAL app.tenant_id = '\(b.tenant.id.uuidString)'") { tx in
+            for table in tables {
+                let column = table == "tenants" ? "id" : "tenant_id"
+                let foreign = try await tx.queryScalar(Int.self, PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table) WHERE \(column) <> '\(b.tenant.id.uuidString)'"))
+                XCTAssertEqual(foreign, 0, "\(table) leaks another tenant's rows")
+            }
+        }
+        // Writing a row for tenant A while scoped to B violates the policy.
+        do {
+            try await app.transaction(setup: "SET LOCAL app.tenant_id = '\(b.tenant.id.uuidString)'") { tx in
+                try await tx.execute("INSERT INTO departments (tenant_id, name) VALUES (\(a.tenant.id), 'Smuggled')")
+            }
+            XCTFail("expected a row-level security violation")
+        } catch let error as PostgresError {
+            XCTAssertTrue(error.isInsufficientPrivilege, "\(error)")
+        }
+        do {
+            try await app.execute("TRUNCATE agents")
+            XCTFail("the application role must not truncate")
+        } catch let error as PostgresError {
+            XCTAssertTrue(error.isInsufficientPrivilege)
+        }
+        await app.close()
+        let count = try await ownerPool.queryScalar(Int.self, "SELECT count(*) FROM departments WHERE name = 'Smuggled'")
+        XCTAssertEqual(count, 0)
+    }
+}
