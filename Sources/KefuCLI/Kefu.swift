@@ -22,17 +22,23 @@ public struct Kefu: AsyncParsableCommand {
 }
 
 extension Kefu {
-    /// Parses the command line and runs the chosen command asynchronously.
+    /// Parses the command line and runs the chosen command asynchronously, exiting with
+    /// ArgumentParser's message and a non-zero status on error.
     public static func runMain(_ arguments: [String]? = nil) async {
         do {
-            var command = try await asyncParseAsRoot(arguments)
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
+            try await run(arguments: arguments)
         } catch {
             exit(withError: error)
+        }
+    }
+
+    /// Parses `arguments` and runs the command, throwing its error (tests drive the CLI this way).
+    public static func run(arguments: [String]?) async throws {
+        var command = try await asyncParseAsRoot(arguments)
+        if var asyncCommand = command as? any AsyncParsableCommand {
+            try await asyncCommand.run()
+        } else {
+            try command.run()
         }
     }
 }
