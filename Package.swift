@@ -77,6 +77,15 @@ let package = Package(
             dependencies: ["KefuCLI"],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "kefu-bench",
+            dependencies: [
+                "KefuPostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/kefu-bench",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "KefuTestSupport",
             dependencies: ["KefuPostgres", "KefuCore"],

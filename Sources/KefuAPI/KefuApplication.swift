@@ -20,7 +20,12 @@ public enum KefuApplication {
         AccountRoutes(services: services).register(on: v1)
         AgentRoutes(services: services).register(on: v1)
         DepartmentRoutes(services: services).register(on: v1)
+        CustomerRoutes(services: services).register(on: v1)
+        TagRoutes(services: services).register(on: v1)
+        RoutingRuleRoutes(services: services).register(on: v1)
         APIKeyRoutes(services: services).register(on: v1)
+        TicketRoutes(services: services).register(on: v1)
+        TicketActionRoutes(services: services).register(on: v1)
         return router
     }
 

@@ -53,10 +53,12 @@ private struct RowContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         guard let index = row.columns.indexByName[column] else {
             throw PostgresError(kind: .decoding, message: "no column named '\(column)' for \(T.self)")
         }
-        if let scalar = T.self as? any PostgresDecodable.Type {
+        let type = row.columns.types[index]
+        let isJSON = type == .json || type == .jsonb
+        if let scalar = T.self as? any PostgresDecodable.Type, !isJSON || T.self == String.self {
             return try decodeScalar(scalar, index: index) as! T
         }
-        return try CellDecoder(text: row.values[index], type: row.columns.types[index], column: column).decode(T.self)
+        return try CellDecoder(text: row.values[index], type: type, column: column).decode(T.self)
     }
 
     private func decodeScalar<S: PostgresDecodable>(_ type: S.Type, index: Int) throws -> S {
@@ -105,10 +107,11 @@ private struct CellDecoder: Decoder, SingleValueDecodingContainer {
     func decodeNil() -> Bool { text == nil }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        if let scalar = T.self as? any PostgresDecodable.Type {
+        let isJSON = self.type == .json || self.type == .jsonb
+        if let scalar = T.self as? any PostgresDecodable.Type, !isJSON || T.self == String.self {
             return try decodeScalar(scalar) as! T
         }
-        if self.type == .json || self.type == .jsonb {
+        if isJSON {
             guard let text else { throw PostgresError(kind: .decoding, message: "column '\(column)' is NULL") }
             do {
                 return try PostgresJSONCoding.decoder().decode(T.self, from: Data(text.utf8))

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import KefuAPI
@@ -36,10 +37,13 @@ class APITestCase: XCTestCase {
     }
 
     /// Runs `body` against the real router (in-process) or a live server on a free port.
-    func withAPI(live: Bool = false, maxBodyBytes: Int = 64 * 1024, _ body: @escaping @Sendable (APIClient) async throws -> Void) async throws {
+    @discardableResult
+    func withAPI<Value: Sendable>(
+        live: Bool = false, maxBodyBytes: Int = 64 * 1024, _ body: @escaping @Sendable (APIClient) async throws -> Value
+    ) async throws -> Value {
         let router = KefuApplication.makeRouter(services: services, configuration: .init(port: 0, maxBodyBytes: maxBodyBytes))
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await app.test(live ? .live : .router) { client in
+        return try await app.test(live ? .live : .router) { client in
             try await body(APIClient(client: client))
         }
     }
@@ -49,7 +53,7 @@ class APITestCase: XCTestCase {
 struct APIClient {
     let client: any TestClientProtocol
 
-    struct Reply {
+    struct Reply: Sendable {
         let status: HTTPResponse.Status
         let body: JSONValue
         let raw: String
@@ -63,9 +67,11 @@ struct APIClient {
         var errorField: String? { self["error"]?["field"]?.string }
     }
 
-    func send(_ method: HTTPRequest.Method, _ path: String, key: String? = nil, body: String? = nil) async throws -> Reply {
+    func send(_ method: HTTPRequest.Method, _ path: String, key: String? = nil, body: String? = nil,
+              headers extra: [String: String] = [:]) async throws -> Reply {
         var headers = HTTPFields()
         if let key { headers[.authorization] = "Bearer \(key)" }
+        for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
         if body != nil { headers[.contentType] = "application/json" }
         let response = try await client.execute(
             uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })

@@ -10,6 +10,12 @@ public struct KefuServices: Sendable {
     public let agents: AgentService
     public let departments: DepartmentService
     public let settings: SettingsService
+    public let customers: CustomerService
+    public let tags: TagService
+    public let routingRules: RoutingRuleService
+    public let intake: TicketIntakeService
+    public let ticketActions: TicketActionService
+    public let tickets: TicketQueryService
 
     public init(pool: ConnectionPool, clock: any KefuClock = SystemClock()) {
         self.pool = pool
@@ -20,5 +26,11 @@ public struct KefuServices: Sendable {
         self.agents = AgentService(database: database)
         self.departments = DepartmentService(database: database)
         self.settings = SettingsService(database: database)
+        self.intake = TicketIntakeService(database: database, clock: clock)
+        self.ticketActions = TicketActionService(database: database, clock: clock)
+        self.tickets = TicketQueryService(database: database)
+        self.customers = CustomerService(database: database, clock: clock)
+        self.tags = TagService(database: database)
+        self.routingRules = RoutingRuleService(database: database)
     }
 }

@@ -32,12 +32,15 @@ public struct DepartmentService: Sendable {
     }
 
     public func get(_ tenantID: UUID, id: UUID) async throws -> Department {
-        try await database.transaction(tenantID, readOnly: true) { tx in
-            guard let department = try await tx.queryFirst(Department.self, """
-                SELECT \(Self.columns) FROM departments WHERE tenant_id = \(tenantID) AND id = \(id)
-                """) else { throw KefuError.notFound("department") }
-            return department
-        }
+        try await database.transaction(tenantID, readOnly: true) { tx in try await get(tx, id: id) }
+    }
+
+    /// Reads a department inside an existing tenant transaction.
+    func get(_ tx: TenantTransaction, id: UUID) async throws -> Department {
+        guard let department = try await tx.queryFirst(Department.self, """
+            SELECT \(Self.columns) FROM departments WHERE tenant_id = \(tx.tenantID) AND id = \(id)
+            """) else { throw KefuError.notFound("department") }
+        return department
     }
 
     public func create(_ tenantID: UUID, _ input: NewDepartment) async throws -> Department {

@@ -55,11 +55,35 @@ public struct SurveySettings: Codable, Sendable, Equatable {
 /// A tenant's settings: every field has the SPEC default; tenants override what they need.
 public struct TenantSettings: Codable, Sendable, Equatable {
     public var autoReplyEnabled = true
+    /// Working hours per weekday ("mon" … "sun"), in the tenant's time zone; SLA targets count
+    /// business time within them unless the channel is always open.
+    public var businessHours: [String: [TimePeriod]] = TenantSettings.standardHours
+    /// Local dates without working time.
+    public var holidays: [LocalDate] = []
+    /// Channels served around the clock (their SLA clocks run in wall time).
+    public var alwaysOpenChannels: [String] = []
     public var sla = SLASettings()
     public var surge = SurgeSettings()
     public var survey = SurveySettings()
 
     public init() {}
+
+    /// Monday to Friday, 09:00–18:00.
+    public static let standardHours: [String: [TimePeriod]] = {
+        var hours: [String: [TimePeriod]] = [:]
+        for day in ["mon", "tue", "wed", "thu", "fri"] {
+            hours[day] = [TimePeriod(start: LocalTime(hour: 9), end: LocalTime(hour: 18))]
+        }
+        hours["sat"] = []
+        hours["sun"] = []
+        return hours
+    }()
+
+    /// The calendar SLA clocks of `channel` run on, in the tenant's time zone.
+    public func calendar(timezone: String, channel: String) -> BusinessCalendar {
+        BusinessCalendar(timezone: timezone, weeklyHours: businessHours, holidays: holidays,
+                         alwaysOpen: alwaysOpenChannels.contains(channel))
+    }
 
     /// Settings from a stored document: stored values over the defaults.
     public static func fromStored(_ stored: JSONValue) throws -> TenantSettings {
@@ -87,6 +111,15 @@ public struct TenantSettings: Codable, Sendable, Equatable {
 
     /// Range checks that types alone cannot express.
     public func validate() throws {
+        do {
+            try BusinessCalendar(timezone: "UTC", weeklyHours: businessHours, holidays: holidays).validate()
+        } catch KefuError.invalidField(let field, let reason) {
+            throw KefuError.invalidField(field.replacingOccurrences(of: "weekly_hours", with: "business_hours"), reason)
+        }
+        let channels = ["chat", "phone", "email", "web_form", "in_app", "social", "community", "api"]
+        for (index, channel) in alwaysOpenChannels.enumerated() where !channels.contains(channel) {
+            throw KefuError.invalidField("always_open_channels[\(index)]", "must be one of \(channels.joined(separator: ", "))")
+        }
         let sla = self.sla
         for (name, minutes) in [("p1", sla.firstResponseMinutes.p1), ("p2", sla.firstResponseMinutes.p2),
                                 ("p3", sla.firstResponseMinutes.p3), ("p4", sla.firstResponseMinutes.p4)] where !(1...43_200).contains(minutes) {

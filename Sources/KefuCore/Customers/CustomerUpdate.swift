@@ -1,0 +1,20 @@
+import Foundation
+
+/// A partial update of a customer: absent (or `null`) fields stay as they are.
+/// `contacts`, when given, replaces the whole list (each contact still needs consent).
+public struct CustomerUpdate: Codable, Sendable {
+    public var name: String?
+    public var externalId: String?
+    public var segment: String?
+    public var highValue: Bool?
+    public var contacts: [CustomerContact]?
+
+    public init(name: String? = nil, externalId: String? = nil, segment: String? = nil, highValue: Bool? = nil,
+                contacts: [CustomerContact]? = nil) {
+        self.name = name
+        self.externalId = externalId
+        self.segment = segment
+        self.highValue = highValue
+        self.contacts = contacts
+    }
+}

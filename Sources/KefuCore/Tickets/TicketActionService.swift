@@ -1,0 +1,124 @@
+import Foundation
+import KefuPostgres
+
+/// Everything that happens to a ticket after intake. Each action is one transaction: the ticket
+/// row is locked, the lifecycle checked (409 on an invalid transition), the change, its messages,
+/// its SLA effects and its audit events written together.
+public struct TicketActionService: Sendable {
+    let database: TenantDatabase
+    let clock: any KefuClock
+
+    public init(database: TenantDatabase, clock: any KefuClock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    /// Loads and locks the ticket, applies `body`, returns the ticket as stored afterwards.
+    func mutate(
+        _ tenantID: UUID, _ ticketID: UUID,
+        _ body: (TenantTransaction, Ticket, TicketContext) async throws -> Void
+    ) async throws -> Ticket {
+        try await database.transaction(tenantID) { tx in
+            let ticket = try await TicketStore.fetch(tx, id: ticketID, forUpdate: true)
+            let profile = try await SettingsService.load(tx)
+            let context = TicketContext(
+                now: clock.now(), settings: profile.settings,
+                calendar: profile.settings.calendar(timezone: profile.timezone, channel: ticket.channel.rawValue))
+            try await body(tx, ticket, context)
+            return try await TicketStore.fetch(tx, id: ticketID)
+        }
+    }
+
+    public func assign(_ tenantID: UUID, _ ticketID: UUID, by actor: UUID, _ input: AssignInput) async throws -> Ticket {
+        try await mutate(tenantID, ticketID) { tx, ticket, context in
+            _ = try TicketLifecycle.next(from: ticket.status, on: .assign)
+            let agent = try await TicketAgents.requireActive(tx, input.agentId ?? actor, field: "agent_id")
+            try await TicketAgents.takeFirst(tx, ticket, agent: agent.id, by: actor, at: context.now)
+        }
+    }
+
+    /// A public reply by an agent. The first one is the first response; each one restarts the
+    /// progress-update clock. Replying to a new ticket takes it.
+    public func respond(_ tenantID: UUID, _ ticketID: UUID, by actor: UUID, _ input: MessageInput) async throws -> Ticket {
+        let body = try Validate.text(input.body, field: "body", maxLength: 20_000)
+        return try await mutate(tenantID, ticketID) { tx, ticket, context in
+            let next = try TicketLifecycle.next(from: ticket.status, on: .respond)
+            if ticket.status == .new {
+                _ = try await TicketAgents.requireActive(tx, actor, field: "agent")
+                try await TicketAgents.takeFirst(tx, ticket, agent: actor, by: actor, at: context.now)
+            }
+            _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .agent(actor), visibility: "public", body: body, at: context.now)
+            try await TicketClocks.publicUpdate(tx, ticket, context: context)
+            try await setStatus(tx, ticket, next, actor: .agent(actor), kind: "responded", at: context.now)
+        }
+    }
+
+    /// An internal note: visible to agents only, changes nothing else.
+    public func note(_ tenantID: UUID, _ ticketID: UUID, by actor: UUID, _ input: MessageInput) async throws -> Ticket {
+        let body = try Validate.text(input.body, field: "body", maxLength: 20_000)
+        return try await mutate(tenantID, ticketID) { tx, ticket, context in
+            _ = try TicketLifecycle.next(from: ticket.status, on: .note)
+            _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .agent(actor), visibility: "internal", body: body, at: context.now)
+            try await TicketStore.record(tx, ticket: ticket.id, actor: .agent(actor), kind: "noted", at: context.now)
+        }
+    }
+
+    /// Asks the customer for missing information: the ticket waits and its SLA clocks pause.
+    public func requestInfo(_ tenantID: UUID, _ ticketID: UUID, by actor: UUID, _ input: MessageInput) async throws -> Ticket {
+        let body = try Validate.text(input.body, field: "body", maxLength: 20_000)
+        return try await mutate(tenantID, ticketID) { tx, ticket, context in
+            let next = try TicketLifecycle.next(from: ticket.status, on: .requestInfo)
+            _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .agent(actor), visibility: "public", body: body, at: context.now)
+            try await TicketClocks.publicUpdate(tx, ticket, context: context)
+            try await TicketClocks.pause(tx, ticket, at: context.now, actor: .agent(actor))
+            try await setStatus(tx, ticket, next, actor: .agent(actor), kind: "info_requested", at: context.now)
+        }
+    }
+
+    /// The customer wrote: a waiting ticket resumes and its clocks continue exactly where they paused.
+    public func customerReply(_ tenantID: UUID, _ ticketID: UUID, _ input: MessageInput) async throws -> Ticket {
+        let body = try Validate.text(input.body, field: "body", maxLength: 20_000)
+        return try await mutate(tenantID, ticketID) { tx, ticket, context in
+            let next = try TicketLifecycle.next(from: ticket.status, on: .customerReply)
+            _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .customer, visibility: "public", body: body, at: context.now)
+            if ticket.status == .waitingOnCustomer {
+                try await TicketClocks.resume(tx, ticket, context: context)
+            }
+            try await setStatus(tx, ticket, next, actor: .customer, kind: "customer_replied", at: context.now)
+        }
+    }
+
+    /// A plan or workaround was given to the customer (P1 within 2 h, P2 within 4 h).
+    public func plan(_ tenantID: UUID, _ ticketID: UUID, by actor: UUID, _ input: MessageInput) async throws -> Ticket {
+        let body = try Validate.text(input.body, field: "body", maxLength: 20_000)
+        return try await mutate(tenantID, ticketID) { tx, ticket, context in
+            _ = try TicketLifecycle.next(from: ticket.status, on: .plan)
+            _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .agent(actor), visibility: "public", body: body, at: context.now)
+            try await TicketClocks.publicUpdate(tx, ticket, context: context)
+            try await TicketClocks.planGiven(tx, ticket, at: context.now)
+            try await TicketStore.record(tx, ticket: ticket.id, actor: .agent(actor), kind: "plan_given", at: context.now)
+        }
+    }
+
+    /// Updates the status (when it changes) and records the event.
+    func setStatus(_ tx: TenantTransaction, _ ticket: Ticket, _ next: TicketStatus, actor: TicketActor, kind: String, at now: Date) async throws {
+        if next != ticket.status {
+            try await tx.execute("""
+                UPDATE tickets SET status = \(next.rawValue), updated_at = \(now)
+                WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
+                """)
+        } else {
+            try await tx.execute("UPDATE tickets SET updated_at = \(now) WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)")
+        }
+        try await TicketStore.record(tx, ticket: ticket.id, actor: actor, kind: kind,
+                                     before: ["status": .string(ticket.status.rawValue)], after: ["status": .string(next.rawValue)], at: now)
+    }
+}
+
+/// What an action needs besides the ticket: the instant, the tenant's settings and the calendar
+/// of the ticket's channel.
+struct TicketContext {
+    var now: Date
+    var settings: TenantSettings
+    var calendar: BusinessCalendar
+}

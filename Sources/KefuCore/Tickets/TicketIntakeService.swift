@@ -1,0 +1,202 @@
+import Foundation
+import KefuPostgres
+
+/// The result of intake: the ticket, and whether this call created it (false when an
+/// `Idempotency-Key` matched an earlier request).
+public struct IntakeResult: Sendable {
+    public var ticket: Ticket
+    public var created: Bool
+}
+
+/// Ticket intake: validates, finds or creates the customer, routes, starts the SLA clocks, numbers
+/// the ticket per tenant and records it all — one transaction, so nothing is half-written.
+public struct TicketIntakeService: Sendable {
+    let database: TenantDatabase
+    let clock: any KefuClock
+
+    public init(database: TenantDatabase, clock: any KefuClock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    public func intake(_ tenantID: UUID, _ input: NewTicket, idempotencyKey: String? = nil) async throws -> IntakeResult {
+        let request = try ValidatedIntake(input, idempotencyKey: idempotencyKey)
+        do {
+            return try await database.transaction(tenantID) { tx in try await intake(tx, request) }
+        } catch let error as PostgresError where error.isUniqueViolation && error.constraint == "tickets_tenant_id_idempotency_key_key" {
+            // A concurrent retry with the same key won the race: answer with its ticket.
+            return try await database.transaction(tenantID) { tx in
+                guard let existing = try await existingTicket(tx, key: request.idempotencyKey) else { throw error }
+                return IntakeResult(ticket: existing, created: false)
+            }
+        }
+    }
+
+    private func existingTicket(_ tx: TenantTransaction, key: String?) async throws -> Ticket? {
+        guard let key else { return nil }
+        return try await tx.queryFirst(Ticket.self, """
+            SELECT \(TicketStore.columns) FROM tickets t WHERE t.tenant_id = \(tx.tenantID) AND t.idempotency_key = \(key)
+            """)
+    }
+
+    private func intake(_ tx: TenantTransaction, _ request: ValidatedIntake) async throws -> IntakeResult {
+        if let existing = try await existingTicket(tx, key: request.idempotencyKey) {
+            return IntakeResult(ticket: existing, created: false)
+        }
+        let now = clock.now()
+        let profile = try await SettingsService.load(tx)
+        let customer = try await resolveCustomer(tx, request, now: now)
+        try await TagStore.requireLeaves(tx, request.tagIDs, field: "tag_ids")
+
+        let rules = try await RoutingRuleStore.activeRules(tx)
+        let isNew = now.timeIntervalSince(customer.firstSeenAt) < TicketRouting.newCustomerDays * 86_400
+        let decision = TicketRouting.decide(rules, for: RoutingInput(
+            text: (request.subject ?? "") + " " + request.description, segment: customer.segment,
+            isNewCustomer: isNew, category: request.category, channel: request.channel))
+        let priority = request.priority ?? decision.priority ?? .default(for: request.category)
+        let calendar = profile.settings.calendar(timezone: profile.timezone, channel: request.channel.rawValue)
+        let clocks = SLAPlanner.initialClocks(
+            createdAt: now, priority: priority, channel: request.channel, category: request.category,
+            sla: profile.settings.sla, calendar: calendar, expectedResolutionAt: request.expectedResolutionAt)
+        let autoReply = AutoReply.make(settings: profile.settings, calendar: calendar, at: now)
+        let owner = try await TicketRouting.pickAgent(tx, decision)
+
+        // The counter row is locked until commit: take it last so concurrent intakes wait briefly.
+        let number = try require(try await tx.queryScalar(Int.self, """
+            INSERT INTO ticket_counters (tenant_id, last_number) VALUES (\(tx.tenantID), 1)
+            ON CONFLICT (tenant_id) DO UPDATE SET last_number = ticket_counters.last_number + 1
+            RETURNING last_number
+            """))
+        let ticketID = UUID()
+        try await tx.execute("""
+            INSERT INTO tickets (
+                tenant_id, id, number, customer_id, contact, channel, subject, description, attachments, occurred_at,
+                expected_resolution_at, category, priority, status, skill, tier, owner_id, first_owner_id, auto_reply,
+                human_available_at, idempotency_key, created_at, assigned_at, updated_at,
+                channel_response_due_at, first_response_due_at, plan_due_at, resolution_due_at)
+            VALUES (
+                \(tx.tenantID), \(ticketID), \(number), \(customer.id), \(request.contact), \(request.channel.rawValue),
+                \(request.subject), \(request.description), \(json: request.attachments), \(request.occurredAt),
+                \(request.expectedResolutionAt), \(request.category.rawValue), \(priority.rawValue),
+                \(owner == nil ? TicketStatus.new.rawValue : TicketStatus.assigned.rawValue), \(decision.skill),
+                \(decision.minTier.rawValue), \(owner), \(owner), \(autoReply?.text), \(autoReply?.humanAvailableAt),
+                \(request.idempotencyKey), \(now), \(owner == nil ? nil : now), \(now),
+                \(clocks.channelResponseDueAt), \(clocks.firstResponseDueAt), \(clocks.planDueAt), \(clocks.resolutionDueAt))
+            """)
+        if !request.tagIDs.isEmpty {
+            try await tx.execute("""
+                INSERT INTO ticket_tags (tenant_id, ticket_id, tag_id)
+                SELECT \(tx.tenantID), \(ticketID), unnest(\(request.tagIDs))
+                """)
+        }
+        _ = try await TicketStore.addMessage(tx, ticket: ticketID, author: .customer, visibility: "public", body: request.description, at: now)
+        try await TicketStore.record(tx, ticket: ticketID, actor: .customer, kind: "created", after: [
+            "number": .number(Double(number)), "status": .string(TicketStatus.new.rawValue), "priority": .string(priority.rawValue),
+            "channel": .string(request.channel.rawValue), "category": .string(request.category.rawValue),
+            "customer_id": .string(customer.id.uuidString), "routing_rule": decision.rule.map(JSONValue.string) ?? .null,
+            "first_response_due_at": .optionalDate(clocks.firstResponseDueAt),
+            "channel_response_due_at": .optionalDate(clocks.channelResponseDueAt), "plan_due_at": .optionalDate(clocks.planDueAt),
+        ], at: now)
+        if let autoReply {
+            _ = try await TicketStore.addMessage(tx, ticket: ticketID, author: .system, visibility: "public", body: autoReply.text, at: now)
+            try await TicketStore.record(tx, ticket: ticketID, actor: .system, kind: "auto_reply",
+                                         after: ["human_available_at": .optionalDate(autoReply.humanAvailableAt)], at: now)
+        }
+        if let owner {
+            try await TicketStore.addAssignment(tx, ticket: ticketID, kind: "initial", from: nil, to: owner, by: nil, at: now)
+            try await TicketStore.record(tx, ticket: ticketID, actor: .system, kind: "assigned",
+                                         before: ["status": .string(TicketStatus.new.rawValue), "owner_id": .null],
+                                         after: ["status": .string(TicketStatus.assigned.rawValue), "owner_id": .string(owner.uuidString),
+                                                 "skill": decision.skill.map(JSONValue.string) ?? .null], at: now)
+        }
+        return IntakeResult(ticket: try await TicketStore.fetch(tx, id: ticketID), created: true)
+    }
+
+    private func resolveCustomer(_ tx: TenantTransaction, _ request: ValidatedIntake, now: Date) async throws -> Customer {
+        if let id = request.customerID {
+            do {
+                return try await CustomerStore.fetch(tx, id: id)
+            } catch KefuError.notFound {
+                throw KefuError.invalidField("customer_id", "no such customer")
+            }
+        }
+        guard let inline = request.customer else {
+            throw KefuError.invalidField("customer_id", "give customer_id or an inline customer")
+        }
+        return try await CustomerStore.insert(tx, inline, now: now, field: "customer")
+    }
+}
+
+/// Intake input after the checks that need no database.
+struct ValidatedIntake: Sendable {
+    var customerID: UUID?
+    var customer: NewCustomer?
+    var contact: String?
+    var channel: TicketChannel
+    var subject: String?
+    var description: String
+    var attachments: [String]
+    var occurredAt: Date?
+    var expectedResolutionAt: Date?
+    var category: TicketCategory
+    var tagIDs: [UUID]
+    var priority: TicketPriority?
+    var idempotencyKey: String?
+
+    init(_ input: NewTicket, idempotencyKey: String?) throws {
+        customerID = input.customerId
+        customer = input.customer
+        if customerID != nil && customer != nil {
+            throw KefuError.invalidField("customer", "give either customer_id or customer, not both")
+        }
+        contact = try input.contact.map { try Validate.text($0, field: "contact", maxLength: 320) }
+        channel = try Validate.choice(input.channel, TicketChannel.self, field: "channel")
+        category = try Validate.choice(input.category, TicketCategory.self, field: "category")
+        priority = try input.priority.map { try Validate.choice($0.uppercased(), TicketPriority.self, field: "priority") }
+        subject = try input.subject.map { try Validate.text($0, field: "subject", maxLength: 300) }
+        description = try Validate.text(input.description, field: "description", maxLength: 20_000)
+        attachments = try (input.attachments ?? []).enumerated().map { index, reference in
+            try Validate.text(reference, field: "attachments[\(index)]", maxLength: 1000)
+        }
+        guard attachments.count <= 20 else { throw KefuError.invalidField("attachments", "at most 20 attachments") }
+        occurredAt = input.occurredAt
+        expectedResolutionAt = input.expectedResolutionAt
+        tagIDs = Array(Set(input.tagIds ?? [])).sorted { $0.uuidString < $1.uuidString }
+        guard tagIDs.count <= 20 else { throw KefuError.invalidField("tag_ids", "at most 20 tags") }
+        if let key = idempotencyKey {
+            guard !key.isEmpty, key.count <= 200 else {
+                throw KefuError.invalidField("Idempotency-Key", "must be 1–200 characters")
+            }
+        }
+        self.idempotencyKey = idempotencyKey
+    }
+}
+
+/// The automatic reply outside service hours.
+struct AutoReply {
+    var text: String
+    var humanAvailableAt: Date?
+
+    /// Nil while the channel is open or the tenant has automatic replies off.
+    static func make(settings: TenantSettings, calendar: BusinessCalendar, at instant: Date) -> AutoReply? {
+        guard settings.autoReplyEnabled, !calendar.isOpen(at: instant) else { return nil }
+        let opening = calendar.nextOpening(atOrAfter: instant)
+        guard let opening else {
+            return AutoReply(text: "Thank you for contacting us. We have received your request and will reply as soon as possible.",
+                             humanAvailableAt: nil)
+        }
+        return AutoReply(
+            text: "Thank you for contacting us. Our team is offline right now; an agent will answer you from "
+                + "\(localTime(opening, calendar: calendar)).",
+            humanAvailableAt: opening)
+    }
+
+    /// `2026-11-26 09:00 (Asia/Shanghai)`.
+    static func localTime(_ instant: Date, calendar: BusinessCalendar) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: calendar.timezone)
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return "\(formatter.string(from: instant)) (\(calendar.timezone))"
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import KefuPostgres
+
+/// Filters of a ticket queue; every one is optional and they combine with AND.
+public struct TicketFilter: Sendable {
+    public var statuses: [TicketStatus] = []
+    public var priorities: [TicketPriority] = []
+    public var ownerID: UUID?
+    public var category: TicketCategory?
+    public var tagID: UUID?
+    public var channel: TicketChannel?
+    public var customerID: UUID?
+    public var breached: Bool?
+    /// Open tickets whose first-response, plan or progress clock is due before this instant.
+    public var dueBefore: Date?
+    /// Newest first instead of oldest first.
+    public var newestFirst = false
+
+    public init() {}
+}
+
+/// Reading tickets: one ticket, queues, and each ticket's conversation, events, owner history
+/// and breaches.
+public struct TicketQueryService: Sendable {
+    let database: TenantDatabase
+
+    public init(database: TenantDatabase) {
+        self.database = database
+    }
+
+    public func get(_ tenantID: UUID, id: UUID) async throws -> Ticket {
+        try await database.transaction(tenantID, readOnly: true) { tx in try await TicketStore.fetch(tx, id: id) }
+    }
+
+    /// A queue page, ordered by (created_at, id) — ascending, or descending with `newestFirst`.
+    public func list(_ tenantID: UUID, filter: TicketFilter, page: PageRequest) async throws -> Page<Ticket> {
+        var conditions: PostgresQuery = "t.tenant_id = \(tenantID)"
+        if !filter.statuses.isEmpty { conditions.append(" AND t.status = ANY (\(filter.statuses.map(\.rawValue)))") }
+        if !filter.priorities.isEmpty { conditions.append(" AND t.priority = ANY (\(filter.priorities.map(\.rawValue)))") }
+        if let owner = filter.ownerID { conditions.append(" AND t.owner_id = \(owner)") }
+        if let category = filter.category { conditions.append(" AND t.category = \(category.rawValue)") }
+        if let channel = filter.channel { conditions.append(" AND t.channel = \(channel.rawValue)") }
+        if let customer = filter.customerID { conditions.append(" AND t.customer_id = \(customer)") }
+        if let breached = filter.breached { conditions.append(" AND t.breached = \(breached)") }
+        if let tag = filter.tagID {
+            conditions.append(" AND EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.tenant_id = t.tenant_id AND tt.ticket_id = t.id AND tt.tag_id = \(tag))")
+        }
+        if let due = filter.dueBefore {
+            conditions.append("""
+                 AND t.status IN ('new', 'assigned', 'in_progress', 'escalated') AND t.sla_paused_at IS NULL
+                 AND ((t.first_response_at IS NULL AND t.first_response_due_at < \(due))
+                   OR (t.plan_at IS NULL AND t.plan_due_at < \(due)) OR t.progress_due_at < \(due))
+                """)
+        }
+        if let after = page.after {
+            let comparison: PostgresQuery = filter.newestFirst ? " < " : " > "
+            conditions.append(" AND (t.created_at, t.id)\(comparison)(\(after.createdAt), \(after.id))")
+        }
+        let order: PostgresQuery = filter.newestFirst ? " ORDER BY t.created_at DESC, t.id DESC" : " ORDER BY t.created_at, t.id"
+        let rows = try await database.transaction(tenantID, readOnly: true) { tx in
+            try await tx.query(Ticket.self, "SELECT \(TicketStore.columns) FROM tickets t WHERE \(conditions)\(order) LIMIT \(page.limit + 1)")
+        }
+        return Page(fetched: rows, request: page) { .init(createdAt: $0.createdAt, id: $0.id) }
+    }
+
+    /// The conversation; agents see internal notes too.
+    public func messages(_ tenantID: UUID, ticketID: UUID) async throws -> [TicketMessage] {
+        try await database.transaction(tenantID, readOnly: true) { tx in
+            _ = try await TicketStore.fetch(tx, id: ticketID)
+            return try await tx.query(TicketMessage.self, """
+                SELECT id, ticket_id, author_kind, author_id, visibility, body, created_at FROM ticket_messages
+                WHERE tenant_id = \(tenantID) AND ticket_id = \(ticketID) ORDER BY seq
+                """)
+        }
+    }
+
+    /// The audit trail, in order.
+    public func events(_ tenantID: UUID, ticketID: UUID) async throws -> [TicketEvent] {
+        try await database.transaction(tenantID, readOnly: true) { tx in
+            _ = try await TicketStore.fetch(tx, id: ticketID)
+            let rows = try await tx.query("""
+                SELECT id, ticket_id, seq, actor_kind, actor_id, kind, before::text AS before, after::text AS after, created_at
+                FROM ticket_events WHERE tenant_id = \(tenantID) AND ticket_id = \(ticketID) ORDER BY seq
+                """)
+            // Plain JSON decoding: the documents' keys are kept exactly as stored.
+            func document(_ text: String?) throws -> JSONValue? {
+                try text.map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+            }
+            return try rows.map { row in
+                TicketEvent(
+                    id: try row.decode(UUID.self, "id"), ticketId: try row.decode(UUID.self, "ticket_id"),
+                    seq: try row.decode(Int.self, "seq"), actorKind: try row.decode(String.self, "actor_kind"),
+                    actorId: try row.decode(UUID?.self, "actor_id"), kind: try row.decode(String.self, "kind"),
+                    before: try document(row.decode(String?.self, "before")), after: try document(row.decode(String?.self, "after")),
+                    createdAt: try row.decode(Date.self, "created_at"))
+            }
+        }
+    }
+
+    /// Who owned the ticket when, first take included.
+    public func assignments(_ tenantID: UUID, ticketID: UUID) async throws -> [TicketAssignment] {
+        try await database.transaction(tenantID, readOnly: true) { tx in
+            _ = try await TicketStore.fetch(tx, id: ticketID)
+            return try await tx.query(TicketAssignment.self, """
+                SELECT id, ticket_id, kind, from_agent_id, to_agent_id, by_agent_id, reason, handover_note,
+                       seconds_since_previous, created_at
+                FROM ticket_assignments WHERE tenant_id = \(tenantID) AND ticket_id = \(ticketID) ORDER BY created_at, id
+                """)
+        }
+    }
+
+    /// The clocks this ticket missed, with measured times.
+    public func breaches(_ tenantID: UUID, ticketID: UUID) async throws -> [SLABreach] {
+        try await database.transaction(tenantID, readOnly: true) { tx in
+            _ = try await TicketStore.fetch(tx, id: ticketID)
+            return try await tx.query(SLABreach.self, """
+                SELECT clock, due_at, met_at, detected_at, late_seconds FROM ticket_sla_breaches
+                WHERE tenant_id = \(tenantID) AND ticket_id = \(ticketID) ORDER BY due_at, clock
+                """)
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import KefuPostgres
+
+/// Where intake routing sends a ticket: a skill group, a tier range, maybe a priority.
+public struct RoutingDecision: Sendable, Equatable {
+    public var skill: String?
+    public var minTier: AgentTier
+    public var maxTier: AgentTier
+    public var priority: TicketPriority?
+    /// The rule that matched, if any.
+    public var rule: String?
+
+    public var tiers: [AgentTier] { AgentTier.allCases.filter { $0 >= minTier && $0 <= maxTier } }
+}
+
+/// What routing looks at.
+public struct RoutingInput: Sendable {
+    public var text: String
+    public var segment: CustomerSegment
+    public var isNewCustomer: Bool
+    public var category: TicketCategory
+    public var channel: TicketChannel
+}
+
+/// Intake routing: the tenant's rules (keywords, customer profile, category, channel) choose a
+/// skill and tier; the least-loaded on-duty agent with them takes the ticket.
+public enum TicketRouting {
+    /// A customer first seen within this many days counts as new.
+    public static let newCustomerDays = 30.0
+
+    /// The first active rule whose conditions all hold decides; VIPs go to mid or senior agents
+    /// unless a rule says otherwise.
+    public static func decide(_ rules: [RoutingRule], for input: RoutingInput) -> RoutingDecision {
+        let text = input.text.lowercased()
+        let rule = rules.first { rule in
+            rule.active
+                && (rule.keywords.isEmpty || rule.keywords.contains { text.contains($0.lowercased()) })
+                && (rule.segment == nil || rule.segment == input.segment.rawValue)
+                && (rule.newCustomer == nil || rule.newCustomer == input.isNewCustomer)
+                && (rule.category == nil || rule.category == input.category.rawValue)
+                && (rule.channel == nil || rule.channel == input.channel.rawValue)
+        }
+        let vipFloor: AgentTier = input.segment == .vip ? .mid : .junior
+        let minTier = rule?.minTier.flatMap(AgentTier.init(rawValue:)) ?? vipFloor
+        let maxTier = rule?.maxTier.flatMap(AgentTier.init(rawValue:)) ?? .senior
+        return RoutingDecision(
+            skill: rule?.skill, minTier: minTier, maxTier: max(minTier, maxTier),
+            priority: rule?.priority.flatMap(TicketPriority.init(rawValue:)), rule: rule?.name)
+    }
+
+    /// The least-loaded active on-duty agent matching the decision; if none, relaxes the skill,
+    /// then the tier. Nil when nobody is on duty.
+    static func pickAgent(_ tx: TenantTransaction, _ decision: RoutingDecision) async throws -> UUID? {
+        let attempts: [(String?, [AgentTier])] = [
+            (decision.skill, decision.tiers), (nil, decision.tiers), (nil, AgentTier.allCases),
+        ]
+        for (skill, tiers) in attempts {
+            if let id = try await tx.queryScalar(UUID.self, """
+                SELECT a.id FROM agents a
+                WHERE a.tenant_id = \(tx.tenantID) AND a.active AND a.duty_status = 'on_duty'
+                  AND a.role IN ('agent', 'supervisor')
+                  AND (\(skill)::text IS NULL OR \(skill) = ANY (a.skills))
+                  AND a.tier = ANY (\(tiers.map(\.rawValue)))
+                ORDER BY (SELECT count(*) FROM tickets t
+                          WHERE t.tenant_id = a.tenant_id AND t.owner_id = a.id
+                            AND t.status IN ('assigned', 'in_progress', 'waiting_on_customer', 'escalated')),
+                         a.created_at, a.id
+                LIMIT 1
+                """) {
+                return id
+            }
+        }
+        return nil
+    }
+}
