@@ -13,6 +13,7 @@ public enum KefuApplication {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: MetricsMiddleware())
         OperationsRoutes(services: services, metrics: metrics).register(on: router)
+        SurveyAnswerRoutes(services: services).register(on: router)
 
         let v1 = router.group("v1")
             .add(middleware: AuthMiddleware(apiKeys: services.apiKeys))
@@ -26,6 +27,7 @@ public enum KefuApplication {
         APIKeyRoutes(services: services).register(on: v1)
         TicketRoutes(services: services).register(on: v1)
         TicketActionRoutes(services: services).register(on: v1)
+        FollowThroughRoutes(services: services).register(on: v1)
         return router
     }
 

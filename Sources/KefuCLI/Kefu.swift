@@ -13,6 +13,8 @@ public struct Kefu: AsyncParsableCommand {
             """,
         subcommands: [
             ServeCommand.self,
+            WorkerCommand.self,
+            TimersCommand.self,
             MigrateCommand.self,
             TenantCommand.self,
             AgentCommand.self,

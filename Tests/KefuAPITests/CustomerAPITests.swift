@@ -39,6 +39,10 @@ final class CustomerAPITests: APITestCase {
             ]))
             XCTAssertEqual(replaced.status, .ok, replaced.raw)
             XCTAssertEqual(replaced["contacts"]?.array?.compactMap { $0["kind"]?.string }, ["chat"])
+            let other = try await api.post("/v1/customers", key: a.apiKey, json(["name": "Other", "external_id": "crm-99"]))
+            XCTAssertEqual(other.status, .created)
+            let taken = try await api.patch("/v1/customers/\(id)", key: a.apiKey, json(["external_id": "crm-99"]))
+            XCTAssertEqual(taken.status, .conflict, taken.raw)
 
             let stored = try await owner.queryFirst("""
                 SELECT name, external_id, segment, high_value, jsonb_array_length(contacts) AS contacts, contacts->0->>'value' AS first

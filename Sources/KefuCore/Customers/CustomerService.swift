@@ -22,6 +22,7 @@ public struct CustomerService: Sendable {
         return Page(fetched: rows, request: page) { .init(createdAt: $0.createdAt, id: $0.id) }
     }
 
+    /// One customer; `notFound` for an id of another tenant, exactly as for an unknown one.
     public func get(_ tenantID: UUID, id: UUID) async throws -> Customer {
         try await database.transaction(tenantID, readOnly: true) { tx in try await CustomerStore.fetch(tx, id: id) }
     }

@@ -14,10 +14,12 @@ public struct RoutingRuleService: Sendable {
         try await database.transaction(tenantID, readOnly: true) { tx in try await RoutingRuleStore.all(tx) }
     }
 
+    /// One rule; `notFound` for an id of another tenant, exactly as for an unknown one.
     public func get(_ tenantID: UUID, id: UUID) async throws -> RoutingRule {
         try await database.transaction(tenantID, readOnly: true) { tx in try await RoutingRuleStore.fetch(tx, id: id) }
     }
 
+    /// Validates and stores a new rule (keywords lowercased, `min_tier` not above `max_tier`).
     public func create(_ tenantID: UUID, _ input: NewRoutingRule) async throws -> RoutingRule {
         let draft = try RoutingRuleDraft(validating: input)
         return try await database.transaction(tenantID) { tx in try await RoutingRuleStore.insert(tx, draft) }
@@ -33,6 +35,7 @@ public struct RoutingRuleService: Sendable {
         }
     }
 
+    /// Removes a rule; tickets it routed keep their skill and tier.
     public func delete(_ tenantID: UUID, id: UUID) async throws {
         try await database.transaction(tenantID) { tx in
             guard try await RoutingRuleStore.delete(tx, id: id) else { throw KefuError.notFound("routing rule") }

@@ -16,6 +16,10 @@ public struct KefuServices: Sendable {
     public let intake: TicketIntakeService
     public let ticketActions: TicketActionService
     public let tickets: TicketQueryService
+    public let notifications: NotificationService
+    public let surveys: SurveyService
+    public let followups: FollowupService
+    public let timers: TimerSweeper
 
     public init(pool: ConnectionPool, clock: any KefuClock = SystemClock()) {
         self.pool = pool
@@ -29,6 +33,10 @@ public struct KefuServices: Sendable {
         self.intake = TicketIntakeService(database: database, clock: clock)
         self.ticketActions = TicketActionService(database: database, clock: clock)
         self.tickets = TicketQueryService(database: database)
+        self.notifications = NotificationService(database: database, clock: clock)
+        self.surveys = SurveyService(database: database, clock: clock, actions: ticketActions)
+        self.followups = FollowupService(database: database, clock: clock)
+        self.timers = TimerSweeper(database: database, clock: clock)
         self.customers = CustomerService(database: database, clock: clock)
         self.tags = TagService(database: database)
         self.routingRules = RoutingRuleService(database: database)

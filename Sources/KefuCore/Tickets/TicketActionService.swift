@@ -13,20 +13,26 @@ public struct TicketActionService: Sendable {
         self.clock = clock
     }
 
-    /// Loads and locks the ticket, applies `body`, returns the ticket as stored afterwards.
+    /// Loads and locks the ticket, applies `body`, re-arms the ticket's timers and returns the
+    /// ticket as stored afterwards — all in one transaction.
     func mutate(
         _ tenantID: UUID, _ ticketID: UUID,
         _ body: (TenantTransaction, Ticket, TicketContext) async throws -> Void
     ) async throws -> Ticket {
-        try await database.transaction(tenantID) { tx in
-            let ticket = try await TicketStore.fetch(tx, id: ticketID, forUpdate: true)
-            let profile = try await SettingsService.load(tx)
-            let context = TicketContext(
-                now: clock.now(), settings: profile.settings,
-                calendar: profile.settings.calendar(timezone: profile.timezone, channel: ticket.channel.rawValue))
-            try await body(tx, ticket, context)
-            return try await TicketStore.fetch(tx, id: ticketID)
-        }
+        try await database.transaction(tenantID) { tx in try await mutate(tx, ticketID, body) }
+    }
+
+    /// The same inside an existing tenant transaction (e.g. a survey answer reopening its ticket).
+    func mutate(
+        _ tx: TenantTransaction, _ ticketID: UUID,
+        _ body: (TenantTransaction, Ticket, TicketContext) async throws -> Void
+    ) async throws -> Ticket {
+        let ticket = try await TicketStore.fetch(tx, id: ticketID, forUpdate: true)
+        let context = try await TicketContext.load(tx, ticket: ticket, now: clock.now())
+        try await body(tx, ticket, context)
+        let updated = try await TicketStore.fetch(tx, id: ticketID)
+        try await TicketTimers.sync(tx, updated, context: context)
+        return updated
     }
 
     public func assign(_ tenantID: UUID, _ ticketID: UUID, by actor: UUID, _ input: AssignInput) async throws -> Ticket {
@@ -121,4 +127,10 @@ struct TicketContext {
     var now: Date
     var settings: TenantSettings
     var calendar: BusinessCalendar
+
+    static func load(_ tx: TenantTransaction, ticket: Ticket, now: Date) async throws -> TicketContext {
+        let profile = try await SettingsService.load(tx)
+        return TicketContext(now: now, settings: profile.settings,
+                             calendar: profile.settings.calendar(timezone: profile.timezone, channel: ticket.channel.rawValue))
+    }
 }

@@ -109,7 +109,19 @@ public struct TicketIntakeService: Sendable {
                                          after: ["status": .string(TicketStatus.assigned.rawValue), "owner_id": .string(owner.uuidString),
                                                  "skill": decision.skill.map(JSONValue.string) ?? .null], at: now)
         }
-        return IntakeResult(ticket: try await TicketStore.fetch(tx, id: ticketID), created: true)
+        if priority <= .p2 {
+            // P1 and P2 go to the on-duty supervisor at once.
+            let supervisors = try await NotificationStore.supervisors(tx)
+            try await NotificationStore.notify(tx, supervisors, kind: "priority_escalation", ticket: ticketID,
+                                               message: "\(priority.rawValue) ticket \(Ticket.reference(number)) needs attention", at: now)
+            try await TicketStore.record(tx, ticket: ticketID, actor: .system, kind: "escalated_to_supervisor",
+                                         after: ["priority": .string(priority.rawValue), "supervisors": .number(Double(supervisors.count))], at: now)
+        }
+        let ticket = try await TicketStore.fetch(tx, id: ticketID)
+        try await TicketTimers.sync(tx, ticket, context: TicketContext(now: now, settings: profile.settings, calendar: calendar))
+        // Wakes workers at commit (the worker also sweeps on an interval, so a lost NOTIFY only delays).
+        try await tx.notify("kefu_work", payload: tx.tenantID.uuidString)
+        return IntakeResult(ticket: ticket, created: true)
     }
 
     private func resolveCustomer(_ tx: TenantTransaction, _ request: ValidatedIntake, now: Date) async throws -> Customer {

@@ -61,6 +61,7 @@ extension TicketActionService {
                 """)
             _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .agent(actor), visibility: "public", body: summary, at: context.now)
             try await setStatus(tx, ticket, next, actor: .agent(actor), kind: "resolved", at: context.now)
+            try await AfterResolution.run(tx, ticket, context: context)
         }
     }
 
@@ -68,15 +69,19 @@ extension TicketActionService {
     public func reopen(_ tenantID: UUID, _ ticketID: UUID, by actor: TicketActor, _ input: ReopenInput) async throws -> Ticket {
         let reason = try Validate.text(input.reason, field: "reason", maxLength: 2000)
         return try await mutate(tenantID, ticketID) { tx, ticket, context in
-            let next = try TicketLifecycle.next(from: ticket.status, on: .reopen)
-            let progressDue = SLAPlanner.progressDue(after: context.now, sla: context.settings.sla, calendar: context.calendar)
-            try await tx.execute("""
-                UPDATE tickets SET resolved_at = NULL, reopen_count = reopen_count + 1, progress_due_at = \(progressDue)
-                WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
-                """)
-            _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: actor, visibility: "internal", body: "Reopened: \(reason)", at: context.now)
-            try await setStatus(tx, ticket, next, actor: actor, kind: "reopened", at: context.now)
+            try await reopen(tx, ticket, context: context, actor: actor, reason: reason)
         }
+    }
+
+    func reopen(_ tx: TenantTransaction, _ ticket: Ticket, context: TicketContext, actor: TicketActor, reason: String) async throws {
+        let next = try TicketLifecycle.next(from: ticket.status, on: .reopen)
+        let progressDue = SLAPlanner.progressDue(after: context.now, sla: context.settings.sla, calendar: context.calendar)
+        try await tx.execute("""
+            UPDATE tickets SET resolved_at = NULL, reopen_count = reopen_count + 1, progress_due_at = \(progressDue)
+            WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
+            """)
+        _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: actor, visibility: "internal", body: "Reopened: \(reason)", at: context.now)
+        try await setStatus(tx, ticket, next, actor: actor, kind: "reopened", at: context.now)
     }
 
     /// Closes a resolved ticket.

@@ -1,0 +1,11 @@
+-- Shared by the wrk scripts: done() prints one machine-readable line for run.sh,
+--   WRKJSON {"requests": N, "duration_us": N, "p50_us": N, "p99_us": N, ...}
+-- (wrk's own --latency table is printed above it as usual).
+function done(summary, latency, requests)
+   local e = summary.errors
+   io.write(string.format(
+      'WRKJSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d, ' ..
+      '"errors_connect": %d, "errors_read": %d, "errors_write": %d, "errors_status": %d, "errors_timeout": %d}\n',
+      summary.requests, summary.duration, latency:percentile(50), latency:percentile(90), latency:percentile(99),
+      latency.max, e.connect, e.read, e.write, e.status, e.timeout))
+end

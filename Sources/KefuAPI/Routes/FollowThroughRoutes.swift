@@ -1,0 +1,58 @@
+import Foundation
+import Hummingbird
+import KefuCore
+
+/// `/v1/notifications`, `/v1/followups`, and a ticket's survey.
+struct FollowThroughRoutes {
+    let services: KefuServices
+
+    struct Items<Item: Encodable & Sendable>: ResponseEncodable {
+        var items: [Item]
+    }
+
+    func register(on group: RouterGroup<TenantRequestContext>) {
+        group.get("notifications") { request, context -> Page<KefuCore.Notification> in
+            let query = request.uri.queryParameters
+            return try await services.notifications.list(
+                context.principal, all: query["all"] == "true", unreadOnly: query["unread"] == "true", page: request.pageRequest())
+        }
+        group.post("notifications/:id/read") { _, context -> KefuCore.Notification in
+            try await services.notifications.markRead(context.principal, id: context.id(entity: "notification"))
+        }
+        group.get("followups") { _, context in
+            Items(items: try await services.followups.open(context.principal))
+        }
+        group.post("followups/:id/complete") { request, context -> Followup in
+            let outcome = try await request.decodeJSON(FollowupOutcome.self, context: context)
+            return try await services.followups.complete(context.principal, id: context.id(entity: "follow-up"), outcome)
+        }
+        group.get("tickets/:id/survey") { _, context -> Survey in
+            try await services.surveys.forTicket(context.tenantID, ticketID: context.id(entity: "ticket"))
+        }
+    }
+}
+
+/// `POST /v1/surveys/{token}`: the customer's answer. No API key — the single-use token is the credential.
+struct SurveyAnswerRoutes {
+    let services: KefuServices
+
+    struct Thanks: ResponseEncodable {
+        var status: String
+        var answeredAt: Date?
+    }
+
+    func register(on router: Router<KefuRequestContext>) {
+        router.post("v1/surveys/:token") { request, context -> Thanks in
+            let token = context.parameters.get("token") ?? ""
+            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            guard buffer.readableBytes > 0 else { throw KefuError.invalidField("body", "a JSON body is required") }
+            let answer = try KefuJSON.decoder().decode(SurveyAnswer.self, from: Data(buffer: buffer))
+            let survey = try await services.surveys.answer(token: token, answer)
+            return Thanks(status: "thank you", answeredAt: survey.answeredAt)
+        }
+    }
+}
+
+extension KefuCore.Notification: ResponseEncodable {}
+extension Followup: ResponseEncodable {}
+extension Survey: ResponseEncodable {}

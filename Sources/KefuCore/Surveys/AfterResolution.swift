@@ -1,0 +1,66 @@
+import Foundation
+import KefuPostgres
+
+/// What follows a resolution, in the same transaction: the satisfaction survey, a QA follow-up
+/// for complaints and high-value customers, and a problem report when the same problem recurs.
+enum AfterResolution {
+    /// Resolved tickets of one leaf tag within 7 days that make a problem recurring.
+    static let recurringThreshold = 5
+
+    static func run(_ tx: TenantTransaction, _ ticket: Ticket, context: TicketContext) async throws {
+        try await SurveyStore.invite(tx, ticket: ticket.id, settings: context.settings, at: context.now)
+        try await scheduleFollowup(tx, ticket, at: context.now)
+        try await reportRecurringProblems(tx, ticket, at: context.now)
+    }
+
+    private static func scheduleFollowup(_ tx: TenantTransaction, _ ticket: Ticket, at now: Date) async throws {
+        let highValue = try await tx.queryScalar(Bool.self, """
+            SELECT high_value FROM customers WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.customerId)
+            """) ?? false
+        guard ticket.category == .complaint || highValue else { return }
+        let due = now.addingTimeInterval(24 * 3600)
+        let assignee = try await tx.queryScalar(UUID.self, """
+            SELECT a.id FROM agents a WHERE a.tenant_id = \(tx.tenantID) AND a.active AND a.role = 'qa'
+            ORDER BY (SELECT count(*) FROM followups f WHERE f.tenant_id = a.tenant_id AND f.assignee_id = a.id AND f.completed_at IS NULL),
+                     a.created_at
+            LIMIT 1
+            """)
+        try await tx.execute("""
+            INSERT INTO followups (tenant_id, ticket_id, assignee_id, due_at, created_at)
+            VALUES (\(tx.tenantID), \(ticket.id), \(assignee), \(due), \(now))
+            """)
+        try await TicketTimers.arm(tx, ticket: ticket.id, kind: TimerKind.followup, due: due)
+        if let assignee {
+            try await NotificationStore.notify(tx, [assignee], kind: "followup", ticket: ticket.id,
+                                               message: "Follow-up call for \(ticket.reference) due within 24 h: is it solved? are they satisfied?", at: now)
+        }
+        try await TicketStore.record(tx, ticket: ticket.id, actor: .system, kind: "followup_scheduled",
+                                     after: ["due_at": .date(due), "assignee_id": assignee.map { .string($0.uuidString) } ?? .null], at: now)
+    }
+
+    /// The same leaf tag resolved `recurringThreshold` times in 7 days files one problem report per tag and week.
+    private static func reportRecurringProblems(_ tx: TenantTransaction, _ ticket: Ticket, at now: Date) async throws {
+        guard !ticket.tagIds.isEmpty else { return }
+        let since = now.addingTimeInterval(-7 * 86_400)
+        let reports = try await tx.query("""
+            INSERT INTO problem_reports (tenant_id, tag_id, week_start, ticket_count, due_at, created_at)
+            SELECT \(tx.tenantID), tt.tag_id, date_trunc('week', \(now)::timestamptz AT TIME ZONE 'UTC')::date, count(*),
+                   \(now.addingTimeInterval(24 * 3600)), \(now)
+            FROM ticket_tags tt JOIN tickets t ON t.tenant_id = tt.tenant_id AND t.id = tt.ticket_id
+            WHERE tt.tenant_id = \(tx.tenantID) AND tt.tag_id = ANY (\(ticket.tagIds))
+              AND t.resolved_at >= \(since)
+            GROUP BY tt.tag_id
+            HAVING count(*) >= \(recurringThreshold)
+            ON CONFLICT (tenant_id, tag_id, week_start) DO NOTHING
+            RETURNING tag_id, ticket_count
+            """)
+        guard !reports.isEmpty else { return }
+        let supervisors = try await NotificationStore.supervisors(tx)
+        for report in reports {
+            let count = try report.decode(Int.self, "ticket_count")
+            try await NotificationStore.notify(tx, supervisors, kind: "problem_report", ticket: ticket.id,
+                                               message: "Recurring problem: \(count) tickets with the same tag resolved in 7 days; "
+                                                   + "file the problem feedback form within 24 h", at: now)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import KefuPostgres
+
+/// The kinds of ticket timers the worker acts on.
+public enum TimerKind {
+    public static let slaClocks = ["channel_response", "first_response", "plan", "progress", "department", "resolution"]
+    public static func sla(_ clock: String) -> String { "sla:" + clock }
+    public static let archive = "archive"
+    public static let surveyExpiry = "survey_expiry"
+    public static let followup = "followup"
+}
+
+/// Keeps a ticket's timers in step with its clocks: armed at the current due instant while the
+/// clock runs, disarmed when it is met, paused or no longer applies. Runs at the end of every
+/// ticket transaction, so timers change atomically with the ticket.
+enum TicketTimers {
+    /// A clock's current due instant and whether it is still running.
+    static func clock(_ name: String, of ticket: Ticket) -> (due: Date?, running: Bool) {
+        let open = ticket.status.isOpen
+        let paused = ticket.slaPausedAt != nil
+        switch name {
+        case "channel_response": return (ticket.channelResponseDueAt, open && !paused && ticket.firstResponseAt == nil)
+        case "first_response": return (ticket.firstResponseDueAt, open && !paused && ticket.firstResponseAt == nil)
+        case "plan": return (ticket.planDueAt, open && !paused && ticket.planAt == nil)
+        case "progress": return (ticket.progressDueAt, open && !paused)
+        case "department": return (ticket.departmentDueAt, ticket.status == .escalated)
+        case "resolution": return (ticket.resolutionDueAt, open)
+        default: return (nil, false)
+        }
+    }
+
+    /// When a resolved ticket is archived: one working day after resolution.
+    static func archiveDue(_ ticket: Ticket, calendar: BusinessCalendar) -> Date? {
+        guard ticket.status == .resolved || ticket.status == .closed, let resolved = ticket.resolvedAt else { return nil }
+        return calendar.addingWorkingDays(1, to: resolved) ?? resolved.addingTimeInterval(86_400)
+    }
+
+    static func sync(_ tx: TenantTransaction, _ ticket: Ticket, context: TicketContext) async throws {
+        var kinds: [String] = []
+        var dues: [Date] = []
+        var running: [Bool] = []
+        for name in TimerKind.slaClocks {
+            let state = clock(name, of: ticket)
+            guard let due = state.due else { continue }
+            kinds.append(TimerKind.sla(name))
+            dues.append(due)
+            running.append(state.running)
+        }
+        if let due = archiveDue(ticket, calendar: context.calendar) {
+            kinds.append(TimerKind.archive)
+            dues.append(due)
+            running.append(true)
+        } else {
+            kinds.append(TimerKind.archive)
+            dues.append(context.now)
+            running.append(false)
+        }
+        // New dues arm a timer; an unchanged due keeps its state (a fired timer stays done);
+        // a clock that stopped disarms it.
+        try await tx.execute("""
+            INSERT INTO ticket_timers (tenant_id, ticket_id, kind, due_at, done_at)
+            SELECT \(tx.tenantID), \(ticket.id), k.kind, k.due, CASE WHEN k.running THEN NULL ELSE \(context.now) END
+            FROM unnest(\(kinds)::text[], \(dues)::timestamptz[], \(running)::bool[]) AS k(kind, due, running)
+            WHERE k.running OR EXISTS (
+                SELECT 1 FROM ticket_timers t WHERE t.tenant_id = \(tx.tenantID) AND t.ticket_id = \(ticket.id) AND t.kind = k.kind)
+            ON CONFLICT (tenant_id, ticket_id, kind) DO UPDATE
+                SET due_at = EXCLUDED.due_at, done_at = EXCLUDED.done_at, claimed_until = NULL
+                WHERE ticket_timers.due_at IS DISTINCT FROM EXCLUDED.due_at
+                   OR (EXCLUDED.done_at IS NOT NULL AND ticket_timers.done_at IS NULL)
+            """)
+    }
+
+    /// Arms a one-off timer (survey expiry, follow-up) at `due`.
+    static func arm(_ tx: TenantTransaction, ticket: UUID, kind: String, due: Date) async throws {
+        try await tx.execute("""
+            INSERT INTO ticket_timers (tenant_id, ticket_id, kind, due_at) VALUES (\(tx.tenantID), \(ticket), \(kind), \(due))
+            ON CONFLICT (tenant_id, ticket_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, done_at = NULL, claimed_until = NULL
+            """)
+    }
+}

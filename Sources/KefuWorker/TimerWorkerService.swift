@@ -1,0 +1,70 @@
+import Foundation
+import KefuCore
+import KefuPostgres
+import Logging
+import ServiceLifecycle
+
+/// `kefu worker`: sweeps due timers on a short interval and whenever new work is announced on
+/// the `kefu_work` channel. A missed notification only delays an action until the next sweep;
+/// several replicas may run (each timer is acted on exactly once).
+public struct TimerWorkerService: Service {
+    /// The NOTIFY channel intake and ticket actions announce work on.
+    public static let channel = "kefu_work"
+
+    let sweeper: TimerSweeper
+    let listenerConfiguration: PostgresConfiguration?
+    let interval: Duration
+    let logger: Logger
+
+    public init(sweeper: TimerSweeper, listenerConfiguration: PostgresConfiguration?, interval: Duration = .seconds(1),
+                logger: Logger = Logger(label: "kefu.worker")) {
+        self.sweeper = sweeper
+        self.listenerConfiguration = listenerConfiguration
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let wake = WakeSignal()
+        let listening = Task { [listenerConfiguration, logger] in
+            guard let listenerConfiguration else { return }
+            do {
+                let listener = try PostgresListener(listenerConfiguration, channels: [Self.channel], logger: logger)
+                for await _ in listener.events() { wake.fire() }
+            } catch {
+                logger.error("cannot listen for work; relying on the sweep interval", metadata: ["error": "\(error)"])
+            }
+        }
+        defer { listening.cancel() }
+        logger.info("worker started", metadata: ["interval": "\(interval)"])
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let report = try await sweeper.sweep()
+                    if report.claimed > 0 {
+                        logger.info("sweep", metadata: [
+                            "performed": "\(report.performed)", "rescheduled": "\(report.rescheduled)",
+                            "skipped": "\(report.skipped)", "failed": "\(report.failed)",
+                        ])
+                    }
+                } catch {
+                    logger.error("sweep failed", metadata: ["error": "\(error)"])
+                }
+                await wake.wait(timeout: interval)
+            }
+        }
+        logger.info("worker stopped")
+    }
+}
+
+/// Runs `body` until it returns or the service group starts shutting down.
+func cancelWhenGracefulShutdown(_ body: @escaping @Sendable () async -> Void) async {
+    await withTaskGroup(of: Void.self) { group in
+        group.addTask { await body() }
+        group.addTask {
+            try? await gracefulShutdown()
+        }
+        await group.next()
+        group.cancelAll()
+    }
+}
