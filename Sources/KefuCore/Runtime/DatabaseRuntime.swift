@@ -20,6 +20,12 @@ public struct DatabaseRuntime: Sendable {
     /// Resolves the configured database, starting (or reusing) the embedded cluster when
     /// `DATABASE_URL` is unset.
     public static func resolve(_ environment: KefuEnvironment, logger: Logger) throws -> DatabaseRuntime {
+        if environment.databaseURL == nil, let appURL = environment.appDatabaseURL {
+            // An API or worker container with only the application role's credentials.
+            let app = try PostgresConfiguration(appURL)
+            return DatabaseRuntime(ownerConfiguration: app, appConfiguration: app, appNeedsSetRole: false,
+                                   embedded: nil, startedEmbedded: false)
+        }
         if let url = environment.databaseURL {
             let owner = try PostgresConfiguration(url)
             if let appURL = environment.appDatabaseURL {

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The docker-compose topology without containers: one cluster, a one-shot migration, the API and
+# two workers as separate processes, the API and workers holding only the application role's
+# URL. A chat ticket whose 1-second first-reply clock runs out must be escalated exactly once.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+KEFU="$(swift build --show-bin-path)/kefu"
+WORK="$(mktemp -d /tmp/kefu-topology.XXXXXX)"
+chmod 755 "$WORK"
+export KEFU_HOME="$WORK" KEFU_LOG_LEVEL=warning
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    "$KEFU" db stop >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+"$KEFU" db start >/dev/null
+OWNER_URL="$("$KEFU" db url)"
+APP_URL="$("$KEFU" db url --app)"
+PORT=$((20000 + RANDOM % 20000))
+
+DATABASE_URL="$OWNER_URL" "$KEFU" migrate >/dev/null
+KEY="$(DATABASE_URL="$OWNER_URL" "$KEFU" tenant create --slug topology --name Topology --json \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')"
+DATABASE_URL="$OWNER_URL" "$KEFU" agent add --tenant topology --name Sup --email sup@topology.test --role supervisor >/dev/null
+
+env -u DATABASE_URL KEFU_APP_DATABASE_URL="$APP_URL" KEFU_HTTP_PORT="$PORT" "$KEFU" serve >"$WORK/api.log" 2>&1 &
+PIDS+=($!)
+for replica in 1 2; do
+    env -u DATABASE_URL KEFU_APP_DATABASE_URL="$APP_URL" "$KEFU" worker --interval 0.2 >"$WORK/worker$replica.log" 2>&1 &
+    PIDS+=($!)
+done
+
+for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
+
+api() { curl -fsS -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' "$@"; }
+api -X PATCH "http://127.0.0.1:$PORT/v1/settings" \
+    -d '{"settings": {"always_open_channels": ["chat"], "sla": {"chat_first_response_seconds": 1}}}' >/dev/null
+api -X POST "http://127.0.0.1:$PORT/v1/tickets" -H 'Idempotency-Key: topology-1' \
+    -d '{"customer": {"name": "Topology"}, "channel": "chat", "category": "inquiry", "description": "Is anyone there?"}' >/dev/null
+
+query() { psql "$OWNER_URL" -tAc "$1"; }
+for _ in $(seq 1 100); do
+    [ "$(query "SELECT count(*) FROM ticket_sla_breaches WHERE clock = 'channel_response'")" = "1" ] && break
+    sleep 0.1
+done
+sleep 1   # give a double escalation the chance to happen, if it could
+BREACHES="$(query "SELECT count(*) FROM ticket_sla_breaches WHERE clock = 'channel_response'")"
+ESCALATIONS="$(query "SELECT count(*) FROM notifications WHERE kind = 'sla_breach'")"
+
+STATUS=0
+for pid in "${PIDS[@]}"; do
+    kill -TERM "$pid"
+    wait "$pid" || STATUS=$?
+done
+PIDS=()
+
+if [ "$BREACHES" != "1" ] || [ "$ESCALATIONS" != "1" ] || [ "$STATUS" != "0" ]; then
+    echo "topology check FAILED: breaches=$BREACHES escalations=$ESCALATIONS exit=$STATUS"
+    tail -n 20 "$WORK"/*.log
+    exit 1
+fi
+echo "topology check ok: migrate + api + 2 workers; one breach escalated exactly once; graceful exits"
