@@ -10,7 +10,7 @@
 -- 5 % escalated), 14–30 days resolved (30 %) or closed, older closed (85 %) or archived.
 -- Priority: 5 % P1, 20 % P2, 60 % P3, 15 % P4. Every ticket but "new" has an owner.
 \set ON_ERROR_STOP on
-SELECT setseed(CASE WHEN :'which' = 'big' THEN 0.2 ELSE 0.1 END);
+SELECT setseed(CASE WHEN :'which' = 'big' THEN 0.2 ELSE 0.1 END) \g /dev/null
 INSERT INTO tickets (
     tenant_id, number, customer_id, channel, description, category, priority, status, tier,
     owner_id, first_owner_id, created_at, assigned_at, first_response_at, resolved_at, closed_at, archived_at,

@@ -28,6 +28,7 @@ public enum KefuApplication {
         TicketRoutes(services: services).register(on: v1)
         TicketActionRoutes(services: services).register(on: v1)
         FollowThroughRoutes(services: services).register(on: v1)
+        SurgeRoutes(services: services).register(on: v1)
         return router
     }
 

@@ -15,6 +15,7 @@ public struct Kefu: AsyncParsableCommand {
             ServeCommand.self,
             WorkerCommand.self,
             TimersCommand.self,
+            SurgeCommand.self,
             MigrateCommand.self,
             TenantCommand.self,
             AgentCommand.self,

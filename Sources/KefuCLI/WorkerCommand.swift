@@ -27,8 +27,10 @@ struct WorkerCommand: AsyncParsableCommand {
         if context.database.embedded != nil { try await context.migrate() }
         let pool = context.database.makeAppPool(size: min(context.environment.poolSize, 4), logger: context.logger)
         let sweeper = TimerSweeper(database: TenantDatabase(pool: pool), clock: SystemClock(), logger: context.logger)
+        let surge = SurgeSweeper(database: TenantDatabase(pool: pool), clock: SystemClock(), logger: context.logger)
         if once {
             let report = try await sweeper.sweep()
+            _ = try await surge.sweep()
             await pool.shutdown()
             struct Output: Encodable { var claimed, performed, rescheduled, skipped, failed: Int }
             let output = Output(claimed: report.claimed, performed: report.performed, rescheduled: report.rescheduled,
@@ -40,7 +42,7 @@ struct WorkerCommand: AsyncParsableCommand {
             return
         }
         let worker = TimerWorkerService(
-            sweeper: sweeper, listenerConfiguration: listenerConfiguration(context.database),
+            sweeper: sweeper, surge: surge, listenerConfiguration: listenerConfiguration(context.database),
             interval: .milliseconds(Int(interval * 1000)), logger: context.logger)
         let group = ServiceGroup(services: [PoolService(pool: pool), worker], gracefulShutdownSignals: [.sigterm, .sigint],
                                  logger: context.logger)

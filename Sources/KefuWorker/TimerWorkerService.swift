@@ -4,7 +4,7 @@ import KefuPostgres
 import Logging
 import ServiceLifecycle
 
-/// `kefu worker`: sweeps due timers on a short interval and whenever new work is announced on
+/// `kefu worker`: sweeps due timers and evaluates surges on a short interval and whenever new work is announced on
 /// the `kefu_work` channel. A missed notification only delays an action until the next sweep;
 /// several replicas may run (each timer is acted on exactly once).
 public struct TimerWorkerService: Service {
@@ -12,13 +12,15 @@ public struct TimerWorkerService: Service {
     public static let channel = "kefu_work"
 
     let sweeper: TimerSweeper
+    let surge: SurgeSweeper?
     let listenerConfiguration: PostgresConfiguration?
     let interval: Duration
     let logger: Logger
 
-    public init(sweeper: TimerSweeper, listenerConfiguration: PostgresConfiguration?, interval: Duration = .seconds(1),
-                logger: Logger = Logger(label: "kefu.worker")) {
+    public init(sweeper: TimerSweeper, surge: SurgeSweeper? = nil, listenerConfiguration: PostgresConfiguration?,
+                interval: Duration = .seconds(1), logger: Logger = Logger(label: "kefu.worker")) {
         self.sweeper = sweeper
+        self.surge = surge
         self.listenerConfiguration = listenerConfiguration
         self.interval = interval
         self.logger = logger
@@ -49,6 +51,11 @@ public struct TimerWorkerService: Service {
                     }
                 } catch {
                     logger.error("sweep failed", metadata: ["error": "\(error)"])
+                }
+                do {
+                    _ = try await surge?.sweep()
+                } catch {
+                    logger.error("surge sweep failed", metadata: ["error": "\(error)"])
                 }
                 await wake.wait(timeout: interval)
             }

@@ -20,6 +20,7 @@ public struct KefuServices: Sendable {
     public let surveys: SurveyService
     public let followups: FollowupService
     public let timers: TimerSweeper
+    public let surge: SurgeService
 
     public init(pool: ConnectionPool, clock: any KefuClock = SystemClock()) {
         self.pool = pool
@@ -37,6 +38,7 @@ public struct KefuServices: Sendable {
         self.surveys = SurveyService(database: database, clock: clock, actions: ticketActions)
         self.followups = FollowupService(database: database, clock: clock)
         self.timers = TimerSweeper(database: database, clock: clock)
+        self.surge = SurgeService(database: database, clock: clock)
         self.customers = CustomerService(database: database, clock: clock)
         self.tags = TagService(database: database)
         self.routingRules = RoutingRuleService(database: database)

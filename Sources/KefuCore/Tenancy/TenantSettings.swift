@@ -32,6 +32,8 @@ public struct SLASettings: Codable, Sendable, Equatable {
     public var blockerReportMinutes = 60
     public var solutionHandbackMinutes = 60
     public var customerContactMinutes = 30
+
+    public init() {}
 }
 
 /// Surge detection thresholds (SPEC §6).
@@ -43,6 +45,8 @@ public struct SurgeSettings: Codable, Sendable, Equatable {
     public var minimumVolume = 20
     public var baselineFloorPerHour = 4.0
     public var reserveLeadDays = 3
+
+    public init() {}
 }
 
 /// Satisfaction survey rules.
@@ -50,6 +54,8 @@ public struct SurveySettings: Codable, Sendable, Equatable {
     public var expiryHours = 24
     /// An overall rating at or below this reopens the ticket.
     public var lowRatingThreshold = 2
+
+    public init() {}
 }
 
 /// A tenant's settings: every field has the SPEC default; tenants override what they need.

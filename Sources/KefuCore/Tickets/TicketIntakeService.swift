@@ -50,15 +50,23 @@ public struct TicketIntakeService: Sendable {
 
         let rules = try await RoutingRuleStore.activeRules(tx)
         let isNew = now.timeIntervalSince(customer.firstSeenAt) < TicketRouting.newCustomerDays * 86_400
-        let decision = TicketRouting.decide(rules, for: RoutingInput(
+        var decision = TicketRouting.decide(rules, for: RoutingInput(
             text: (request.subject ?? "") + " " + request.description, segment: customer.segment,
             isNewCustomer: isNew, category: request.category, channel: request.channel))
+        let surge = try await tx.queryFirst("SELECT auto_replies_off, fast_transfer FROM surge_modes WHERE tenant_id = \(tx.tenantID) AND active")
+        if request.channel == .chat, try surge?.decode(Bool.self, "fast_transfer") == true {
+            // Surge mode's fast path: chat goes straight to whoever is free.
+            decision.skill = nil
+            decision.minTier = .junior
+            decision.maxTier = .senior
+        }
         let priority = request.priority ?? decision.priority ?? .default(for: request.category)
         let calendar = profile.settings.calendar(timezone: profile.timezone, channel: request.channel.rawValue)
         let clocks = SLAPlanner.initialClocks(
             createdAt: now, priority: priority, channel: request.channel, category: request.category,
             sla: profile.settings.sla, calendar: calendar, expectedResolutionAt: request.expectedResolutionAt)
-        let autoReply = AutoReply.make(settings: profile.settings, calendar: calendar, at: now)
+        let autoRepliesOff = try surge?.decode(Bool.self, "auto_replies_off") == true
+        let autoReply = autoRepliesOff ? nil : AutoReply.make(settings: profile.settings, calendar: calendar, at: now)
         let owner = try await TicketRouting.pickAgent(tx, decision)
 
         // The counter row is locked until commit: take it last so concurrent intakes wait briefly.
@@ -83,6 +91,7 @@ public struct TicketIntakeService: Sendable {
                 \(request.idempotencyKey), \(now), \(owner == nil ? nil : now), \(now),
                 \(clocks.channelResponseDueAt), \(clocks.firstResponseDueAt), \(clocks.planDueAt), \(clocks.resolutionDueAt))
             """)
+        try await IntakeCounter.record(tx, channel: request.channel, at: now)
         if !request.tagIDs.isEmpty {
             try await tx.execute("""
                 INSERT INTO ticket_tags (tenant_id, ticket_id, tag_id)

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Prints the benchmark table from the JSON lines run.sh collected, with each target marked.
+
+    report.py RESULTS.jsonl
+
+Line kinds: "meta" (run facts), "intake" (side http|pgbench, clients, tenants, stats, cpu0/cpu1
+snapshots from cpu.py) and "list" (tenant, tickets, query, clients, stats). stats holds the WRKJSON
+fields (requests, duration_us or rate, p50_us, p99_us, errors_*).
+"""
+import json
+import sys
+
+INTAKE_TARGET = 0.50   # HTTP intake ≥ 50 % of pgbench at 16 clients
+LIST_P99_MS = 5.0      # queue listing p99 ≤ 5 ms
+
+
+def rate(stats):
+    if "rate" in stats:
+        return stats["rate"]
+    return stats["requests"] / (stats["duration_us"] / 1e6) if stats.get("duration_us") else 0.0
+
+
+def errors(stats):
+    return sum(v for k, v in stats.items() if k.startswith("errors_"))
+
+
+def cpu_ms(row, key):
+    a, b = row.get("cpu0"), row.get("cpu1")
+    if not a or not b or not row["stats"]["requests"]:
+        return None
+    return (b[key] - a[key]) * 1000.0 / a["hz"] / row["stats"]["requests"]
+
+
+def other_cpu(row):
+    """Share of the machine (all cores) used by processes outside the benchmark during the run:
+    busy time minus kefu, the cluster and the load generator."""
+    a, b = row.get("cpu0"), row.get("cpu1")
+    if not a or not b or b["machine_total"] == a["machine_total"] or "loadgen_s" not in row:
+        return None
+    ours = (b["server"] - a["server"]) + (b["postgres"] - a["postgres"]) + row["loadgen_s"] * a["hz"]
+    other = (b["machine_busy"] - a["machine_busy"]) - ours
+    return max(0.0, 100.0 * other / (b["machine_total"] - a["machine_total"]))
+
+
+def fmt(value, digits=1):
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def table(headers, rows):
+    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    lines = ["  ".join(str(h).rjust(w) if i else str(h).ljust(w) for i, (h, w) in enumerate(zip(headers, widths)))]
+    lines.append("  ".join("-" * w for w in widths))
+    for r in rows:
+        lines.append("  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths))))
+    return "\n".join(lines)
+
+
+def main():
+    records = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+    meta = {}
+    for r in records:
+        if r["kind"] == "meta":
+            meta.update(r)
+    intake = [r for r in records if r["kind"] == "intake"]
+    listing = [r for r in records if r["kind"] == "list"]
+    verdicts = []
+
+    print()
+    print(f"Kefu HTTP intake and queue listing — {meta.get('date', '?')}, {meta.get('commit', '?')}, "
+          f"{meta.get('cores', '?')} cores, {meta.get('postgres', 'PostgreSQL')}")
+    print(f"Durable cluster (fsync={meta.get('fsync', '?')}, synchronous_commit={meta.get('synchronous_commit', '?')}, "
+          f"full_page_writes={meta.get('full_page_writes', '?')}); kefu release build, KEFU_DB_POOL_SIZE={meta.get('pool', '?')}; "
+          f"load average before the run: {meta.get('load_before', '?')}")
+
+    if intake:
+        print()
+        print(f"Intake — POST /v1/tickets (inline new customer, chat inquiry), wrk {meta.get('intake_seconds', '?')} s per run; "
+              f"HTTP spread over {meta.get('intake_tenants', '?')} tenants (each wrk thread takes its own keys round-robin).")
+        print("pgbench — one INSERT of the same ticket row (same columns, all indexes/FKs) per transaction, "
+              f"same client counts, {meta.get('intake_tenants', '?')} tenants of its own.")
+        pgb = {r["clients"]: r for r in intake if r["side"] == "pgbench"}
+        rows = []
+        for r in intake:
+            if r["side"] != "http":
+                continue
+            ref = pgb.get(r["clients"])
+            h = r["stats"]
+            ratio = rate(h) / rate(ref["stats"]) if ref and rate(ref["stats"]) else None
+            target = ""
+            if r["clients"] == 16 and r.get("spread"):
+                ok = ratio is not None and ratio >= INTAKE_TARGET
+                target = f"≥ 50 %: {'ok' if ok else 'MISSED'}"
+                verdicts.append(f"intake ≥ 50 % of pgbench at 16 clients: {'ok' if ok else 'MISSED'} ({fmt(ratio * 100 if ratio else None, 0)} %)")
+            label = f"{r['clients']}" + ("" if r.get("spread") else " (one tenant)")
+            rows.append([
+                label, fmt(rate(h), 0), fmt(h["p50_us"] / 1000, 2), fmt(h["p99_us"] / 1000, 2),
+                fmt(rate(ref["stats"]), 0) if ref else "-",
+                fmt(ref["stats"]["p50_us"] / 1000, 2) if ref else "-", fmt(ref["stats"]["p99_us"] / 1000, 2) if ref else "-",
+                (fmt(ratio * 100, 1) + " %") if ratio is not None else "-",
+                fmt(cpu_ms(r, "server"), 2), fmt(cpu_ms(r, "postgres"), 2),
+                fmt(cpu_ms(ref, "postgres"), 2) if ref else "-",
+                fmt(other_cpu(r), 0) + " / " + (fmt(other_cpu(ref), 0) if ref else "-") + " %",
+                errors(h) + (errors(ref["stats"]) if ref else 0), target,
+            ])
+        print(table(["clients", "HTTP tickets/s", "p50 ms", "p99 ms", "pgbench rows/s", "p50 ms", "p99 ms",
+                     "HTTP/pgbench", "kefu CPU ms/ticket", "PG CPU ms/ticket", "PG CPU ms/row (pgbench)",
+                     "other CPU (HTTP / pgbench)", "errors", "target"], rows))
+
+    if listing:
+        print()
+        print(f"Queue listing — GET /v1/tickets?… (first page, limit=50), wrk {meta.get('list_seconds', '?')} s per run; "
+              f"{meta.get('bulk_summary', '')}")
+        rows = []
+        for r in listing:
+            s = r["stats"]
+            ok = s["requests"] > 0 and s["p99_us"] / 1000 <= LIST_P99_MS and errors(s) == 0
+            rows.append([r["tenant"], f"{r['tickets']:,}", r["query"], r["clients"], fmt(rate(s), 0),
+                         fmt(s["p50_us"] / 1000, 2), fmt(s["p99_us"] / 1000, 2), fmt(other_cpu(r), 0) + " %", errors(s),
+                         "ok" if ok else "MISSED"])
+        print(table(["tenant", "its tickets", "query", "clients", "requests/s", "p50 ms", "p99 ms", "other CPU", "errors",
+                     "p99 ≤ 5 ms"], rows))
+        missed = [r for r in rows if r[-1] == "MISSED"]
+        verdicts.append(f"listing p99 ≤ 5 ms: {'ok' if not missed else 'MISSED'} "
+                        f"({len(rows) - len(missed)} of {len(rows)} runs within target)")
+
+    print()
+    print("other CPU: the share of the machine that processes outside the benchmark (builds, other benchmarks) used during")
+    print("the run — figures taken while it is high are not representative.")
+    for v in verdicts:
+        print("TARGET " + v)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+SELECT count(*) FROM ticket_timers WHERE done_at IS NULL AND due_at <= now();

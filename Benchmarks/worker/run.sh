@@ -1,0 +1,303 @@
+#!/usr/bin/env bash
+# Worker benchmark (issue: "a sweep over 1 M open tickets with nothing due costs <= 10 ms;
+# 10,000 due actions are processed at >= 2,000/s with 2 workers").
+#
+#   Benchmarks/worker/run.sh
+#
+# Builds kefu (release, scratch path .build-bench-http), starts a private durable cluster in a
+# temporary KEFU_HOME (fsync on, the embedded cluster's defaults), creates tenants with the CLI
+# and 1,000 more with SQL, bulk-loads 1,000,000 open tickets with 4 future SLA timers each, then
+#   1. a sweep with nothing due: the claim query alone (EXPLAIN ANALYZE, and pgbench latency
+#      p50/p99 as the application role) and the whole `kefu worker --once --json` process;
+#   2. 10,000 first-response clocks made overdue at once, two `kefu worker --interval 0.2`
+#      processes, time until no due timer is left -> actions/s; exactly-once checks; SIGTERM;
+#   3. diagnostics: EXPLAIN ANALYZE of each statement one escalation runs, the statements per
+#      action as the server saw them, CPU per action, and the same escalations replayed by
+#      pgbench without Swift: as the worker sends them (11 round trips) and in 2 round trips.
+# Prints a table (figure | measured | target | ok/MISSED); everything is removed at exit.
+#
+# Knobs (environment): WB_TICKETS (1000000), WB_TENANTS (1000), WB_DUE (10000), WB_SWEEPS (7),
+# WB_CLAIMS (200), WB_TIMEOUT (300 s for the 10,000 actions); WB_KEEP_RESULTS=DIR copies the raw
+# outputs (plans, pgbench logs, worker logs) to DIR before the cluster is deleted.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root"
+
+TICKETS=${WB_TICKETS:-1000000}
+TENANTS=${WB_TENANTS:-1000}
+DUE=${WB_DUE:-10000}
+SWEEPS=${WB_SWEEPS:-7}
+CLAIMS=${WB_CLAIMS:-200}
+TIMEOUT=${WB_TIMEOUT:-300}
+
+log() { printf '[worker-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+now_ns() { date +%s%N; }
+ms_since() { echo $(( ($(now_ns) - $1) / 1000000 )); }
+# CPU seconds (user + system, including reaped children: the postmaster accumulates its
+# backends' time when they exit) of the given pids; 0 for pids that are gone.
+cpu_seconds() {
+    local total=0 pid fields
+    for pid in "$@"; do
+        fields=$(cut -d')' -f2- "/proc/$pid/stat" 2>/dev/null) || continue
+        total=$(( total + $(awk '{print $12 + $13 + $14 + $15}' <<<"$fields") ))
+    done
+    awk -v t="$total" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
+}
+# Busy CPU seconds of the whole machine (all processes, all cores) since boot.
+machine_busy() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat; }
+minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
+
+# --- 1. build ---------------------------------------------------------------------------------
+scratch=.build-bench-http
+log "building kefu (release, $scratch)"
+swift build -c release --product kefu --scratch-path "$scratch" >&2
+kefu="$(swift build -c release --product kefu --scratch-path "$scratch" --show-bin-path)/kefu"
+
+# --- 2. private durable cluster -----------------------------------------------------------------
+unset DATABASE_URL KEFU_APP_DATABASE_URL
+KEFU_HOME=$(mktemp -d /tmp/kefu-worker-bench.XXXXXX)
+export KEFU_HOME
+chmod 755 "$KEFU_HOME"
+results="$KEFU_HOME/results"
+mkdir -p "$results"
+worker_pids=()
+
+cleanup() {
+    local status=$? pid waited
+    trap - EXIT INT TERM
+    for pid in "${worker_pids[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || continue
+        for waited in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    "$kefu" db stop >/dev/null 2>&1 || true
+    if [[ -n ${WB_KEEP_RESULTS:-} ]]; then rm -rf "$WB_KEEP_RESULTS"; cp -r "$results" "$WB_KEEP_RESULTS"; fi
+    rm -rf "$KEFU_HOME"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log "starting a private cluster in $KEFU_HOME"
+"$kefu" db start >/dev/null 2>"$results/cli.log"
+"$kefu" migrate >/dev/null 2>>"$results/cli.log"
+owner_url=$("$kefu" db url 2>>"$results/cli.log")
+app_url=$("$kefu" db url --app 2>>"$results/cli.log")
+psql_owner() { psql "$owner_url" -X -q -v ON_ERROR_STOP=1 "$@"; }
+# One row as name=value lines.
+psql_values() { psql "$owner_url" -X -q -A -t -x -F= -v ON_ERROR_STOP=1 "$@"; }
+value() { sed -n "s/^$1=//p" "$2"; }
+
+for slug in acme globex; do
+    "$kefu" tenant create --slug "$slug" --name "${slug^} Ltd" --timezone Asia/Shanghai --json >"$results/tenant-$slug.json" 2>>"$results/cli.log"
+    "$kefu" agent add --tenant "$slug" --name "Sam Supervisor" --email "sam@$slug.test" --role supervisor --tier senior \
+        >/dev/null 2>>"$results/cli.log"
+    "$kefu" agent add --tenant "$slug" --name "Ann Agent" --email "ann@$slug.test" --role agent --tier mid --skills billing \
+        >/dev/null 2>>"$results/cli.log"
+done
+
+# --- 3. bulk load -------------------------------------------------------------------------------
+log "bulk-loading $TICKETS open tickets over $TENANTS + 2 tenants, 4 future timers each"
+start=$(now_ns)
+psql_owner -c "ALTER SYSTEM SET max_wal_size = '8GB'" -c "SELECT pg_reload_conf()" >/dev/null
+psql_owner -v tenants="$TENANTS" -v tickets="$TICKETS" -f "$here/bulk-load.sql"
+load_ms=$(ms_since "$start")
+start=$(now_ns)
+psql_owner -f "$here/after-load.sql" >/dev/null
+vacuum_ms=$(ms_since "$start")
+psql_values -c "SELECT (SELECT count(*) FROM tenants) AS tenants, (SELECT count(*) FROM tickets) AS tickets,
+                       (SELECT count(*) FROM ticket_timers WHERE done_at IS NULL) AS pending_timers,
+                       (SELECT count(*) FROM ticket_timers WHERE done_at IS NULL AND due_at <= now()) AS due_timers,
+                       pg_size_pretty(pg_total_relation_size('tickets')) AS tickets_size,
+                       pg_size_pretty(pg_total_relation_size('ticket_timers')) AS timers_size" >"$results/loaded.txt"
+log "loaded in $((load_ms / 1000)) s, vacuum/analyze/checkpoint $((vacuum_ms / 1000)) s: $(tr '\n' ' ' <"$results/loaded.txt")"
+
+# --- 4. a sweep with nothing due ----------------------------------------------------------------
+log "claim query with nothing due: EXPLAIN ANALYZE (auto_explain shows the statement inside the function)"
+psql_owner -f "$here/explain-claim.sql" >"$results/explain-claim.txt" 2>&1
+explain_ms=$(sed -n 's/^ *Execution Time: \([0-9.]*\) ms.*/\1/p' "$results/explain-claim.txt" | tail -1)
+sed -n '/duration:/,$p' "$results/explain-claim.txt" | sed 's/^/    /' >&2
+
+log "claim query with nothing due: pgbench, $CLAIMS calls as kefu_app (1 client, after 20 warm-up calls)"
+pgbench -n -f "$here/claim.sql" -t 20 "$app_url" >/dev/null 2>&1
+(cd "$results" && pgbench -n -f "$here/claim.sql" -t "$CLAIMS" -l --log-prefix=claim "$app_url" >pgbench-claim.txt 2>&1)
+read -r claim_n _ claim_p50 claim_p99 claim_max claim_mean < <(cat "$results"/claim.* | awk '{ printf "%.3f\n", $3 / 1000 }' | sort -n | awk -f "$here/stats.awk")
+
+log "whole process: kefu worker --once --json, $SWEEPS runs (and kefu migrate with nothing pending, the fixed part)"
+: >"$results/sweep-ms.txt"
+: >"$results/migrate-ms.txt"
+for i in $(seq 1 "$SWEEPS"); do
+    start=$(now_ns)
+    "$kefu" worker --once --json >"$results/sweep-$i.json" 2>>"$results/cli.log"
+    echo "$(ms_since "$start")" >>"$results/sweep-ms.txt"
+    if ! grep -q '"claimed" *: *0' "$results/sweep-$i.json"; then
+        log "sweep $i claimed something: $(tr -d '\n ' <"$results/sweep-$i.json")"; exit 1
+    fi
+    start=$(now_ns)
+    "$kefu" migrate >/dev/null 2>>"$results/cli.log"
+    echo "$(ms_since "$start")" >>"$results/migrate-ms.txt"
+done
+read -r _ _ sweep_p50 _ sweep_max _ < <(sort -n "$results/sweep-ms.txt" | awk -f "$here/stats.awk")
+read -r _ _ migrate_p50 _ _ _ < <(sort -n "$results/migrate-ms.txt" | awk -f "$here/stats.awk")
+
+# --- 5. 10,000 due actions, two workers -----------------------------------------------------------
+log "choosing $DUE tickets; starting 2 workers (--interval 0.2)"
+psql_owner -v due="$DUE" -f "$here/prepare-due.sql"
+for w in 1 2; do
+    "$kefu" worker --interval 0.2 >"$results/worker-$w.out" 2>"$results/worker-$w.log" &
+    worker_pids+=($!)
+done
+for waited in $(seq 1 300); do
+    ready=0
+    for w in 1 2; do grep -q "worker started" "$results/worker-$w.log" 2>/dev/null && ready=$((ready + 1)); done
+    [[ $ready == 2 ]] && break
+    for pid in "${worker_pids[@]}"; do kill -0 "$pid" 2>/dev/null || { log "a worker died at start"; cat "$results"/worker-*.log >&2; exit 1; }; done
+    sleep 0.1
+done
+[[ $ready == 2 ]] || { log "workers did not start"; exit 1; }
+postmaster=$(head -1 "$KEFU_HOME/pgdata/postmaster.pid")
+backends() { pgrep -P "$postmaster" | tr '\n' ' '; }
+psql_values -f "$here/counts.sql" >"$results/counts-before.txt"
+cpu_workers_before=$(cpu_seconds "${worker_pids[@]}")
+cpu_pg_before=$(cpu_seconds "$postmaster" $(backends))
+busy_before=$(machine_busy)
+
+log "making $DUE first-response clocks overdue; polling every 100 ms until none is due"
+start=$(now_ns)
+commit_epoch=$(psql "$owner_url" -X -q -A -t -v ON_ERROR_STOP=1 -f "$here/make-due.sql")
+t0=$(now_ns)
+left=$DUE
+while :; do
+    left=$(psql "$owner_url" -X -A -t -f "$here/remaining.sql")
+    [[ $left == 0 ]] && break
+    if (( ($(now_ns) - t0) / 1000000000 >= TIMEOUT )); then log "timeout: $left timers still due"; break; fi
+    sleep 0.1
+done
+drain_ms=$(ms_since "$t0")
+cpu_workers_after=$(cpu_seconds "${worker_pids[@]}")
+cpu_pg_after=$(cpu_seconds "$postmaster" $(backends))
+busy_after=$(machine_busy)
+log "drained in $drain_ms ms (make-due transaction took $(( (t0 - start) / 1000000 )) ms before that), $left left"
+sleep 0.5   # let the last sweep's log lines land
+
+psql_values -f "$here/counts.sql" >"$results/counts-after.txt"
+psql_values -f "$here/verify.sql" >"$results/verify.txt"
+
+log "stopping the workers with SIGTERM"
+worker_status=()
+for pid in "${worker_pids[@]}"; do
+    kill -TERM "$pid"
+    for waited in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    status=0
+    wait "$pid" || status=$?
+    worker_status+=("$status")
+done
+worker_pids=()
+
+# --- 6. diagnostics: where an action's time goes -------------------------------------------------
+log "diagnostics: EXPLAIN ANALYZE of each statement of one escalation (rolled back)"
+psql_values -v n=50 -f "$here/diag-due.sql" >"$results/diag.txt"
+psql_owner -v tid="$(value tenant_id "$results/diag.txt")" -v kid="$(value ticket_id "$results/diag.txt")" \
+    -f "$here/diagnose-action.sql" >"$results/diagnose-action.txt" 2>&1
+grep -E '^## |Planning Time|Execution Time|^Trigger' "$results/diagnose-action.txt" >"$results/diagnose-summary.txt" || true
+sed 's/^/    /' "$results/diagnose-summary.txt" >&2
+
+log "diagnostics: statements per action as the server saw them (log_statement for kefu_app, one --once sweep of 50)"
+server_log="$KEFU_HOME/pgdata/server.log"
+psql_owner -c "ALTER ROLE kefu_app SET log_statement = 'all'"
+offset=$(stat -c %s "$server_log")
+"$kefu" worker --once --json >"$results/diag-sweep.json" 2>>"$results/cli.log"
+psql_owner -c "ALTER ROLE kefu_app RESET log_statement"
+tail -c +"$((offset + 1))" "$server_log" >"$results/diag-statements.log"
+diag_performed=$(grep -o '"performed" *: *[0-9]*' "$results/diag-sweep.json" | grep -o '[0-9]*$')
+awk -v actions="$diag_performed" -f "$here/statements.awk" "$results/diag-statements.log" >"$results/statements.txt"
+sed 's/^/    /' "$results/statements.txt" >&2
+per_action=$(sed -n 's/^per action: \([0-9.]*\).*/\1/p' "$results/statements.txt")
+
+log "diagnostics: the same escalations replayed by pgbench (no Swift): as the worker sends them, and in 2 round trips"
+psql_owner -v n=12000 -f "$here/replay-setup.sql" >/dev/null
+# replay NAME SCRIPT CLIENTS: 3,000 escalations -> results/replay-NAME.txt:
+# "tps latency_ms pg_cpu_ms_per_action machine_busy_core_s"
+replay() {
+    local name=$1 script=$2 clients=$3 pg0 busy0
+    pg0=$(cpu_seconds "$postmaster" $(backends)); busy0=$(machine_busy)
+    pgbench -n -M simple -r -c "$clients" -j "$clients" -t $((3000 / clients)) -f "$here/$script" "$app_url" \
+        >"$results/pgbench-$name.txt" 2>&1 || { cat "$results/pgbench-$name.txt" >&2; exit 1; }
+    awk -v tps="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$results/pgbench-$name.txt")" \
+        -v lat="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$results/pgbench-$name.txt")" \
+        -v pg="$(minus "$(cpu_seconds "$postmaster" $(backends))" "$pg0")" -v busy="$(minus "$(machine_busy)" "$busy0")" \
+        'BEGIN { printf "%.0f %.2f %.2f %.1f\n", tps, lat, pg * 1000 / 3000, busy }' >"$results/replay-$name.txt"
+}
+replay as-sent-c2 action-replay.sql 2
+replay as-sent-c4 action-replay.sql 4
+replay two-trips-c2 action-two-trips.sql 2
+replay two-trips-c4 action-two-trips.sql 4
+read -r r11_tps r11_lat r11_cpu r11_busy <"$results/replay-as-sent-c2.txt"
+read -r r11c4_tps r11c4_lat r11c4_cpu r11c4_busy <"$results/replay-as-sent-c4.txt"
+read -r r2_tps r2_lat r2_cpu r2_busy <"$results/replay-two-trips-c2.txt"
+read -r r2c4_tps r2c4_lat r2c4_cpu r2c4_busy <"$results/replay-two-trips-c4.txt"
+log "per-statement latency, as sent (2 clients):"
+sed -n '/statement latencies/,$p' "$results/pgbench-as-sent-c2.txt" | cut -c1-150 | sed 's/^/    /' >&2
+psql_values -c "SELECT count(*) FILTER (WHERE r.n <= (SELECT last_value FROM wb_replay_seq)) AS replayed,
+                       (SELECT count(*) FROM ticket_sla_breaches b JOIN wb_replay r USING (tenant_id, ticket_id)) AS breaches,
+                       (SELECT count(*) FROM ticket_timers tt JOIN wb_replay r USING (tenant_id, ticket_id)
+                         WHERE tt.kind = 'sla:first_response' AND tt.done_at IS NOT NULL) AS timers_done
+                FROM wb_replay r" >"$results/replay-check.txt"
+log "replay check: $(tr '\n' ' ' <"$results/replay-check.txt")"
+
+# --- 7. report ------------------------------------------------------------------------------------
+breaches=$(value breaches "$results/verify.txt")
+notifications=$(value notifications "$results/verify.txt")
+expected_notifications=$(value expected_notifications "$results/verify.txt")
+delta() { echo $(( $(value "$1" "$results/counts-after.txt") - $(value "$1" "$results/counts-before.txt") )); }
+rate=$(awk -v n="$DUE" -v ms="$drain_ms" -v left="$left" 'BEGIN { printf "%.0f", (n - left) / (ms / 1000) }')
+db_rate=$(awk -v n="$DUE" -v a="$(value first_claim_epoch "$results/verify.txt")" -v b="$(value last_done_epoch "$results/verify.txt")" \
+    'BEGIN { printf "%.0f", n / (b - a) }')
+db_span=$(awk -v a="$(value first_claim_epoch "$results/verify.txt")" -v b="$(value last_done_epoch "$results/verify.txt")" \
+    'BEGIN { printf "%.2f", b - a }')
+cpu_w=$(minus "$cpu_workers_after" "$cpu_workers_before")
+cpu_pg=$(minus "$cpu_pg_after" "$cpu_pg_before")
+verdict() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = (op == "le") ? (v <= t) : (v >= t); print ok ? "ok" : "MISSED" }'; }
+same() { [[ "$1" == "$2" ]] && echo ok || echo MISSED; }
+
+{
+    printf 'claim query, nothing due, p50 (pgbench, %s calls, kefu_app)\t%s ms\t<= 10 ms\t%s\n' "$CLAIMS" "$claim_p50" "$(verdict "$claim_p50" le 10)"
+    printf 'claim query, nothing due, p99\t%s ms\t<= 10 ms\t%s\n' "$claim_p99" "$(verdict "$claim_p99" le 10)"
+    printf 'claim query, EXPLAIN ANALYZE execution\t%s ms\t<= 10 ms\t%s\n' "$explain_ms" "$(verdict "$explain_ms" le 10)"
+    printf 'kefu worker --once (whole process), p50 of %s\t%s ms\t(not the target)\t-\n' "$SWEEPS" "$sweep_p50"
+    printf '  of which start-up + migration check (kefu migrate), p50\t%s ms\t-\t-\n' "$migrate_p50"
+    printf '%s due actions, 2 workers, poll wall time\t%s ms\t<= %s ms\t%s\n' "$DUE" "$drain_ms" "$((DUE * 1000 / 2000))" "$(verdict "$rate" ge 2000)"
+    printf '%s due actions, 2 workers (poll, 100 ms)\t%s/s\t>= 2000/s\t%s\n' "$DUE" "$rate" "$(verdict "$rate" ge 2000)"
+    printf '  same, database timestamps (first claim -> last done, %s s)\t%s/s\t>= 2000/s\t%s\n' "$db_span" "$db_rate" "$(verdict "$db_rate" ge 2000)"
+    printf 'breaches recorded (new rows in total)\t%s (%s)\t%s\t%s\n' "$breaches" "$(delta breaches)" "$DUE" "$(same "$breaches/$(delta breaches)" "$DUE/$DUE")"
+    printf 'notifications (1 per on-duty supervisor per breach)\t%s (%s)\t%s\t%s\n' "$notifications" "$(delta notifications)" "$expected_notifications" \
+        "$(same "$notifications/$(delta notifications)/$(value duplicate_notifications "$results/verify.txt")" "$expected_notifications/$expected_notifications/0")"
+    printf 'sla_escalated events\t%s\t%s\t%s\n' "$(value escalated_events "$results/verify.txt")" "$DUE" "$(same "$(value escalated_events "$results/verify.txt")/$(delta escalated_events)" "$DUE/$DUE")"
+    printf 'timers done / failed\t%s / %s\t%s / 0\t%s\n' "$(value timers_done "$results/verify.txt")" "$(value timers_failed "$results/verify.txt")" "$DUE" \
+        "$(same "$(value timers_done "$results/verify.txt")/$(value timers_failed "$results/verify.txt")" "$DUE/0")"
+    printf 'workers exit status after SIGTERM\t%s\t0 0\t%s\n' "${worker_status[*]}" "$(same "${worker_status[*]}" "0 0")"
+    printf 'diag: CPU per action, worker processes / PostgreSQL\t%s / %s ms\t-\t-\n' \
+        "$(awk -v c="$cpu_w" -v n="$DUE" 'BEGIN { printf "%.2f", c * 1000 / n }')" "$(awk -v c="$cpu_pg" -v n="$DUE" 'BEGIN { printf "%.2f", c * 1000 / n }')"
+    printf 'diag: machine busy during the run, all processes / ours\t%s / %s core-s\t(of %s core-s)\t-\n' \
+        "$(minus "$busy_after" "$busy_before")" "$(awk -v a="$cpu_w" -v b="$cpu_pg" 'BEGIN { printf "%.1f", a + b }')" \
+        "$(awk -v ms="$drain_ms" -v c="$(nproc)" 'BEGIN { printf "%.1f", ms / 1000 * c }')"
+    printf 'diag: statements (round trips) per action, server log\t%s\t-\t-\n' "$per_action"
+    printf 'diag: pgbench replay as sent (11 trips), 2 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r11_tps" "$r11_cpu"
+    printf 'diag: pgbench replay as sent (11 trips), 4 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r11c4_tps" "$r11c4_cpu"
+    printf 'diag: pgbench replay in 2 trips, 2 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r2_tps" "$r2_cpu"
+    printf 'diag: pgbench replay in 2 trips, 4 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r2c4_tps" "$r2c4_cpu"
+} >"$results/table.tsv"
+
+echo
+echo "Worker benchmark: $(value tickets "$results/loaded.txt") open tickets over $(value tenants "$results/loaded.txt") tenants," \
+     "$(value pending_timers "$results/loaded.txt") pending timers (tickets $(value tickets_size "$results/loaded.txt"), timers $(value timers_size "$results/loaded.txt"))," \
+     "durable cluster, $(nproc) cores"
+awk -f "$here/report.awk" "$results/table.tsv"
+echo
+echo "Claims per process with nothing due: $(tr -d ' \n' <"$results/sweep-1.json")"
+echo "Sweeps that claimed work: worker 1 $(grep -c '\] sweep$' "$results/worker-1.log" || true), worker 2 $(grep -c '\] sweep$' "$results/worker-2.log" || true);" \
+     "timers claimed twice: $(value timers_claimed_twice "$results/verify.txt")"
