@@ -27,3 +27,8 @@ SELECT CASE
        round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS "%"
 FROM bench_wait_samples
 GROUP BY 1 ORDER BY 2 DESC;
+\echo 'Waits by statement (samples of connections that were waiting on a lock or I/O):'
+SELECT wait_event_type || ':' || wait_event AS wait, query AS "statement (start)", count(*) AS samples
+FROM bench_wait_samples
+WHERE state = 'active' AND wait_event IS NOT NULL AND wait_event_type <> 'Client'
+GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 12;

@@ -146,8 +146,12 @@ log "load average now: $load_before"
 log "starting a private durable cluster in $KEFU_HOME"
 "$kefu" db url >/dev/null 2>>"$work/cli.log" || die "could not start the embedded cluster (see $work/cli.log)"
 [[ -f "$KEFU_HOME/pgdata/PG_VERSION" ]] || die "the cluster was not created under KEFU_HOME (relocated?)"
-export DATABASE_URL; DATABASE_URL=$("$kefu" db url 2>>"$work/cli.log")
-export KEFU_APP_DATABASE_URL; KEFU_APP_DATABASE_URL=$("$kefu" db url --app 2>>"$work/cli.log")
+# Both URLs from the embedded configuration (with DATABASE_URL already set, `db url --app` would
+# print the owner's URL, and the API would then run as the superuser, without row-level security).
+owner_url=$("$kefu" db url 2>>"$work/cli.log")
+app_url=$("$kefu" db url --app 2>>"$work/cli.log")
+[[ "$app_url" == postgres://kefu_app@* ]] || die "unexpected application URL: $app_url"
+export DATABASE_URL="$owner_url" KEFU_APP_DATABASE_URL="$app_url"
 psql_owner() { psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 if [[ "$PROFILE" == 1 ]]; then
@@ -221,6 +225,8 @@ first=$(curl -fsS -X POST -H "Authorization: Bearer $(head -n 1 "$work/keys.txt"
     -d '{"customer": {"name": "Smoke test"}, "channel": "chat", "category": "inquiry", "description": "smoke test"}' \
     -w ' %{http_code}' "$base/v1/tickets")
 [[ "$first" == *'"status":"assigned"'*' 201' ]] || die "intake smoke test failed: $first"
+app_backends=$(psql_owner -At -c "SELECT count(*) FROM pg_stat_activity WHERE usename = 'kefu_app'")
+(( app_backends > 0 )) || die "the API does not connect as kefu_app"
 
 commit="commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')"
 [[ -n "$(git -C "$root" status --porcelain --untracked-files=no -- Sources sql Package.swift 2>/dev/null)" ]] \

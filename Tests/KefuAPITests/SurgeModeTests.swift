@@ -247,4 +247,52 @@ final class SurgeModeTests: TicketTestCase {
         let locked = try await withAPI { api in try await api.patch("/v1/incidents/\(incidentID)/review", key: supervisorKey, json(["foreseeable": "x"])) }
         XCTAssertEqual(locked.status, .conflict)
     }
+
+    func testAPlannedEventActivatesReservesThreeDaysAheadAndReturnsThemAfter() async throws {
+        let supervisor = try await addAgent("Sup Su", tier: "senior", role: "supervisor")
+        let reserve = try await addAgent("Reserve Ren", duty: "reserve")
+        let supervisorKey = try await keyFor(supervisor)
+        let start = clock.now().addingTimeInterval(5 * 86_400)
+        let created = try await withAPI { api in
+            try await api.post("/v1/events", key: supervisorKey, json([
+                "name": "Double 11 promotion", "starts_at": KefuJSON.format(start),
+                "ends_at": KefuJSON.format(start.addingTimeInterval(86_400)),
+            ]))
+        }
+        XCTAssertEqual(created.status, .created, created.raw)
+        XCTAssertEqual(date(created["activate_at"]), start.addingTimeInterval(-3 * 86_400))
+        let bad = try await withAPI { api in
+            try await api.post("/v1/events", key: supervisorKey, json(["name": "x", "starts_at": KefuJSON.format(start), "ends_at": KefuJSON.format(start)]))
+        }
+        XCTAssertEqual(bad.errorField, "ends_at")
+        func duty() async throws -> String? {
+            try await ownerPool.queryScalar(String.self, "SELECT duty_status FROM agents WHERE id = \(reserve.id)")
+        }
+        _ = try await sweeper().sweep()
+        let value1 = try await duty()
+        XCTAssertEqual(value1, "reserve", "five days ahead: not yet")
+        clock.set(start.addingTimeInterval(-3 * 86_400 + 60))
+        _ = try await sweeper().sweep()
+        let value2 = try await duty()
+        XCTAssertEqual(value2, "on_duty", "three days ahead: reserves on duty")
+
+        // A surge during the event is linked to it.
+        clock.set(start.addingTimeInterval(3600))
+        try await seedHistory(tenantID)
+        try await live(tenantID, 60)
+        let surge = try await sweeper().sweep()
+        XCTAssertEqual(surge.started.first?.eventId?.uuidString, created["id"]?.string)
+
+        // After the event (and the surge) the reserve goes back.
+        clock.set(start.addingTimeInterval(86_400 + 3600))
+        try await live(tenantID, 0)
+        _ = try await sweeper().sweep()
+        clock.advance(by: 31 * 60)
+        _ = try await sweeper().sweep()
+        _ = try await sweeper().sweep()
+        let value3 = try await duty()
+        XCTAssertEqual(value3, "reserve")
+        let event = try await get("/v1/events/\(try require(created["id"]?.string))")
+        XCTAssertNotNil(event["returned_at"]?.string)
+    }
 }

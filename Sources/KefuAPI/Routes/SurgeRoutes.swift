@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import KefuCore
 
-/// `/v1/surge` (mode and rates, manual switches) and `/v1/incidents` (with their reviews).
+/// `/v1/surge` (mode and rates, manual switches), `/v1/events` (pre-planning) and `/v1/incidents` (with their reviews).
 struct SurgeRoutes {
     let services: KefuServices
 
@@ -15,6 +15,16 @@ struct SurgeRoutes {
         }
         group.post("surge/deactivate") { _, context -> Incident in
             try await services.surge.deactivate(context.principal)
+        }
+        group.get("events") { _, context in
+            EventList(items: try await services.events.list(context.tenantID))
+        }
+        group.post("events") { request, context -> Created<ScheduledEvent> in
+            let input = try await request.decodeJSON(NewScheduledEvent.self, context: context)
+            return Created(value: try await services.events.create(context.principal, input))
+        }
+        group.get("events/:id") { _, context -> ScheduledEvent in
+            try await services.events.get(context.tenantID, id: context.id(entity: "event"))
         }
         group.get("incidents") { request, context -> Page<Incident> in
             try await services.surge.incidents(context.tenantID, page: request.pageRequest())
@@ -32,6 +42,11 @@ struct SurgeRoutes {
     }
 }
 
+struct EventList: ResponseEncodable {
+    var items: [ScheduledEvent]
+}
+
+extension ScheduledEvent: ResponseEncodable {}
 extension SurgeStatus: ResponseEncodable {}
 extension Incident: ResponseEncodable {}
 extension IncidentReview: ResponseEncodable {}

@@ -21,6 +21,7 @@ public struct KefuServices: Sendable {
     public let followups: FollowupService
     public let timers: TimerSweeper
     public let surge: SurgeService
+    public let events: ScheduledEventService
 
     public init(pool: ConnectionPool, clock: any KefuClock = SystemClock()) {
         self.pool = pool
@@ -39,6 +40,7 @@ public struct KefuServices: Sendable {
         self.followups = FollowupService(database: database, clock: clock)
         self.timers = TimerSweeper(database: database, clock: clock)
         self.surge = SurgeService(database: database, clock: clock)
+        self.events = ScheduledEventService(database: database, clock: clock)
         self.customers = CustomerService(database: database, clock: clock)
         self.tags = TagService(database: database)
         self.routingRules = RoutingRuleService(database: database)

@@ -26,6 +26,8 @@ public struct Incident: Codable, Sendable, Equatable {
     public var actions: [String]
     public var startedBy: UUID?
     public var endedBy: UUID?
+    /// The scheduled event this incident happened during, if any.
+    public var eventId: UUID?
 }
 
 /// One entry of a review's emergency-issue list (it becomes training material).

@@ -15,10 +15,14 @@ enum SurgeResponse {
             """)
         guard switched == 1 else { return nil }
         let incidentID = UUID()
+        // An incident during a planned event (reserves activated, not yet returned, or inside its hours) is linked to it.
         try await tx.execute("""
-            INSERT INTO incidents (tenant_id, id, channel, trigger, started_at, live_count, normal_count, ratio, baseline, started_by)
+            INSERT INTO incidents (tenant_id, id, channel, trigger, started_at, live_count, normal_count, ratio, baseline, started_by, event_id)
             VALUES (\(tx.tenantID), \(incidentID), \(rate.channel), \(trigger), \(now), \(rate.live), \(rate.normal), \(rate.ratio),
-                    \(rate.baseline), \(agent))
+                    \(rate.baseline), \(agent),
+                    (SELECT id FROM scheduled_events WHERE tenant_id = \(tx.tenantID)
+                       AND ((starts_at <= \(now) AND ends_at > \(now)) OR (activated_at IS NOT NULL AND returned_at IS NULL))
+                     ORDER BY starts_at LIMIT 1))
             """)
         let changed = try await tx.query("""
             WITH before AS (
@@ -93,7 +97,8 @@ enum SurgeResponse {
 
 enum IncidentStore {
     static let columns: PostgresQuery = """
-        id, tenant_id, channel, trigger, started_at, ended_at, live_count, normal_count, ratio, baseline, actions, started_by, ended_by
+        id, tenant_id, channel, trigger, started_at, ended_at, live_count, normal_count, ratio, baseline, actions, started_by, ended_by,
+        event_id
         """
 
     static func fetch(_ tx: TenantTransaction, id: UUID) async throws -> Incident {
