@@ -77,19 +77,21 @@ CREATE INDEX api_keys_list_idx ON api_keys (tenant_id, created_at, id);
 -- Keys are revoked, never deleted by the application (the record is the audit trail).
 REVOKE DELETE ON api_keys FROM kefu_app;
 
-DO $$
-DECLARE
-    t text;
+-- Row-level security for a tenant table: enabled, FORCED (the owner is bound too unless it is a
+-- superuser or has BYPASSRLS), and one policy comparing tenant_id with the transaction's tenant.
+CREATE FUNCTION kefu_isolate_tenant_table(p_table regclass) RETURNS void
+LANGUAGE plpgsql AS $$
 BEGIN
-    FOREACH t IN ARRAY ARRAY['departments', 'agents', 'api_keys'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format($p$CREATE POLICY tenant_isolation ON %I
-            USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))
-            WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))$p$, t);
-    END LOOP;
+    EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', p_table);
+    EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', p_table);
+    EXECUTE format($p$CREATE POLICY tenant_isolation ON %s
+        USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))
+        WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))$p$, p_table);
 END
 $$;
+REVOKE ALL ON FUNCTION kefu_isolate_tenant_table(regclass) FROM PUBLIC;
+
+SELECT kefu_isolate_tenant_table(t) FROM unnest(ARRAY['departments', 'agents', 'api_keys']::regclass[]) AS t;
 
 -- Resolves an API key hash to its tenant, agent and role before any tenant is known. It runs
 -- with the owner's rights (bypassing RLS for this one lookup), returns nothing for revoked keys

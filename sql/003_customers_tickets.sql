@@ -203,17 +203,4 @@ CREATE TABLE ticket_events (
 CREATE INDEX ticket_events_ticket_idx ON ticket_events (tenant_id, ticket_id, seq);
 REVOKE UPDATE, DELETE ON ticket_events FROM kefu_app;
 
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['customers', 'tags', 'routing_rules', 'ticket_counters', 'tickets', 'ticket_tags',
-                             'ticket_messages', 'ticket_assignments', 'ticket_sla_breaches', 'ticket_events'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format($p$CREATE POLICY tenant_isolation ON %I
-            USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))
-            WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))$p$, t);
-    END LOOP;
-END
-$$;
+SELECT kefu_isolate_tenant_table(t) FROM unnest(ARRAY['customers', 'tags', 'routing_rules', 'ticket_counters', 'tickets', 'ticket_tags', 'ticket_messages', 'ticket_assignments', 'ticket_sla_breaches', 'ticket_events']::regclass[]) AS t;

@@ -95,19 +95,7 @@ CREATE TABLE problem_reports (
     FOREIGN KEY (tenant_id, department_id) REFERENCES departments (tenant_id, id)
 );
 
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['ticket_timers', 'notifications', 'surveys', 'followups', 'problem_reports'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format($p$CREATE POLICY tenant_isolation ON %I
-            USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))
-            WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))$p$, t);
-    END LOOP;
-END
-$$;
+SELECT kefu_isolate_tenant_table(t) FROM unnest(ARRAY['ticket_timers', 'notifications', 'surveys', 'followups', 'problem_reports']::regclass[]) AS t;
 
 -- The worker runs as the application role and cannot see across tenants. This function (owner
 -- rights) leases up to p_limit due timers for p_lease and says which tenant each belongs to;

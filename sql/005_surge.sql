@@ -75,19 +75,7 @@ CREATE TABLE incident_reviews (
     FOREIGN KEY (tenant_id, incident_id) REFERENCES incidents (tenant_id, id) ON DELETE CASCADE
 );
 
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['intake_minutes', 'surge_modes', 'incidents', 'incident_agent_changes', 'incident_reviews'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format($p$CREATE POLICY tenant_isolation ON %I
-            USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))
-            WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))$p$, t);
-    END LOOP;
-END
-$$;
+SELECT kefu_isolate_tenant_table(t) FROM unnest(ARRAY['intake_minutes', 'surge_modes', 'incidents', 'incident_agent_changes', 'incident_reviews']::regclass[]) AS t;
 
 -- Tenants the surge detector must look at now: intake within the window, or a mode that is on.
 -- Owner rights, because the worker (application role) cannot see across tenants.

@@ -35,19 +35,7 @@ CREATE TABLE event_agent_changes (
 ALTER TABLE incidents ADD COLUMN event_id uuid;
 ALTER TABLE incidents ADD FOREIGN KEY (tenant_id, event_id) REFERENCES scheduled_events (tenant_id, id) ON DELETE SET NULL (event_id);
 
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['scheduled_events', 'event_agent_changes'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format($p$CREATE POLICY tenant_isolation ON %I
-            USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))
-            WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))$p$, t);
-    END LOOP;
-END
-$$;
+SELECT kefu_isolate_tenant_table(t) FROM unnest(ARRAY['scheduled_events', 'event_agent_changes']::regclass[]) AS t;
 
 -- The surge detector also visits tenants whose scheduled events need staffing changes; the
 -- detector passes its own clock.
