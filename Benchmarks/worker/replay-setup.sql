@@ -1,6 +1,7 @@
--- Worker benchmark, diagnostics (psql -v n=…): :n more open tickets (neither measured nor diagnosed) with
--- an overdue first-response clock, numbered 1…n for action-replay.sql and action-two-trips.sql, which take them in order
--- from a sequence so that every replayed escalation hits a ticket of its own.
+-- Worker benchmark, diagnostics (psql -v n=…): :n more open tickets, not used before (not in
+-- wb_due or wb_diag, not breached, clock not yet overdue), get an overdue first-response clock.
+-- Numbered 1…n in wb_replay: action-replay.sql and action-two-trips.sql take them in order from
+-- a sequence, so every replayed escalation hits a ticket of its own.
 \set ON_ERROR_STOP on
 DROP TABLE IF EXISTS wb_replay;
 DROP SEQUENCE IF EXISTS wb_replay_seq;

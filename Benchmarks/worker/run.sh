@@ -13,7 +13,8 @@
 #      processes, time until no due timer is left -> actions/s; exactly-once checks; SIGTERM;
 #   3. diagnostics: EXPLAIN ANALYZE of each statement one escalation runs, the statements per
 #      action as the server saw them, CPU per action, and the same escalations replayed by
-#      pgbench without Swift: as the worker sends them (11 round trips) and in 2 round trips.
+#      pgbench without Swift: as the worker sends them (11 round trips) and in 2 round trips;
+#      and a what-if: the same escalation set-based, 200 timers per statement.
 # Prints a table (figure | measured | target | ok/MISSED); everything is removed at exit.
 #
 # Knobs (environment): WB_TICKETS (1000000), WB_TENANTS (1000), WB_DUE (10000), WB_SWEEPS (7),
@@ -52,8 +53,15 @@ minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
 # --- 1. build ---------------------------------------------------------------------------------
 scratch=.build-bench-http
 log "building kefu (release, $scratch)"
-swift build -c release --product kefu --scratch-path "$scratch" >&2
+# The tree may be edited while we build ("input file … was modified during the build"): retry.
+for attempt in 1 2 3 4 5; do
+    swift build -c release --product kefu --scratch-path "$scratch" >&2 && break
+    [[ $attempt == 5 ]] && { log "build failed"; exit 1; }
+    log "build failed (attempt $attempt), retrying in 15 s"; sleep 15
+done
 kefu="$(swift build -c release --product kefu --scratch-path "$scratch" --show-bin-path)/kefu"
+
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- 2. private durable cluster -----------------------------------------------------------------
 unset DATABASE_URL KEFU_APP_DATABASE_URL
@@ -249,6 +257,23 @@ psql_values -c "SELECT count(*) FILTER (WHERE r.n <= (SELECT last_value FROM wb_
                 FROM wb_replay r" >"$results/replay-check.txt"
 log "replay check: $(tr '\n' ' ' <"$results/replay-check.txt")"
 
+log "what-if (not Kefu code): the same escalation set-based, 200 timers per statement, 2 clients, $DUE timers"
+psql_owner -v n="$DUE" -f "$here/replay-setup.sql" >/dev/null
+psql_owner -f "$here/whatif-batch-function.sql" >/dev/null
+pg0=$(cpu_seconds "$postmaster" $(backends))
+start=$(now_ns)
+pgbench -n -c 2 -j 2 -t $(( (DUE + 399) / 400 )) -f "$here/whatif-batch-call.sql" "$app_url" >"$results/pgbench-whatif.txt" 2>&1 || {
+    cat "$results/pgbench-whatif.txt" >&2; exit 1; }
+whatif_ms=$(ms_since "$start")
+whatif_cpu=$(minus "$(cpu_seconds "$postmaster" $(backends))" "$pg0")
+psql_values -c "SELECT (SELECT count(*) FROM ticket_sla_breaches b JOIN wb_replay r USING (tenant_id, ticket_id)) AS breaches,
+                       (SELECT count(*) FROM notifications n JOIN wb_replay r USING (tenant_id, ticket_id)) AS notifications,
+                       (SELECT count(*) FROM ticket_timers WHERE done_at IS NULL AND due_at <= now()) AS still_due" >"$results/whatif-check.txt"
+whatif_done=$(value breaches "$results/whatif-check.txt")
+whatif_rate=$(awk -v n="$whatif_done" -v ms="$whatif_ms" 'BEGIN { printf "%.0f", n / (ms / 1000) }')
+whatif_cpu_action=$(awk -v c="$whatif_cpu" -v n="$whatif_done" 'BEGIN { printf "%.3f", n ? c * 1000 / n : 0 }')
+log "what-if check: $(tr '\n' ' ' <"$results/whatif-check.txt")"
+
 # --- 7. report ------------------------------------------------------------------------------------
 breaches=$(value breaches "$results/verify.txt")
 notifications=$(value notifications "$results/verify.txt")
@@ -290,12 +315,14 @@ same() { [[ "$1" == "$2" ]] && echo ok || echo MISSED; }
     printf 'diag: pgbench replay as sent (11 trips), 4 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r11c4_tps" "$r11c4_cpu"
     printf 'diag: pgbench replay in 2 trips, 2 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r2_tps" "$r2_cpu"
     printf 'diag: pgbench replay in 2 trips, 4 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r2c4_tps" "$r2c4_cpu"
+    printf 'what-if: set-based, 200 per statement, 2 clients (%s breaches, %s ms)\t%s/s, PG %s ms CPU/action\t>= 2000/s\t-\n' \
+        "$whatif_done" "$whatif_ms" "$whatif_rate" "$whatif_cpu_action"
 } >"$results/table.tsv"
 
 echo
 echo "Worker benchmark: $(value tickets "$results/loaded.txt") open tickets over $(value tenants "$results/loaded.txt") tenants," \
      "$(value pending_timers "$results/loaded.txt") pending timers (tickets $(value tickets_size "$results/loaded.txt"), timers $(value timers_size "$results/loaded.txt"))," \
-     "durable cluster, $(nproc) cores"
+     "durable cluster, $(nproc) cores; load average before the run: $load_at_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 awk -f "$here/report.awk" "$results/table.tsv"
 echo
 echo "Claims per process with nothing due: $(tr -d ' \n' <"$results/sweep-1.json")"

@@ -29,6 +29,7 @@ public enum KefuApplication {
         TicketActionRoutes(services: services).register(on: v1)
         FollowThroughRoutes(services: services).register(on: v1)
         SurgeRoutes(services: services).register(on: v1)
+        KnowledgeRoutes(services: services).register(on: v1)
         return router
     }
 

@@ -22,6 +22,8 @@ public struct KefuServices: Sendable {
     public let timers: TimerSweeper
     public let surge: SurgeService
     public let events: ScheduledEventService
+    public let articles: ArticleService
+    public let scripts: ReplyScriptService
 
     public init(pool: ConnectionPool, clock: any KefuClock = SystemClock()) {
         self.pool = pool
@@ -41,6 +43,8 @@ public struct KefuServices: Sendable {
         self.timers = TimerSweeper(database: database, clock: clock)
         self.surge = SurgeService(database: database, clock: clock)
         self.events = ScheduledEventService(database: database, clock: clock)
+        self.articles = ArticleService(database: database, clock: clock)
+        self.scripts = ReplyScriptService(database: database, clock: clock)
         self.customers = CustomerService(database: database, clock: clock)
         self.tags = TagService(database: database)
         self.routingRules = RoutingRuleService(database: database)

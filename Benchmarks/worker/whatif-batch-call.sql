@@ -1,0 +1,1 @@
+SELECT wb_escalate_batch(200);
