@@ -71,3 +71,6 @@ CREATE TABLE reply_scripts (
 SELECT kefu_isolate_tenant_table(t)
 FROM unnest(ARRAY['kb_articles', 'kb_article_versions', 'kb_article_tickets', 'reply_scripts']::regclass[]) AS t;
 REVOKE UPDATE, DELETE ON kb_article_versions FROM kefu_app;
+
+-- Intake suggests the top published articles for the ticket's description.
+ALTER TABLE tickets ADD COLUMN suggested_article_ids uuid[] NOT NULL DEFAULT '{}';

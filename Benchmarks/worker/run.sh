@@ -226,8 +226,27 @@ awk -v actions="$diag_performed" -f "$here/statements.awk" "$results/diag-statem
 sed 's/^/    /' "$results/statements.txt" >&2
 per_action=$(sed -n 's/^per action: \([0-9.]*\).*/\1/p' "$results/statements.txt")
 
+log "diagnostics: where the worker process spends its CPU (perf, one kefu worker --once over 2,000 escalations)"
+psql_owner -v n=2000 -f "$here/replay-setup.sql" >/dev/null
+perf_rate=-
+if command -v perf >/dev/null; then
+    start=$(now_ns)
+    perf record -q -e cpu-clock -F 1999 -o "$results/worker.perf" -- "$kefu" worker --once --json >"$results/perf-sweep.json" 2>>"$results/cli.log"
+    perf_ms=$(ms_since "$start")
+    perf_performed=$(grep -o '"performed" *: *[0-9]*' "$results/perf-sweep.json" | grep -o '[0-9]*$')
+    perf_rate=$(awk -v n="$perf_performed" -v ms="$perf_ms" 'BEGIN { printf "%.0f", n / (ms / 1000) }')
+    perf report -i "$results/worker.perf" --stdio --no-children --sort dso -q 2>/dev/null >"$results/perf-dso-all.txt" || true
+    head -8 "$results/perf-dso-all.txt" >"$results/perf-dso.txt"
+    perf report -i "$results/worker.perf" --stdio --no-children --sort dso,sym -q 2>/dev/null >"$results/perf-sym-all.txt" || true
+    head -25 "$results/perf-sym-all.txt" | { swift demangle --simplified 2>/dev/null || cat; } | cut -c1-160 >"$results/perf-sym.txt"
+    log "one worker alone (under perf): $perf_performed escalations in $perf_ms ms = $perf_rate/s; CPU by library, then top symbols:"
+    sed 's/^/    /' "$results/perf-dso.txt" "$results/perf-sym.txt" >&2
+else
+    log "perf not installed: skipped"
+fi
+
 log "diagnostics: the same escalations replayed by pgbench (no Swift): as the worker sends them, and in 2 round trips"
-psql_owner -v n=12000 -f "$here/replay-setup.sql" >/dev/null
+psql_owner -v n=15000 -f "$here/replay-setup.sql" >/dev/null
 # replay NAME SCRIPT CLIENTS: 3,000 escalations -> results/replay-NAME.txt:
 # "tps latency_ms pg_cpu_ms_per_action machine_busy_core_s"
 replay() {
@@ -242,10 +261,12 @@ replay() {
 }
 replay as-sent-c2 action-replay.sql 2
 replay as-sent-c4 action-replay.sql 4
+PGOPTIONS='-c synchronous_commit=off' replay as-sent-async-c2 action-replay.sql 2
 replay two-trips-c2 action-two-trips.sql 2
 replay two-trips-c4 action-two-trips.sql 4
 read -r r11_tps r11_lat r11_cpu r11_busy <"$results/replay-as-sent-c2.txt"
 read -r r11c4_tps r11c4_lat r11c4_cpu r11c4_busy <"$results/replay-as-sent-c4.txt"
+read -r r11a_tps r11a_lat r11a_cpu r11a_busy <"$results/replay-as-sent-async-c2.txt"
 read -r r2_tps r2_lat r2_cpu r2_busy <"$results/replay-two-trips-c2.txt"
 read -r r2c4_tps r2c4_lat r2c4_cpu r2c4_busy <"$results/replay-two-trips-c4.txt"
 log "per-statement latency, as sent (2 clients):"
@@ -311,8 +332,10 @@ same() { [[ "$1" == "$2" ]] && echo ok || echo MISSED; }
         "$(minus "$busy_after" "$busy_before")" "$(awk -v a="$cpu_w" -v b="$cpu_pg" 'BEGIN { printf "%.1f", a + b }')" \
         "$(awk -v ms="$drain_ms" -v c="$(nproc)" 'BEGIN { printf "%.1f", ms / 1000 * c }')"
     printf 'diag: statements (round trips) per action, server log\t%s\t-\t-\n' "$per_action"
+    printf 'diag: one worker alone under perf, 2000 escalations\t%s/s\t-\t-\n' "$perf_rate"
     printf 'diag: pgbench replay as sent (11 trips), 2 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r11_tps" "$r11_cpu"
     printf 'diag: pgbench replay as sent (11 trips), 4 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r11c4_tps" "$r11c4_cpu"
+    printf 'diag: pgbench replay as sent, synchronous_commit off, 2 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r11a_tps" "$r11a_cpu"
     printf 'diag: pgbench replay in 2 trips, 2 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r2_tps" "$r2_cpu"
     printf 'diag: pgbench replay in 2 trips, 4 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r2c4_tps" "$r2c4_cpu"
     printf 'what-if: set-based, 200 per statement, 2 clients (%s breaches, %s ms)\t%s/s, PG %s ms CPU/action\t>= 2000/s\t-\n' \

@@ -115,3 +115,20 @@ final class KnowledgeBaseTests: TicketTestCase {
         XCTAssertEqual(edit.status, .notFound)
     }
 }
+
+final class IntakeSuggestionTests: TicketTestCase {
+    func testIntakeSuggestsPublishedArticlesAndTheAutoReplyOffersThem() async throws {
+        let key = self.key
+        let published = try await withAPI { api in
+            try await api.post("/v1/kb/articles", key: key, json(["title": "Reset your password", "body": "Use the Forgot password link on the sign-in page.", "status": "published"]))
+        }
+        _ = try await withAPI { api in
+            try await api.post("/v1/kb/articles", key: key, json(["title": "Password policy draft", "body": "Passwords need 12 characters.", "status": "draft"]))
+        }
+        clock.set(Date(timeIntervalSince1970: 1_764_385_200))   // Saturday: the bot answers
+        let ticket = try await intake(["customer": ["name": "A"], "channel": "email", "category": "inquiry",
+                                       "description": "I cannot reset my password"])
+        XCTAssertEqual(ticket["suggested_article_ids"]?.array?.compactMap(\.string), [try require(published["id"]?.string)])
+        XCTAssertTrue(ticket["auto_reply"]?.string?.contains("Reset your password") == true, ticket.raw)
+    }
+}

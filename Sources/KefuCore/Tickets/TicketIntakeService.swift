@@ -66,7 +66,9 @@ public struct TicketIntakeService: Sendable {
             createdAt: now, priority: priority, channel: request.channel, category: request.category,
             sla: profile.settings.sla, calendar: calendar, expectedResolutionAt: request.expectedResolutionAt)
         let autoRepliesOff = try surge?.decode(Bool.self, "auto_replies_off") == true
-        let autoReply = autoRepliesOff ? nil : AutoReply.make(settings: profile.settings, calendar: calendar, at: now)
+        let suggestions = try await ArticleService.suggestions(tx, for: (request.subject ?? "") + " " + request.description)
+        let autoReply = autoRepliesOff ? nil : AutoReply.make(settings: profile.settings, calendar: calendar, at: now,
+                                                            suggestions: suggestions.map(\.title))
         let owner = try await TicketRouting.pickAgent(tx, decision)
 
         // The counter row is locked until commit: take it last so concurrent intakes wait briefly.
@@ -80,7 +82,7 @@ public struct TicketIntakeService: Sendable {
             INSERT INTO tickets (
                 tenant_id, id, number, customer_id, contact, channel, subject, description, attachments, occurred_at,
                 expected_resolution_at, category, priority, status, skill, tier, owner_id, first_owner_id, auto_reply,
-                human_available_at, idempotency_key, created_at, assigned_at, updated_at,
+                human_available_at, idempotency_key, created_at, assigned_at, updated_at, suggested_article_ids,
                 channel_response_due_at, first_response_due_at, plan_due_at, resolution_due_at)
             VALUES (
                 \(tx.tenantID), \(ticketID), \(number), \(customer.id), \(request.contact), \(request.channel.rawValue),
@@ -88,7 +90,7 @@ public struct TicketIntakeService: Sendable {
                 \(request.expectedResolutionAt), \(request.category.rawValue), \(priority.rawValue),
                 \(owner == nil ? TicketStatus.new.rawValue : TicketStatus.assigned.rawValue), \(decision.skill),
                 \(decision.minTier.rawValue), \(owner), \(owner), \(autoReply?.text), \(autoReply?.humanAvailableAt),
-                \(request.idempotencyKey), \(now), \(owner == nil ? nil : now), \(now),
+                \(request.idempotencyKey), \(now), \(owner == nil ? nil : now), \(now), \(suggestions.map(\.id)),
                 \(clocks.channelResponseDueAt), \(clocks.firstResponseDueAt), \(clocks.planDueAt), \(clocks.resolutionDueAt))
             """)
         try await IntakeCounter.record(tx, channel: request.channel, at: now)
@@ -198,17 +200,19 @@ struct AutoReply {
     var text: String
     var humanAvailableAt: Date?
 
-    /// Nil while the channel is open or the tenant has automatic replies off.
-    static func make(settings: TenantSettings, calendar: BusinessCalendar, at instant: Date) -> AutoReply? {
+    /// Nil while the channel is open or the tenant has automatic replies off. Suggested
+    /// knowledge-base articles are offered in the reply.
+    static func make(settings: TenantSettings, calendar: BusinessCalendar, at instant: Date, suggestions: [String] = []) -> AutoReply? {
         guard settings.autoReplyEnabled, !calendar.isOpen(at: instant) else { return nil }
         let opening = calendar.nextOpening(atOrAfter: instant)
+        let articles = suggestions.isEmpty ? "" : " Meanwhile these articles may help: " + suggestions.joined(separator: "; ") + "."
         guard let opening else {
-            return AutoReply(text: "Thank you for contacting us. We have received your request and will reply as soon as possible.",
+            return AutoReply(text: "Thank you for contacting us. We have received your request and will reply as soon as possible." + articles,
                              humanAvailableAt: nil)
         }
         return AutoReply(
             text: "Thank you for contacting us. Our team is offline right now; an agent will answer you from "
-                + "\(localTime(opening, calendar: calendar)).",
+                + "\(localTime(opening, calendar: calendar))." + articles,
             humanAvailableAt: opening)
     }
 

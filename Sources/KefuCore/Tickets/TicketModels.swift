@@ -113,6 +113,8 @@ public struct Ticket: Codable, Sendable, Equatable {
     public var resolutionDueAt: Date?
     public var slaPausedAt: Date?
     public var breached: Bool
+    /// Published knowledge-base articles suggested at intake for the description.
+    public var suggestedArticleIds: [UUID]
 
     /// `T-000123`.
     public static func reference(_ number: Int) -> String {
