@@ -82,6 +82,9 @@ cleanup() {
         wait "$pid" 2>/dev/null || true
     done
     "$kefu" db stop >/dev/null 2>&1 || true
+    if [[ -f $KEFU_HOME/pgdata/postmaster.pid ]]; then   # kefu db stop failed: stop it directly
+        runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$KEFU_HOME/pgdata" -m fast -w stop >/dev/null 2>&1 || true
+    fi
     if [[ -n ${WB_KEEP_RESULTS:-} ]]; then rm -rf "$WB_KEEP_RESULTS"; cp -r "$results" "$WB_KEEP_RESULTS"; fi
     rm -rf "$KEFU_HOME"
     exit "$status"
@@ -89,6 +92,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# Run a snapshot of the binary and the migrations: the tree (and the shared scratch path) may
+# change under a running benchmark.
+cp "$kefu" "$KEFU_HOME/kefu"
+kefu="$KEFU_HOME/kefu"
+cp -r "$root/sql" "$KEFU_HOME/sql"
+export KEFU_SQL_DIR="$KEFU_HOME/sql"
 
 log "starting a private cluster in $KEFU_HOME"
 "$kefu" db start >/dev/null 2>"$results/cli.log"

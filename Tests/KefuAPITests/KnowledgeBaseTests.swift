@@ -116,6 +116,35 @@ final class KnowledgeBaseTests: TicketTestCase {
     }
 }
 
+final class KnowledgeGapTests: TicketTestCase {
+    func testFrequentTagsWithoutAPublishedArticleAreGaps() async throws {
+        try await addAgent("Agent An")
+        let root = try await services.tags.create(tenantID, NewTag(name: "orders"))
+        let middle = try await services.tags.create(tenantID, NewTag(name: "delivery", parentId: root.id))
+        let late = try await services.tags.create(tenantID, NewTag(name: "late parcel", parentId: middle.id))
+        let lost = try await services.tags.create(tenantID, NewTag(name: "lost parcel", parentId: middle.id))
+        for n in 0..<6 {
+            _ = try await intake(["customer": ["name": "C\(n)"], "channel": "chat", "category": "fault", "description": "late",
+                                  "tag_ids": [late.id.uuidString]])
+        }
+        for n in 0..<5 {
+            _ = try await intake(["customer": ["name": "L\(n)"], "channel": "chat", "category": "fault", "description": "lost",
+                                  "tag_ids": [lost.id.uuidString]])
+        }
+        let key = self.key
+        _ = try await withAPI { api in
+            try await api.post("/v1/kb/articles", key: key, json(["title": "Lost parcels", "body": "File a claim.", "status": "published",
+                                                                 "category_tag_id": lost.id.uuidString]))
+        }
+        clock.advance(by: 3600)
+        let gaps = try await get("/v1/kb/gaps")
+        XCTAssertEqual(gaps["items"]?.array?.compactMap { $0["tag_name"]?.string }, ["late parcel"])
+        XCTAssertEqual(gaps["items"]?.array?.first?["tickets"]?.number, 6)
+        let value1 = try await get("/v1/kb/gaps?min_tickets=x").errorField
+        XCTAssertEqual(value1, "min_tickets")
+    }
+}
+
 final class IntakeSuggestionTests: TicketTestCase {
     func testIntakeSuggestsPublishedArticlesAndTheAutoReplyOffersThem() async throws {
         let key = self.key

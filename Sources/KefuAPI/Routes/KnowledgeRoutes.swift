@@ -54,6 +54,22 @@ struct KnowledgeRoutes {
             let link = try await request.decodeJSON(Link.self, context: context)
             return Linked(ticketIds: try await articles.link(context.principal, id: context.id(entity: "article"), ticketID: link.ticketId))
         }
+        group.get("kb/gaps") { request, context in
+            let query = request.uri.queryParameters
+            func instant(_ name: String) throws -> Date? {
+                guard let text = query[Substring(name)].map(String.init) else { return nil }
+                guard let date = KefuJSON.parse(text) else { throw KefuError.invalidField(name, "must be an ISO 8601 date-time") }
+                return date
+            }
+            let to = try instant("to") ?? services.clock.now()
+            let from = try instant("from") ?? to.addingTimeInterval(-7 * 86_400)
+            var minimum = 5
+            if let text = query["min_tickets"] {
+                guard let value = Int(String(text)) else { throw KefuError.invalidField("min_tickets", "must be an integer") }
+                minimum = value
+            }
+            return Items(items: try await articles.gaps(context.tenantID, from: from, to: to, minimumTickets: minimum))
+        }
         group.get("kb/scripts") { request, context in
             Items(items: try await services.scripts.list(context.tenantID, kind: request.uri.queryParameters["kind"].map(String.init)))
         }
