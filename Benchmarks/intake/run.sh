@@ -65,7 +65,7 @@ cleanup() {
     fi
     if [[ -n "$work" && -d "$work" ]]; then
         if [[ -n "$KEEP" ]]; then
-            mkdir -p "$KEEP" && cp -r "$work"/results.jsonl "$work"/*.out "$work"/*.txt "$work"/*.log "$KEEP"/ 2>/dev/null
+            mkdir -p "$KEEP" && cp -r "$work"/results.jsonl "$work"/*.out "$work"/*.txt "$work"/*.log "$work"/perf.data "$KEEP"/ 2>/dev/null
             log "raw outputs copied to $KEEP"
         fi
         rm -rf "$work"
@@ -269,7 +269,7 @@ for c in "${CLIENT_COUNTS[@]}"; do
         psql_owner -v seconds="$((INTAKE_SECONDS - 1))" -f "$here/profile-waits.sql" > "$work/waits.log" 2>&1 &
         waits_pid=$!; child_pids+=("$waits_pid")
         if command -v perf >/dev/null; then
-            (sleep 1; perf record -F 499 -g -p "$server_pid" -o "$work/perf.data" -- sleep "$((INTAKE_SECONDS - 3))" \
+            (sleep 1; perf record -F 999 -g -p "$server_pid" -o "$work/perf.data" -- sleep "$((INTAKE_SECONDS - 3))" \
                 > "$work/perf.log" 2>&1) &
             perf_pid=$!; child_pids+=("$perf_pid")
         fi
@@ -287,6 +287,11 @@ for c in "${CLIENT_COUNTS[@]}"; do
             { echo "perf of kefu serve (cycles by shared object, then top symbols, self time):"
               perf report -i "$work/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -12
               perf report -i "$work/perf.data" --no-children --sort symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -25
+              echo "perf of kefu serve: Kefu's own functions by inclusive time (callees included):"
+              perf report -i "$work/perf.data" --children --sort symbol --stdio -g none 2>/dev/null \
+                  | grep -E '^ +[0-9].*\$s(8KefuCore|7KefuAPI|12KefuPostgres)' | head -30 \
+                  | { if command -v swift >/dev/null; then swift demangle --simplified; else cat; fi; } \
+                  | awk '{ $3 = ""; $4 = ""; print }' | cut -c1-160
             } >> "$work/profile.txt" || true
         fi
     fi
@@ -365,6 +370,11 @@ if [[ "$SKIP_LISTING" != 1 ]]; then
                 psql_owner -v tenant="$tenant_id" -v filter="${filters[$i]}" -f "$here/explain-list.sql"
             } >> "$work/explain.txt"
         done
+        {
+            echo
+            echo "EXPLAIN (ANALYZE, BUFFERS) — tenant $slug ($its tickets), intake's agent pick (TicketRouting.pickAgent), as the owner:"
+            psql_owner -v tenant="$tenant_id" -f "$here/explain-route.sql"
+        } >> "$work/explain.txt"
     done
 fi
 

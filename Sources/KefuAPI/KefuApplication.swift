@@ -30,6 +30,7 @@ public enum KefuApplication {
         FollowThroughRoutes(services: services).register(on: v1)
         SurgeRoutes(services: services).register(on: v1)
         KnowledgeRoutes(services: services).register(on: v1)
+        TrainingRoutes(services: services).register(on: v1)
         return router
     }
 

@@ -24,6 +24,9 @@ public struct KefuServices: Sendable {
     public let events: ScheduledEventService
     public let articles: ArticleService
     public let scripts: ReplyScriptService
+    public let training: TrainingService
+    public let assessments: AssessmentService
+    public let promotions: PromotionService
 
     public init(pool: ConnectionPool, clock: any KefuClock = SystemClock()) {
         self.pool = pool
@@ -45,6 +48,9 @@ public struct KefuServices: Sendable {
         self.events = ScheduledEventService(database: database, clock: clock)
         self.articles = ArticleService(database: database, clock: clock)
         self.scripts = ReplyScriptService(database: database, clock: clock)
+        self.training = TrainingService(database: database, clock: clock)
+        self.assessments = AssessmentService(database: database, clock: clock)
+        self.promotions = PromotionService(database: database, clock: clock)
         self.customers = CustomerService(database: database, clock: clock)
         self.tags = TagService(database: database)
         self.routingRules = RoutingRuleService(database: database)

@@ -58,6 +58,17 @@ public struct SurveySettings: Codable, Sendable, Equatable {
     public init() {}
 }
 
+/// KPI thresholds for tier promotion (besides the tier's certificates).
+public struct PromotionSettings: Codable, Sendable, Equatable {
+    /// Minimum average overall rating of the agent's tickets in the window.
+    public var minCsat = 4.0
+    /// Minimum tickets the agent resolved in the window.
+    public var minResolvedTickets = 30
+    public var windowDays = 90
+
+    public init() {}
+}
+
 /// A tenant's settings: every field has the SPEC default; tenants override what they need.
 public struct TenantSettings: Codable, Sendable, Equatable {
     public var autoReplyEnabled = true
@@ -71,6 +82,7 @@ public struct TenantSettings: Codable, Sendable, Equatable {
     public var sla = SLASettings()
     public var surge = SurgeSettings()
     public var survey = SurveySettings()
+    public var promotion = PromotionSettings()
 
     public init() {}
 
@@ -153,6 +165,9 @@ public struct TenantSettings: Codable, Sendable, Equatable {
         guard surge.triggerRatio > 1 else { throw KefuError.invalidField("surge.trigger_ratio", "must be greater than 1") }
         guard surge.exitRatio >= 1, surge.exitRatio < surge.triggerRatio else {
             throw KefuError.invalidField("surge.exit_ratio", "must be at least 1 and below surge.trigger_ratio")
+        }
+        guard (1...5).contains(promotion.minCsat), promotion.minResolvedTickets >= 0, (1...366).contains(promotion.windowDays) else {
+            throw KefuError.invalidField("promotion", "min_csat must be 1–5, min_resolved_tickets ≥ 0, window_days 1–366")
         }
         guard (1...4).contains(survey.lowRatingThreshold) else {
             throw KefuError.invalidField("survey.low_rating_threshold", "must be between 1 and 4")

@@ -1,0 +1,60 @@
+import Foundation
+import Hummingbird
+import KefuCore
+
+/// `/v1/training/…`: plans, courses, enrolments, assessments, certificates, promotion eligibility
+/// and required materials.
+struct TrainingRoutes {
+    let services: KefuServices
+
+    struct Items<Item: Encodable & Sendable>: ResponseEncodable {
+        var items: [Item]
+    }
+
+    struct Enrol: Decodable {
+        var courseId: UUID
+        var agentId: UUID
+    }
+
+    func register(on group: RouterGroup<TenantRequestContext>) {
+        let training = services.training
+        group.get("training/plans") { _, context in Items(items: try await training.plans(context.tenantID)) }
+        group.post("training/plans") { request, context -> Created<TrainingPlan> in
+            Created(value: try await training.createPlan(context.principal, request.decodeJSON(NewTrainingPlan.self, context: context)))
+        }
+        group.get("training/courses") { _, context in Items(items: try await training.courses(context.tenantID)) }
+        group.post("training/courses") { request, context -> Created<Course> in
+            Created(value: try await training.createCourse(context.principal, request.decodeJSON(NewCourse.self, context: context)))
+        }
+        group.get("training/enrolments") { request, context in
+            let agent = try request.uri.queryParameters["agent_id"].map { text -> UUID in
+                guard let id = UUID(uuidString: String(text)) else { throw KefuError.invalidField("agent_id", "must be a UUID") }
+                return id
+            }
+            return Items(items: try await training.enrolments(context.tenantID, agentID: agent))
+        }
+        group.post("training/enrolments") { request, context -> Created<Enrolment> in
+            let input = try await request.decodeJSON(Enrol.self, context: context)
+            return Created(value: try await training.enrol(context.principal, courseID: input.courseId, agentID: input.agentId))
+        }
+        group.post("training/enrolments/:id/assessments") { request, context -> Created<AssessmentResult> in
+            let input = try await request.decodeJSON(AssessmentInput.self, context: context)
+            return Created(value: try await services.assessments.assess(context.principal, enrolmentID: context.id(entity: "enrolment"), input))
+        }
+        group.get("training/certificates") { request, context in
+            let agent = request.uri.queryParameters["agent_id"].flatMap { UUID(uuidString: String($0)) }
+            return Items(items: try await training.certificates(context.tenantID, agentID: agent))
+        }
+        group.get("training/eligibility") { _, context in
+            Items(items: try await services.promotions.eligibility(context.tenantID))
+        }
+        group.get("training/materials") { _, context in
+            Items(items: try await training.materials(context.tenantID))
+        }
+    }
+}
+
+extension TrainingPlan: ResponseEncodable {}
+extension Course: ResponseEncodable {}
+extension Enrolment: ResponseEncodable {}
+extension AssessmentResult: ResponseEncodable {}
