@@ -31,6 +31,7 @@ public enum KefuApplication {
         SurgeRoutes(services: services).register(on: v1)
         KnowledgeRoutes(services: services).register(on: v1)
         TrainingRoutes(services: services).register(on: v1)
+        ReportRoutes(services: services).register(on: v1)
         return router
     }
 

@@ -16,6 +16,7 @@ public struct Kefu: AsyncParsableCommand {
             WorkerCommand.self,
             TimersCommand.self,
             SurgeCommand.self,
+            ReportCommand.self,
             MigrateCommand.self,
             TenantCommand.self,
             AgentCommand.self,

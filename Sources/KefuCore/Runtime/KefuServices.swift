@@ -27,6 +27,9 @@ public struct KefuServices: Sendable {
     public let training: TrainingService
     public let assessments: AssessmentService
     public let promotions: PromotionService
+    public let quality: QualityService
+    public let kpis: KPIService
+    public let reports: WeeklyReportService
 
     public init(pool: ConnectionPool, clock: any KefuClock = SystemClock()) {
         self.pool = pool
@@ -51,6 +54,9 @@ public struct KefuServices: Sendable {
         self.training = TrainingService(database: database, clock: clock)
         self.assessments = AssessmentService(database: database, clock: clock)
         self.promotions = PromotionService(database: database, clock: clock)
+        self.quality = QualityService(database: database, clock: clock)
+        self.kpis = KPIService(database: database)
+        self.reports = WeeklyReportService(database: database, clock: clock)
         self.customers = CustomerService(database: database, clock: clock)
         self.tags = TagService(database: database)
         self.routingRules = RoutingRuleService(database: database)
