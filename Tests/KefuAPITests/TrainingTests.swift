@@ -15,7 +15,13 @@ final class TrainingTests: TicketTestCase {
         let course = try await post("/v1/training/courses", ["name": "Refund disputes", "method": "practical", "content_area": "problem_solving",
                                                               "required_for_tier": "mid", "pass_mark": 75])
         XCTAssertEqual(course.status, .created, course.raw)
-        let enrolment = try await post("/v1/training/enrolments", ["course_id": try require(course["id"]?.string), "agent_id": agent.id.uuidString])
+        let courseID = try require(course["id"]?.string)
+        let session = try await post("/v1/training/courses/\(courseID)/sessions", ["starts_at": "2025-12-01T01:00:00Z", "ends_at": "2025-12-01T03:00:00Z",
+                                                                                 "trainer": "Senior Shi", "location": "Room 3"])
+        XCTAssertEqual(session.status, .created, session.raw)
+        let value1 = try await post("/v1/training/courses/\(courseID)/sessions", ["starts_at": "2025-12-01T03:00:00Z", "ends_at": "2025-12-01T01:00:00Z"]).errorField
+        XCTAssertEqual(value1, "ends_at")
+        let enrolment = try await post("/v1/training/enrolments", ["course_id": courseID, "agent_id": agent.id.uuidString])
         let enrolmentID = try require(enrolment["id"]?.string)
         // No customer ratings yet: theory and practical carry the weight (0.4 each → 50/50).
         let failed = try await post("/v1/training/enrolments/\(enrolmentID)/assessments", ["theory_score": 80, "practical_score": 60])

@@ -26,6 +26,13 @@ struct TrainingRoutes {
         group.post("training/courses") { request, context -> Created<Course> in
             Created(value: try await training.createCourse(context.principal, request.decodeJSON(NewCourse.self, context: context)))
         }
+        group.get("training/courses/:id/sessions") { _, context in
+            Items(items: try await training.sessions(context.tenantID, courseID: context.id(entity: "course")))
+        }
+        group.post("training/courses/:id/sessions") { request, context -> Created<TrainingSession> in
+            let input = try await request.decodeJSON(NewTrainingSession.self, context: context)
+            return Created(value: try await training.addSession(context.principal, courseID: context.id(entity: "course"), input))
+        }
         group.get("training/enrolments") { request, context in
             let agent = try request.uri.queryParameters["agent_id"].map { text -> UUID in
                 guard let id = UUID(uuidString: String(text)) else { throw KefuError.invalidField("agent_id", "must be a UUID") }
@@ -55,6 +62,7 @@ struct TrainingRoutes {
 }
 
 extension TrainingPlan: ResponseEncodable {}
+extension TrainingSession: ResponseEncodable {}
 extension Course: ResponseEncodable {}
 extension Enrolment: ResponseEncodable {}
 extension AssessmentResult: ResponseEncodable {}

@@ -125,3 +125,20 @@ public struct TrainingMaterial: Codable, Sendable, Equatable {
     public var title: String
     public var detail: String?
 }
+
+/// A scheduled session of a course.
+public struct TrainingSession: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var courseId: UUID
+    public var startsAt: Date
+    public var endsAt: Date
+    public var trainer: String?
+    public var location: String?
+}
+
+public struct NewTrainingSession: Codable, Sendable {
+    public var startsAt: Date
+    public var endsAt: Date
+    public var trainer: String?
+    public var location: String?
+}

@@ -82,6 +82,33 @@ public struct TrainingService: Sendable {
         }
     }
 
+    /// Schedules a session of a course.
+    public func addSession(_ principal: Principal, courseID: UUID, _ input: NewTrainingSession) async throws -> TrainingSession {
+        try principal.require(.supervisor, .admin)
+        guard input.endsAt > input.startsAt else { throw KefuError.invalidField("ends_at", "must be after starts_at") }
+        let trainer = try input.trainer.map { try Validate.text($0, field: "trainer") }
+        let location = try input.location.map { try Validate.text($0, field: "location") }
+        return try await database.transaction(principal.tenantID) { tx in
+            guard try await tx.queryFirst("SELECT 1 FROM courses WHERE tenant_id = \(tx.tenantID) AND id = \(courseID)") != nil else {
+                throw KefuError.notFound("course")
+            }
+            return try require(try await tx.queryFirst(TrainingSession.self, """
+                INSERT INTO training_sessions (tenant_id, course_id, starts_at, ends_at, trainer, location)
+                VALUES (\(tx.tenantID), \(courseID), \(input.startsAt), \(input.endsAt), \(trainer), \(location))
+                RETURNING id, course_id, starts_at, ends_at, trainer, location
+                """))
+        }
+    }
+
+    public func sessions(_ tenantID: UUID, courseID: UUID) async throws -> [TrainingSession] {
+        try await database.transaction(tenantID, readOnly: true) { tx in
+            try await tx.query(TrainingSession.self, """
+                SELECT id, course_id, starts_at, ends_at, trainer, location FROM training_sessions
+                WHERE tenant_id = \(tenantID) AND course_id = \(courseID) ORDER BY starts_at
+                """)
+        }
+    }
+
     /// Enrols an agent in a course (once per course; retakes reuse the enrolment).
     public func enrol(_ principal: Principal, courseID: UUID, agentID: UUID) async throws -> Enrolment {
         try principal.require(.supervisor, .admin)
