@@ -19,6 +19,7 @@ extension PostgresConnection {
     /// Runs `body` in a transaction: commits when it returns, rolls back when it throws.
     /// A failed rollback never hides the original error (the connection is marked broken instead).
     /// `setup` is trusted SQL run right after BEGIN in the same round trip (e.g. `SET LOCAL …`).
+    @discardableResult
     public func transaction<T>(
         isolation: IsolationLevel? = nil, readOnly: Bool = false, setup: String? = nil,
         _ body: (PostgresTransaction) async throws -> T

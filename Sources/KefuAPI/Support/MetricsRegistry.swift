@@ -20,10 +20,13 @@ public final class MetricsRegistry: Sendable {
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
-        poolOpen = registry.makeGauge(name: "kefu_db_pool_open_connections", help: "Open database connections")
-        poolIdle = registry.makeGauge(name: "kefu_db_pool_idle_connections", help: "Idle database connections")
-        poolWaiting = registry.makeGauge(name: "kefu_db_pool_waiting_requests", help: "Requests waiting for a connection")
-        poolMax = registry.makeGauge(name: "kefu_db_pool_max_connections", help: "Configured pool size")
+        func gauge(_ name: String, _ unit: String, _ help: String) -> Prometheus.Gauge {
+            registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "kefu", subsystem: "db_pool", metricName: name, unitName: unit, helpText: help))
+        }
+        poolOpen = gauge("open", "connections", "Open database connections")
+        poolIdle = gauge("idle", "connections", "Idle database connections")
+        poolWaiting = gauge("waiting", "requests", "Requests waiting for a connection")
+        poolMax = gauge("max", "connections", "Configured pool size")
     }
 
     func updatePoolGauges(_ statistics: ConnectionPool.Statistics) {
