@@ -37,15 +37,23 @@ ALTER TABLE incidents ADD FOREIGN KEY (tenant_id, event_id) REFERENCES scheduled
 
 SELECT kefu_isolate_tenant_table(t) FROM unnest(ARRAY['scheduled_events', 'event_agent_changes']::regclass[]) AS t;
 
--- The surge detector also visits tenants whose scheduled events need staffing changes; the
--- detector passes its own clock.
+-- Tenants the surge detector must evaluate now, found in one set-based statement so a sweep over
+-- many tenants stays cheap: those whose intake in their window reaches their minimum volume (no
+-- surge is possible below it), those in surge mode (to detect the exit), and those with a
+-- scheduled event whose staffing change is due. The detector passes its own clock; p_since
+-- bounds the scan (no tenant window is longer than the span from p_since to p_now).
 DROP FUNCTION kefu_surge_candidates(timestamptz);
 CREATE FUNCTION kefu_surge_candidates(p_since timestamptz, p_now timestamptz)
 RETURNS TABLE (tenant_id uuid)
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = public, pg_temp
 AS $$
-    SELECT DISTINCT tenant_id FROM intake_minutes WHERE minute >= p_since
+    SELECT m.tenant_id
+    FROM intake_minutes m JOIN tenants t ON t.id = m.tenant_id
+    WHERE m.minute >= p_since AND m.minute <= p_now
+      AND m.minute > p_now - make_interval(mins => coalesce((t.settings #>> '{surge,window_minutes}')::int, 15))
+    GROUP BY m.tenant_id, t.settings
+    HAVING sum(m.count) >= coalesce((t.settings #>> '{surge,minimum_volume}')::int, 20)
     UNION
     SELECT tenant_id FROM surge_modes WHERE active
     UNION

@@ -160,6 +160,7 @@ public struct TenantSettings: Codable, Sendable, Equatable {
         for (field, value) in positive where value <= 0 {
             throw KefuError.invalidField(field, "must be greater than 0")
         }
+        guard surge.windowMinutes <= 120 else { throw KefuError.invalidField("surge.window_minutes", "must be at most 120") }
         guard surge.reserveLeadDays >= 0 else { throw KefuError.invalidField("surge.reserve_lead_days", "must not be negative") }
         guard surge.baselineFloorPerHour > 0 else { throw KefuError.invalidField("surge.baseline_floor_per_hour", "must be greater than 0") }
         guard surge.triggerRatio > 1 else { throw KefuError.invalidField("surge.trigger_ratio", "must be greater than 1") }
