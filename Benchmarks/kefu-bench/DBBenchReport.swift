@@ -10,9 +10,8 @@ struct DBBenchReport: Encodable, Sendable {
     var secondsPerRun: Int
     var rounds: Int
     var targetRatio: Double
-    /// The 1-minute load average when the run started (where the system reports it): other
-    /// work on the machine competes with both sides, and with the server.
-    var loadAverageAtStart: Double?
+    /// How busy the machine was just before the run (Linux only).
+    var machineLoadAtStart: MachineLoad?
     var processorCount: Int
     var results: [ClientCountResult]
 
@@ -20,7 +19,7 @@ struct DBBenchReport: Encodable, Sendable {
     var passed: Bool { results.allSatisfy(\.ok) }
 
     /// The machine was already busy: the figures say little about an idle machine.
-    var machineWasBusy: Bool { (loadAverageAtStart ?? 0) >= Double(processorCount) / 2 }
+    var machineWasBusy: Bool { machineLoadAtStart?.isBusy ?? false }
 
     /// The lowest ratio and where it was measured.
     var weakest: ClientCountResult? { results.min { $0.ratio < $1.ratio } }

@@ -19,7 +19,7 @@ struct DBBenchmark {
     }()
 
     func run() async throws -> DBBenchReport {
-        let loadAverage = Self.loadAverage()
+        let load = await MachineLoad.sample()
         progress(options.databaseURL == nil ? "starting a throwaway durable PostgreSQL cluster" : "connecting")
         let server = try BenchServer.start(databaseURL: options.databaseURL, logger: logger)
         InterruptCleanup.install { server.close() }
@@ -28,7 +28,7 @@ struct DBBenchmark {
         let table = BenchTable(configuration: server.configuration)
         try await table.create()
         do {
-            let report = try await measure(server, table, loadAverage: loadAverage)
+            let report = try await measure(server, table, load: load)
             try await table.drop()
             return report
         } catch {
@@ -37,7 +37,7 @@ struct DBBenchmark {
         }
     }
 
-    private func measure(_ server: BenchServer, _ table: BenchTable, loadAverage: Double?) async throws -> DBBenchReport {
+    private func measure(_ server: BenchServer, _ table: BenchTable, load: MachineLoad?) async throws -> DBBenchReport {
         let pgbench = server.binDirectory.appendingPathComponent("pgbench")
         let script = try PgbenchScript.write(in: server.workDirectory)
         let environment = try PgbenchEnvironment.environment(for: server.configuration)
@@ -71,7 +71,7 @@ struct DBBenchmark {
             server: try await table.serverFacts(), throwawayCluster: options.databaseURL == nil,
             checkpointBetweenRuns: checkpointed, pgbenchVersion: await PgbenchRun.version(pgbench),
             pgbenchProtocol: PgbenchRun.protocolMode, secondsPerRun: options.seconds, rounds: options.rounds,
-            targetRatio: DBBenchOptions.targetRatio, loadAverageAtStart: loadAverage,
+            targetRatio: DBBenchOptions.targetRatio, machineLoadAtStart: load,
             processorCount: ProcessInfo.processInfo.activeProcessorCount, results: results)
     }
 
@@ -86,11 +86,5 @@ struct DBBenchmark {
     /// Progress goes to stderr so that `--json` output stays clean.
     private func progress(_ message: String) {
         FileHandle.standardError.write(Data("kefu-bench: \(message)\n".utf8))
-    }
-
-    /// The 1-minute load average, where the system reports it.
-    private static func loadAverage() -> Double? {
-        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return nil }
-        return text.split(separator: " ").first.flatMap { Double($0) }
     }
 }

@@ -27,7 +27,10 @@ enum ReportPrinter {
                 + (report.rounds == 1 ? "1 round" : "\(report.rounds) rounds alternating which side goes first, median shown")
                 + "; table truncated"
                 + (report.checkpointBetweenRuns ? " and checkpointed" : "") + " before every run"
-                + (report.loadAverageAtStart.map { "; load average at start \(Format.ratio($0)) on \(report.processorCount) cores" } ?? ""),
+                + (report.machineLoadAtStart.map {
+                    "; before the run the \(report.processorCount) cores were \(Int(($0.cpuBusy * 100).rounded())) % busy "
+                        + "(load average \(Format.ratio($0.loadAverage)))"
+                } ?? ""),
         ]
         if report.machineWasBusy {
             lines.append("warning: the machine was already busy; other work competes with both sides and with the server, "

@@ -21,8 +21,7 @@ public struct SweepReport: Sendable, Equatable {
 /// Finds due timers across tenants and acts on each inside its tenant's scope.
 ///
 /// Exactly once: a timer is leased (`kefu_claim_due_timers`), then locked again with
-/// `FOR UPDATE SKIP LOCKED` inside the tenant transaction that performs the action and marks it
-/// done. A worker killed mid-action rolls back; after the lease another worker redoes it.
+/// `FOR UPDATE` inside the tenant transaction that performs the action and marks it done. A worker killed mid-action rolls back; after the lease another worker redoes it.
 public struct TimerSweeper: Sendable {
     let database: TenantDatabase
     let clock: any KefuClock
@@ -85,12 +84,13 @@ public struct TimerSweeper: Sendable {
     private func fire(_ timer: DueTimer) async throws -> Outcome {
         try await database.transaction(timer.tenantID) { tx in
             let now = clock.now()
-            // Lock the timer; if another worker holds it or it is done, leave it.
+            // Lock the timer (waiting for a worker whose lease ran out, if any); the conditions are
+            // re-checked on the row as it is after that wait, so a timer done meanwhile is left alone.
             guard let due = try await tx.queryScalar(Date.self, """
                 SELECT due_at FROM ticket_timers
                 WHERE tenant_id = \(tx.tenantID) AND ticket_id = \(timer.ticketID) AND kind = \(timer.kind)
                   AND done_at IS NULL AND due_at <= \(now)
-                FOR UPDATE SKIP LOCKED
+                FOR UPDATE
                 """) else { return .skipped }
             let outcome = try await TimerActions(actions: actions).perform(tx, timer, due: due, now: now)
             switch outcome {
