@@ -2,7 +2,7 @@
 # HTTP intake and queue-listing benchmark, printed side by side with its pgbench reference.
 # See "Intake and queue listing" in Benchmarks/README.md.
 #
-#   Benchmarks/intake/run.sh              # the whole run (about 8–10 min after the build)
+#   Benchmarks/intake/run.sh              # the whole run (5½–8 min after the build)
 #   PROFILE=1 Benchmarks/intake/run.sh    # plus pg_stat_statements, wait-event sampling and
 #                                         # perf of the server during the 16-client intake
 #

@@ -23,17 +23,23 @@ struct PostgresRowDecoder: Decoder {
         return CellDecoder(text: row.values[0], type: row.columns.types[0], column: row.columns.names[0])
     }
 
+    /// `firstOwnerId` → `first_owner_id`, computed once per property name.
     static func columnName(for key: some CodingKey) -> String {
+        let name = key.stringValue
+        if let cached = columnNames.withLock({ $0[name] }) { return cached }
         var result = ""
-        for char in key.stringValue {
+        for char in name {
             if char.isUppercase {
                 result += "_" + char.lowercased()
             } else {
                 result.append(char)
             }
         }
+        columnNames.withLock { $0[name] = result }
         return result
     }
+
+    private static let columnNames = LockedDictionary()
 }
 
 private struct RowContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
@@ -174,5 +180,17 @@ private struct ArrayCells: UnkeyedDecodingContainer {
 
     mutating func superDecoder() throws -> any Decoder {
         throw PostgresError(kind: .decoding, message: "column '\(column)': super decoders are not supported")
+    }
+}
+
+/// A small thread-safe cache of property → column names.
+final class LockedDictionary: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [String: String] = [:]
+
+    func withLock<T>(_ body: (inout [String: String]) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&storage)
     }
 }

@@ -22,7 +22,9 @@ public struct TicketIntakeService: Sendable {
     public func intake(_ tenantID: UUID, _ input: NewTicket, idempotencyKey: String? = nil) async throws -> IntakeResult {
         let request = try ValidatedIntake(input, idempotencyKey: idempotencyKey)
         do {
-            return try await database.transaction(tenantID) { tx in try await intake(tx, request) }
+            let result = try await database.transaction(tenantID) { tx in try await intake(tx, request) }
+            if result.created { WorkAnnouncer.shared.announce(on: database.pool) }
+            return result
         } catch let error as PostgresError where error.isUniqueViolation && error.constraint == "tickets_tenant_id_idempotency_key_key" {
             // A concurrent retry with the same key won the race: answer with its ticket.
             return try await database.transaction(tenantID) { tx in
@@ -130,8 +132,6 @@ public struct TicketIntakeService: Sendable {
         }
         let ticket = try await TicketStore.fetch(tx, id: ticketID)
         try await TicketTimers.sync(tx, ticket, context: TicketContext(now: now, settings: profile.settings, calendar: calendar))
-        // Wakes workers at commit (the worker also sweeps on an interval, so a lost NOTIFY only delays).
-        try await tx.notify("kefu_work", payload: tx.tenantID.uuidString)
         return IntakeResult(ticket: ticket, created: true)
     }
 

@@ -40,8 +40,7 @@ extension TicketActionService {
                     WHERE a.tenant_id = \(tx.tenantID) AND a.active AND a.duty_status = 'on_duty'
                       AND a.role IN ('agent', 'supervisor') AND a.id IS DISTINCT FROM \(ticket.ownerId)
                       AND (\(ticket.skill)::text IS NULL OR \(ticket.skill) = ANY (a.skills))
-                    ORDER BY (SELECT count(*) FROM tickets t WHERE t.tenant_id = a.tenant_id AND t.owner_id = a.id
-                              AND t.status IN ('assigned', 'in_progress', 'waiting_on_customer', 'escalated')), a.created_at
+                    ORDER BY \(TicketRouting.openLoad), a.created_at
                     LIMIT 1
                     """) else { throw KefuError.conflict("no other on-duty agent can take this ticket") }
                 targetID = picked

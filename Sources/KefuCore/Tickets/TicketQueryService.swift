@@ -35,8 +35,17 @@ public struct TicketQueryService: Sendable {
     /// A queue page, ordered by (created_at, id) — ascending, or descending with `newestFirst`.
     public func list(_ tenantID: UUID, filter: TicketFilter, page: PageRequest) async throws -> Page<Ticket> {
         var conditions: PostgresQuery = "t.tenant_id = \(tenantID)"
-        if !filter.statuses.isEmpty { conditions.append(" AND t.status = ANY (\(filter.statuses.map(\.rawValue)))") }
-        if !filter.priorities.isEmpty { conditions.append(" AND t.priority = ANY (\(filter.priorities.map(\.rawValue)))") }
+        // A single value is compared with `=` so PostgreSQL 15 can walk the (status|priority, created_at, id) index in order.
+        if filter.statuses.count == 1 {
+            conditions.append(" AND t.status = \(filter.statuses[0].rawValue)")
+        } else if !filter.statuses.isEmpty {
+            conditions.append(" AND t.status = ANY (\(filter.statuses.map(\.rawValue)))")
+        }
+        if filter.priorities.count == 1 {
+            conditions.append(" AND t.priority = \(filter.priorities[0].rawValue)")
+        } else if !filter.priorities.isEmpty {
+            conditions.append(" AND t.priority = ANY (\(filter.priorities.map(\.rawValue)))")
+        }
         if let owner = filter.ownerID { conditions.append(" AND t.owner_id = \(owner)") }
         if let category = filter.category { conditions.append(" AND t.category = \(category.rawValue)") }
         if let channel = filter.channel { conditions.append(" AND t.channel = \(channel.rawValue)") }

@@ -48,6 +48,15 @@ public enum TicketRouting {
             priority: rule?.priority.flatMap(TicketPriority.init(rawValue:)), rule: rule?.name)
     }
 
+    /// An agent's open tickets, counted per status so each count is an index range on
+    /// (tenant_id, owner_id, status) instead of a scan of everything the agent ever owned.
+    static let openLoad: PostgresQuery = """
+        ((SELECT count(*) FROM tickets t WHERE t.tenant_id = a.tenant_id AND t.owner_id = a.id AND t.status = 'assigned')
+         + (SELECT count(*) FROM tickets t WHERE t.tenant_id = a.tenant_id AND t.owner_id = a.id AND t.status = 'in_progress')
+         + (SELECT count(*) FROM tickets t WHERE t.tenant_id = a.tenant_id AND t.owner_id = a.id AND t.status = 'waiting_on_customer')
+         + (SELECT count(*) FROM tickets t WHERE t.tenant_id = a.tenant_id AND t.owner_id = a.id AND t.status = 'escalated'))
+        """
+
     /// The least-loaded active on-duty agent matching the decision; if none, relaxes the skill,
     /// then the tier. Nil when nobody is on duty.
     static func pickAgent(_ tx: TenantTransaction, _ decision: RoutingDecision) async throws -> UUID? {
@@ -61,10 +70,7 @@ public enum TicketRouting {
                   AND a.role IN ('agent', 'supervisor')
                   AND (\(skill)::text IS NULL OR \(skill) = ANY (a.skills))
                   AND a.tier = ANY (\(tiers.map(\.rawValue)))
-                ORDER BY (SELECT count(*) FROM tickets t
-                          WHERE t.tenant_id = a.tenant_id AND t.owner_id = a.id
-                            AND t.status IN ('assigned', 'in_progress', 'waiting_on_customer', 'escalated')),
-                         a.created_at, a.id
+                ORDER BY \(openLoad), a.created_at, a.id
                 LIMIT 1
                 """) {
                 return id
