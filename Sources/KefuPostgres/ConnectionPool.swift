@@ -73,8 +73,24 @@ public final class ConnectionPool: PostgresQueryable, @unchecked Sendable {
         }
     }
 
+    /// Runs one statement on a pooled connection. The idle connection's liveness check rides
+    /// in the statement's own job (one thread hand-off per statement instead of two); a
+    /// connection found dead there is replaced and the statement, never sent, goes to another.
     public func run(_ query: PostgresQuery) async throws -> PostgresResult {
-        try await withConnection { try await $0.run(query) }
+        while true {
+            let connection = try await acquire(checkingLiveness: false)
+            do {
+                let result = try await connection.runAfterIdle(query)
+                release(connection)
+                return result
+            } catch is IdleConnectionLost {
+                logger.info("replacing a dead pooled connection", metadata: ["pid": "\(connection.backendPID)"])
+                await discard(connection)
+            } catch {
+                release(connection)
+                throw error
+            }
+        }
     }
 
     /// Runs `body` in a transaction on a pooled connection. With `retries` > 0, a serialization
@@ -99,6 +115,11 @@ public final class ConnectionPool: PostgresQueryable, @unchecked Sendable {
 
     /// Takes a connection out of the pool; pair with `release`.
     public func acquire() async throws -> PostgresConnection {
+        try await acquire(checkingLiveness: true)
+    }
+
+    /// With `checkingLiveness` false the caller checks the idle connection itself (`run`).
+    private func acquire(checkingLiveness: Bool) async throws -> PostgresConnection {
         while true {
             let action: AcquireAction = lock.withLock {
                 if isShutDown { return .fail(PostgresError(kind: .shutdown, message: "connection pool is shut down")) }
@@ -113,6 +134,7 @@ public final class ConnectionPool: PostgresQueryable, @unchecked Sendable {
             case .fail(let error):
                 throw error
             case .check(let connection):
+                if !checkingLiveness { return connection }
                 if await connection.checkAlive() { return connection }
                 logger.info("replacing a dead pooled connection", metadata: ["pid": "\(connection.backendPID)"])
                 await discard(connection)

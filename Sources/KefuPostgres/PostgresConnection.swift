@@ -115,21 +115,35 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
 
     /// Checks the socket without blocking: false when the server has closed the connection.
     public func checkAlive() async -> Bool {
-        (try? await executor.run { () -> Bool in
-            guard let handle = self.handle else { return false }
-            // A terminated backend sends a FATAL error and closes the socket; reading until the
-            // socket has nothing more to say surfaces the end-of-file as CONNECTION_BAD.
-            for _ in 0..<4 {
-                var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-                guard poll(&descriptor, 1, 0) > 0 else { break }
-                if PQconsumeInput(handle) == 0 { break }
-            }
-            if PQstatus(handle) != CONNECTION_OK {
-                self.markBroken()
-                return false
-            }
-            return true
-        }) ?? false
+        (try? await executor.run { self.isAlive() }) ?? false
+    }
+
+    /// Runs one statement on a connection that has sat idle in a pool, checking first — in the
+    /// same job on the connection's thread, so without a second thread hand-off — that the
+    /// server has not closed it meanwhile. Throws `IdleConnectionLost` when it has: nothing was
+    /// sent, so the caller may retry on another connection.
+    func runAfterIdle(_ query: PostgresQuery) async throws -> PostgresResult {
+        try await executor.run {
+            guard self.isAlive() else { throw IdleConnectionLost() }
+            return try self.execParams(query)
+        }
+    }
+
+    /// On the connection's thread: reads whatever the server sent while the connection was idle.
+    private func isAlive() -> Bool {
+        guard let handle else { return false }
+        // A terminated backend sends a FATAL error and closes the socket; reading until the
+        // socket has nothing more to say surfaces the end-of-file as CONNECTION_BAD.
+        for _ in 0..<4 {
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 0) > 0 else { break }
+            if PQconsumeInput(handle) == 0 { break }
+        }
+        if PQstatus(handle) != CONNECTION_OK {
+            markBroken()
+            return false
+        }
+        return true
     }
 
     /// Closes the connection and its thread.
@@ -357,6 +371,10 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
             query: query)
     }
 }
+
+/// The server closed a pooled connection while it was idle; the statement was not sent.
+/// Internal: the pool catches it and retries on another connection.
+struct IdleConnectionLost: Error {}
 
 /// Wraps a value that is safe to move between threads by construction (a libpq handle handed
 /// from the thread that created it to the connection that will own it).
