@@ -24,6 +24,13 @@ struct DatabaseURLCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try CommandContext.make()
+        if app && context.database.appNeedsSetRole {
+            // Printing the owner's URL as the application's would hand out a connection that bypasses RLS.
+            throw ValidationError("""
+                there is no separate application URL: with DATABASE_URL and no KEFU_APP_DATABASE_URL the application \
+                connects as the owner and switches to role \(DatabaseRuntime.applicationRole). Set KEFU_APP_DATABASE_URL.
+                """)
+        }
         let configuration = app ? context.database.appConfiguration : context.database.ownerConfiguration
         Console.write(configuration.url(revealingPassword: showPassword))
     }
