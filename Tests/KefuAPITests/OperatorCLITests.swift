@@ -1,0 +1,71 @@
+import Foundation
+import KefuCLI
+import KefuCore
+import KefuPostgres
+import KefuTestSupport
+import XCTest
+
+/// The worker, timers, surge and report commands, run in-process against the test database.
+final class OperatorCLITests: APITestCase {
+    override func setUp() async throws {
+        try await super.setUp()
+        CommandContext.environmentOverride = [
+            "DATABASE_URL": database.ownerConfiguration.url(revealingPassword: true),
+            "KEFU_SQL_DIR": TestCluster.sqlDirectory.path,
+            "KEFU_LOG_LEVEL": "error",
+        ]
+    }
+
+    override func tearDown() async throws {
+        CommandContext.environmentOverride = nil
+        Console.sink = { print($0) }
+        try await super.tearDown()
+    }
+
+    @discardableResult
+    private func kefu(_ arguments: String...) async throws -> String {
+        let lines = LineCollector()
+        Console.sink = { lines.append($0) }
+        try await Kefu.run(arguments: arguments)
+        return lines.text
+    }
+
+    func testSurgeSimulateFeedsRealIntakeAndStatusShowsTheRates() async throws {
+        try await kefu("tenant", "create", "--slug", "acme", "--name", "Acme")
+        let fed = try await kefu("surge", "simulate", "--tenant", "acme", "--rate", "25", "--minutes", "1")
+        XCTAssertTrue(fed.contains("Fed 25 synthetic tickets"), fed)
+        let tickets = try await ownerPool.queryScalar(Int.self, "SELECT count(*) FROM tickets WHERE description LIKE '[surge rehearsal]%'")
+        XCTAssertEqual(tickets, 25)
+        let status = try JSONDecoder().decode(JSONValue.self, from: Data(try await kefu("surge", "status", "--tenant", "acme", "--json").utf8))
+        let rates = status.array?.first?["status"]?["rates"]?.array ?? []
+        XCTAssertEqual(rates.first { $0["channel"]?.string == "all" }?["live"]?.number, 25)
+        await XCTAssertThrowsErrorAsync(try await self.kefu("surge", "simulate", "--tenant", "acme", "--rate", "0", "--minutes", "1"))
+
+        // The worker's sweep sees the surge (25 ≥ 20 and far above the floor baseline).
+        let swept = try JSONDecoder().decode(JSONValue.self, from: Data(try await kefu("worker", "--once", "--json").utf8))
+        XCTAssertEqual(swept["failed"]?.number, 0)
+        let incidents = try await ownerPool.queryScalar(Int.self, "SELECT count(*) FROM incidents WHERE ended_at IS NULL")
+        XCTAssertEqual(incidents, 1)
+    }
+
+    func testTimersListsPendingWorkPerTenant() async throws {
+        try await kefu("tenant", "create", "--slug", "acme", "--name", "Acme")
+        try await kefu("surge", "simulate", "--tenant", "acme", "--rate", "2", "--minutes", "1")
+        let timers = try JSONDecoder().decode(JSONValue.self, from: Data(try await kefu("timers", "--json").utf8)).array ?? []
+        let firstResponse = timers.first { $0["kind"]?.string == "sla:first_response" }
+        XCTAssertEqual(firstResponse?["tenant"]?.string, "acme")
+        XCTAssertEqual(firstResponse?["pending"]?.number, 2)
+    }
+
+    func testWeeklyReportPrintsJSONCSVAndSVG() async throws {
+        try await kefu("tenant", "create", "--slug", "acme", "--name", "Acme")
+        let json = try JSONDecoder().decode(JSONValue.self, from: Data(try await kefu("report", "weekly", "--tenant", "acme", "--week-start", "2025-11-24").utf8))
+        XCTAssertEqual(json["tenant"]?.string, "acme")
+        XCTAssertEqual(json["daily"]?.array?.count, 7)
+        let csv = try await kefu("report", "weekly", "--tenant", "acme", "--format", "csv", "--week-start", "2025-11-24")
+        XCTAssertTrue(csv.hasPrefix("section,key,value"), csv)
+        let svg = try await kefu("report", "weekly", "--tenant", "acme", "--format", "svg", "--week-start", "2025-11-24")
+        XCTAssertTrue(svg.hasPrefix("<svg") && svg.contains("</svg>"))
+        await XCTAssertThrowsErrorAsync(try await self.kefu("report", "weekly", "--tenant", "acme", "--format", "pdf"))
+    }
+}
