@@ -101,7 +101,7 @@ public enum PostgresTimestamp {
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
+    public static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -115,6 +115,12 @@ public enum PostgresTimestamp {
         var days = Int(seconds / 86_400)
         var rest = Int(seconds % 86_400)
         if rest < 0 { rest += 86_400; days -= 1 }
+        let (year, month, day) = civil(fromDays: days)
+        return (year, month, day, rest / 3600, rest / 60 % 60, rest % 60)
+    }
+
+    /// The proleptic Gregorian date `days` days after 1970-01-01 (Howard Hinnant's algorithm).
+    public static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -123,7 +129,6 @@ public enum PostgresTimestamp {
         let mp = (5 * doy + 2) / 153
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return (year, month, day, rest / 3600, rest / 60 % 60, rest % 60)
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

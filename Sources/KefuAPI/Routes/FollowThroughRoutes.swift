@@ -6,10 +6,6 @@ import KefuCore
 struct FollowThroughRoutes {
     let services: KefuServices
 
-    struct Items<Item: Encodable & Sendable>: ResponseEncodable {
-        var items: [Item]
-    }
-
     func register(on group: RouterGroup<TenantRequestContext>) {
         group.get("notifications") { request, context -> Page<KefuCore.Notification> in
             let query = request.uri.queryParameters
@@ -20,7 +16,7 @@ struct FollowThroughRoutes {
             try await services.notifications.markRead(context.principal, id: context.id(entity: "notification"))
         }
         group.get("followups") { _, context in
-            Items(items: try await services.followups.open(context.principal))
+            ItemList(items: try await services.followups.open(context.principal))
         }
         group.post("followups/:id/complete") { request, context -> Followup in
             let outcome = try await request.decodeJSON(FollowupOutcome.self, context: context)

@@ -6,10 +6,6 @@ import KefuCore
 struct KnowledgeRoutes {
     let services: KefuServices
 
-    struct Items<Item: Encodable & Sendable>: ResponseEncodable {
-        var items: [Item]
-    }
-
     struct Vote: Decodable { var helpful: Bool }
     struct Link: Decodable { var ticketId: UUID }
     struct Linked: ResponseEncodable { var ticketIds: [UUID] }
@@ -22,7 +18,7 @@ struct KnowledgeRoutes {
             guard let q = query["q"].map(String.init), !q.isEmpty else {
                 throw KefuError.invalidField("q", "give a search text")
             }
-            return Items(items: try await articles.search(context.tenantID, query: q, publishedOnly: query["published"] == "true"))
+            return ItemList(items: try await articles.search(context.tenantID, query: q, publishedOnly: query["published"] == "true"))
         }
         group.post("kb/articles") { request, context -> Created<Article> in
             try context.principal.require(.agent, .supervisor, .admin, .qa)
@@ -36,7 +32,7 @@ struct KnowledgeRoutes {
             return try await articles.edit(context.principal, id: context.id(entity: "article"), edit)
         }
         group.get("kb/articles/:id/versions") { _, context in
-            Items(items: try await articles.versions(context.tenantID, id: context.id(entity: "article")))
+            ItemList(items: try await articles.versions(context.tenantID, id: context.id(entity: "article")))
         }
         group.get("kb/articles/:id/versions/:version") { _, context -> ArticleVersion in
             guard let number = context.parameters.get("version").flatMap(Int.init) else { throw KefuError.notFound("article version") }
@@ -68,10 +64,10 @@ struct KnowledgeRoutes {
                 guard let value = Int(String(text)) else { throw KefuError.invalidField("min_tickets", "must be an integer") }
                 minimum = value
             }
-            return Items(items: try await articles.gaps(context.tenantID, from: from, to: to, minimumTickets: minimum))
+            return ItemList(items: try await articles.gaps(context.tenantID, from: from, to: to, minimumTickets: minimum))
         }
         group.get("kb/scripts") { request, context in
-            Items(items: try await services.scripts.list(context.tenantID, kind: request.uri.queryParameters["kind"].map(String.init)))
+            ItemList(items: try await services.scripts.list(context.tenantID, kind: request.uri.queryParameters["kind"].map(String.init)))
         }
         group.post("kb/scripts") { request, context -> Created<ReplyScript> in
             Created(value: try await services.scripts.create(context.principal, request.decodeJSON(NewReplyScript.self, context: context)))

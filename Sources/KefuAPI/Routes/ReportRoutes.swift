@@ -7,10 +7,6 @@ import KefuCore
 struct ReportRoutes {
     let services: KefuServices
 
-    struct Items<Item: Encodable & Sendable>: ResponseEncodable {
-        var items: [Item]
-    }
-
     struct BestAgent: ResponseEncodable {
         var month: String
         var agent: AgentKPI?
@@ -27,7 +23,7 @@ struct ReportRoutes {
         }
         group.get("reports/qa") { request, context in
             let agent = try ReportQuery.uuid(request, "agent_id")
-            return Items(items: try await services.quality.reviews(context.tenantID, agentID: agent))
+            return ItemList(items: try await services.quality.reviews(context.tenantID, agentID: agent))
         }
         group.get("reports/agents") { request, context -> AgentKPIReport in
             let now = services.clock.now()

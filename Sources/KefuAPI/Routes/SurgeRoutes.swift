@@ -17,7 +17,7 @@ struct SurgeRoutes {
             try await services.surge.deactivate(context.principal)
         }
         group.get("events") { _, context in
-            EventList(items: try await services.events.list(context.tenantID))
+            ItemList(items: try await services.events.list(context.tenantID))
         }
         group.post("events") { request, context -> Created<ScheduledEvent> in
             let input = try await request.decodeJSON(NewScheduledEvent.self, context: context)
@@ -40,10 +40,6 @@ struct SurgeRoutes {
             return try await services.surge.updateReview(context.principal, incidentID: context.id(entity: "incident review"), update)
         }
     }
-}
-
-struct EventList: ResponseEncodable {
-    var items: [ScheduledEvent]
 }
 
 extension ScheduledEvent: ResponseEncodable {}

@@ -7,10 +7,6 @@ import KefuCore
 struct TicketRoutes {
     let services: KefuServices
 
-    struct Items<Item: Encodable & Sendable>: ResponseEncodable {
-        var items: [Item]
-    }
-
     func register(on group: RouterGroup<TenantRequestContext>) {
         group.post("tickets") { request, context -> Response in
             try context.principal.require(.agent, .supervisor, .admin)
@@ -29,16 +25,16 @@ struct TicketRoutes {
             try await services.tickets.get(context.tenantID, id: context.id(entity: "ticket"))
         }
         group.get("tickets/:id/messages") { _, context in
-            Items(items: try await services.tickets.messages(context.tenantID, ticketID: context.id(entity: "ticket")))
+            ItemList(items: try await services.tickets.messages(context.tenantID, ticketID: context.id(entity: "ticket")))
         }
         group.get("tickets/:id/events") { _, context in
-            Items(items: try await services.tickets.events(context.tenantID, ticketID: context.id(entity: "ticket")))
+            ItemList(items: try await services.tickets.events(context.tenantID, ticketID: context.id(entity: "ticket")))
         }
         group.get("tickets/:id/assignments") { _, context in
-            Items(items: try await services.tickets.assignments(context.tenantID, ticketID: context.id(entity: "ticket")))
+            ItemList(items: try await services.tickets.assignments(context.tenantID, ticketID: context.id(entity: "ticket")))
         }
         group.get("tickets/:id/breaches") { _, context in
-            Items(items: try await services.tickets.breaches(context.tenantID, ticketID: context.id(entity: "ticket")))
+            ItemList(items: try await services.tickets.breaches(context.tenantID, ticketID: context.id(entity: "ticket")))
         }
     }
 }

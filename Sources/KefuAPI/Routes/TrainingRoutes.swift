@@ -7,10 +7,6 @@ import KefuCore
 struct TrainingRoutes {
     let services: KefuServices
 
-    struct Items<Item: Encodable & Sendable>: ResponseEncodable {
-        var items: [Item]
-    }
-
     struct Enrol: Decodable {
         var courseId: UUID
         var agentId: UUID
@@ -18,16 +14,16 @@ struct TrainingRoutes {
 
     func register(on group: RouterGroup<TenantRequestContext>) {
         let training = services.training
-        group.get("training/plans") { _, context in Items(items: try await training.plans(context.tenantID)) }
+        group.get("training/plans") { _, context in ItemList(items: try await training.plans(context.tenantID)) }
         group.post("training/plans") { request, context -> Created<TrainingPlan> in
             Created(value: try await training.createPlan(context.principal, request.decodeJSON(NewTrainingPlan.self, context: context)))
         }
-        group.get("training/courses") { _, context in Items(items: try await training.courses(context.tenantID)) }
+        group.get("training/courses") { _, context in ItemList(items: try await training.courses(context.tenantID)) }
         group.post("training/courses") { request, context -> Created<Course> in
             Created(value: try await training.createCourse(context.principal, request.decodeJSON(NewCourse.self, context: context)))
         }
         group.get("training/courses/:id/sessions") { _, context in
-            Items(items: try await training.sessions(context.tenantID, courseID: context.id(entity: "course")))
+            ItemList(items: try await training.sessions(context.tenantID, courseID: context.id(entity: "course")))
         }
         group.post("training/courses/:id/sessions") { request, context -> Created<TrainingSession> in
             let input = try await request.decodeJSON(NewTrainingSession.self, context: context)
@@ -38,7 +34,7 @@ struct TrainingRoutes {
                 guard let id = UUID(uuidString: String(text)) else { throw KefuError.invalidField("agent_id", "must be a UUID") }
                 return id
             }
-            return Items(items: try await training.enrolments(context.tenantID, agentID: agent))
+            return ItemList(items: try await training.enrolments(context.tenantID, agentID: agent))
         }
         group.post("training/enrolments") { request, context -> Created<Enrolment> in
             let input = try await request.decodeJSON(Enrol.self, context: context)
@@ -50,13 +46,13 @@ struct TrainingRoutes {
         }
         group.get("training/certificates") { request, context in
             let agent = request.uri.queryParameters["agent_id"].flatMap { UUID(uuidString: String($0)) }
-            return Items(items: try await training.certificates(context.tenantID, agentID: agent))
+            return ItemList(items: try await training.certificates(context.tenantID, agentID: agent))
         }
         group.get("training/eligibility") { _, context in
-            Items(items: try await services.promotions.eligibility(context.tenantID))
+            ItemList(items: try await services.promotions.eligibility(context.tenantID))
         }
         group.get("training/materials") { _, context in
-            Items(items: try await training.materials(context.tenantID))
+            ItemList(items: try await training.materials(context.tenantID))
         }
     }
 }

@@ -57,3 +57,8 @@ enum JSONResponse {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
+
+/// A list answered as `{"items": [...]}` (lists that are not cursor-paginated).
+struct ItemList<Item: Encodable & Sendable>: ResponseEncodable {
+    var items: [Item]
+}

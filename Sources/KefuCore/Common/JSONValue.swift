@@ -1,4 +1,5 @@
 import Foundation
+import KefuPostgres
 
 /// Any JSON document, for merge-patching settings and checking a patch's keys.
 public enum JSONValue: Codable, Sendable, Equatable {
@@ -98,18 +99,14 @@ public enum KefuJSON {
         return decoder
     }
 
-    /// ISO 8601 with milliseconds in UTC.
+    /// ISO 8601 with milliseconds in UTC, e.g. `2026-11-25T15:32:20.123Z`.
     public static func format(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: date)
-        let millis = Int((Double(parts.nanosecond ?? 0) / 1_000_000).rounded(.down))
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.year!, parts.month!, parts.day!,
-                      parts.hour!, parts.minute!, parts.second!, millis)
+        PostgresTimestamp.formatISO8601(date)
     }
 
-    /// Parses ISO 8601 date-times (offset or `Z` required unless it is a bare date-time, read as UTC).
+    /// Parses ISO 8601 date-times and dates (`Z` or an offset; none means UTC).
     public static func parse(_ text: String) -> Date? {
-        PostgresTimestampBridge.parse(text)
+        guard text.count >= 10 else { return nil }
+        return PostgresTimestamp.parse(text)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KefuPostgres
 
 /// A calendar date without a time or zone, written `"YYYY-MM-DD"` (proleptic Gregorian).
 public struct LocalDate: Sendable, Hashable, Comparable {
@@ -30,28 +31,13 @@ public struct LocalDate: Sendable, Hashable, Comparable {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
 
-    /// Days since 1970-01-01 (negative before), by H. Hinnant's `days_from_civil`.
-    var dayNumber: Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let shiftedMonth = (month + 9) % 12
-        let dayOfYear = (153 * shiftedMonth + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
+    /// Days since 1970-01-01 (negative before).
+    var dayNumber: Int { PostgresTimestamp.daysFromCivil(year, month, day) }
 
-    /// The date `dayNumber` days after 1970-01-01, by H. Hinnant's `civil_from_days`.
+    /// The date `dayNumber` days after 1970-01-01.
     init(dayNumber: Int) {
-        let z = dayNumber + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        self.init(year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
+        let civil = PostgresTimestamp.civil(fromDays: dayNumber)
+        self.init(year: civil.year, month: civil.month, day: civil.day)
     }
 }
 

@@ -7,6 +7,9 @@ public struct PriorityMinutes: Codable, Sendable, Equatable {
     public var p3: Int
     public var p4: Int
 
+    /// `(p1, …)`, `(p2, …)`, … in order, for validation messages.
+    var entries: [(name: String, minutes: Int)] { [("p1", p1), ("p2", p2), ("p3", p3), ("p4", p4)] }
+
     public subscript(priority: String) -> Int {
         switch priority.uppercased() {
         case "P1": p1
@@ -139,12 +142,10 @@ public struct TenantSettings: Codable, Sendable, Equatable {
             throw KefuError.invalidField("always_open_channels[\(index)]", "must be one of \(channels.joined(separator: ", "))")
         }
         let sla = self.sla
-        for (name, minutes) in [("p1", sla.firstResponseMinutes.p1), ("p2", sla.firstResponseMinutes.p2),
-                                ("p3", sla.firstResponseMinutes.p3), ("p4", sla.firstResponseMinutes.p4)] where !(1...43_200).contains(minutes) {
+        for (name, minutes) in sla.firstResponseMinutes.entries where !(1...43_200).contains(minutes) {
             throw KefuError.invalidField("sla.first_response_minutes.\(name)", "must be between 1 and 43200")
         }
-        for (name, minutes) in [("p1", sla.planMinutes.p1), ("p2", sla.planMinutes.p2),
-                                ("p3", sla.planMinutes.p3), ("p4", sla.planMinutes.p4)] where !(0...43_200).contains(minutes) {
+        for (name, minutes) in sla.planMinutes.entries where !(0...43_200).contains(minutes) {
             throw KefuError.invalidField("sla.plan_minutes.\(name)", "must be between 0 (no target) and 43200")
         }
         let positive: [(String, Int)] = [
