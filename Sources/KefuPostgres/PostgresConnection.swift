@@ -26,6 +26,8 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
     private var _isBroken = false
     private var _inTransaction = false
     private var _inFailedTransaction = false
+    /// Named server-side statements of this connection (only touched on `executor`'s thread).
+    private var statements = PreparedStatementCache()
     /// The server process id, for `pg_terminate_backend` and logs.
     public let backendPID: Int32
     let logger: Logger
@@ -202,15 +204,34 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
         }
         defer { values.forEach { free($0) } }
         let types = query.types.map { Oid($0.rawValue) }
+        let name = try preparedName(handle, query, types: types)
         let result: OpaquePointer? = values.withUnsafeBufferPointer { valueBuffer in
             valueBuffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { constValues in
-                PQexecParams(
-                    handle, query.sql, Int32(count), types, constValues.baseAddress, lengths, formats, 0)
+                if let name {
+                    return PQexecPrepared(handle, name, Int32(count), constValues.baseAddress, lengths, formats, 0)
+                }
+                return PQexecParams(handle, query.sql, Int32(count), types, constValues.baseAddress, lengths, formats, 0)
             }
         }
         defer { PQclear(result) }
         updateState(handle)
         return try Self.collect(result, handle: handle, query: query.sql)
+    }
+
+    /// The server-side name of `query`'s statement, preparing it on first use; nil when the
+    /// cache is full (the statement then goes unnamed, parsed and planned each time).
+    private func preparedName(_ handle: OpaquePointer, _ query: PostgresQuery, types: [Oid]) throws -> String? {
+        let key = PreparedStatementCache.Key(sql: query.sql, types: types)
+        if let name = statements.name(for: key) { return name }
+        guard let name = statements.reserveName() else { return nil }
+        let result = PQprepare(handle, name, query.sql, Int32(types.count), types)
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else {
+            updateState(handle)
+            throw Self.error(from: result, handle: handle, query: query.sql)
+        }
+        statements.insert(key, name: name)
+        return name
     }
 
     private func exec(_ sql: String) throws {
