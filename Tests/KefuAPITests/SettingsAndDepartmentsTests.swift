@@ -5,6 +5,22 @@ import KefuTestSupport
 import XCTest
 
 final class SettingsAndDepartmentsTests: APITestCase {
+    func testSettingsChangedOutsideTheAPIAreSeenOnTheNextRequest() async throws {
+        let a = try await makeTenant("alpha")
+        let owner = ownerPool!
+        try await withAPI { api in
+            let before = try await api.get("/v1/settings", key: a.apiKey)
+            XCTAssertEqual(before["settings"]?["sla"]?["first_response_minutes"]?["p1"]?.number, 10)
+            // An operator's plain SQL (another process): the decoded settings are cached per stored document only.
+            try await owner.execute("""
+                UPDATE tenants SET settings = settings || '{"sla": {"first_response_minutes": {"p1": 7}}}' WHERE id = \(a.tenant.id)
+                """)
+            let after = try await api.get("/v1/settings", key: a.apiKey)
+            XCTAssertEqual(after["settings"]?["sla"]?["first_response_minutes"]?["p1"]?.number, 7)
+            XCTAssertEqual(after["settings"]?["sla"]?["first_response_minutes"]?["p2"]?.number, 30)
+        }
+    }
+
     func testSettingsStartAtTheSpecDefaultsAndPatchMerges() async throws {
         let a = try await makeTenant("alpha")
         let owner = ownerPool!

@@ -29,13 +29,11 @@ public struct SettingsService: Sendable {
         guard let row = try await tx.queryFirst("""
             SELECT id, slug, name, timezone, status, settings FROM tenants WHERE id = \(tx.tenantID)\(lock)
             """) else { throw KefuError.notFound("tenant") }
-        // A plain decoder: key strategies would rewrite the document's own keys.
-        let stored = try JSONDecoder().decode(JSONValue.self, from: Data(try row.decode(String.self, "settings").utf8))
         return TenantProfile(
             id: try row.decode(UUID.self, "id"), slug: try row.decode(String.self, "slug"),
             name: try row.decode(String.self, "name"), timezone: try row.decode(String.self, "timezone"),
             status: TenantStatus(rawValue: try row.decode(String.self, "status")) ?? .active,
-            settings: try TenantSettings.fromStored(stored))
+            settings: try TenantSettingsCache.shared.settings(for: tx.tenantID, stored: row.decode(String.self, "settings")))
     }
 
     /// Applies a patch like `{"timezone": "Asia/Shanghai", "settings": {"sla": {"first_response_minutes": {"p1": 5}}}}`.
