@@ -31,6 +31,18 @@ final class TicketQueueTests: TicketTestCase {
         XCTAssertEqual(urgent, [ids[4], ids[1], ids[0]])
         let inProgress = try await items("status=in_progress")
         XCTAssertEqual(Set(inProgress), [ids[0], ids[1]])
+        // Several statuses: merged per-status ranges, still in one order and paginated across statuses.
+        let open = try await items("status=assigned,in_progress")
+        XCTAssertEqual(open, ids)
+        let openNewest = try await items("status=in_progress,assigned&sort=-created_at")
+        XCTAssertEqual(openNewest, ids.reversed())
+        let answered = try await items("status=resolved,in_progress")
+        XCTAssertEqual(answered, [ids[0], ids[1]])
+        let pagedNewest = try await allPages("status=assigned,in_progress&sort=-created_at&limit=2")
+        XCTAssertEqual(pagedNewest.ids, ids.reversed())
+        XCTAssertEqual(pagedNewest.pages, 3)
+        let mineOpen = try await withAPI { api in try await api.get("/v1/tickets?owner_id=me&status=assigned,in_progress&priority=P1", key: mineKey) }
+        XCTAssertEqual((mineOpen["items"]?.array ?? []).compactMap { $0["id"]?.string }, [ids[0], ids[4]])
         let breached = try await items("breached=true")
         XCTAssertEqual(breached, [ids[0], ids[1]], "P1 answered after 10 min; the complaint missed its 5 min first feedback")
         let email = try await items("channel=email")
@@ -46,23 +58,30 @@ final class TicketQueueTests: TicketTestCase {
         let mineQueue = try await withAPI { api in try await api.get("/v1/tickets?owner_id=me", key: mineKey) }
         XCTAssertEqual(mineQueue["items"]?.array?.count, 5, "the only on-duty agent owns every ticket")
 
-        var pages = 0
-        var seen: [String] = []
-        var cursor: String?
-        repeat {
-            let reply = try await get("/v1/tickets?limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""))
-            seen += (reply["items"]?.array ?? []).compactMap { $0["id"]?.string }
-            cursor = reply["next_cursor"]?.string
-            pages += 1
-        } while cursor != nil && pages < 10
-        XCTAssertEqual(seen, ids)
-        XCTAssertEqual(pages, 3)
+        let paged = try await allPages("limit=2")
+        XCTAssertEqual(paged.ids, ids)
+        XCTAssertEqual(paged.pages, 3)
 
         for bad in ["status=done", "priority=P7", "sort=priority", "breached=maybe", "due_before=tomorrow", "owner_id=x"] {
             let reply = try await get("/v1/tickets?\(bad)")
             XCTAssertEqual(reply.status, .unprocessableContent, bad)
             XCTAssertEqual(reply.errorField, String(bad.prefix { $0 != "=" }))
         }
+    }
+
+    /// Follows `next_cursor` from the first page of `/v1/tickets?query` (at most 10 pages).
+    private func allPages(_ query: String) async throws -> (ids: [String], pages: Int) {
+        var pages = 0
+        var seen: [String] = []
+        var cursor: String?
+        repeat {
+            let reply = try await get("/v1/tickets?\(query)" + (cursor.map { "&cursor=\($0)" } ?? ""))
+            XCTAssertEqual(reply.status, .ok, reply.raw)
+            seen += (reply["items"]?.array ?? []).compactMap { $0["id"]?.string }
+            cursor = reply["next_cursor"]?.string
+            pages += 1
+        } while cursor != nil && pages < 10
+        return (seen, pages)
     }
 
     func testAnotherTenantsTicketsAreInvisible() async throws {
