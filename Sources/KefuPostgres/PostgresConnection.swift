@@ -21,13 +21,13 @@ public struct PostgresResult: Sendable, RandomAccessCollection {
 public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
     // Only touched on `executor`'s thread.
     private var handle: OpaquePointer?
-    private let executor: BlockingExecutor
+    let executor: BlockingExecutor
     private let stateLock = NSLock()
     private var _isBroken = false
     private var _inTransaction = false
     private var _inFailedTransaction = false
     /// Named server-side statements of this connection (only touched on `executor`'s thread).
-    private var statements = PreparedStatementCache()
+    var statements = PreparedStatementCache()
     /// The server process id, for `pg_terminate_backend` and logs.
     public let backendPID: Int32
     let logger: Logger
@@ -160,16 +160,16 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
 
     // MARK: - Work on the connection's thread
 
-    private func liveHandle() throws -> OpaquePointer {
+    func liveHandle() throws -> OpaquePointer {
         guard let handle else { throw PostgresError(kind: .connection, message: "connection is closed") }
         return handle
     }
 
-    private func markBroken() {
+    func markBroken() {
         stateLock.withLock { _isBroken = true }
     }
 
-    private func updateState(_ handle: OpaquePointer) {
+    func updateState(_ handle: OpaquePointer) {
         let broken = PQstatus(handle) != CONNECTION_OK
         let status = PQtransactionStatus(handle)
         stateLock.withLock {
@@ -181,6 +181,24 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
 
     private func execParams(_ query: PostgresQuery) throws -> PostgresResult {
         let handle = try liveHandle()
+        let types = query.types.map { Oid($0.rawValue) }
+        let name = try preparedName(handle, query, types: types)
+        let result: OpaquePointer? = Self.withBoundValues(query) { count, values, lengths, formats in
+            if let name {
+                return PQexecPrepared(handle, name, count, values, lengths, formats, 0)
+            }
+            return PQexecParams(handle, query.sql, count, types, values, lengths, formats, 0)
+        }
+        defer { PQclear(result) }
+        updateState(handle)
+        return try Self.collect(result, handle: handle, query: query.sql)
+    }
+
+    /// Calls `body` with libpq's parameter arrays for `query`'s binds (text, or binary for bytes).
+    static func withBoundValues<R>(
+        _ query: PostgresQuery,
+        _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?, [Int32], [Int32]) -> R
+    ) -> R {
         let count = query.binds.count
         var values: [UnsafeMutablePointer<CChar>?] = []
         var lengths: [Int32] = []
@@ -203,19 +221,11 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
             }
         }
         defer { values.forEach { free($0) } }
-        let types = query.types.map { Oid($0.rawValue) }
-        let name = try preparedName(handle, query, types: types)
-        let result: OpaquePointer? = values.withUnsafeBufferPointer { valueBuffer in
+        return values.withUnsafeBufferPointer { valueBuffer in
             valueBuffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { constValues in
-                if let name {
-                    return PQexecPrepared(handle, name, Int32(count), constValues.baseAddress, lengths, formats, 0)
-                }
-                return PQexecParams(handle, query.sql, Int32(count), types, constValues.baseAddress, lengths, formats, 0)
+                body(Int32(count), constValues.baseAddress, lengths, formats)
             }
         }
-        defer { PQclear(result) }
-        updateState(handle)
-        return try Self.collect(result, handle: handle, query: query.sql)
     }
 
     /// The server-side name of `query`'s statement, preparing it on first use; nil when the
@@ -325,7 +335,7 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
 
     // MARK: - Results and errors
 
-    private static func collect(_ result: OpaquePointer?, handle: OpaquePointer, query: String?) throws -> PostgresResult {
+    static func collect(_ result: OpaquePointer?, handle: OpaquePointer, query: String?) throws -> PostgresResult {
         guard let result else {
             throw PostgresError(kind: .connection, message: lastError(handle), query: query)
         }

@@ -6,6 +6,12 @@ public struct PostgresTransaction: PostgresQueryable {
     public func run(_ query: PostgresQuery) async throws -> PostgresResult {
         try await connection.run(query)
     }
+
+    /// Runs independent statements in one round trip; see `PostgresConnection.pipeline`.
+    @discardableResult
+    public func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresResult] {
+        try await connection.pipeline(queries)
+    }
 }
 
 /// Transaction isolation levels.

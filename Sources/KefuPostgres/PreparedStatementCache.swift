@@ -36,4 +36,8 @@ struct PreparedStatementCache {
     mutating func insert(_ key: Key, name: String) {
         names[key] = name
     }
+
+    mutating func remove(_ key: Key) {
+        names[key] = nil
+    }
 }

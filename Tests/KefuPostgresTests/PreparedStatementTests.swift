@@ -69,3 +69,61 @@ final class PreparedStatementTests: PostgresTestCase {
         XCTAssertNil(cache.name(for: .init(sql: "SELECT 1", types: [25])), "parameter types are part of the key")
     }
 }
+
+/// Several statements in one round trip.
+final class PipelineTests: PostgresTestCase {
+    func testStatementsRunInOrderAndReturnTheirResults() async throws {
+        try await pool.execute("CREATE TABLE items (id int PRIMARY KEY, label text NOT NULL)")
+        let connection = try await PostgresConnection.connect(database.ownerConfiguration)
+        addTeardownBlock { await connection.close() }
+        for round in 0..<2 {  // the second round runs on statements prepared by the first
+            let base = round * 10
+            let results = try await connection.transaction { tx in
+                try await tx.pipeline([
+                    "INSERT INTO items VALUES (\(base + 1), \("一"))",
+                    "INSERT INTO items VALUES (\(base + 2), \("two's"))",
+                    "UPDATE items SET label = label || \("!") WHERE id = \(base + 1)",
+                    "SELECT label FROM items WHERE id >= \(base) ORDER BY id",
+                ])
+            }
+            XCTAssertEqual(results.map(\.affectedRows), [1, 1, 1, 2])
+            XCTAssertEqual(try results[3].rows.map { try $0.decode(String.self, "label") }, ["一!", "two's"])
+        }
+        let prepared = try await connection.queryScalar(Int.self, "SELECT count(*)::int FROM pg_prepared_statements WHERE statement LIKE \("INSERT INTO items%")")
+        XCTAssertEqual(prepared, 1, "both inserts, in both rounds, use one prepared statement")
+    }
+
+    func testAFailingStatementThrowsAndNothingOfThePipelineStays() async throws {
+        try await pool.execute("CREATE TABLE items (id int PRIMARY KEY, label text NOT NULL)")
+        let connection = try await PostgresConnection.connect(database.ownerConfiguration)
+        addTeardownBlock { await connection.close() }
+        do {
+            try await connection.transaction { tx in
+                try await tx.pipeline([
+                    "INSERT INTO items VALUES (\(1), \("kept?"))",
+                    "INSERT INTO items VALUES (\(1), \("duplicate"))",
+                    "INSERT INTO items VALUES (\(2), \("after the error"))",
+                ])
+            }
+            XCTFail("expected a unique violation")
+        } catch let error as PostgresError {
+            XCTAssertTrue(error.isUniqueViolation, "\(error)")
+        }
+        XCTAssertFalse(connection.inTransaction)
+        XCTAssertFalse(connection.isBroken)
+        let count = try await connection.queryScalar(Int.self, "SELECT count(*)::int FROM items")
+        XCTAssertEqual(count, 0, "the transaction was rolled back")
+        let failedPrepare = try await connection.pipeline(["SELECT \(1)", "SELECT \(2) + 1"])
+        XCTAssertEqual(try failedPrepare.map { try $0.rows[0].decode(Int.self, at: 0) }, [1, 3])
+        do {
+            _ = try await connection.pipeline(["SELECT \(1)", "SELECT * FROM missing_table WHERE id = \(1)", "SELECT \(3)"])
+            XCTFail("expected an undefined table")
+        } catch let error as PostgresError {
+            XCTAssertEqual(error.sqlState, "42P01")
+        }
+        let prepared = try await connection.queryScalar(Int.self, "SELECT count(*)::int FROM pg_prepared_statements WHERE statement LIKE \("%missing_table%")")
+        XCTAssertEqual(prepared, 0, "a failed prepare is forgotten")
+        let after = try await connection.queryScalar(Int.self, "SELECT \(5)")
+        XCTAssertEqual(after, 5)
+    }
+}

@@ -33,4 +33,10 @@ public struct TenantTransaction: PostgresQueryable {
     public func run(_ query: PostgresQuery) async throws -> PostgresResult {
         try await transaction.run(query)
     }
+
+    /// Runs independent statements in one round trip (e.g. a change's writes), in order.
+    @discardableResult
+    public func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresResult] {
+        try await transaction.pipeline(queries)
+    }
 }
