@@ -147,18 +147,23 @@ public struct ArticleService: Sendable {
         }
     }
 
-    /// The published articles that best match a ticket's text (intake suggestions): ranked by
-    /// full-text match and trigram word similarity, at most `limit`.
-    static func suggestions(_ tx: TenantTransaction, for text: String, limit: Int = 3) async throws -> [(id: UUID, title: String)] {
+    /// The published articles in the result of `suggestionsQuery`, best first.
+    static func suggestions(from result: PostgresResult) throws -> [(id: UUID, title: String)] {
+        try result.rows.map { (try $0.decode(UUID.self, "id"), try $0.decode(String.self, "title")) }
+    }
+
+    /// The published articles that best match a ticket's text (intake suggestions), ranked by
+    /// full-text match and trigram word similarity, at most `limit`; read with `suggestions(from:)`.
+    static func suggestionsQuery(_ tx: TenantTransaction, for text: String, limit: Int = 3) -> PostgresQuery {
         let sample = String(text.prefix(500))
-        return try await tx.query("""
+        return """
             WITH q AS (SELECT plainto_tsquery('english', \(sample)) AS ts, lower(\(sample)) AS plain)
             SELECT id, title FROM kb_articles, q
             WHERE tenant_id = \(tx.tenantID) AND status = 'published'
               AND (search @@ q.ts OR lower(title) <% q.plain)
             ORDER BY ts_rank(search, q.ts) + word_similarity(lower(title), q.plain) DESC, updated_at DESC
             LIMIT \(limit)
-            """).map { (try $0.decode(UUID.self, "id"), try $0.decode(String.self, "title")) }
+            """
     }
 
     /// A snippet of `body` around the first occurrence of `term`, marked (for CJK text, which

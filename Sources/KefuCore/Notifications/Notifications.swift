@@ -33,10 +33,17 @@ enum NotificationStore {
         _ tx: TenantTransaction, _ recipients: [UUID], kind: String, ticket: UUID?, message: String, at now: Date
     ) async throws {
         guard !recipients.isEmpty else { return }
-        try await tx.execute("""
-            INSERT INTO notifications (tenant_id, recipient_id, kind, ticket_id, message, created_at)
-            SELECT \(tx.tenantID), unnest(\(recipients)), \(kind), \(ticket), \(message), \(now)
-            """)
+        try await tx.execute(notifyQuery(tx, recipients, kind: kind, ticket: ticket, message: message, at: now))
+    }
+
+    /// The statement `notify` runs, for a pipeline (it inserts nothing when `recipients` is empty).
+    static func notifyQuery(
+        _ tx: TenantTransaction, _ recipients: [UUID], kind: String, ticket: UUID?, message: String, at now: Date
+    ) -> PostgresQuery {
+        """
+        INSERT INTO notifications (tenant_id, recipient_id, kind, ticket_id, message, created_at)
+        SELECT \(tx.tenantID), unnest(\(recipients)), \(kind), \(ticket), \(message), \(now)
+        """
     }
 }
 

@@ -11,9 +11,12 @@ public enum RoutingRuleStore {
 
     /// The tenant's active rules in the order intake tries them (position, then age).
     public static func activeRules(_ tx: TenantTransaction) async throws -> [RoutingRule] {
-        try await tx.query(RoutingRule.self, """
-            SELECT \(columns) FROM routing_rules WHERE tenant_id = \(tx.tenantID) AND active \(order)
-            """)
+        try await tx.query(RoutingRule.self, activeRulesQuery(tx))
+    }
+
+    /// The statement `activeRules` runs, for a pipeline.
+    static func activeRulesQuery(_ tx: TenantTransaction) -> PostgresQuery {
+        "SELECT \(columns) FROM routing_rules WHERE tenant_id = \(tx.tenantID) AND active \(order)"
     }
 
     static func all(_ tx: TenantTransaction) async throws -> [RoutingRule] {

@@ -25,15 +25,23 @@ public struct SettingsService: Sendable {
 
     /// Loads the tenant's profile inside a tenant transaction (`FOR UPDATE` when it will be changed).
     static func load(_ tx: TenantTransaction, forUpdate: Bool = false) async throws -> TenantProfile {
+        try profile(from: try await tx.run(loadQuery(tx, forUpdate: forUpdate)), tenantID: tx.tenantID)
+    }
+
+    /// The statement `load` runs, for a pipeline.
+    static func loadQuery(_ tx: TenantTransaction, forUpdate: Bool = false) -> PostgresQuery {
         let lock: PostgresQuery = forUpdate ? " FOR UPDATE" : ""
-        guard let row = try await tx.queryFirst("""
-            SELECT id, slug, name, timezone, status, settings FROM tenants WHERE id = \(tx.tenantID)\(lock)
-            """) else { throw KefuError.notFound("tenant") }
+        return "SELECT id, slug, name, timezone, status, settings FROM tenants WHERE id = \(tx.tenantID)\(lock)"
+    }
+
+    /// The profile in the result of `loadQuery`.
+    static func profile(from result: PostgresResult, tenantID: UUID) throws -> TenantProfile {
+        guard let row = result.rows.first else { throw KefuError.notFound("tenant") }
         return TenantProfile(
             id: try row.decode(UUID.self, "id"), slug: try row.decode(String.self, "slug"),
             name: try row.decode(String.self, "name"), timezone: try row.decode(String.self, "timezone"),
             status: TenantStatus(rawValue: try row.decode(String.self, "status")) ?? .active,
-            settings: try TenantSettingsCache.shared.settings(for: tx.tenantID, stored: row.decode(String.self, "settings")))
+            settings: try TenantSettingsCache.shared.settings(for: tenantID, stored: row.decode(String.self, "settings")))
     }
 
     /// Applies a patch like `{"timezone": "Asia/Shanghai", "settings": {"sla": {"first_response_minutes": {"p1": 5}}}}`.

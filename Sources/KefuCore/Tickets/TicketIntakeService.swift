@@ -41,21 +41,29 @@ public struct TicketIntakeService: Sendable {
             """)
     }
 
+    /// Round trips: the customer, then the reads (one pipeline), the agent pick with the ticket
+    /// number, the writes (one pipeline), the timers, the intake minute.
     private func intake(_ tx: TenantTransaction, _ request: ValidatedIntake) async throws -> IntakeResult {
         if let existing = try await existingTicket(tx, key: request.idempotencyKey) {
             return IntakeResult(ticket: existing, created: false)
         }
         let now = clock.now()
-        let profile = try await SettingsService.load(tx)
         let customer = try await resolveCustomer(tx, request, now: now)
         try await TagStore.requireLeaves(tx, request.tagIDs, field: "tag_ids")
+        let text = (request.subject ?? "") + " " + request.description
+        let reads = try await tx.pipeline([
+            SettingsService.loadQuery(tx), RoutingRuleStore.activeRulesQuery(tx),
+            "SELECT auto_replies_off, fast_transfer FROM surge_modes WHERE tenant_id = \(tx.tenantID) AND active",
+            ArticleService.suggestionsQuery(tx, for: text),
+        ])
+        let profile = try SettingsService.profile(from: reads[0], tenantID: tx.tenantID)
+        let rules = try reads[1].rows.map { try $0.decode(RoutingRule.self) }
+        let surge = reads[2].rows.first
+        let suggestions = try ArticleService.suggestions(from: reads[3])
 
-        let rules = try await RoutingRuleStore.activeRules(tx)
         let isNew = now.timeIntervalSince(customer.firstSeenAt) < TicketRouting.newCustomerDays * 86_400
         var decision = TicketRouting.decide(rules, for: RoutingInput(
-            text: (request.subject ?? "") + " " + request.description, segment: customer.segment,
-            isNewCustomer: isNew, category: request.category, channel: request.channel))
-        let surge = try await tx.queryFirst("SELECT auto_replies_off, fast_transfer FROM surge_modes WHERE tenant_id = \(tx.tenantID) AND active")
+            text: text, segment: customer.segment, isNewCustomer: isNew, category: request.category, channel: request.channel))
         if request.channel == .chat, try surge?.decode(Bool.self, "fast_transfer") == true {
             // Surge mode's fast path: chat goes straight to whoever is free.
             decision.skill = nil
@@ -68,19 +76,24 @@ public struct TicketIntakeService: Sendable {
             createdAt: now, priority: priority, channel: request.channel, category: request.category,
             sla: profile.settings.sla, calendar: calendar, expectedResolutionAt: request.expectedResolutionAt)
         let autoRepliesOff = try surge?.decode(Bool.self, "auto_replies_off") == true
-        let suggestions = try await ArticleService.suggestions(tx, for: (request.subject ?? "") + " " + request.description)
         let autoReply = autoRepliesOff ? nil : AutoReply.make(settings: profile.settings, calendar: calendar, at: now,
                                                             suggestions: suggestions.map(\.title))
-        let owner = try await TicketRouting.pickAgent(tx, decision)
 
-        // The counter row is locked until commit: take it last so concurrent intakes wait briefly.
-        let number = try require(try await tx.queryScalar(Int.self, """
+        // The counter row stays locked until commit: take it only now, so concurrent intakes wait briefly.
+        let picked = try await tx.pipeline([
+            TicketRouting.pickAgentQuery(tx, decision),
+            """
             INSERT INTO ticket_counters (tenant_id, last_number) VALUES (\(tx.tenantID), 1)
             ON CONFLICT (tenant_id) DO UPDATE SET last_number = ticket_counters.last_number + 1
             RETURNING last_number
-            """))
+            """,
+        ])
+        let owner = try TicketRouting.pickedAgent(from: picked[0])
+        let number = try require(try picked[1].rows.first?.decode(Int.self, at: 0))
+        let supervisors = priority <= .p2 ? try await NotificationStore.supervisors(tx) : []
+
         let ticketID = UUID()
-        try await tx.execute("""
+        var writes: [PostgresQuery] = ["""
             INSERT INTO tickets (
                 tenant_id, id, number, customer_id, contact, channel, subject, description, attachments, occurred_at,
                 expected_resolution_at, category, priority, status, skill, tier, owner_id, first_owner_id, auto_reply,
@@ -94,44 +107,44 @@ public struct TicketIntakeService: Sendable {
                 \(decision.minTier.rawValue), \(owner), \(owner), \(autoReply?.text), \(autoReply?.humanAvailableAt),
                 \(request.idempotencyKey), \(now), \(owner == nil ? nil : now), \(now), \(suggestions.map(\.id)),
                 \(clocks.channelResponseDueAt), \(clocks.firstResponseDueAt), \(clocks.planDueAt), \(clocks.resolutionDueAt))
-            """)
-        try await IntakeCounter.record(tx, channel: request.channel, at: now)
+            """]
         if !request.tagIDs.isEmpty {
-            try await tx.execute("""
+            writes.append("""
                 INSERT INTO ticket_tags (tenant_id, ticket_id, tag_id)
                 SELECT \(tx.tenantID), \(ticketID), unnest(\(request.tagIDs))
                 """)
         }
-        _ = try await TicketStore.addMessage(tx, ticket: ticketID, author: .customer, visibility: "public", body: request.description, at: now)
-        try await TicketStore.record(tx, ticket: ticketID, actor: .customer, kind: "created", after: [
+        writes.append(TicketStore.addMessageQuery(tx, ticket: ticketID, author: .customer, visibility: "public", body: request.description, at: now))
+        writes.append(TicketStore.recordQuery(tx, ticket: ticketID, actor: .customer, kind: "created", after: [
             "number": .number(Double(number)), "status": .string(TicketStatus.new.rawValue), "priority": .string(priority.rawValue),
             "channel": .string(request.channel.rawValue), "category": .string(request.category.rawValue),
             "customer_id": .string(customer.id.uuidString), "routing_rule": decision.rule.map(JSONValue.string) ?? .null,
             "first_response_due_at": .optionalDate(clocks.firstResponseDueAt),
             "channel_response_due_at": .optionalDate(clocks.channelResponseDueAt), "plan_due_at": .optionalDate(clocks.planDueAt),
-        ], at: now)
+        ], at: now))
         if let autoReply {
-            _ = try await TicketStore.addMessage(tx, ticket: ticketID, author: .system, visibility: "public", body: autoReply.text, at: now)
-            try await TicketStore.record(tx, ticket: ticketID, actor: .system, kind: "auto_reply",
-                                         after: ["human_available_at": .optionalDate(autoReply.humanAvailableAt)], at: now)
+            writes.append(TicketStore.addMessageQuery(tx, ticket: ticketID, author: .system, visibility: "public", body: autoReply.text, at: now))
+            writes.append(TicketStore.recordQuery(tx, ticket: ticketID, actor: .system, kind: "auto_reply",
+                                                  after: ["human_available_at": .optionalDate(autoReply.humanAvailableAt)], at: now))
         }
         if let owner {
-            try await TicketStore.addAssignment(tx, ticket: ticketID, kind: "initial", from: nil, to: owner, by: nil, at: now)
-            try await TicketStore.record(tx, ticket: ticketID, actor: .system, kind: "assigned",
-                                         before: ["status": .string(TicketStatus.new.rawValue), "owner_id": .null],
-                                         after: ["status": .string(TicketStatus.assigned.rawValue), "owner_id": .string(owner.uuidString),
-                                                 "skill": decision.skill.map(JSONValue.string) ?? .null], at: now)
+            writes.append(TicketStore.addAssignmentQuery(tx, ticket: ticketID, kind: "initial", from: nil, to: owner, by: nil, at: now))
+            writes.append(TicketStore.recordQuery(tx, ticket: ticketID, actor: .system, kind: "assigned",
+                                                  before: ["status": .string(TicketStatus.new.rawValue), "owner_id": .null],
+                                                  after: ["status": .string(TicketStatus.assigned.rawValue), "owner_id": .string(owner.uuidString),
+                                                          "skill": decision.skill.map(JSONValue.string) ?? .null], at: now))
         }
         if priority <= .p2 {
             // P1 and P2 go to the on-duty supervisor at once.
-            let supervisors = try await NotificationStore.supervisors(tx)
-            try await NotificationStore.notify(tx, supervisors, kind: "priority_escalation", ticket: ticketID,
-                                               message: "\(priority.rawValue) ticket \(Ticket.reference(number)) needs attention", at: now)
-            try await TicketStore.record(tx, ticket: ticketID, actor: .system, kind: "escalated_to_supervisor",
-                                         after: ["priority": .string(priority.rawValue), "supervisors": .number(Double(supervisors.count))], at: now)
+            writes.append(NotificationStore.notifyQuery(tx, supervisors, kind: "priority_escalation", ticket: ticketID,
+                                                        message: "\(priority.rawValue) ticket \(Ticket.reference(number)) needs attention", at: now))
+            writes.append(TicketStore.recordQuery(tx, ticket: ticketID, actor: .system, kind: "escalated_to_supervisor",
+                                                  after: ["priority": .string(priority.rawValue), "supervisors": .number(Double(supervisors.count))], at: now))
         }
-        let ticket = try await TicketStore.fetch(tx, id: ticketID)
+        writes.append(TicketStore.fetchQuery(tx, id: ticketID))
+        let ticket = try TicketStore.ticket(from: try await tx.pipeline(writes).last!)
         try await TicketTimers.sync(tx, ticket, context: TicketContext(now: now, settings: profile.settings, calendar: calendar))
+        try await IntakeCounter.record(tx, channel: request.channel, at: now)
         return IntakeResult(ticket: ticket, created: true)
     }
 

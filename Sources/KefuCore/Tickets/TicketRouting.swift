@@ -57,25 +57,23 @@ public enum TicketRouting {
          + (SELECT count(*) FROM tickets t WHERE t.tenant_id = a.tenant_id AND t.owner_id = a.id AND t.status = 'escalated'))
         """
 
-    /// The least-loaded active on-duty agent matching the decision; if none, relaxes the skill,
-    /// then the tier. Nil when nobody is on duty.
-    static func pickAgent(_ tx: TenantTransaction, _ decision: RoutingDecision) async throws -> UUID? {
-        let attempts: [(String?, [AgentTier])] = [
-            (decision.skill, decision.tiers), (nil, decision.tiers), (nil, AgentTier.allCases),
-        ]
-        for (skill, tiers) in attempts {
-            if let id = try await tx.queryScalar(UUID.self, """
-                SELECT a.id FROM agents a
-                WHERE a.tenant_id = \(tx.tenantID) AND a.active AND a.duty_status = 'on_duty'
-                  AND a.role IN ('agent', 'supervisor')
-                  AND (\(skill)::text IS NULL OR \(skill) = ANY (a.skills))
-                  AND a.tier = ANY (\(tiers.map(\.rawValue)))
-                ORDER BY \(openLoad), a.created_at, a.id
-                LIMIT 1
-                """) {
-                return id
-            }
-        }
-        return nil
+    /// The least-loaded active on-duty agent matching the decision (read with `pickedAgent`):
+    /// one pass over the tenant's on-duty agents, preferring skill and tier, then tier alone,
+    /// then anyone; least loaded first within each. No row when nobody is on duty.
+    static func pickAgentQuery(_ tx: TenantTransaction, _ decision: RoutingDecision) -> PostgresQuery {
+        """
+        SELECT a.id FROM agents a
+        WHERE a.tenant_id = \(tx.tenantID) AND a.active AND a.duty_status = 'on_duty' AND a.role IN ('agent', 'supervisor')
+        ORDER BY CASE WHEN a.tier <> ALL (\(decision.tiers.map(\.rawValue))) THEN 2
+                      WHEN \(decision.skill)::text IS NULL OR \(decision.skill) = ANY (a.skills) THEN 0
+                      ELSE 1 END,
+                 \(openLoad), a.created_at, a.id
+        LIMIT 1
+        """
+    }
+
+    /// The agent in the result of `pickAgentQuery`, if anyone is on duty.
+    static func pickedAgent(from result: PostgresResult) throws -> UUID? {
+        try result.rows.first?.decode(UUID.self, at: 0)
     }
 }

@@ -19,11 +19,19 @@ enum TicketStore {
 
     /// The ticket, locked for the rest of the transaction when `forUpdate`.
     static func fetch(_ tx: TenantTransaction, id: UUID, forUpdate: Bool = false) async throws -> Ticket {
+        try ticket(from: try await tx.run(fetchQuery(tx, id: id, forUpdate: forUpdate)))
+    }
+
+    /// The statement `fetch` runs, for a pipeline.
+    static func fetchQuery(_ tx: TenantTransaction, id: UUID, forUpdate: Bool = false) -> PostgresQuery {
         let lock: PostgresQuery = forUpdate ? " FOR UPDATE OF t" : ""
-        guard let ticket = try await tx.queryFirst(Ticket.self, """
-            SELECT \(columns) FROM tickets t WHERE t.tenant_id = \(tx.tenantID) AND t.id = \(id)\(lock)
-            """) else { throw KefuError.notFound("ticket") }
-        return ticket
+        return "SELECT \(columns) FROM tickets t WHERE t.tenant_id = \(tx.tenantID) AND t.id = \(id)\(lock)"
+    }
+
+    /// The ticket in the result of `fetchQuery`.
+    static func ticket(from result: PostgresResult) throws -> Ticket {
+        guard let row = result.rows.first else { throw KefuError.notFound("ticket") }
+        return try row.decode(Ticket.self)
     }
 
     /// Appends an event to the audit trail (same transaction as the change it describes).
@@ -31,22 +39,38 @@ enum TicketStore {
         _ tx: TenantTransaction, ticket: UUID, actor: TicketActor, kind: String,
         before: [String: JSONValue]? = nil, after: [String: JSONValue]? = nil, at: Date
     ) async throws {
-        try await tx.execute("""
-            INSERT INTO ticket_events (tenant_id, ticket_id, actor_kind, actor_id, kind, before, after, created_at)
-            VALUES (\(tx.tenantID), \(ticket), \(actor.kind.rawValue), \(actor.id), \(kind),
-                    \(before.map { JSONValue.object($0).text })::jsonb, \(after.map { JSONValue.object($0).text })::jsonb, \(at))
-            """)
+        try await tx.execute(recordQuery(tx, ticket: ticket, actor: actor, kind: kind, before: before, after: after, at: at))
+    }
+
+    /// The statement `record` runs, for a pipeline.
+    static func recordQuery(
+        _ tx: TenantTransaction, ticket: UUID, actor: TicketActor, kind: String,
+        before: [String: JSONValue]? = nil, after: [String: JSONValue]? = nil, at: Date
+    ) -> PostgresQuery {
+        """
+        INSERT INTO ticket_events (tenant_id, ticket_id, actor_kind, actor_id, kind, before, after, created_at)
+        VALUES (\(tx.tenantID), \(ticket), \(actor.kind.rawValue), \(actor.id), \(kind),
+                \(before.map { JSONValue.object($0).text })::jsonb, \(after.map { JSONValue.object($0).text })::jsonb, \(at))
+        """
     }
 
     /// Adds a message to the conversation.
     static func addMessage(
         _ tx: TenantTransaction, ticket: UUID, author: TicketActor, visibility: String, body: String, at: Date
     ) async throws -> TicketMessage {
-        try require(try await tx.queryFirst(TicketMessage.self, """
-            INSERT INTO ticket_messages (tenant_id, ticket_id, author_kind, author_id, visibility, body, created_at)
-            VALUES (\(tx.tenantID), \(ticket), \(author.kind.rawValue), \(author.id), \(visibility), \(body), \(at))
-            RETURNING id, ticket_id, author_kind, author_id, visibility, body, created_at
-            """))
+        var insert = addMessageQuery(tx, ticket: ticket, author: author, visibility: visibility, body: body, at: at)
+        insert.append(" RETURNING id, ticket_id, author_kind, author_id, visibility, body, created_at")
+        return try require(try await tx.queryFirst(TicketMessage.self, insert))
+    }
+
+    /// The statement `addMessage` runs (without its RETURNING), for a pipeline.
+    static func addMessageQuery(
+        _ tx: TenantTransaction, ticket: UUID, author: TicketActor, visibility: String, body: String, at: Date
+    ) -> PostgresQuery {
+        """
+        INSERT INTO ticket_messages (tenant_id, ticket_id, author_kind, author_id, visibility, body, created_at)
+        VALUES (\(tx.tenantID), \(ticket), \(author.kind.rawValue), \(author.id), \(visibility), \(body), \(at))
+        """
     }
 
     /// Records a change of owner in the owner history.
@@ -54,11 +78,20 @@ enum TicketStore {
         _ tx: TenantTransaction, ticket: UUID, kind: String, from: UUID?, to: UUID, by: UUID?,
         reason: String? = nil, handoverNote: String? = nil, secondsSincePrevious: Double? = nil, at: Date
     ) async throws {
-        try await tx.execute("""
-            INSERT INTO ticket_assignments (tenant_id, ticket_id, kind, from_agent_id, to_agent_id, by_agent_id, reason,
-                                            handover_note, seconds_since_previous, created_at)
-            VALUES (\(tx.tenantID), \(ticket), \(kind), \(from), \(to), \(by), \(reason), \(handoverNote), \(secondsSincePrevious), \(at))
-            """)
+        try await tx.execute(addAssignmentQuery(tx, ticket: ticket, kind: kind, from: from, to: to, by: by, reason: reason,
+                                                handoverNote: handoverNote, secondsSincePrevious: secondsSincePrevious, at: at))
+    }
+
+    /// The statement `addAssignment` runs, for a pipeline.
+    static func addAssignmentQuery(
+        _ tx: TenantTransaction, ticket: UUID, kind: String, from: UUID?, to: UUID, by: UUID?,
+        reason: String? = nil, handoverNote: String? = nil, secondsSincePrevious: Double? = nil, at: Date
+    ) -> PostgresQuery {
+        """
+        INSERT INTO ticket_assignments (tenant_id, ticket_id, kind, from_agent_id, to_agent_id, by_agent_id, reason,
+                                        handover_note, seconds_since_previous, created_at)
+        VALUES (\(tx.tenantID), \(ticket), \(kind), \(from), \(to), \(by), \(reason), \(handoverNote), \(secondsSincePrevious), \(at))
+        """
     }
 
     /// Records a missed clock once (per clock and due instant) and flags the ticket as breached.

@@ -36,6 +36,11 @@ enum TicketTimers {
     }
 
     static func sync(_ tx: TenantTransaction, _ ticket: Ticket, context: TicketContext) async throws {
+        try await tx.execute(syncQuery(tx, ticket, context: context))
+    }
+
+    /// The statement `sync` runs, for a pipeline.
+    static func syncQuery(_ tx: TenantTransaction, _ ticket: Ticket, context: TicketContext) -> PostgresQuery {
         var kinds: [String] = []
         var dues: [Date] = []
         var running: [Bool] = []
@@ -57,7 +62,7 @@ enum TicketTimers {
         }
         // New dues arm a timer; an unchanged due keeps its state (a fired timer stays done);
         // a clock that stopped disarms it.
-        try await tx.execute("""
+        return """
             INSERT INTO ticket_timers (tenant_id, ticket_id, kind, due_at, done_at)
             SELECT \(tx.tenantID), \(ticket.id), k.kind, k.due, CASE WHEN k.running THEN NULL ELSE \(context.now) END
             FROM unnest(\(kinds)::text[], \(dues)::timestamptz[], \(running)::bool[]) AS k(kind, due, running)
@@ -67,7 +72,7 @@ enum TicketTimers {
                 SET due_at = EXCLUDED.due_at, done_at = EXCLUDED.done_at, claimed_until = NULL
                 WHERE ticket_timers.due_at IS DISTINCT FROM EXCLUDED.due_at
                    OR (EXCLUDED.done_at IS NOT NULL AND ticket_timers.done_at IS NULL)
-            """)
+            """
     }
 
     /// Arms a one-off timer (survey expiry, follow-up) at `due`.
