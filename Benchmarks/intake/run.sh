@@ -35,7 +35,7 @@ PROFILE=${PROFILE:-0}
 KEEP=${KEEP:-}
 CLIENT_COUNTS=(1 4 16)
 LIST_CLIENT_COUNTS=(1 4)
-scratch=.build-bench-http
+scratch=${BENCH_SCRATCH:-.build-bench-http}
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
