@@ -18,7 +18,7 @@ public struct KefuRequestContext: RequestContext {
 
     public var maxUploadSize: Int { bodyLimit }
     public var requestDecoder: JSONDecoder { KefuJSON.decoder() }
-    public var responseEncoder: JSONEncoder { KefuJSON.encoder() }
+    public var responseEncoder: KefuResponseEncoder { KefuResponseEncoder() }
 }
 
 /// The context of `/v1` routes: a handler cannot exist without an authenticated tenant and agent.
@@ -40,7 +40,7 @@ public struct TenantRequestContext: ChildRequestContext {
 
     public var maxUploadSize: Int { bodyLimit }
     public var requestDecoder: JSONDecoder { KefuJSON.decoder() }
-    public var responseEncoder: JSONEncoder { KefuJSON.encoder() }
+    public var responseEncoder: KefuResponseEncoder { KefuResponseEncoder() }
 
     /// The caller's tenant.
     public var tenantID: UUID { principal.tenantID }

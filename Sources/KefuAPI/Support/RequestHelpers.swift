@@ -50,11 +50,16 @@ struct Created<Value: ResponseEncodable>: ResponseGenerator {
 
 /// Builds JSON responses outside the router's own encoding (health checks, errors).
 enum JSONResponse {
+    /// Health checks and errors: values that always encode (an encoding failure would be a bug).
     static func make(_ status: HTTPResponse.Status, _ value: some Encodable) -> Response {
-        let data = (try? KefuJSON.encoder().encode(value)) ?? Data("{}".utf8)
+        make(status, bytes: (try? CompactJSONEncoder().encode(value)) ?? Array("{}".utf8))
+    }
+
+    static func make(_ status: HTTPResponse.Status, bytes: [UInt8]) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        headers[.contentLength] = String(bytes.count)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }
 
