@@ -72,7 +72,7 @@ extension Bool: PostgresDecodable {
 extension UUID: PostgresDecodable {
     public static func decodePostgres(_ text: String, type: PostgresDataType) throws -> UUID {
         try expect(type, in: [.uuid, .text, .varchar, .unknown], for: UUID.self)
-        guard let value = UUID(uuidString: text) else { throw PostgresDecodingFailure("'\(text)' is not a UUID") }
+        guard let value = UUID(hexText: text) ?? UUID(uuidString: text) else { throw PostgresDecodingFailure("'\(text)' is not a UUID") }
         return value
     }
 }

@@ -5,13 +5,40 @@ public final class PostgresColumns: Sendable {
     public let names: [String]
     public let types: [PostgresDataType]
     let indexByName: [String: Int]
+    /// Column positions by the Swift property name that reads them (`first_owner_id` →
+    /// `firstOwnerId`), so that decoding a row field costs one lookup.
+    let indexByPropertyName: [String: Int]
 
     init(names: [String], types: [PostgresDataType]) {
         self.names = names
         self.types = types
         var index: [String: Int] = [:]
-        for (i, name) in names.enumerated() where index[name] == nil { index[name] = i }
+        var byProperty: [String: Int] = [:]
+        for (i, name) in names.enumerated() where index[name] == nil {
+            index[name] = i
+            let property = Self.propertyName(name)
+            if byProperty[property] == nil { byProperty[property] = i }
+        }
         self.indexByName = index
+        self.indexByPropertyName = byProperty
+    }
+
+    /// `first_owner_id` → `firstOwnerId`.
+    static func propertyName(_ column: String) -> String {
+        guard column.contains("_") else { return column }
+        var result = ""
+        var upperNext = false
+        for character in column {
+            if character == "_", !result.isEmpty {
+                upperNext = true
+            } else if upperNext {
+                result += character.uppercased()
+                upperNext = false
+            } else {
+                result.append(character)
+            }
+        }
+        return result
     }
 }
 

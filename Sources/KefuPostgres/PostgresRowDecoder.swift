@@ -47,18 +47,23 @@ private struct RowContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     var codingPath: [any CodingKey] { [] }
     var allKeys: [Key] { row.columns.names.compactMap { Key(stringValue: $0) } }
 
-    func contains(_ key: Key) -> Bool { row.contains(PostgresRowDecoder.columnName(for: key)) }
+    /// The column a property reads: one lookup by property name, else by its snake_case name.
+    private func index(_ key: Key) -> Int? {
+        row.columns.indexByPropertyName[key.stringValue] ?? row.columns.indexByName[PostgresRowDecoder.columnName(for: key)]
+    }
+
+    func contains(_ key: Key) -> Bool { index(key) != nil }
 
     func decodeNil(forKey key: Key) throws -> Bool {
-        let column = PostgresRowDecoder.columnName(for: key)
-        return !row.contains(column) || row.isNull(column)
+        guard let index = index(key) else { return true }
+        return row.values[index] == nil
     }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        let column = PostgresRowDecoder.columnName(for: key)
-        guard let index = row.columns.indexByName[column] else {
-            throw PostgresError(kind: .decoding, message: "no column named '\(column)' for \(T.self)")
+        guard let index = index(key) else {
+            throw PostgresError(kind: .decoding, message: "no column named '\(PostgresRowDecoder.columnName(for: key))' for \(T.self)")
         }
+        let column = row.columns.names[index]
         let type = row.columns.types[index]
         let isJSON = type == .json || type == .jsonb
         if let scalar = T.self as? any PostgresDecodable.Type, !isJSON || T.self == String.self {
