@@ -5,6 +5,17 @@ import Foundation
 public enum PostgresTimestamp {
     /// `2026-11-25 15:32:20.123456+00` in UTC, microsecond precision (PostgreSQL's own).
     public static func format(_ date: Date) -> String {
+        render(date, separator: UInt8(ascii: " "), fractionDigits: 6, suffix: "+00")
+    }
+
+    /// `2026-11-25T15:32:20.123Z`: ISO 8601 with milliseconds (truncated), for JSON.
+    public static func formatISO8601(_ date: Date) -> String {
+        render(date, separator: UInt8(ascii: "T"), fractionDigits: 3, suffix: "Z")
+    }
+
+    /// Writes the digits into one small byte buffer: this runs for every instant of every
+    /// response and stored row, so no intermediate strings.
+    private static func render(_ date: Date, separator: UInt8, fractionDigits: Int, suffix: StaticString) -> String {
         if date == .distantFuture { return "infinity" }
         if date == .distantPast { return "-infinity" }
         var micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
@@ -14,16 +25,30 @@ public enum PostgresTimestamp {
         var fraction = totalMicros % 1_000_000
         if fraction < 0 { fraction += 1_000_000; seconds -= 1 }
         let (year, month, day, hour, minute, second) = civil(fromEpochSeconds: seconds)
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + " " + pad(hour, 2) + ":"
-            + pad(minute, 2) + ":" + pad(second, 2) + "." + pad(Int(fraction), 6) + "+00"
-    }
-
-    /// `2026-11-25T15:32:20.123Z`: ISO 8601 with milliseconds, for JSON.
-    public static func formatISO8601(_ date: Date) -> String {
-        let text = format(date)
-        guard text.count > 23 else { return text }
-        let chars = Array(text)
-        return String(chars[0..<10]) + "T" + String(chars[11..<23]) + "Z"
+        guard (0...9999).contains(year) else {
+            return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + String(UnicodeScalar(separator)) + pad(hour, 2) + ":"
+                + pad(minute, 2) + ":" + pad(second, 2) + "." + pad(Int(fraction) / (fractionDigits == 3 ? 1000 : 1), fractionDigits)
+                + suffix.description
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4); bytes.append(UInt8(ascii: "-")); digits(month, 2); bytes.append(UInt8(ascii: "-")); digits(day, 2)
+        bytes.append(separator)
+        digits(hour, 2); bytes.append(UInt8(ascii: ":")); digits(minute, 2); bytes.append(UInt8(ascii: ":")); digits(second, 2)
+        bytes.append(UInt8(ascii: "."))
+        digits(fractionDigits == 3 ? Int(fraction) / 1000 : Int(fraction), fractionDigits)
+        suffix.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses PostgreSQL timestamp output and ISO 8601 text (`T` or space, optional fraction,

@@ -33,4 +33,19 @@ final class DecodingFastPathTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("customer_i_d"), "\(error)")
         }
     }
+
+    func testTimestampsFormatAsPostgreSQLAndISO8601() {
+        let instant = Date(timeIntervalSince1970: 1_764_083_540.123456)
+        XCTAssertEqual(PostgresTimestamp.format(instant), "2025-11-25 15:12:20.123456+00")
+        XCTAssertEqual(PostgresTimestamp.formatISO8601(instant), "2025-11-25T15:12:20.123Z")
+        let before1970 = Date(timeIntervalSince1970: -0.5)
+        XCTAssertEqual(PostgresTimestamp.format(before1970), "1969-12-31 23:59:59.500000+00")
+        XCTAssertEqual(PostgresTimestamp.formatISO8601(before1970), "1969-12-31T23:59:59.500Z")
+        XCTAssertEqual(PostgresTimestamp.formatISO8601(Date(timeIntervalSince1970: 0.0999)), "1970-01-01T00:00:00.099Z", "milliseconds are truncated")
+        XCTAssertEqual(PostgresTimestamp.format(.distantFuture), "infinity")
+        XCTAssertEqual(PostgresTimestamp.formatISO8601(.distantPast), "-infinity")
+        let farFuture = Date(timeIntervalSince1970: 253_402_300_800)  // 10000-01-01
+        XCTAssertEqual(PostgresTimestamp.format(farFuture), "10000-01-01 00:00:00.000000+00")
+        XCTAssertEqual(PostgresTimestamp.parse(PostgresTimestamp.format(instant))?.timeIntervalSince1970 ?? 0, instant.timeIntervalSince1970, accuracy: 0.000001)
+    }
 }
