@@ -102,3 +102,31 @@ final class TenantIsolationTests: APITestCase {
         XCTAssertEqual(count, 0)
     }
 }
+
+/// `TenantDatabase.read`: one statement with its BEGIN, tenant setting and COMMIT in one round trip.
+final class SingleRoundTripReadTests: APITestCase {
+    func testReadsAreConfinedToTheirTenantAndFailuresLeaveNoTransactionOpen() async throws {
+        let a = try await makeTenant("alpha")
+        let b = try await makeTenant("beta")
+        let database = TenantDatabase(pool: appPool)
+        let own = try await database.read(a.tenant.id, "SELECT count(*)::int AS n FROM agents")
+        XCTAssertEqual(try own.rows[0].decode(Int.self, "n"), 1, "alpha sees its own admin")
+        // No tenant filter in the SQL: row-level security alone keeps beta's rows out.
+        let all = try await database.read(a.tenant.id, "SELECT count(*)::int AS n FROM agents WHERE tenant_id = \(b.tenant.id)")
+        XCTAssertEqual(try all.rows[0].decode(Int.self, "n"), 0)
+        do {
+            _ = try await database.read(a.tenant.id, "INSERT INTO tags (tenant_id, name, level) VALUES (\(a.tenant.id), \("x"), \(1))")
+            XCTFail("a read-only transaction must refuse writes")
+        } catch let error as PostgresError {
+            XCTAssertEqual(error.sqlState, "25006", "\(error)")
+        }
+        let opened = appPool.statistics.open
+        for _ in 0..<3 {
+            let again = try await database.read(b.tenant.id, "SELECT current_setting('app.tenant_id') AS tenant")
+            XCTAssertEqual(try again.rows[0].decode(String.self, "tenant").uppercased(), b.tenant.id.uuidString)
+        }
+        XCTAssertEqual(appPool.statistics.open, opened, "the failed read's connection went back to the pool, not in a transaction")
+        let outside = try await appPool.queryScalar(String.self, "SELECT coalesce(current_setting('app.tenant_id', true), '')")
+        XCTAssertEqual(outside, "", "the tenant setting ended with the read's transaction")
+    }
+}

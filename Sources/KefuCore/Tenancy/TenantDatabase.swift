@@ -24,6 +24,17 @@ public struct TenantDatabase: Sendable {
     }
 }
 
+extension TenantDatabase {
+    /// Runs one read-only statement scoped to `tenantID` (row-level security as in
+    /// `transaction`), its BEGIN, tenant setting and COMMIT sent with it in one round trip.
+    public func read(_ tenantID: UUID, _ query: PostgresQuery) async throws -> PostgresResult {
+        try await pool.withConnection { connection in
+            try await connection.readOnlyTransaction(
+                setup: ["SELECT set_config('app.tenant_id', \(tenantID.uuidString), true)"], query)
+        }
+    }
+}
+
 /// A transaction confined to one tenant by row-level security.
 public struct TenantTransaction: PostgresQueryable {
     /// The tenant every query in this transaction must filter on.

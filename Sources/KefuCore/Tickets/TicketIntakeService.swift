@@ -141,7 +141,7 @@ public struct TicketIntakeService: Sendable {
             writes.append(TicketStore.recordQuery(tx, ticket: ticketID, actor: .system, kind: "escalated_to_supervisor",
                                                   after: ["priority": .string(priority.rawValue), "supervisors": .number(Double(supervisors.count))], at: now))
         }
-        writes.append(TicketStore.fetchQuery(tx, id: ticketID))
+        writes.append(TicketStore.fetchQuery(tx.tenantID, id: ticketID))
         let ticket = try TicketStore.ticket(from: try await tx.pipeline(writes).last!)
         try await TicketTimers.sync(tx, ticket, context: TicketContext(now: now, settings: profile.settings, calendar: calendar))
         try await IntakeCounter.record(tx, channel: request.channel, at: now)

@@ -29,7 +29,7 @@ public struct TicketQueryService: Sendable {
     }
 
     public func get(_ tenantID: UUID, id: UUID) async throws -> Ticket {
-        try await database.transaction(tenantID, readOnly: true) { tx in try await TicketStore.fetch(tx, id: id) }
+        try TicketStore.ticket(from: try await database.read(tenantID, TicketStore.fetchQuery(tenantID, id: id)))
     }
 
     /// A queue page, ordered by (created_at, id) — ascending, or descending with `newestFirst`.
@@ -56,7 +56,7 @@ public struct TicketQueryService: Sendable {
                 ORDER BY t.created_at\(direction), t.id\(direction) LIMIT \(page.limit + 1)
                 """
         }
-        let rows = try await database.transaction(tenantID, readOnly: true) { tx in try await tx.query(Ticket.self, query) }
+        let rows = try await database.read(tenantID, query).rows.map { try $0.decode(Ticket.self) }
         return Page(fetched: rows, request: page) { .init(createdAt: $0.createdAt, id: $0.id) }
     }
 

@@ -19,13 +19,13 @@ enum TicketStore {
 
     /// The ticket, locked for the rest of the transaction when `forUpdate`.
     static func fetch(_ tx: TenantTransaction, id: UUID, forUpdate: Bool = false) async throws -> Ticket {
-        try ticket(from: try await tx.run(fetchQuery(tx, id: id, forUpdate: forUpdate)))
+        try ticket(from: try await tx.run(fetchQuery(tx.tenantID, id: id, forUpdate: forUpdate)))
     }
 
     /// The statement `fetch` runs, for a pipeline.
-    static func fetchQuery(_ tx: TenantTransaction, id: UUID, forUpdate: Bool = false) -> PostgresQuery {
+    static func fetchQuery(_ tenantID: UUID, id: UUID, forUpdate: Bool = false) -> PostgresQuery {
         let lock: PostgresQuery = forUpdate ? " FOR UPDATE OF t" : ""
-        return "SELECT \(columns) FROM tickets t WHERE t.tenant_id = \(tx.tenantID) AND t.id = \(id)\(lock)"
+        return "SELECT \(columns) FROM tickets t WHERE t.tenant_id = \(tenantID) AND t.id = \(id)\(lock)"
     }
 
     /// The ticket in the result of `fetchQuery`.
