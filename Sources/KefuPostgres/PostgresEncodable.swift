@@ -81,8 +81,8 @@ extension Bool: PostgresArrayElement {
 extension UUID: PostgresArrayElement {
     public static var postgresType: PostgresDataType { .uuid }
     public static var postgresArrayType: PostgresDataType { .uuidArray }
-    public func postgresBindValue() -> PostgresBindValue { .text(uuidString) }
-    public var postgresArrayText: String { uuidString }
+    public func postgresBindValue() -> PostgresBindValue { .text(canonicalText) }
+    public var postgresArrayText: String { canonicalText }
 }
 
 extension Date: PostgresArrayElement {

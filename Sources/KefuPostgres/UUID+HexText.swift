@@ -1,6 +1,21 @@
 import Foundation
 
 extension UUID {
+    /// The canonical upper-case text (`uuidString`), written without Foundation's formatter.
+    public var canonicalText: String {
+        let digits = Array("0123456789ABCDEF".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(36)
+        withUnsafeBytes(of: uuid) { raw in
+            for (index, byte) in raw.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 { bytes.append(UInt8(ascii: "-")) }
+                bytes.append(digits[Int(byte >> 4)])
+                bytes.append(digits[Int(byte & 0x0F)])
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Parses the canonical 36-character form (`8-4-4-4-12` hex digits, either case) without
     /// Foundation's C parser; nil for anything else.
     init?(hexText text: String) {

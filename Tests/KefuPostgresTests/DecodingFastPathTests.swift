@@ -7,6 +7,9 @@ final class DecodingFastPathTests: XCTestCase {
         let uuid = UUID()
         XCTAssertEqual(UUID(hexText: uuid.uuidString), uuid)
         XCTAssertEqual(UUID(hexText: uuid.uuidString.lowercased()), uuid)
+        XCTAssertEqual(uuid.canonicalText, uuid.uuidString)
+        let edge = UUID(uuid: (0, 1, 0x0A, 0xFF, 0x10, 0x9B, 0, 0, 0xC0, 0xDE, 0, 0, 0, 0, 0xAB, 0xCD))
+        XCTAssertEqual(edge.canonicalText, edge.uuidString)
         for bad in ["", "not-a-uuid", String(uuid.uuidString.dropLast()), uuid.uuidString + "0",
                     uuid.uuidString.replacingOccurrences(of: "-", with: ""), "g" + uuid.uuidString.dropFirst(),
                     "0000000-00000-0000-0000-000000000000"] {

@@ -110,7 +110,7 @@ private struct JSONTreeEncoder: Encoder {
     func encodeValue<T: Encodable>(_ value: T) throws {
         switch value {
         case let date as Date: slot.node = .string(KefuJSON.format(date))
-        case let uuid as UUID: slot.node = .string(uuid.uuidString)
+        case let uuid as UUID: slot.node = .string(uuid.canonicalText)
         case let url as URL: slot.node = .string(url.absoluteString)
         case let data as Data: slot.node = .string(data.base64EncodedString())
         case let decimal as Decimal: slot.node = .literal(decimal.description)
@@ -242,6 +242,12 @@ private enum JSONText {
 
     static func writeString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
+        // Most strings need no escaping: copy them whole.
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            output.append(contentsOf: text.utf8)
+            output.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
