@@ -26,10 +26,11 @@
 # ok/MISSED); everything is removed at exit.
 #
 # Knobs (environment): RB_BIG (1000000), RB_MID (100000), RB_TENANTS (1000), RB_OTHER (1000),
-# RB_REQUESTS (60), RB_BUSY_WEEKS_AGO (6), RB_WRITE_SECONDS (10), RB_WRITE_ROUNDS (2), BENCH_SCRATCH (.build-bench-http), SKIP_BUILD=1 (use
-# the binary already built there), RB_KEEP_RESULTS=DIR (copy raw outputs: plans, latencies,
-# responses, logs), RB_HOLD=1 (before cleaning up, print the database URLs and wait until
-# $KEFU_HOME/hold is deleted: for looking at plans by hand).
+# RB_REQUESTS (60), RB_BUSY_WEEKS_AGO (6), RB_WRITE_SECONDS (10), RB_WRITE_ROUNDS (3),
+# BENCH_SCRATCH (.build-bench-http), SKIP_BUILD=1 (use the binary already built there),
+# RB_KEEP_RESULTS=DIR (copy raw outputs: plans, latencies, responses, logs), RB_HOLD=1 (before
+# cleaning up, print the database URLs and wait until $KEFU_HOME/hold is deleted: for looking at
+# plans by hand).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -247,19 +248,21 @@ summarize_plans() {
 
 # --- 7. what the rollup costs writers --------------------------------------------------------------
 # Intake's ticket INSERT (Benchmarks/intake/pgbench-*.sql, 32 tenants of its own), with the rollup
-# trigger and without it, alternating, RB_WRITE_ROUNDS rounds of RB_WRITE_SECONDS at 1 and 4 clients.
+# trigger and without it, alternating, RB_WRITE_ROUNDS rounds of RB_WRITE_SECONDS at 1 and 4 clients
+# after a 3-second warm-up; medians.
 write_cost=()
 if [[ $(sql_value "SELECT count(*) FROM pg_trigger WHERE tgname = 'tickets_report_insert'") == 1 ]]; then
     log "write cost: ticket INSERT with and without the rollup trigger (pgbench)"
     psql_owner -v ntenants=32 -f "$root/Benchmarks/intake/pgbench-setup.sql" >/dev/null
     insert_tps() {  # CLIENTS -> tps
         pgbench -n -f "$root/Benchmarks/intake/pgbench-insert.sql" -D ntenants=32 -c "$1" -j "$(( $1 < 2 ? $1 : 2 ))" \
-            -T "${RB_WRITE_SECONDS:-10}" "$owner_url" 2>&1 | sed -n 's/^tps = \([0-9.]*\).*/\1/p'
+            -T "${RB_WRITE_SECONDS:-10}" "$owner_url" 2>&1 | sed -n 's/^tps = \([0-9]*\).*/\1/p'
     }
     median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
     for clients in 1 4; do
+        RB_WRITE_SECONDS=3 insert_tps "$clients" >/dev/null   # warm-up, not counted
         with=() without=()
-        for round in $(seq 1 "${RB_WRITE_ROUNDS:-2}"); do
+        for round in $(seq 1 "${RB_WRITE_ROUNDS:-3}"); do
             with+=("$(insert_tps "$clients")")
             psql_owner -c "ALTER TABLE tickets DISABLE TRIGGER tickets_report_insert"
             without+=("$(insert_tps "$clients")")
