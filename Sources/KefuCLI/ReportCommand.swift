@@ -26,7 +26,7 @@ struct ReportCommand: AsyncParsableCommand {
             }
             let report = try await CommandContext.make().withOwnerPool { pool in
                 let tenantID = try await TenantAdminService(ownerPool: pool).find(slug: tenant).id
-                return try await WeeklyReportService(database: TenantDatabase(pool: pool), clock: SystemClock()).weekly(tenantID, weekStart: start)
+                return try await WeeklyReportService(database: TenantDatabase(pool: pool)).weekly(tenantID, weekStart: start)
             }
             switch format {
             case "csv": Console.write(WeeklyReportFormats.csv(report))

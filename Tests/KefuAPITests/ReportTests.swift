@@ -92,6 +92,14 @@ final class ReportTests: TicketTestCase {
         XCTAssertEqual(sla.first { $0["priority"]?.string == "P2" }?["rate"]?.number, 1)
         XCTAssertEqual(weekly["daily"]?.array?.count, 7)
         XCTAssertEqual(weekly["daily"]?.array?[1]["tickets"]?.number, 3, "all three on Tuesday")
+        let monday = try require(KefuJSON.parse("2025-11-24"))
+        let fromRollups = try await services.reports.weekly(tenantID, weekStart: monday)
+        let fromTickets = try await services.reports.weekly(tenantID, weekStart: monday, source: .tickets)
+        XCTAssertEqual(fromRollups.averageFirstResponseSeconds, 1200)
+        XCTAssertEqual(fromRollups.averageFirstResponseSeconds, fromTickets.averageFirstResponseSeconds)
+        XCTAssertEqual(fromRollups.averageResolutionSeconds, fromTickets.averageResolutionSeconds)
+        XCTAssertEqual(fromRollups.slaByPriority, fromTickets.slaByPriority)
+        XCTAssertEqual(fromRollups.daily, fromTickets.daily)
 
         let csv = try await withAPI { [key] api in
             try await api.send(.get, "/v1/reports/weekly?week_start=2025-11-24", key: key, headers: ["Accept": "text/csv"])

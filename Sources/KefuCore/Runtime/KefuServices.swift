@@ -56,7 +56,7 @@ public struct KefuServices: Sendable {
         self.promotions = PromotionService(database: database, clock: clock)
         self.quality = QualityService(database: database, clock: clock)
         self.kpis = KPIService(database: database)
-        self.reports = WeeklyReportService(database: database, clock: clock)
+        self.reports = WeeklyReportService(database: database)
         self.customers = CustomerService(database: database, clock: clock)
         self.tags = TagService(database: database)
         self.routingRules = RoutingRuleService(database: database)
