@@ -108,8 +108,7 @@ final class ReportRollupTests: TicketTestCase {
         try await assertRollupsMatchTickets("after a change and a rolled-back change")
     }
 
-    /// (Untagged, unassigned tickets: deleting a tenant whose tickets carry tags or owner history
-    /// fails on ticket_tags' tag key / ticket_assignments' agent key, with or without this migration.)
+    /// (Tenants with tagged, assigned and archived tickets: `TenantDeletionTests`.)
     func testDeletingATenantTakesItsRollupsWithIt() async throws {
         for index in 0..<2 {
             let reply = try await intake(["customer": ["name": "Customer \(index)"], "channel": "email", "category": "fault",

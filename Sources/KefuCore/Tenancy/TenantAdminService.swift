@@ -93,10 +93,7 @@ public struct TenantAdminService: Sendable {
             throw KefuError.invalidField("confirm", "must repeat the tenant's slug (\(slug)) to delete it")
         }
         let tenant = try await find(slug: slug)
-        try await TenantDatabase(pool: pool).transaction(tenant.id) { tx in
-            // Later tables protect their own history with triggers that honour this flag.
-            try await tx.execute("SELECT set_config('kefu.deleting_tenant', \(tenant.id.uuidString), true)")
-            try await tx.execute("DELETE FROM tenants WHERE id = \(tenant.id)")
-        }
+        // Table by table in foreign-key order (sql/014), as the owner: see kefu_delete_tenant.
+        try await pool.execute("SELECT kefu_delete_tenant(\(tenant.id))")
     }
 }
