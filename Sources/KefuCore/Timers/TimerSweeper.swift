@@ -16,12 +16,21 @@ public struct SweepReport: Sendable, Equatable {
     public var failed = 0
 
     public init() {}
+
+    /// Counts a batch of `count` timers.
+    mutating func add(_ batch: SLAClockBatch.Outcome, of count: Int) {
+        performed += batch.performed
+        rescheduled += batch.rescheduled
+        skipped += count - batch.performed - batch.rescheduled
+    }
 }
 
-/// Finds due timers across tenants and acts on each inside its tenant's scope.
+/// Finds due timers across tenants and acts on them.
 ///
 /// Exactly once: a timer is leased (`kefu_claim_due_timers`), then locked again with
-/// `FOR UPDATE` inside the tenant transaction that performs the action and marks it done. A worker killed mid-action rolls back; after the lease another worker redoes it.
+/// `FOR UPDATE` inside the transaction that performs the action and marks it done (a claimed
+/// batch's SLA clocks together, other kinds one tenant transaction each). A worker killed
+/// mid-action rolls back; after the lease another worker redoes it.
 public struct TimerSweeper: Sendable {
     let database: TenantDatabase
     let clock: any KefuClock
@@ -38,39 +47,68 @@ public struct TimerSweeper: Sendable {
     }
 
     /// Processes due timers in batches until none is left (or `maxBatches` were taken).
+    ///
+    /// A claimed batch's SLA-clock timers are acted on together (`SLAClockBatch`, one
+    /// transaction); if that transaction fails, each of them is retried alone so one bad timer
+    /// cannot hold back the others. The rarer kinds (survey expiry, follow-up, archive) run one
+    /// tenant transaction per timer.
     public func sweep(batchSize: Int = 200, maxBatches: Int = 50) async throws -> SweepReport {
         var report = SweepReport()
         for _ in 0..<maxBatches {
-            let now = clock.now()
-            let claimed = try await database.pool.query("""
-                SELECT tenant_id, ticket_id, kind, due_at FROM kefu_claim_due_timers(\(now), \(Int32(batchSize)), \(PostgresInterval(lease)))
-                """)
+            let claimed = try await claim(batchSize)
             report.claimed += claimed.count
-            for row in claimed {
-                let timer = DueTimer(tenantID: try row.decode(UUID.self, "tenant_id"), ticketID: try row.decode(UUID.self, "ticket_id"),
-                                     kind: try row.decode(String.self, "kind"))
-                do {
-                    switch try await fire(timer) {
-                    case .performed: report.performed += 1
-                    case .rescheduled: report.rescheduled += 1
-                    case .skipped: report.skipped += 1
-                    }
-                } catch {
-                    report.failed += 1
-                    logger.error("timer action failed", metadata: [
-                        "tenant.id": "\(timer.tenantID)", "ticket.id": "\(timer.ticketID)", "kind": "\(timer.kind)", "error": "\(error)",
-                    ])
-                    try? await database.transaction(timer.tenantID) { tx in
-                        try await tx.execute("""
-                            UPDATE ticket_timers SET last_error = \(String(describing: error))
-                            WHERE tenant_id = \(tx.tenantID) AND ticket_id = \(timer.ticketID) AND kind = \(timer.kind)
-                            """)
-                    }
+            let clocks = claimed.filter { SLAClockBatch.handles($0.kind) }
+            do {
+                report.add(try await clockBatch.act(clocks, now: clock.now()), of: clocks.count)
+            } catch {
+                logger.warning("SLA timer batch failed; acting on each timer alone", metadata: [
+                    "timers": "\(clocks.count)", "error": "\(error)",
+                ])
+                for timer in clocks {
+                    await attempt(timer, report: &report) { .init(try await clockBatch.act([timer], now: clock.now())) }
                 }
+            }
+            for timer in claimed where !SLAClockBatch.handles(timer.kind) {
+                await attempt(timer, report: &report) { try await fire(timer) }
             }
             if claimed.count < batchSize { break }
         }
         return report
+    }
+
+    private var clockBatch: SLAClockBatch { SLAClockBatch(pool: database.pool) }
+
+    /// Leases up to `limit` due timers of any tenant.
+    private func claim(_ limit: Int) async throws -> [DueTimer] {
+        try await database.pool.query("""
+            SELECT tenant_id, ticket_id, kind FROM kefu_claim_due_timers(\(clock.now()), \(Int32(limit)), \(PostgresInterval(lease)))
+            """).map {
+            DueTimer(tenantID: try $0.decode(UUID.self, "tenant_id"), ticketID: try $0.decode(UUID.self, "ticket_id"),
+                     kind: try $0.decode(String.self, "kind"))
+        }
+    }
+
+    /// Runs one timer's action, counting its outcome; a failure is logged and kept on the timer
+    /// (it is retried after its lease).
+    private func attempt(_ timer: DueTimer, report: inout SweepReport, _ action: () async throws -> Outcome) async {
+        do {
+            switch try await action() {
+            case .performed: report.performed += 1
+            case .rescheduled: report.rescheduled += 1
+            case .skipped: report.skipped += 1
+            }
+        } catch {
+            report.failed += 1
+            logger.error("timer action failed", metadata: [
+                "tenant.id": "\(timer.tenantID)", "ticket.id": "\(timer.ticketID)", "kind": "\(timer.kind)", "error": "\(error)",
+            ])
+            _ = try? await database.transaction(timer.tenantID) { tx in
+                try await tx.execute("""
+                    UPDATE ticket_timers SET last_error = \(String(describing: error))
+                    WHERE tenant_id = \(tx.tenantID) AND ticket_id = \(timer.ticketID) AND kind = \(timer.kind)
+                    """)
+            }
+        }
     }
 
     struct DueTimer {
@@ -79,7 +117,14 @@ public struct TimerSweeper: Sendable {
         var kind: String
     }
 
-    enum Outcome { case performed, rescheduled, skipped }
+    enum Outcome {
+        case performed, rescheduled, skipped
+
+        /// The outcome of a batch of one timer.
+        init(_ batch: SLAClockBatch.Outcome) {
+            self = batch.performed > 0 ? .performed : batch.rescheduled > 0 ? .rescheduled : .skipped
+        }
+    }
 
     private func fire(_ timer: DueTimer) async throws -> Outcome {
         try await database.transaction(timer.tenantID) { tx in
