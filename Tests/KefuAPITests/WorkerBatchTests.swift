@@ -254,6 +254,55 @@ final class WorkerBatchTests: TicketTestCase {
         XCTAssertNil(clearedError)
     }
 
+    func testAWorkerKilledInTheMiddleOfABatchLeavesNothingHalfDone() async throws {
+        let supervisor = try await agent(tenantID, "Sup Su", role: "supervisor")
+        let ids = try await tickets(tenantID, 3)
+        clock.set(minutes(31))
+        // Another transaction holds the supervisor's row as a key change would: the batch's
+        // foreign-key checks, which run after all its rows are written, wait for it.
+        let blocker = try await PostgresConnection.connect(database.ownerConfiguration)
+        try await blocker.execute("BEGIN")
+        try await blocker.execute("SELECT 1 FROM agents WHERE tenant_id = \(tenantID) AND id = \(supervisor.id) FOR UPDATE")
+        let worker = try await PostgresConnection.connect(database.appConfiguration)
+        let pid = try await worker.queryScalar(Int32.self, "SELECT pg_backend_pid()")
+        let now = clock.now()
+        let leased = try await worker.query("SELECT tenant_id, ticket_id, kind FROM kefu_claim_due_timers(\(now), 100, '60 seconds')")
+        let tenants = try leased.map { try $0.decode(UUID.self, "tenant_id") }
+        let tickets = try leased.map { try $0.decode(UUID.self, "ticket_id") }
+        let kinds = try leased.map { try $0.decode(String.self, "kind") }
+        XCTAssertEqual(Set(tickets), Set(ids))
+        let acting = Task {
+            try await worker.query("SELECT * FROM kefu_act_on_sla_timers(\(now), \(tenants)::uuid[], \(tickets)::uuid[], \(kinds)::text[])")
+        }
+        var waiting = 0
+        for _ in 0..<100 where waiting == 0 {
+            try await Task.sleep(for: .milliseconds(50))
+            waiting = try await count("SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND wait_event_type = 'Lock'")
+        }
+        XCTAssertEqual(waiting, 1, "the batch has written its rows and waits to check their keys")
+        // The worker dies there.
+        try await ownerPool.execute("SELECT pg_terminate_backend(\(pid))")
+        if case .success = await acting.result { XCTFail("the killed batch must not commit") }
+        await worker.close()
+        try await blocker.execute("ROLLBACK")
+        await blocker.close()
+
+        let written = try await count("""
+            SELECT (SELECT count(*) FROM ticket_sla_breaches) + (SELECT count(*) FROM notifications WHERE kind = 'sla_breach')
+                 + (SELECT count(*) FROM ticket_events WHERE kind LIKE 'sla_%') + (SELECT count(*) FROM ticket_timers WHERE done_at IS NOT NULL)
+            """)
+        XCTAssertEqual(written, 0, "nothing half-done")
+        let leasedStill = try await services.timers.sweep()
+        XCTAssertEqual(leasedStill.claimed, 0, "the dead worker's lease runs for 60 s")
+        clock.advance(by: 61)
+        let redone = try await services.timers.sweep()
+        XCTAssertEqual(redone.performed, 3)
+        let escalatedOnce = try await escalations()
+        XCTAssertEqual(escalatedOnce, [ids[0]: [supervisor.id], ids[1]: [supervisor.id], ids[2]: [supervisor.id]])
+        let breaches = try await count("SELECT count(*) FROM ticket_sla_breaches")
+        XCTAssertEqual(breaches, 3)
+    }
+
     func testAnOverdueDepartmentEscalatesAndRemindsTheOwner() async throws {
         let supervisor = try await agent(tenantID, "Sup Su", role: "supervisor")
         let owner = try await addAgent("Agent An", tier: "mid")
