@@ -303,6 +303,22 @@ final class WorkerBatchTests: TicketTestCase {
         XCTAssertEqual(breaches, 3)
     }
 
+    func testASweepActsOnBatchesInConcurrentLanesWithinItsBudgetAndEachTimerOnce() async throws {
+        let supervisor = try await agent(tenantID, "Sup Su", role: "supervisor")
+        let ids = try await tickets(tenantID, 25)
+        clock.set(minutes(31))
+        let first = try await services.timers.sweep(batchSize: 4, maxBatches: 3)
+        XCTAssertEqual(first.claimed, 12, "3 batches of 4, however many lanes")
+        XCTAssertEqual(first.performed, 12)
+        let rest = try await services.timers.sweep(batchSize: 4)
+        XCTAssertEqual(rest.claimed, 13)
+        XCTAssertEqual(rest.performed, 13)
+        let escalated = try await escalations()
+        XCTAssertEqual(escalated, Dictionary(uniqueKeysWithValues: ids.map { ($0, Set([supervisor.id])) }))
+        let events = try await count("SELECT count(*) FROM ticket_events WHERE kind = 'sla_escalated'")
+        XCTAssertEqual(events, 25)
+    }
+
     func testAnOverdueDepartmentEscalatesAndRemindsTheOwner() async throws {
         let supervisor = try await agent(tenantID, "Sup Su", role: "supervisor")
         let owner = try await addAgent("Agent An", tier: "mid")

@@ -17,6 +17,15 @@ public struct SweepReport: Sendable, Equatable {
 
     public init() {}
 
+    /// Adds another report's counts.
+    mutating func add(_ other: SweepReport) {
+        claimed += other.claimed
+        performed += other.performed
+        rescheduled += other.rescheduled
+        skipped += other.skipped
+        failed += other.failed
+    }
+
     /// Counts a batch of `count` timers.
     mutating func add(_ batch: SLAClockBatch.Outcome, of count: Int) {
         performed += batch.performed
@@ -38,6 +47,8 @@ public struct TimerSweeper: Sendable {
     let logger: Logger
     /// How long a claimed timer is reserved for the claiming worker.
     public var lease: Duration = .seconds(60)
+    /// How many batches one sweep acts on at a time once more than one batch is due.
+    public var concurrency = 2
 
     public init(database: TenantDatabase, clock: any KefuClock, logger: Logger = Logger(label: "kefu.worker.timers")) {
         self.database = database
@@ -51,29 +62,45 @@ public struct TimerSweeper: Sendable {
     /// A claimed batch's SLA-clock timers are acted on together (`SLAClockBatch`, one
     /// transaction); if that transaction fails, each of them is retried alone so one bad timer
     /// cannot hold back the others. The rarer kinds (survey expiry, follow-up, archive) run one
-    /// tenant transaction per timer.
+    /// tenant transaction per timer. When the first batch comes back full, `concurrency` lanes
+    /// each claim and act on the following batches, so one batch's commit and the next one's
+    /// work overlap (claims never overlap: each timer is leased to one lane).
     public func sweep(batchSize: Int = 200, maxBatches: Int = 50) async throws -> SweepReport {
         var report = SweepReport()
-        for _ in 0..<maxBatches {
-            let claimed = try await claim(batchSize)
-            report.claimed += claimed.count
-            let clocks = claimed.filter { SLAClockBatch.handles($0.kind) }
-            do {
-                report.add(try await clockBatch.act(clocks, now: clock.now()), of: clocks.count)
-            } catch {
-                logger.warning("SLA timer batch failed; acting on each timer alone", metadata: [
-                    "timers": "\(clocks.count)", "error": "\(error)",
-                ])
-                for timer in clocks {
-                    await attempt(timer, report: &report) { .init(try await clockBatch.act([timer], now: clock.now())) }
+        guard maxBatches > 0, try await batch(batchSize, into: &report) else { return report }
+        let budget = BatchBudget(maxBatches - 1)
+        return try await withThrowingTaskGroup(of: SweepReport.self) { group in
+            for _ in 0..<max(1, concurrency) {
+                group.addTask {
+                    var lane = SweepReport()
+                    while budget.take(), try await batch(batchSize, into: &lane) {}
+                    return lane
                 }
             }
-            for timer in claimed where !SLAClockBatch.handles(timer.kind) {
-                await attempt(timer, report: &report) { try await fire(timer) }
-            }
-            if claimed.count < batchSize { break }
+            for try await lane in group { report.add(lane) }
+            return report
         }
-        return report
+    }
+
+    /// Claims and acts on one batch; true when the batch was full (more may be due).
+    private func batch(_ batchSize: Int, into report: inout SweepReport) async throws -> Bool {
+        let claimed = try await claim(batchSize)
+        report.claimed += claimed.count
+        let clocks = claimed.filter { SLAClockBatch.handles($0.kind) }
+        do {
+            report.add(try await clockBatch.act(clocks, now: clock.now()), of: clocks.count)
+        } catch {
+            logger.warning("SLA timer batch failed; acting on each timer alone", metadata: [
+                "timers": "\(clocks.count)", "error": "\(error)",
+            ])
+            for timer in clocks {
+                await attempt(timer, report: &report) { .init(try await clockBatch.act([timer], now: clock.now())) }
+            }
+        }
+        for timer in claimed where !SLAClockBatch.handles(timer.kind) {
+            await attempt(timer, report: &report) { try await fire(timer) }
+        }
+        return claimed.count == batchSize
     }
 
     private var clockBatch: SLAClockBatch { SLAClockBatch(pool: database.pool) }
@@ -164,5 +191,22 @@ struct PostgresInterval: PostgresEncodable {
     func postgresBindValue() -> PostgresBindValue {
         let millis = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
         return .text("\(millis) milliseconds")
+    }
+}
+
+/// The batches a sweep may still take, shared by its lanes.
+private final class BatchBudget: @unchecked Sendable {
+    private let lock = NSLock()
+    private var left: Int
+
+    init(_ batches: Int) { left = batches }
+
+    /// Takes one batch from the budget; false when none is left.
+    func take() -> Bool {
+        lock.withLock {
+            guard left > 0 else { return false }
+            left -= 1
+            return true
+        }
     }
 }
