@@ -194,7 +194,7 @@ busy_before=$(machine_busy)
 
 log "making $DUE first-response clocks overdue; polling every 100 ms until none is due"
 start=$(now_ns)
-commit_epoch=$(psql "$owner_url" -X -q -A -t -v ON_ERROR_STOP=1 -f "$here/make-due.sql")
+IFS='|' read -r _ wal_records_at_commit wal_fpi_at_commit wal_bytes_at_commit < <(psql "$owner_url" -X -q -A -t -v ON_ERROR_STOP=1 -f "$here/make-due.sql")
 t0=$(now_ns)
 left=$DUE
 while :; do
@@ -362,6 +362,10 @@ same() { [[ "$1" == "$2" ]] && echo ok || echo MISSED; }
         "$(minus "$busy_after" "$busy_before")" "$(awk -v a="$cpu_w" -v b="$cpu_pg" 'BEGIN { printf "%.1f", a + b }')" \
         "$(awk -v ms="$drain_ms" -v c="$(nproc)" 'BEGIN { printf "%.1f", ms / 1000 * c }')"
     printf 'diag: statements (round trips) per action, server log\t%s\t-\t-\n' "$per_action"
+    printf 'diag: WAL per action: records / full-page images / bytes\t%s / %s / %s\t-\t-\n' \
+        "$(awk -v a="$(value wal_records "$results/counts-after.txt")" -v b="$wal_records_at_commit" -v n="$DUE" 'BEGIN { printf "%.1f", (a - b) / n }')" \
+        "$(awk -v a="$(value wal_fpi "$results/counts-after.txt")" -v b="$wal_fpi_at_commit" -v n="$DUE" 'BEGIN { printf "%.1f", (a - b) / n }')" \
+        "$(awk -v a="$(value wal_bytes "$results/counts-after.txt")" -v b="$wal_bytes_at_commit" -v n="$DUE" 'BEGIN { printf "%.0f", (a - b) / n }')"
     printf 'diag: one worker alone under perf, 2000 escalations\t%s/s\t-\t-\n' "$perf_rate"
     if [[ $OLD_DIAG == 1 ]]; then
         printf 'diag: pgbench replay as sent (11 trips), 2 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r11_tps" "$r11_cpu"
