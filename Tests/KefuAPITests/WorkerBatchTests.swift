@@ -63,6 +63,19 @@ final class WorkerBatchTests: TicketTestCase {
         return (try row?.decode(Int.self, "performed") ?? -1, try row?.decode(Int.self, "rescheduled") ?? -1)
     }
 
+    /// Leased timers wait for their 60-second lease; then one sweep performs `performing` of
+    /// them and every ticket in `tickets` has been escalated exactly to `supervisor`.
+    private func expectDoneOnceAfterTheLease(performing: Int, escalating tickets: [UUID], to supervisor: UUID,
+                                             file: StaticString = #filePath, line: UInt = #line) async throws {
+        let during = try await services.timers.sweep()
+        XCTAssertEqual(during.claimed, 0, "leased timers wait for their lease", file: file, line: line)
+        clock.advance(by: 61)
+        let after = try await services.timers.sweep()
+        XCTAssertEqual(after.performed, performing, file: file, line: line)
+        let escalated = try await escalations()
+        XCTAssertEqual(escalated, Dictionary(uniqueKeysWithValues: tickets.map { ($0, Set([supervisor])) }), file: file, line: line)
+    }
+
     func testOneBatchEscalatesEachTenantsTicketsToThatTenantsOwnSupervisors() async throws {
         // acme: two supervisors on duty and one away -> the two on duty.
         let acmeOnDuty = [try await agent(tenantID, "Sup One", role: "supervisor"), try await agent(tenantID, "Sup Two", role: "supervisor")]
@@ -241,13 +254,7 @@ final class WorkerBatchTests: TicketTestCase {
         XCTAssertTrue(error?.contains("P0001") == true, String(describing: error))
 
         try await ownerPool.execute("DROP TRIGGER test_refuse ON notifications")
-        let leased = try await services.timers.sweep()
-        XCTAssertEqual(leased.claimed, 0, "the failed timer keeps its lease")
-        clock.advance(by: 61)
-        let retried = try await services.timers.sweep()
-        XCTAssertEqual(retried.performed, 1)
-        let escalatedAll = try await escalations()
-        XCTAssertEqual(escalatedAll, [ids[0]: [supervisor.id], ids[1]: [supervisor.id], ids[2]: [supervisor.id]])
+        try await expectDoneOnceAfterTheLease(performing: 1, escalating: ids, to: supervisor.id)
         let allEscalatedEvents = try await count("SELECT count(*) FROM ticket_events WHERE kind = 'sla_escalated'")
         XCTAssertEqual(allEscalatedEvents, 3)
         let clearedError = try await ownerPool.queryScalar(String.self, "SELECT last_error FROM ticket_timers WHERE ticket_id = \(ids[1]) AND kind = 'sla:first_response'")
@@ -292,13 +299,7 @@ final class WorkerBatchTests: TicketTestCase {
                  + (SELECT count(*) FROM ticket_events WHERE kind LIKE 'sla_%') + (SELECT count(*) FROM ticket_timers WHERE done_at IS NOT NULL)
             """)
         XCTAssertEqual(written, 0, "nothing half-done")
-        let leasedStill = try await services.timers.sweep()
-        XCTAssertEqual(leasedStill.claimed, 0, "the dead worker's lease runs for 60 s")
-        clock.advance(by: 61)
-        let redone = try await services.timers.sweep()
-        XCTAssertEqual(redone.performed, 3)
-        let escalatedOnce = try await escalations()
-        XCTAssertEqual(escalatedOnce, [ids[0]: [supervisor.id], ids[1]: [supervisor.id], ids[2]: [supervisor.id]])
+        try await expectDoneOnceAfterTheLease(performing: 3, escalating: ids, to: supervisor.id)
         let breaches = try await count("SELECT count(*) FROM ticket_sla_breaches")
         XCTAssertEqual(breaches, 3)
     }
