@@ -11,15 +11,16 @@
 #      p50/p99 as the application role) and the whole `kefu worker --once --json` process;
 #   2. 10,000 first-response clocks made overdue at once, two `kefu worker --interval 0.2`
 #      processes, time until no due timer is left -> actions/s; exactly-once checks; SIGTERM;
-#   3. diagnostics: EXPLAIN ANALYZE of each statement one escalation runs, the statements per
-#      action as the server saw them, CPU per action, and the same escalations replayed by
-#      pgbench without Swift: as the worker sends them (11 round trips) and in 2 round trips;
-#      and a what-if: the same escalation set-based, 200 timers per statement.
+#   3. diagnostics: the statements per action as the server saw them, CPU per action, one
+#      worker alone under perf; with WB_OLD_DIAG=1 also the per-timer diagnostics of the first
+#      runs (EXPLAIN ANALYZE of each statement of a per-timer escalation, pgbench replays of it,
+#      and the set-based what-if), which describe the design before sql/012.
 # Prints a table (figure | measured | target | ok/MISSED); everything is removed at exit.
 #
 # Knobs (environment): WB_TICKETS (1000000), WB_TENANTS (1000), WB_DUE (10000), WB_SWEEPS (7),
-# WB_CLAIMS (200), WB_TIMEOUT (300 s for the 10,000 actions); WB_KEEP_RESULTS=DIR copies the raw
-# outputs (plans, pgbench logs, worker logs) to DIR before the cluster is deleted.
+# WB_CLAIMS (200), WB_TIMEOUT (300 s for the 10,000 actions), WB_OLD_DIAG (0); WB_KEEP_RESULTS=DIR
+# copies the raw outputs (plans, pgbench logs, worker logs) to DIR before the cluster is deleted;
+# BENCH_SCRATCH (.build-bench-http) is the release build's scratch path.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,6 +33,7 @@ DUE=${WB_DUE:-10000}
 SWEEPS=${WB_SWEEPS:-7}
 CLAIMS=${WB_CLAIMS:-200}
 TIMEOUT=${WB_TIMEOUT:-300}
+OLD_DIAG=${WB_OLD_DIAG:-0}
 
 log() { printf '[worker-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 now_ns() { date +%s%N; }
@@ -51,7 +53,7 @@ machine_busy() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f", ($2 + 
 minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
 
 # --- 1. build ---------------------------------------------------------------------------------
-scratch=.build-bench-http
+scratch=${BENCH_SCRATCH:-.build-bench-http}
 log "building kefu (release, $scratch)"
 # The tree may be edited while we build ("input file … was modified during the build"): retry.
 for attempt in 1 2 3 4 5; do
@@ -147,9 +149,9 @@ log "claim query with nothing due: pgbench, $CLAIMS calls as kefu_app (1 client,
 pgbench -n -f "$here/claim.sql" -t 20 "$app_url" >/dev/null 2>&1
 (cd "$results" && pgbench -n -f "$here/claim.sql" -t "$CLAIMS" -l --log-prefix=claim "$app_url" >pgbench-claim.txt 2>&1)
 read -r claim_n _ claim_p50 claim_p99 claim_max claim_mean < <(cat "$results"/claim.* | awk '{ printf "%.3f\n", $3 / 1000 }' | sort -n | awk -f "$here/stats.awk")
-log "the same with jit = off for the session (what ALTER FUNCTION kefu_claim_due_timers … SET jit = off would give)"
-(cd "$results" && PGOPTIONS='-c jit=off' pgbench -n -f "$here/claim.sql" -t "$CLAIMS" -l --log-prefix=claimnojit "$app_url" >pgbench-claim-nojit.txt 2>&1)
-read -r _ _ nojit_p50 nojit_p99 _ _ < <(cat "$results"/claimnojit.* | awk '{ printf "%.3f\n", $3 / 1000 }' | sort -n | awk -f "$here/stats.awk")
+# The claim function carries its own settings (sql/004: jit = off); pgbench above used them.
+claim_settings=$(psql "$owner_url" -X -A -t -c "SELECT array_to_string(proconfig, ' ') FROM pg_proc WHERE proname = 'kefu_claim_due_timers'")
+log "kefu_claim_due_timers settings: $claim_settings"
 
 log "whole process: kefu worker --once --json, $SWEEPS runs (and kefu migrate with nothing pending, the fixed part)"
 : >"$results/sweep-ms.txt"
@@ -192,7 +194,7 @@ busy_before=$(machine_busy)
 
 log "making $DUE first-response clocks overdue; polling every 100 ms until none is due"
 start=$(now_ns)
-commit_epoch=$(psql "$owner_url" -X -q -A -t -v ON_ERROR_STOP=1 -f "$here/make-due.sql")
+IFS='|' read -r _ wal_records_at_commit wal_fpi_at_commit wal_bytes_at_commit < <(psql "$owner_url" -X -q -A -t -v ON_ERROR_STOP=1 -f "$here/make-due.sql")
 t0=$(now_ns)
 left=$DUE
 while :; do
@@ -223,14 +225,16 @@ done
 worker_pids=()
 
 # --- 6. diagnostics: where an action's time goes -------------------------------------------------
-log "diagnostics: EXPLAIN ANALYZE of each statement of one escalation (rolled back; warm session)"
 psql_values -v n=50 -f "$here/diag-due.sql" >"$results/diag.txt"
+if [[ $OLD_DIAG == 1 ]]; then
+log "diagnostics (old design): EXPLAIN ANALYZE of each statement of one per-timer escalation (rolled back; warm session)"
 # Twice in one session (the transaction rolls back): the first pass warms the session's catalog
 # caches as a pooled worker connection has them; the second pass is the one summarised.
 psql_owner -v tid="$(value tenant_id "$results/diag.txt")" -v kid="$(value ticket_id "$results/diag.txt")" \
     -f "$here/diagnose-action.sql" -f "$here/diagnose-action.sql" >"$results/diagnose-action.txt" 2>&1
 awk '/^## 1 / { pass++ } pass == 2' "$results/diagnose-action.txt" | grep -E '^## |Planning Time|Execution Time|^ *Trigger' >"$results/diagnose-summary.txt" || true
 sed 's/^/    /' "$results/diagnose-summary.txt" >&2
+fi
 
 log "diagnostics: statements per action as the server saw them (log_statement for kefu_app, one --once sweep of 50)"
 server_log="$KEFU_HOME/pgdata/server.log"
@@ -263,7 +267,10 @@ else
     log "perf not installed: skipped"
 fi
 
-log "diagnostics: the same escalations replayed by pgbench (no Swift): as the worker sends them, and in 2 round trips"
+r11_tps=- r11_cpu=- r11c4_tps=- r11c4_cpu=- r11a_tps=- r11a_cpu=- r2_tps=- r2_cpu=- r2c4_tps=- r2c4_cpu=-
+whatif_done=- whatif_ms=- whatif_rate=- whatif_cpu_action=-
+if [[ $OLD_DIAG == 1 ]]; then
+log "diagnostics (old design): the same escalations replayed by pgbench (no Swift): as the worker sent them, and in 2 round trips"
 psql_owner -v n=15000 -f "$here/replay-setup.sql" >/dev/null
 # replay NAME SCRIPT CLIENTS: 3,000 escalations -> results/replay-NAME.txt:
 # "tps latency_ms pg_cpu_ms_per_action machine_busy_core_s"
@@ -312,6 +319,7 @@ whatif_done=$(value breaches "$results/whatif-check.txt")
 whatif_rate=$(awk -v n="$whatif_done" -v ms="$whatif_ms" 'BEGIN { printf "%.0f", n / (ms / 1000) }')
 whatif_cpu_action=$(awk -v c="$whatif_cpu" -v n="$whatif_done" 'BEGIN { printf "%.3f", n ? c * 1000 / n : 0 }')
 log "what-if check: $(tr '\n' ' ' <"$results/whatif-check.txt")"
+fi
 
 # --- 7. report ------------------------------------------------------------------------------------
 breaches=$(value breaches "$results/verify.txt")
@@ -333,7 +341,7 @@ same() { [[ "$1" == "$2" ]] && echo ok || echo MISSED; }
     printf 'claim query, nothing due, p99\t%s ms\t<= 10 ms\t%s\n' "$claim_p99" "$(verdict "$claim_p99" le 10)"
     printf 'claim query, EXPLAIN ANALYZE execution\t%s ms\t<= 10 ms\t%s\n' "$explain_ms" "$(verdict "$explain_ms" le 10)"
     printf '  of which JIT compilation (auto_explain)\t%s ms\t-\t-\n' "$claim_jit_ms"
-    printf '  diag: claim query with jit = off, p50 / p99\t%s / %s ms\t<= 10 ms\t%s\n' "$nojit_p50" "$nojit_p99" "$(verdict "$nojit_p99" le 10)"
+    printf '  claim function settings (jit must be off)\t%s\tjit=off\t%s\n' "$claim_settings" "$([[ $claim_settings == *jit=off* ]] && echo ok || echo MISSED)"
     printf 'kefu worker --once (whole process), p50 of %s\t%s ms\t(not the target)\t-\n' "$SWEEPS" "$sweep_p50"
     printf '  of which start-up + migration check (kefu migrate), p50\t%s ms\t-\t-\n' "$migrate_p50"
     printf '%s due actions, 2 workers, poll wall time\t%s ms\t<= %s ms\t%s\n' "$DUE" "$drain_ms" "$((DUE * 1000 / 2000))" "$(verdict "$rate" ge 2000)"
@@ -354,14 +362,20 @@ same() { [[ "$1" == "$2" ]] && echo ok || echo MISSED; }
         "$(minus "$busy_after" "$busy_before")" "$(awk -v a="$cpu_w" -v b="$cpu_pg" 'BEGIN { printf "%.1f", a + b }')" \
         "$(awk -v ms="$drain_ms" -v c="$(nproc)" 'BEGIN { printf "%.1f", ms / 1000 * c }')"
     printf 'diag: statements (round trips) per action, server log\t%s\t-\t-\n' "$per_action"
+    printf 'diag: WAL per action: records / full-page images / bytes\t%s / %s / %s\t-\t-\n' \
+        "$(awk -v a="$(value wal_records "$results/counts-after.txt")" -v b="$wal_records_at_commit" -v n="$DUE" 'BEGIN { printf "%.1f", (a - b) / n }')" \
+        "$(awk -v a="$(value wal_fpi "$results/counts-after.txt")" -v b="$wal_fpi_at_commit" -v n="$DUE" 'BEGIN { printf "%.1f", (a - b) / n }')" \
+        "$(awk -v a="$(value wal_bytes "$results/counts-after.txt")" -v b="$wal_bytes_at_commit" -v n="$DUE" 'BEGIN { printf "%.0f", (a - b) / n }')"
     printf 'diag: one worker alone under perf, 2000 escalations\t%s/s\t-\t-\n' "$perf_rate"
-    printf 'diag: pgbench replay as sent (11 trips), 2 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r11_tps" "$r11_cpu"
-    printf 'diag: pgbench replay as sent (11 trips), 4 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r11c4_tps" "$r11c4_cpu"
-    printf 'diag: pgbench replay as sent, synchronous_commit off, 2 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r11a_tps" "$r11a_cpu"
-    printf 'diag: pgbench replay in 2 trips, 2 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r2_tps" "$r2_cpu"
-    printf 'diag: pgbench replay in 2 trips, 4 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r2c4_tps" "$r2c4_cpu"
-    printf 'what-if: set-based, 200 per statement, 2 clients (%s breaches, %s ms)\t%s/s, PG %s ms CPU/action\t>= 2000/s\t-\n' \
-        "$whatif_done" "$whatif_ms" "$whatif_rate" "$whatif_cpu_action"
+    if [[ $OLD_DIAG == 1 ]]; then
+        printf 'diag: pgbench replay as sent (11 trips), 2 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r11_tps" "$r11_cpu"
+        printf 'diag: pgbench replay as sent (11 trips), 4 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r11c4_tps" "$r11c4_cpu"
+        printf 'diag: pgbench replay as sent, synchronous_commit off, 2 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r11a_tps" "$r11a_cpu"
+        printf 'diag: pgbench replay in 2 trips, 2 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r2_tps" "$r2_cpu"
+        printf 'diag: pgbench replay in 2 trips, 4 clients\t%s/s, PG %s ms CPU/action\t-\t-\n' "$r2c4_tps" "$r2c4_cpu"
+        printf 'what-if: set-based, 200 per statement, 2 clients (%s breaches, %s ms)\t%s/s, PG %s ms CPU/action\t>= 2000/s\t-\n' \
+            "$whatif_done" "$whatif_ms" "$whatif_rate" "$whatif_cpu_action"
+    fi
 } >"$results/table.tsv"
 
 echo

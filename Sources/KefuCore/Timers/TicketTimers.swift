@@ -14,7 +14,9 @@ public enum TimerKind {
 /// clock runs, disarmed when it is met, paused or no longer applies. Runs at the end of every
 /// ticket transaction, so timers change atomically with the ticket.
 enum TicketTimers {
-    /// A clock's current due instant and whether it is still running.
+    /// A clock's current due instant and whether it is still running. The worker applies the
+    /// same rules in SQL when a clock's timer fires (`kefu_act_on_sla_timers`, sql/012): keep
+    /// both in step (WorkerTimerTests cover each clock).
     static func clock(_ name: String, of ticket: Ticket) -> (due: Date?, running: Bool) {
         let open = ticket.status.isOpen
         let paused = ticket.slaPausedAt != nil

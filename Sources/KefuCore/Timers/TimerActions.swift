@@ -1,8 +1,9 @@
 import Foundation
 import KefuPostgres
 
-/// What each timer does when it comes due. The ticket is re-read: a timer whose clock moved
-/// (resumed after a pause, met meanwhile) re-arms or finishes without acting.
+/// What a survey-expiry, follow-up or archive timer does when it comes due, inside its tenant's
+/// transaction. The ticket is re-read: a timer whose reason went away finishes without acting.
+/// SLA clocks are acted on a whole batch at a time (`SLAClockBatch`).
 struct TimerActions {
     let actions: TicketActionService
 
@@ -18,39 +19,12 @@ struct TimerActions {
         } catch KefuError.notFound {
             return .done
         }
-        if timer.kind.hasPrefix("sla:") {
-            return try await slaClock(tx, ticket, clock: String(timer.kind.dropFirst(4)), now: now)
-        }
         switch timer.kind {
         case TimerKind.surveyExpiry: return try await expireSurvey(tx, ticket, now: now)
         case TimerKind.followup: return try await followupOverdue(tx, ticket, now: now)
         case TimerKind.archive: return try await archive(tx, ticket, now: now)
         default: return .done
         }
-    }
-
-    /// A missed clock: recorded as a breach, escalated to the on-duty supervisor, and for the
-    /// progress clock a reminder to the owner.
-    private func slaClock(_ tx: TenantTransaction, _ ticket: Ticket, clock: String, now: Date) async throws -> Result {
-        let state = TicketTimers.clock(clock, of: ticket)
-        guard state.running, let due = state.due else { return .done }
-        if due > now { return .rescheduled(due) }
-        try await TicketStore.recordBreach(tx, ticket: ticket.id, clock: clock, dueAt: due, metAt: nil, at: now)
-        let supervisors = try await NotificationStore.supervisors(tx)
-        let label = clock.replacingOccurrences(of: "_", with: " ")
-        try await NotificationStore.notify(tx, supervisors, kind: "sla_breach", ticket: ticket.id,
-                                           message: "\(ticket.reference) (\(ticket.priority.rawValue)) missed its \(label) target", at: now)
-        if clock == "progress", let owner = ticket.ownerId {
-            try await NotificationStore.notify(tx, [owner], kind: "progress_reminder", ticket: ticket.id,
-                                               message: "\(ticket.reference): the customer is due a progress update", at: now)
-        }
-        if clock == "department", let owner = ticket.ownerId {
-            try await NotificationStore.notify(tx, [owner], kind: "department_overdue", ticket: ticket.id,
-                                               message: "\(ticket.reference): the department has not answered in time", at: now)
-        }
-        try await TicketStore.record(tx, ticket: ticket.id, actor: .system, kind: "sla_escalated",
-                                     after: ["clock": .string(clock), "due_at": .date(due), "supervisors": .number(Double(supervisors.count))], at: now)
-        return .done
     }
 
     private func expireSurvey(_ tx: TenantTransaction, _ ticket: Ticket, now: Date) async throws -> Result {

@@ -16,12 +16,30 @@ public struct SweepReport: Sendable, Equatable {
     public var failed = 0
 
     public init() {}
+
+    /// Adds another report's counts.
+    mutating func add(_ other: SweepReport) {
+        claimed += other.claimed
+        performed += other.performed
+        rescheduled += other.rescheduled
+        skipped += other.skipped
+        failed += other.failed
+    }
+
+    /// Counts a batch of `count` timers.
+    mutating func add(_ batch: SLAClockBatch.Outcome, of count: Int) {
+        performed += batch.performed
+        rescheduled += batch.rescheduled
+        skipped += count - batch.performed - batch.rescheduled
+    }
 }
 
-/// Finds due timers across tenants and acts on each inside its tenant's scope.
+/// Finds due timers across tenants and acts on them.
 ///
 /// Exactly once: a timer is leased (`kefu_claim_due_timers`), then locked again with
-/// `FOR UPDATE` inside the tenant transaction that performs the action and marks it done. A worker killed mid-action rolls back; after the lease another worker redoes it.
+/// `FOR UPDATE` inside the transaction that performs the action and marks it done (a claimed
+/// batch's SLA clocks together, other kinds one tenant transaction each). A worker killed
+/// mid-action rolls back; after the lease another worker redoes it.
 public struct TimerSweeper: Sendable {
     let database: TenantDatabase
     let clock: any KefuClock
@@ -29,6 +47,8 @@ public struct TimerSweeper: Sendable {
     let logger: Logger
     /// How long a claimed timer is reserved for the claiming worker.
     public var lease: Duration = .seconds(60)
+    /// How many batches one sweep acts on at a time once more than one batch is due.
+    public var concurrency = 2
 
     public init(database: TenantDatabase, clock: any KefuClock, logger: Logger = Logger(label: "kefu.worker.timers")) {
         self.database = database
@@ -38,39 +58,84 @@ public struct TimerSweeper: Sendable {
     }
 
     /// Processes due timers in batches until none is left (or `maxBatches` were taken).
+    ///
+    /// A claimed batch's SLA-clock timers are acted on together (`SLAClockBatch`, one
+    /// transaction); if that transaction fails, each of them is retried alone so one bad timer
+    /// cannot hold back the others. The rarer kinds (survey expiry, follow-up, archive) run one
+    /// tenant transaction per timer. When the first batch comes back full, `concurrency` lanes
+    /// each claim and act on the following batches, so one batch's commit and the next one's
+    /// work overlap (claims never overlap: each timer is leased to one lane).
     public func sweep(batchSize: Int = 200, maxBatches: Int = 50) async throws -> SweepReport {
         var report = SweepReport()
-        for _ in 0..<maxBatches {
-            let now = clock.now()
-            let claimed = try await database.pool.query("""
-                SELECT tenant_id, ticket_id, kind, due_at FROM kefu_claim_due_timers(\(now), \(Int32(batchSize)), \(PostgresInterval(lease)))
-                """)
-            report.claimed += claimed.count
-            for row in claimed {
-                let timer = DueTimer(tenantID: try row.decode(UUID.self, "tenant_id"), ticketID: try row.decode(UUID.self, "ticket_id"),
-                                     kind: try row.decode(String.self, "kind"))
-                do {
-                    switch try await fire(timer) {
-                    case .performed: report.performed += 1
-                    case .rescheduled: report.rescheduled += 1
-                    case .skipped: report.skipped += 1
-                    }
-                } catch {
-                    report.failed += 1
-                    logger.error("timer action failed", metadata: [
-                        "tenant.id": "\(timer.tenantID)", "ticket.id": "\(timer.ticketID)", "kind": "\(timer.kind)", "error": "\(error)",
-                    ])
-                    try? await database.transaction(timer.tenantID) { tx in
-                        try await tx.execute("""
-                            UPDATE ticket_timers SET last_error = \(String(describing: error))
-                            WHERE tenant_id = \(tx.tenantID) AND ticket_id = \(timer.ticketID) AND kind = \(timer.kind)
-                            """)
-                    }
+        guard maxBatches > 0, try await batch(batchSize, into: &report) else { return report }
+        let budget = BatchBudget(maxBatches - 1)
+        return try await withThrowingTaskGroup(of: SweepReport.self) { group in
+            for _ in 0..<max(1, concurrency) {
+                group.addTask {
+                    var lane = SweepReport()
+                    while budget.take(), try await batch(batchSize, into: &lane) {}
+                    return lane
                 }
             }
-            if claimed.count < batchSize { break }
+            for try await lane in group { report.add(lane) }
+            return report
         }
-        return report
+    }
+
+    /// Claims and acts on one batch; true when the batch was full (more may be due).
+    private func batch(_ batchSize: Int, into report: inout SweepReport) async throws -> Bool {
+        let claimed = try await claim(batchSize)
+        report.claimed += claimed.count
+        let clocks = claimed.filter { SLAClockBatch.handles($0.kind) }
+        do {
+            report.add(try await clockBatch.act(clocks, now: clock.now()), of: clocks.count)
+        } catch {
+            logger.warning("SLA timer batch failed; acting on each timer alone", metadata: [
+                "timers": "\(clocks.count)", "error": "\(error)",
+            ])
+            for timer in clocks {
+                await attempt(timer, report: &report) { .init(try await clockBatch.act([timer], now: clock.now())) }
+            }
+        }
+        for timer in claimed where !SLAClockBatch.handles(timer.kind) {
+            await attempt(timer, report: &report) { try await fire(timer) }
+        }
+        return claimed.count == batchSize
+    }
+
+    private var clockBatch: SLAClockBatch { SLAClockBatch(pool: database.pool) }
+
+    /// Leases up to `limit` due timers of any tenant.
+    private func claim(_ limit: Int) async throws -> [DueTimer] {
+        try await database.pool.query("""
+            SELECT tenant_id, ticket_id, kind FROM kefu_claim_due_timers(\(clock.now()), \(Int32(limit)), \(PostgresInterval(lease)))
+            """).map {
+            DueTimer(tenantID: try $0.decode(UUID.self, "tenant_id"), ticketID: try $0.decode(UUID.self, "ticket_id"),
+                     kind: try $0.decode(String.self, "kind"))
+        }
+    }
+
+    /// Runs one timer's action, counting its outcome; a failure is logged and kept on the timer
+    /// (it is retried after its lease).
+    private func attempt(_ timer: DueTimer, report: inout SweepReport, _ action: () async throws -> Outcome) async {
+        do {
+            switch try await action() {
+            case .performed: report.performed += 1
+            case .rescheduled: report.rescheduled += 1
+            case .skipped: report.skipped += 1
+            }
+        } catch {
+            report.failed += 1
+            logger.error("timer action failed", metadata: [
+                "tenant.id": "\(timer.tenantID)", "ticket.id": "\(timer.ticketID)", "kind": "\(timer.kind)", "error": "\(error)",
+            ])
+            _ = try? await database.transaction(timer.tenantID) { tx in
+                try await tx.execute("""
+                    UPDATE ticket_timers SET last_error = \(String(describing: error))
+                    WHERE tenant_id = \(tx.tenantID) AND ticket_id = \(timer.ticketID) AND kind = \(timer.kind)
+                    """)
+            }
+        }
     }
 
     struct DueTimer {
@@ -79,7 +144,14 @@ public struct TimerSweeper: Sendable {
         var kind: String
     }
 
-    enum Outcome { case performed, rescheduled, skipped }
+    enum Outcome {
+        case performed, rescheduled, skipped
+
+        /// The outcome of a batch of one timer.
+        init(_ batch: SLAClockBatch.Outcome) {
+            self = batch.performed > 0 ? .performed : batch.rescheduled > 0 ? .rescheduled : .skipped
+        }
+    }
 
     private func fire(_ timer: DueTimer) async throws -> Outcome {
         try await database.transaction(timer.tenantID) { tx in
@@ -119,5 +191,22 @@ struct PostgresInterval: PostgresEncodable {
     func postgresBindValue() -> PostgresBindValue {
         let millis = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
         return .text("\(millis) milliseconds")
+    }
+}
+
+/// The batches a sweep may still take, shared by its lanes.
+private final class BatchBudget: @unchecked Sendable {
+    private let lock = NSLock()
+    private var left: Int
+
+    init(_ batches: Int) { left = batches }
+
+    /// Takes one batch from the budget; false when none is left.
+    func take() -> Bool {
+        lock.withLock {
+            guard left > 0 else { return false }
+            left -= 1
+            return true
+        }
     }
 }
