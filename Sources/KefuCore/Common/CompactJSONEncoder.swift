@@ -66,9 +66,10 @@ private final class JSONArray {
 private final class JSONObject {
     var fields: [(String, JSONSlot)] = []
 
-    /// The slot for `key`, reusing an existing one (a key encoded twice keeps the last value).
-    func slot(for key: String) -> JSONSlot {
-        if let existing = fields.first(where: { $0.0 == key }) { return existing.1 }
+    /// A new field. Keys are not searched for: a type's `encode(to:)` writes each key once
+    /// (a linear search per field cost more than the rest of a ticket's encoding), and
+    /// dictionaries have unique keys.
+    func append(_ key: String) -> JSONSlot {
         let slot = JSONSlot()
         fields.append((key, slot))
         return slot
@@ -120,7 +121,7 @@ private struct JSONTreeEncoder: Encoder {
             let object = JSONObject()
             slot.node = .object(object)
             for key in dictionary.keys.sorted() {
-                try JSONTreeEncoder(slot: object.slot(for: key), codingPath: codingPath).encodeValue(dictionary[key]!)
+                try JSONTreeEncoder(slot: object.append(key), codingPath: codingPath).encodeValue(dictionary[key]!)
             }
         default: try value.encode(to: self)
         }
@@ -135,7 +136,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let object: JSONObject
     var codingPath: [any CodingKey]
 
-    private func slot(_ key: Key) -> JSONSlot { object.slot(for: SnakeCaseKeys.convert(key.stringValue)) }
+    private func slot(_ key: Key) -> JSONSlot { object.append(SnakeCaseKeys.convert(key.stringValue)) }
 
     mutating func encodeNil(forKey key: Key) { slot(key).node = .null }
     mutating func encode(_ value: Bool, forKey key: Key) { slot(key).node = .literal(value ? "true" : "false") }
@@ -166,7 +167,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     mutating func superEncoder() -> any Encoder {
-        JSONTreeEncoder(slot: object.slot(for: "super"), codingPath: codingPath)
+        JSONTreeEncoder(slot: object.append("super"), codingPath: codingPath)
     }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
