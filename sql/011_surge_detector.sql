@@ -11,22 +11,22 @@ CREATE TABLE intake_hours (
     count     integer NOT NULL,
     PRIMARY KEY (tenant_id, channel, hour),
     FOREIGN KEY (tenant_id) REFERENCES tenants (id) ON DELETE CASCADE
-) WITH (fillfactor = 50);
+) WITH (fillfactor = 70);
 INSERT INTO intake_hours (tenant_id, channel, hour, count)
 SELECT tenant_id, channel, date_trunc('hour', minute, 'UTC'), sum(count) FROM intake_minutes GROUP BY 1, 2, 3;
 SELECT kefu_isolate_tenant_table('intake_hours');
 
 -- Room on each page for the count's updates to stay HOT (no index entry per increment).
-ALTER TABLE intake_minutes SET (fillfactor = 50);
+ALTER TABLE intake_minutes SET (fillfactor = 70);
 
 -- The intake counts the surge decision needs for the given tenants at p_now, per channel that took
--- anything in the last 5 weeks (p_channels: every channel there is): the live window (the
+-- anything in the last 5 weeks: the live window (the
 -- tenant's surge.window_minutes), the same hour of the week 1…4 weeks ago, the first minute in the
 -- last 5 weeks and, only for a channel younger than a week (the only case the decision uses it),
 -- the trailing 7 days before the window. Each is read through a primary key range, so the cost
 -- does not grow with the table or with how old the tenant is. Invoker rights: inside a tenant
 -- transaction row-level security limits it to that tenant.
-CREATE FUNCTION kefu_intake_readings(p_tenants uuid[], p_now timestamptz, p_channels text[])
+CREATE FUNCTION kefu_intake_readings(p_tenants uuid[], p_now timestamptz)
 RETURNS TABLE (tenant_id uuid, channel text, live bigint, w1 bigint, w2 bigint, w3 bigint, w4 bigint,
                trailing_week bigint, first_minute timestamptz)
 LANGUAGE sql STABLE
@@ -51,7 +51,17 @@ AS $$
                date_trunc('hour', p_now - interval '168 hours', 'UTC') + interval '1 hour' AS first_full_hour,
                date_trunc('hour', p_now - make_interval(mins => coalesce((t.settings #>> '{surge,window_minutes}')::int, 15)), 'UTC') AS last_hour
     ) k
-    CROSS JOIN unnest(p_channels) AS c (channel)
+    -- The channels the tenant ever took intake on, by skipping through the hourly primary key
+    -- (one probe per channel, plus one).
+    CROSS JOIN LATERAL (
+        WITH RECURSIVE used (channel) AS (
+            (SELECT h.channel FROM intake_hours h WHERE h.tenant_id = t.id ORDER BY h.channel LIMIT 1)
+            UNION ALL
+            SELECT (SELECT h.channel FROM intake_hours h WHERE h.tenant_id = t.id AND h.channel > used.channel ORDER BY h.channel LIMIT 1)
+            FROM used WHERE used.channel IS NOT NULL
+        )
+        SELECT used.channel FROM used WHERE used.channel IS NOT NULL
+    ) c
     CROSS JOIN LATERAL (
         SELECT min(m.minute) AS first_minute FROM intake_minutes m
         WHERE m.tenant_id = t.id AND m.channel = c.channel AND m.minute > p_now - interval '840 hours' AND m.minute <= p_now
@@ -72,8 +82,8 @@ AS $$
     ) w
     WHERE t.id = ANY (p_tenants) AND f.first_minute IS NOT NULL
 $$;
-REVOKE ALL ON FUNCTION kefu_intake_readings(uuid[], timestamptz, text[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION kefu_intake_readings(uuid[], timestamptz, text[]) TO kefu_app;
+REVOKE ALL ON FUNCTION kefu_intake_readings(uuid[], timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION kefu_intake_readings(uuid[], timestamptz) TO kefu_app;
 
 -- The detector's whole reading in one statement: for every candidate tenant
 -- (kefu_surge_candidates) its surge settings, its mode, whether a scheduled event's staffing
@@ -81,7 +91,7 @@ GRANT EXECUTE ON FUNCTION kefu_intake_readings(uuid[], timestamptz, text[]) TO k
 -- in the last 5 weeks gets one row with channel NULL). The worker decides from this and opens a
 -- locking tenant transaction only for tenants whose state must change. Owner rights, because the
 -- worker (application role) cannot see across tenants.
-CREATE FUNCTION kefu_surge_readings(p_since timestamptz, p_now timestamptz, p_channels text[])
+CREATE FUNCTION kefu_surge_readings(p_since timestamptz, p_now timestamptz)
 RETURNS TABLE (tenant_id uuid, surge_settings text, active boolean, calm_since timestamptz, manual boolean,
                events_due boolean, channel text, live bigint, w1 bigint, w2 bigint, w3 bigint, w4 bigint,
                trailing_week bigint, first_minute timestamptz)
@@ -91,7 +101,7 @@ AS $$
     WITH candidates AS (
         SELECT array_agg(tenant_id) AS ids FROM kefu_surge_candidates(p_since, p_now)
     ), readings AS (
-        SELECT r.* FROM candidates, kefu_intake_readings(candidates.ids, p_now, p_channels) r
+        SELECT r.* FROM candidates, kefu_intake_readings(candidates.ids, p_now) r
     )
     SELECT t.id, coalesce(t.settings -> 'surge', '{}')::text, coalesce(s.active, false), s.calm_since,
            coalesce(i.trigger = 'manual', false),
@@ -106,5 +116,5 @@ AS $$
     LEFT JOIN readings r ON r.tenant_id = t.id
     ORDER BY t.id, r.channel
 $$;
-REVOKE ALL ON FUNCTION kefu_surge_readings(timestamptz, timestamptz, text[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION kefu_surge_readings(timestamptz, timestamptz, text[]) TO kefu_app;
+REVOKE ALL ON FUNCTION kefu_surge_readings(timestamptz, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION kefu_surge_readings(timestamptz, timestamptz) TO kefu_app;

@@ -28,7 +28,7 @@ enum IntakeCounter {
     static func histories(_ tx: TenantTransaction, now: Date) async throws -> [String: IntakeHistory] {
         let rows = try await tx.query("""
             SELECT channel, live, w1, w2, w3, w4, trailing_week, first_minute
-            FROM kefu_intake_readings(\([tx.tenantID]), \(now), \(channels))
+            FROM kefu_intake_readings(\([tx.tenantID]), \(now))
             """)
         var histories: [String: IntakeHistory] = [:]
         for row in rows {
@@ -36,9 +36,6 @@ enum IntakeCounter {
         }
         return histories
     }
-
-    /// Every channel there is: the readings probe each one.
-    static let channels = TicketChannel.allCases.map(\.rawValue)
 
     /// One channel's history from a `kefu_intake_readings` row.
     static func history(_ row: PostgresRow) throws -> IntakeHistory {

@@ -22,7 +22,7 @@ enum SurgeReadings {
     static func load(_ pool: ConnectionPool, since: Date, now: Date) async throws -> [SurgeReading] {
         let rows = try await pool.query("""
             SELECT tenant_id, surge_settings, active, calm_since, manual, events_due, channel, live, w1, w2, w3, w4, trailing_week, first_minute
-            FROM kefu_surge_readings(\(since), \(now), \(IntakeCounter.channels))
+            FROM kefu_surge_readings(\(since), \(now))
             """)
         var readings: [SurgeReading] = []
         // Most tenants share the same few surge settings documents (usually none): decode each once.
