@@ -85,12 +85,19 @@ $$;
 REVOKE ALL ON FUNCTION kefu_intake_readings(uuid[], timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION kefu_intake_readings(uuid[], timestamptz) TO kefu_app;
 
+-- Finds the hour rows of one hour for all tenants at once (the detector's same hour 1…4 weeks
+-- ago). Written only when a tenant's hour row is created; the count's updates stay HOT.
+CREATE INDEX intake_hours_hour_idx ON intake_hours (hour);
+
 -- The detector's whole reading in one statement: for every candidate tenant
 -- (kefu_surge_candidates) its surge settings, its mode, whether a scheduled event's staffing
 -- change is due, and its intake counts per channel (one row per channel; a tenant without intake
--- in the last 5 weeks gets one row with channel NULL). The worker decides from this and opens a
--- locking tenant transaction only for tenants whose state must change. Owner rights, because the
--- worker (application role) cannot see across tenants.
+-- in the last 5 weeks gets one row with channel NULL). The live windows and the same hour 1…4
+-- weeks ago are read for all candidates at once (range scans of the minute and hour indexes,
+-- joined by hash); channels, first minutes and young channels' trailing weeks come from
+-- kefu_intake_readings (whose own live and week reads go unused here and are not executed). The
+-- worker decides from this and opens a locking tenant transaction only for tenants whose state
+-- must change. Owner rights, because the worker (application role) cannot see across tenants.
 CREATE FUNCTION kefu_surge_readings(p_since timestamptz, p_now timestamptz)
 RETURNS TABLE (tenant_id uuid, surge_settings text, active boolean, calm_since timestamptz, manual boolean,
                events_due boolean, channel text, live bigint, w1 bigint, w2 bigint, w3 bigint, w4 bigint,
@@ -98,22 +105,44 @@ RETURNS TABLE (tenant_id uuid, surge_settings text, active boolean, calm_since t
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = public, pg_temp
 AS $$
-    WITH candidates AS (
-        SELECT array_agg(tenant_id) AS ids FROM kefu_surge_candidates(p_since, p_now)
+    WITH candidates AS MATERIALIZED (
+        SELECT t.id, t.settings, make_interval(mins => coalesce((t.settings #>> '{surge,window_minutes}')::int, 15)) AS win
+        FROM kefu_surge_candidates(p_since, p_now) c JOIN tenants t ON t.id = c.tenant_id
+    ), hour_start AS (
+        SELECT date_trunc('hour', p_now, 'UTC') AS hs
+    ), live AS (
+        SELECT m.tenant_id, m.channel, sum(m.count) AS live
+        FROM intake_minutes m JOIN candidates c ON c.id = m.tenant_id
+        WHERE m.minute > p_now - (SELECT max(win) FROM candidates) AND m.minute <= p_now AND m.minute > p_now - c.win
+        GROUP BY 1, 2
+    ), weeks AS (
+        SELECT h.tenant_id, h.channel,
+               sum(h.count) FILTER (WHERE h.hour = k.hs - interval '168 hours') AS w1,
+               sum(h.count) FILTER (WHERE h.hour = k.hs - interval '336 hours') AS w2,
+               sum(h.count) FILTER (WHERE h.hour = k.hs - interval '504 hours') AS w3,
+               sum(h.count) FILTER (WHERE h.hour = k.hs - interval '672 hours') AS w4
+        FROM hour_start k
+        JOIN intake_hours h ON h.hour = ANY (ARRAY[k.hs - interval '168 hours', k.hs - interval '336 hours',
+                                                   k.hs - interval '504 hours', k.hs - interval '672 hours'])
+        JOIN candidates c ON c.id = h.tenant_id
+        GROUP BY 1, 2
     ), readings AS (
-        SELECT r.* FROM candidates, kefu_intake_readings(candidates.ids, p_now) r
+        SELECT r.tenant_id, r.channel, r.trailing_week, r.first_minute
+        FROM (SELECT array_agg(id) AS ids FROM candidates) c, kefu_intake_readings(c.ids, p_now) r
     )
     SELECT t.id, coalesce(t.settings -> 'surge', '{}')::text, coalesce(s.active, false), s.calm_since,
            coalesce(i.trigger = 'manual', false),
            EXISTS (SELECT FROM scheduled_events e WHERE e.tenant_id = t.id
                    AND ((e.activated_at IS NULL AND e.activate_at <= p_now)
                         OR (e.activated_at IS NOT NULL AND e.returned_at IS NULL AND e.ends_at <= p_now))),
-           r.channel, r.live, r.w1, r.w2, r.w3, r.w4, r.trailing_week, r.first_minute
-    FROM candidates
-    JOIN tenants t ON t.id = ANY (candidates.ids)
+           r.channel, coalesce(l.live, 0), coalesce(w.w1, 0), coalesce(w.w2, 0), coalesce(w.w3, 0), coalesce(w.w4, 0),
+           r.trailing_week, r.first_minute
+    FROM candidates t
     LEFT JOIN surge_modes s ON s.tenant_id = t.id
     LEFT JOIN incidents i ON i.tenant_id = s.tenant_id AND i.id = s.incident_id
     LEFT JOIN readings r ON r.tenant_id = t.id
+    LEFT JOIN live l ON l.tenant_id = r.tenant_id AND l.channel = r.channel
+    LEFT JOIN weeks w ON w.tenant_id = r.tenant_id AND w.channel = r.channel
     ORDER BY t.id, r.channel
 $$;
 REVOKE ALL ON FUNCTION kefu_surge_readings(timestamptz, timestamptz) FROM PUBLIC;
