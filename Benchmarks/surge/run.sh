@@ -4,8 +4,8 @@
 #
 #   Benchmarks/surge/run.sh
 #
-# Builds kefu (release, scratch path .build-bench-http), starts a private durable cluster in a
-# temporary KEFU_HOME, then
+# Builds kefu (release, scratch path $BENCH_SCRATCH, default .build-bench-http), starts a private
+# durable cluster in a temporary KEFU_HOME, then
 #   1. latency: 20 tenants made with `kefu tenant create --json` (their API keys), each with 4
 #      weeks of chat history (normal 9.75 per 15 min at this hour of the week) and a live window
 #      at 29 (latency-setup.sql); 2 `kefu worker --interval 1`; `kefu serve` on loopback; then,
@@ -14,17 +14,18 @@
 #      stamped by this machine's clock; created_at is taken before the intake commits, so this
 #      slightly overstates); also started_at - the client's clock after the HTTP 201.
 #      Checks: exactly one incident per tenant, detected, on chat.
-#   2. detector cost: SB_TENANTS (10,000) tenants by SQL with 5 weeks of history
-#      (bulk-tenants.sql), then `kefu worker --once --json` wall time with 0 candidates
-#      (baseline) and with all of them candidates (bulk-recent.sql: 3 tickets in the last 15 min,
-#      no surge); detector cost = loaded - baseline. Plus the per-tenant SQL the sweep sends
-#      (evaluate.sql) by pgbench as kefu_app, 1 client, SB_PGBENCH_TENANTS random tenants;
-#      EXPLAIN of the histories query; and a what-if (not Kefu code): the same reading for all
-#      candidates in one set-based statement (whatif-setbased.sql).
+#   2. detector cost: SB_TENANTS (10,000) tenants by SQL with 5 weeks of history, SB_HOURLY
+#      (80) chat tickets per hour = normal 20 per 15 min (bulk-tenants.sql); `kefu worker --once
+#      --json` prints the surge sweep's own time (surge_sweep_ms) and how many tenants it read and
+#      locked. Cases (bulk-recent.sql): no recent intake (baseline), 3 tickets in the window for
+#      every tenant (quiet: below the minimum volume, filtered out by kefu_surge_candidates), 25
+#      in the window for every tenant (busy but normal, 1.25x: all 10,000 read, none surges, none
+#      may be locked). Plus the read alone by psql (readings.sql) and its EXPLAIN.
 # Prints figure | measured | target | ok/MISSED; everything is stopped and removed at exit.
 #
-# Knobs: SB_TENANTS (10000), SB_STEP (history row every N minutes, 60), SB_GAP (1.3 s between
-# crossing intakes), SB_SWEEPS (3 loaded --once runs), SB_PGBENCH_TENANTS (2000).
+# Knobs: SB_TENANTS (10000), SB_STEP (history row every N minutes, 60), SB_HOURLY (80), SB_GAP
+# (1.3 s between crossing intakes), SB_SWEEPS (5 busy --once runs), SB_KEEP_RESULTS=DIR,
+# BENCH_SCRATCH (release scratch path).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,8 +34,8 @@ cd "$root"
 TENANTS=${SB_TENANTS:-10000}
 STEP=${SB_STEP:-60}
 GAP=${SB_GAP:-1.3}
-SWEEPS=${SB_SWEEPS:-3}
-PGB=${SB_PGBENCH_TENANTS:-2000}
+SWEEPS=${SB_SWEEPS:-5}
+HOURLY=${SB_HOURLY:-80}
 LAT=20
 
 log() { printf '[surge-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
@@ -42,60 +43,9 @@ now_ns() { date +%s%N; }
 ms_since() { echo $(( ($(now_ns) - $1) / 1000000 )); }
 stats() { sort -n | awk -f "$root/Benchmarks/worker/stats.awk"; }   # n min p50 p99 max mean
 
-# --- 1. build -----------------------------------------------------------------------------------
-scratch=.build-bench-http
-log "building kefu (release, $scratch)"
-for attempt in 1 2 3 4 5; do
-    swift build -c release --product kefu --scratch-path "$scratch" >&2 && break
-    [[ $attempt == 5 ]] && { log "build failed"; exit 1; }
-    log "build failed (attempt $attempt), retrying in 15 s"; sleep 15
-done
-kefu="$(swift build -c release --product kefu --scratch-path "$scratch" --show-bin-path)/kefu"
-
-# --- 2. private durable cluster -----------------------------------------------------------------
-unset DATABASE_URL KEFU_APP_DATABASE_URL
-KEFU_HOME=$(mktemp -d /tmp/kefu-surge-bench.XXXXXX)
-export KEFU_HOME
-chmod 755 "$KEFU_HOME"
-results="$KEFU_HOME/results"
-mkdir -p "$results"
-pids=()
-
-stop_pid() {
-    local pid=$1 waited
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for waited in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-    local status=$? pid
-    trap - EXIT INT TERM
-    for pid in "${pids[@]}"; do stop_pid "$pid"; done
-    "$kefu" db stop >/dev/null 2>&1 || true
-    if [[ -f $KEFU_HOME/pgdata/postmaster.pid ]]; then
-        runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$KEFU_HOME/pgdata" -m fast -w stop >/dev/null 2>&1 || true
-    fi
-    if [[ -n ${SB_KEEP_RESULTS:-} ]]; then rm -rf "$SB_KEEP_RESULTS"; cp -r "$results" "$SB_KEEP_RESULTS"; fi
-    rm -rf "$KEFU_HOME"
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-cp "$kefu" "$KEFU_HOME/kefu"
-kefu="$KEFU_HOME/kefu"
-cp -r "$root/sql" "$KEFU_HOME/sql"
-export KEFU_SQL_DIR="$KEFU_HOME/sql"
-
-log "starting a private cluster in $KEFU_HOME"
-"$kefu" db start >/dev/null 2>"$results/cli.log"
-"$kefu" migrate >/dev/null 2>>"$results/cli.log"
-owner_url=$("$kefu" db url 2>>"$results/cli.log")
-app_url=$("$kefu" db url --app 2>>"$results/cli.log")
-psql_owner() { psql "$owner_url" -X -q -v ON_ERROR_STOP=1 "$@"; }
-psql_at() { psql "$owner_url" -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
+# --- 1, 2. release build, private durable cluster -------------------------------------------------
+KEEP_RESULTS=${SB_KEEP_RESULTS:-}
+source "$here/private-cluster.sh"
 
 # --- 3. latency: 20 surges ------------------------------------------------------------------------
 log "creating $LAT tenants with kefu tenant create"
@@ -158,56 +108,57 @@ for pid in "${pids[@]}"; do stop_pid "$pid"; done
 pids=()
 psql_owner -c "DELETE FROM tenants WHERE slug LIKE 'sb-lat-%'" >/dev/null
 
-# --- 4. detector cost: 10,000 candidate tenants --------------------------------------------------
-log "bulk-creating $TENANTS tenants with 5 weeks of history (a row every $STEP min, none in the last 2 h)"
+# --- 4. detector cost: 10,000 tenants, quiet and busy-but-normal -----------------------------------
+log "bulk-creating $TENANTS tenants with 5 weeks of history ($HOURLY tickets/h, a row every $STEP min, none in the last 2 h)"
 start=$(now_ns)
 psql_owner -c "ALTER SYSTEM SET max_wal_size = '4GB'" -c "SELECT pg_reload_conf()" >/dev/null
-psql_owner -v tenants="$TENANTS" -v step="$STEP" -f "$here/bulk-tenants.sql" >/dev/null
+psql_owner -v tenants="$TENANTS" -v step="$STEP" -v hourly="$HOURLY" -f "$here/bulk-tenants.sql" >/dev/null
 rows=$(psql_at -c "SELECT count(*) FROM intake_minutes")
-log "loaded in $(( $(ms_since "$start") / 1000 )) s: $rows intake_minutes rows"
+hours=$(psql_at -c "SELECT count(*) FROM intake_hours")
+log "loaded in $(( $(ms_since "$start") / 1000 )) s: $rows intake_minutes rows, $hours intake_hours rows"
 
-once() {   # -> wall ms of one `kefu worker --once --json`
-    local t; t=$(now_ns)
-    "$kefu" worker --once --json >>"$results/once.json" 2>>"$results/once.log"
-    ms_since "$t"
+sweeps() {   # CASE RUNS -> $results/CASE-wall.txt (process wall ms), CASE-sweep.txt (surge sweep ms inside), CASE.json
+    local case=$1 runs=$2 t i
+    : >"$results/$1-wall.txt"; : >"$results/$1-sweep.txt"; : >"$results/$1.json"
+    for i in $(seq 1 "$runs"); do
+        t=$(now_ns)
+        "$kefu" worker --once --json >"$results/once.out" 2>>"$results/once.log"
+        ms_since "$t" >>"$results/$case-wall.txt"
+        jq -c . "$results/once.out" >>"$results/$case.json"
+        jq -r .surge_sweep_ms "$results/once.out" >>"$results/$case-sweep.txt"
+    done
 }
+p50() { stats <"$1" | awk '{ print $3 }'; }
+max() { stats <"$1" | awk '{ print $5 }'; }
 "$kefu" worker --once --json >/dev/null 2>>"$results/once.log"   # warm the cache
-: >"$results/base-ms.txt"
-for i in 1 2 3; do once >>"$results/base-ms.txt"; done
-read -r _ _ base_p50 _ _ _ < <(stats <"$results/base-ms.txt")
-log "baseline (0 candidates): $(tr '\n' ' ' <"$results/base-ms.txt")ms"
+sweeps base 3
+base_p50=$(p50 "$results/base-wall.txt")
+log "baseline (no recent intake): wall $(tr '\n' ' ' <"$results/base-wall.txt")ms; surge sweep $(tr '\n' ' ' <"$results/base-sweep.txt")ms"
 
-candidates=$(psql_at -f "$here/bulk-recent.sql" | tail -1)
-log "candidates now: $candidates"
-first_ms=$(once)
-: >"$results/loaded-ms.txt"
-for i in $(seq 1 "$SWEEPS"); do once >>"$results/loaded-ms.txt"; done
-read -r _ _ loaded_p50 _ _ _ < <(stats <"$results/loaded-ms.txt")
+quiet_candidates=$(psql_at -v live=3 -f "$here/bulk-recent.sql" | tail -1)
+sweeps quiet 3
+log "quiet (3 in the window, below the minimum volume; candidates $quiet_candidates): wall $(tr '\n' ' ' <"$results/quiet-wall.txt")ms; surge sweep $(tr '\n' ' ' <"$results/quiet-sweep.txt")ms"
+
+busy_candidates=$(psql_at -v live=25 -f "$here/bulk-recent.sql" | tail -1)
+sweeps busy "$SWEEPS"
+busy_locked=$(jq -s 'map(.surge_locked) | max' "$results/busy.json")
+busy_read=$(jq -s 'map(.surge_candidates) | min' "$results/busy.json")
 surges_bulk=$(psql_at -c "SELECT count(*) FROM incidents")
 modes=$(psql_at -c "SELECT count(*) FROM surge_modes")
-log "first sweep (creates $modes surge_modes rows): $first_ms ms; then: $(tr '\n' ' ' <"$results/loaded-ms.txt")ms; incidents: $surges_bulk"
-cost_first=$(( first_ms - ${base_p50%.*} ))
-cost=$(awk -v a="$loaded_p50" -v b="$base_p50" 'BEGIN { printf "%.0f", a - b }')
+log "busy (25 in the window vs normal 20; candidates $busy_candidates): wall $(tr '\n' ' ' <"$results/busy-wall.txt")ms; surge sweep $(tr '\n' ' ' <"$results/busy-sweep.txt")ms; locked $busy_locked; incidents $surges_bulk; surge_modes rows $modes"
 
-log "per-tenant SQL by pgbench as kefu_app (1 client, $PGB tenants, -M simple)"
-pgbench -n -M simple -r -c 1 -t "$PGB" -D ntenants="$TENANTS" -f "$here/evaluate.sql" "$app_url" >"$results/pgbench.txt" 2>&1 \
-    || { cat "$results/pgbench.txt" >&2; exit 1; }
-pg_lat=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$results/pgbench.txt")
-pg_total=$(awk -v l="$pg_lat" -v n="$TENANTS" 'BEGIN { printf "%.0f", l * n }')
-sed -n '/statement latencies/,$p' "$results/pgbench.txt" | cut -c1-140 | sed 's/^/    /' >&2
-psql_owner -c "EXPLAIN (ANALYZE, BUFFERS) SELECT channel, sum(count), min(minute) FROM intake_minutes
-               WHERE tenant_id = (SELECT id FROM sb_ids WHERE n = 1) AND minute > now() - interval '35 days' AND minute <= now() GROUP BY channel" \
-    >"$results/explain-histories.txt" 2>&1 || true
-grep -E 'Index|Buffers|Execution Time' "$results/explain-histories.txt" | head -6 | sed 's/^/    histories, one tenant: /' >&2
-log "what-if (not Kefu code): the detector's reading for all candidates in one statement (whatif-setbased.sql), 3 runs"
-: >"$results/whatif-ms.txt"
+log "the detector's read alone (readings.sql, psql as the owner), 3 runs"
+: >"$results/readings-ms.txt"
 for i in 1 2 3; do
-    psql_owner -f "$here/whatif-setbased.sql" 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' >>"$results/whatif-ms.txt"
+    psql_owner -f "$here/readings.sql" 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' >>"$results/readings-ms.txt"
 done
-read -r _ _ whatif_p50 _ _ _ < <(stats <"$results/whatif-ms.txt")
+psql_owner -c "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM kefu_surge_readings(now() - interval '2 hours', now())" \
+    >"$results/explain-readings.txt" 2>&1 || true
+grep -E 'Buffers|Execution Time' "$results/explain-readings.txt" | head -2 | sed 's/^/    readings: /' >&2
 
 # --- 5. report -------------------------------------------------------------------------------------
 verdict() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = (op == "le") ? (v <= t) : (v >= t); print ok ? "ok" : "MISSED" }'; }
+minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", a - b }'; }
 {
     printf 'commit -> incident, p50 (%s surges; started_at - ticket created_at)\t%s ms\t-\t-\n' "$lat_n" "$lat_p50"
     printf 'commit -> incident, p99\t%s ms\t<= 2000 ms\t%s\n' "$lat_p99" "$(verdict "$lat_p99" le 2000)"
@@ -215,15 +166,21 @@ verdict() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = (op == "le") ? (v <
     printf '  client HTTP 201 -> started_at, min / p50 / max\t%s / %s / %s ms\t-\t-\n' "$cl_min" "$cl_p50" "$cl_max"
     printf 'tenants with exactly one detected chat incident (incidents in all)\t%s (%s)\t%s (%s)\t%s\n' "$one_each" "$total_incidents" "$LAT" "$LAT" \
         "$([[ $one_each == "$LAT" && $total_incidents == "$LAT" ]] && echo ok || echo MISSED)"
-    printf 'detector sweep, %s candidates: worker --once p50 - baseline p50\t%s ms\t<= 1000 ms\t%s\n' "$candidates" "$cost" "$(verdict "$cost" le 1000)"
-    printf '  first sweep (inserts the surge_modes rows) - baseline\t%s ms\t<= 1000 ms\t%s\n' "$cost_first" "$(verdict "$cost_first" le 1000)"
-    printf '  worker --once with 0 candidates (baseline) / loaded, p50\t%s / %s ms\t-\t-\n' "$base_p50" "$loaded_p50"
-    printf '  per-tenant SQL alone (pgbench, 1 client, 2 transactions)\t%s ms\t<= %s ms\t%s\n' "$pg_lat" \
-        "$(awk -v n="$TENANTS" 'BEGIN { printf "%.3f", 1000 / n }')" "$(verdict "$pg_total" le 1000)"
-    printf '  per-tenant SQL x %s tenants (serial, as the sweep runs)\t%s ms\t<= 1000 ms\t%s\n' "$TENANTS" "$pg_total" "$(verdict "$pg_total" le 1000)"
-    printf '  what-if: one set-based statement for all candidates, p50 of 3\t%s ms\t<= 1000 ms\t-\n' "$whatif_p50"
-    printf '  false surges among the bulk tenants\t%s\t0\t%s\n' "$surges_bulk" "$([[ $surges_bulk == 0 ]] && echo ok || echo MISSED)"
+    printf 'detector sweep, %s quiet tenants (3 in the window), p50 of 3\t%s ms\t<= 1000 ms\t%s\n' "$TENANTS" \
+        "$(p50 "$results/quiet-sweep.txt")" "$(verdict "$(p50 "$results/quiet-sweep.txt")" le 1000)"
+    printf '  candidates / worker --once wall - baseline, p50\t%s / %s ms\t-\t-\n' "$quiet_candidates" \
+        "$(minus "$(p50 "$results/quiet-wall.txt")" "$base_p50")"
+    printf 'detector sweep, %s busy tenants (25 vs normal 20), p50 of %s\t%s ms\t<= 1000 ms\t%s\n' "$TENANTS" "$SWEEPS" \
+        "$(p50 "$results/busy-sweep.txt")" "$(verdict "$(p50 "$results/busy-sweep.txt")" le 1000)"
+    printf '  the same, max (the first sweep included)\t%s ms\t<= 1000 ms\t%s\n' \
+        "$(max "$results/busy-sweep.txt")" "$(verdict "$(max "$results/busy-sweep.txt")" le 1000)"
+    printf '  tenants read / locked per sweep (max)\t%s / %s\t%s / 0\t%s\n' "$busy_read" "$busy_locked" "$TENANTS" \
+        "$([[ $busy_read == "$TENANTS" && $busy_locked == 0 ]] && echo ok || echo MISSED)"
+    printf '  worker --once wall - baseline, p50\t%s ms\t-\t-\n' "$(minus "$(p50 "$results/busy-wall.txt")" "$base_p50")"
+    printf '  the read alone (kefu_surge_readings by psql), p50 of 3\t%s ms\t-\t-\n' "$(p50 "$results/readings-ms.txt")"
+    printf '  false surges / surge_modes rows written among the bulk tenants\t%s / %s\t0 / 0\t%s\n' "$surges_bulk" "$modes" \
+        "$([[ $surges_bulk == 0 && $modes == 0 ]] && echo ok || echo MISSED)"
 } >"$results/table.tsv"
 echo
-echo "Surge benchmark: $(nproc) cores, durable cluster, $rows intake_minutes rows; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Surge benchmark $(date -u '+%Y-%m-%d %H:%M UTC'): $(nproc) cores, durable cluster, $rows intake_minutes + $hours intake_hours rows; load average before: $load_before, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 awk -f "$root/Benchmarks/worker/report.awk" "$results/table.tsv"

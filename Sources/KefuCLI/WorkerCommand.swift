@@ -30,14 +30,24 @@ struct WorkerCommand: AsyncParsableCommand {
         let surge = SurgeSweeper(database: TenantDatabase(pool: pool), clock: SystemClock(), logger: context.logger)
         if once {
             let report = try await sweeper.sweep()
-            _ = try await surge.sweep()
+            let surgeStart = ContinuousClock.now
+            let surgeReport = try await surge.sweep()
+            let surgeTime = ContinuousClock.now - surgeStart
             await pool.shutdown()
-            struct Output: Encodable { var claimed, performed, rescheduled, skipped, failed: Int }
+            struct Output: Encodable {
+                var claimed, performed, rescheduled, skipped, failed: Int
+                var surgeCandidates, surgeLocked, surgeStarted, surgeEnded: Int
+                var surgeSweepMs: Double
+            }
             let output = Output(claimed: report.claimed, performed: report.performed, rescheduled: report.rescheduled,
-                                skipped: report.skipped, failed: report.failed)
+                                skipped: report.skipped, failed: report.failed,
+                                surgeCandidates: surgeReport.candidates, surgeLocked: surgeReport.locked,
+                                surgeStarted: surgeReport.started.count, surgeEnded: surgeReport.ended.count,
+                                surgeSweepMs: Double(surgeTime.components.seconds) * 1000 + Double(surgeTime.components.attoseconds) / 1e15)
             if json { return try printJSON(output) }
             Console.write("claimed \(report.claimed), performed \(report.performed), rescheduled \(report.rescheduled), "
-                + "skipped \(report.skipped), failed \(report.failed)")
+                + "skipped \(report.skipped), failed \(report.failed); surge: \(surgeReport.candidates) candidates, "
+                + "\(surgeReport.locked) locked, \(surgeReport.started.count) started, \(surgeReport.ended.count) ended")
             if report.failed > 0 { throw ExitCode(2) }
             return
         }

@@ -6,33 +6,6 @@ import XCTest
 
 /// Surge detection and level-1 response at exact instants, with synthetic intake history.
 final class SurgeModeTests: TicketTestCase {
-    /// Four weeks of 40 chat tickets in this hour of the week: normal = 10 per 15-minute window.
-    private func seedHistory(_ tenant: UUID, perHour: Int = 40) async throws {
-        let now = clock.now()
-        let hourStart = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
-        for week in 1...4 {
-            let start = hourStart.addingTimeInterval(-Double(week) * 7 * 86_400)
-            try await ownerPool.execute("""
-                INSERT INTO intake_minutes (tenant_id, channel, minute, count)
-                SELECT \(tenant), 'chat', \(start) + make_interval(mins => m::int), 1 FROM generate_series(0, \(perHour - 1)) m
-                """)
-        }
-    }
-
-    /// Exactly `count` chat tickets in the live window (2 minutes ago), as synthetic counts.
-    private func live(_ tenant: UUID, _ count: Int) async throws {
-        let minute = Date(timeIntervalSince1970: (clock.now().timeIntervalSince1970 / 60).rounded(.down) * 60)
-        try await ownerPool.execute("""
-            DELETE FROM intake_minutes WHERE tenant_id = \(tenant) AND minute > \(minute.addingTimeInterval(-3600))
-            """)
-        try await ownerPool.execute("""
-            INSERT INTO intake_minutes (tenant_id, channel, minute, count) VALUES (\(tenant), 'chat', \(minute.addingTimeInterval(-120)), \(count))
-            ON CONFLICT (tenant_id, channel, minute) DO UPDATE SET count = \(count)
-            """)
-    }
-
-    private func sweeper() -> SurgeSweeper { SurgeSweeper(database: TenantDatabase(pool: appPool), clock: clock) }
-
     private func openIncidents(_ tenant: UUID? = nil) async throws -> Int {
         let filter: PostgresQuery = tenant.map { " AND tenant_id = \($0)" } ?? ""
         return try await ownerPool.queryScalar(Int.self, "SELECT count(*) FROM incidents WHERE ended_at IS NULL" + filter) ?? -1
@@ -223,6 +196,9 @@ final class SurgeModeTests: TicketTestCase {
         XCTAssertEqual(ticket["owner_id"]?.string, general.id.uuidString, "chat goes straight to a free agent, no skill needed")
         let counted = try await ownerPool.queryScalar(Int.self, "SELECT sum(count) FROM intake_minutes WHERE tenant_id = \(tenantID)")
         XCTAssertEqual(counted, 1)
+        let hour = Date(timeIntervalSince1970: (clock.now().timeIntervalSince1970 / 3600).rounded(.down) * 3600)
+        let countedHour = try await ownerPool.queryScalar(Int.self, "SELECT count FROM intake_hours WHERE tenant_id = \(tenantID) AND channel = 'chat' AND hour = \(hour)")
+        XCTAssertEqual(countedHour, 1, "the hourly rollup is written with the minute bucket")
 
         // A manual incident is not ended by the detector, only by a supervisor.
         clock.advance(by: 3 * 3600)

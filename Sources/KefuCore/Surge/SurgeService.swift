@@ -28,7 +28,11 @@ public struct SurgeService: Sendable {
     }
 
     static func rates(_ tx: TenantTransaction, now: Date, settings: SurgeSettings) async throws -> [SurgeRate] {
-        let histories = try await IntakeCounter.histories(tx, now: now, windowMinutes: settings.windowMinutes)
+        rates(try await IntakeCounter.histories(tx, now: now), now: now, settings: settings)
+    }
+
+    /// Tenant-wide (`all`) first, then every channel with history, by name.
+    static func rates(_ histories: [String: IntakeHistory], now: Date, settings: SurgeSettings) -> [SurgeRate] {
         var rates = [SurgeRates.rate(channel: "all", .combined(Array(histories.values)), now: now, settings: settings)]
         for channel in histories.keys.sorted() {
             rates.append(SurgeRates.rate(channel: channel, histories[channel]!, now: now, settings: settings))
@@ -53,31 +57,28 @@ public struct SurgeService: Sendable {
         try await database.transaction(tenantID) { tx in
             let now = clock.now()
             try await tx.execute("INSERT INTO surge_modes (tenant_id) VALUES (\(tenantID)) ON CONFLICT DO NOTHING")
-            guard let mode = try await tx.queryFirst("""
+            guard let row = try await tx.queryFirst("""
                 SELECT active, calm_since, (SELECT trigger FROM incidents i WHERE i.tenant_id = m.tenant_id AND i.id = m.incident_id) AS trigger
                 FROM surge_modes m WHERE tenant_id = \(tenantID) FOR UPDATE
                 """) else { return .unchanged }
+            let mode = SurgeModeState(active: try row.decode(Bool.self, "active"), calmSince: try row.decode(Date?.self, "calm_since"),
+                                      manual: try row.decode(String?.self, "trigger") == "manual")
             let settings = try await SettingsService.load(tx).settings.surge
             let rates = try await Self.rates(tx, now: now, settings: settings)
-            if !(try mode.decode(Bool.self, "active")) {
-                // The strongest surge; on a tie a single channel names the incident better than "all".
-                guard let worst = rates.filter({ SurgeRates.isSurge($0, settings: settings) })
-                    .max(by: { ($0.ratio, $0.channel == "all" ? 0 : 1) < ($1.ratio, $1.channel == "all" ? 0 : 1) }) else {
-                    return .unchanged
-                }
-                return try await SurgeResponse.activate(tx, rate: worst, trigger: "detected", by: nil, at: now).map { .started($0) } ?? .unchanged
-            }
-            guard try mode.decode(String?.self, "trigger") != "manual" else { return .unchanged }
-            guard rates.allSatisfy({ SurgeRates.isCalm($0, settings: settings) }) else {
+            switch SurgeDecision.next(mode, rates: rates, settings: settings, now: now) {
+            case .none:
+                return .unchanged
+            case .start(let rate):
+                return try await SurgeResponse.activate(tx, rate: rate, trigger: "detected", by: nil, at: now).map { .started($0) } ?? .unchanged
+            case .resetCalm:
                 try await tx.execute("UPDATE surge_modes SET calm_since = NULL WHERE tenant_id = \(tenantID)")
                 return .unchanged
-            }
-            let calmSince = try mode.decode(Date?.self, "calm_since") ?? now
-            if now.timeIntervalSince(calmSince) >= TimeInterval(settings.holdMinutes * 60) {
+            case .calming(let since, let record):
+                if record { try await tx.execute("UPDATE surge_modes SET calm_since = \(since) WHERE tenant_id = \(tenantID)") }
+                return .calming(since: since)
+            case .restore:
                 return try await SurgeResponse.restore(tx, by: nil, at: now).map { .ended($0) } ?? .unchanged
             }
-            try await tx.execute("UPDATE surge_modes SET calm_since = \(calmSince) WHERE tenant_id = \(tenantID)")
-            return .calming(since: calmSince)
         }
     }
 

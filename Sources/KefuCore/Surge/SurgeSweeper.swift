@@ -2,8 +2,24 @@ import Foundation
 import KefuPostgres
 import Logging
 
-/// The worker's surge detector: evaluates every tenant with intake in the window or with the
-/// mode on, each in its own tenant transaction.
+/// What one detector sweep did.
+public struct SurgeSweepReport: Sendable, Equatable {
+    /// Incidents this sweep started and ended.
+    public var started: [Incident] = []
+    public var ended: [Incident] = []
+    /// Tenants read (intake at or above their minimum volume, mode on, or an event due).
+    public var candidates = 0
+    /// Tenants whose state had to change, each evaluated again in its own locking transaction.
+    public var locked = 0
+}
+
+/// The worker's surge detector. One statement reads every candidate tenant's mode and intake
+/// counts (`SurgeReadings`); the decision is made from that without a lock, and only tenants
+/// whose state must change (a surge starts, the hold period starts, restarts or ends, an
+/// event's staffing is due) get a tenant transaction, which locks the mode row and decides again
+/// from what it reads under the lock. Several replicas may sweep at once: each reads and decides
+/// for all candidates, the row lock serialises them per tenant, and the conditional updates make
+/// the second one find nothing left to do — so a surge starts and ends exactly once.
 public struct SurgeSweeper: Sendable {
     let surge: SurgeService
     let events: ScheduledEventService
@@ -19,24 +35,25 @@ public struct SurgeSweeper: Sendable {
         self.logger = logger
     }
 
-    /// Evaluates the candidates; returns the incidents started and ended.
-    public func sweep(maxWindowMinutes: Int = 120) async throws -> (started: [Incident], ended: [Incident]) {
+    /// Reads the candidates, then applies due events and evaluates the tenants whose mode must change.
+    public func sweep(maxWindowMinutes: Int = 120) async throws -> SurgeSweepReport {
         let now = clock.now()
         let since = now.addingTimeInterval(-TimeInterval(maxWindowMinutes * 60))
-        let tenants = try await database.pool.query("SELECT tenant_id FROM kefu_surge_candidates(\(since), \(now))")
-            .map { try $0.decode(UUID.self, at: 0) }
-        var started: [Incident] = []
-        var ended: [Incident] = []
-        for tenant in tenants {
+        let readings = try await SurgeReadings.load(database.pool, since: since, now: now)
+        var report = SurgeSweepReport(candidates: readings.count)
+        for reading in readings {
+            let tenant = reading.tenantID
             do {
-                try await events.apply(tenant)
+                if reading.eventsDue { try await events.apply(tenant) }
+                guard reading.step(now: now).changesState else { continue }
+                report.locked += 1
                 switch try await surge.evaluate(tenant) {
                 case .started(let incident):
-                    started.append(incident)
+                    report.started.append(incident)
                     logger.notice("surge started", metadata: ["tenant.id": "\(tenant)", "channel": "\(incident.channel)",
                                                               "ratio": "\(incident.ratio)"])
                 case .ended(let incident):
-                    ended.append(incident)
+                    report.ended.append(incident)
                     logger.notice("surge ended", metadata: ["tenant.id": "\(tenant)"])
                 case .unchanged, .calming:
                     break
@@ -45,6 +62,6 @@ public struct SurgeSweeper: Sendable {
                 logger.error("surge evaluation failed", metadata: ["tenant.id": "\(tenant)", "error": "\(error)"])
             }
         }
-        return (started, ended)
+        return report
     }
 }

@@ -1,0 +1,63 @@
+# Sourced by the surge benchmarks (run.sh, rollup-cost.sh): builds kefu in release mode
+# (--scratch-path ${BENCH_SCRATCH:-.build-bench-http}), copies the binary and sql/ into a fresh
+# KEFU_HOME (the tree may change meanwhile), starts a private durable cluster there (embedded
+# defaults: fsync and synchronous_commit on) and migrates it. Everything started is stopped and
+# KEFU_HOME deleted at exit.
+#   in:  root, log(), KEEP_RESULTS (copy $results there at exit; may be empty)
+#   out: kefu, KEFU_HOME, results, pids (processes to stop at exit), stop_pid, owner_url,
+#        app_url, psql_owner, psql_at, load_before
+# --- 1. build -----------------------------------------------------------------------------------
+scratch=${BENCH_SCRATCH:-.build-bench-http}
+log "building kefu (release, $scratch)"
+for attempt in 1 2 3 4 5; do
+    swift build -c release --product kefu --scratch-path "$scratch" >&2 && break
+    [[ $attempt == 5 ]] && { log "build failed"; exit 1; }
+    log "build failed (attempt $attempt), retrying in 15 s"; sleep 15
+done
+kefu="$(swift build -c release --product kefu --scratch-path "$scratch" --show-bin-path)/kefu"
+
+# --- 2. private durable cluster -----------------------------------------------------------------
+unset DATABASE_URL KEFU_APP_DATABASE_URL
+KEFU_HOME=$(mktemp -d /tmp/kefu-surge-bench.XXXXXX)
+export KEFU_HOME
+chmod 755 "$KEFU_HOME"
+results="$KEFU_HOME/results"
+mkdir -p "$results"
+pids=()
+
+stop_pid() {
+    local pid=$1 waited
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for waited in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+    local status=$? pid
+    trap - EXIT INT TERM
+    for pid in "${pids[@]}"; do stop_pid "$pid"; done
+    "$kefu" db stop >/dev/null 2>&1 || true
+    if [[ -f $KEFU_HOME/pgdata/postmaster.pid ]]; then
+        runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$KEFU_HOME/pgdata" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+    if [[ -n ${KEEP_RESULTS:-} ]]; then rm -rf "$KEEP_RESULTS"; cp -r "$results" "$KEEP_RESULTS"; fi
+    rm -rf "$KEFU_HOME"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+cp "$kefu" "$KEFU_HOME/kefu"
+kefu="$KEFU_HOME/kefu"
+cp -r "$root/sql" "$KEFU_HOME/sql"
+export KEFU_SQL_DIR="$KEFU_HOME/sql"
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+log "starting a private cluster in $KEFU_HOME (load average $load_before)"
+"$kefu" db start >/dev/null 2>"$results/cli.log"
+"$kefu" migrate >/dev/null 2>>"$results/cli.log"
+owner_url=$("$kefu" db url 2>>"$results/cli.log")
+app_url=$("$kefu" db url --app 2>>"$results/cli.log")
+psql_owner() { psql "$owner_url" -X -q -v ON_ERROR_STOP=1 "$@"; }
+psql_at() { psql "$owner_url" -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
