@@ -11,17 +11,23 @@ enum IntakeCounter {
 
     /// Counts one ticket in its minute and its hour bucket: one statement, two upserts.
     static func record(_ tx: TenantTransaction, channel: TicketChannel, at instant: Date) async throws {
-        guard !skipsRollup else { return }
+        guard let query = recordQuery(tx, channel: channel, at: instant) else { return }
+        try await tx.execute(query)
+    }
+
+    /// The statement `record` runs, for a pipeline; nil under the benchmark-only switch.
+    static func recordQuery(_ tx: TenantTransaction, channel: TicketChannel, at instant: Date) -> PostgresQuery? {
+        guard !skipsRollup else { return nil }
         let minute = Date(timeIntervalSince1970: (instant.timeIntervalSince1970 / 60).rounded(.down) * 60)
         let hour = Date(timeIntervalSince1970: (instant.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
-        try await tx.execute("""
+        return """
             WITH hour AS (
                 INSERT INTO intake_hours (tenant_id, channel, hour, count) VALUES (\(tx.tenantID), \(channel.rawValue), \(hour), 1)
                 ON CONFLICT (tenant_id, channel, hour) DO UPDATE SET count = intake_hours.count + 1
             )
             INSERT INTO intake_minutes (tenant_id, channel, minute, count) VALUES (\(tx.tenantID), \(channel.rawValue), \(minute), 1)
             ON CONFLICT (tenant_id, channel, minute) DO UPDATE SET count = intake_minutes.count + 1
-            """)
+            """
     }
 
     /// Every channel's history for a decision at `now` (the transaction's tenant only).

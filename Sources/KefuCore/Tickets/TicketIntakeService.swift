@@ -42,7 +42,7 @@ public struct TicketIntakeService: Sendable {
     }
 
     /// Round trips: the customer, then the reads (one pipeline), the agent pick with the ticket
-    /// number, the writes (one pipeline), the timers, the intake minute.
+    /// number, the writes with the surge rollup (one pipeline), the timers.
     private func intake(_ tx: TenantTransaction, _ request: ValidatedIntake) async throws -> IntakeResult {
         if let existing = try await existingTicket(tx, key: request.idempotencyKey) {
             return IntakeResult(ticket: existing, created: false)
@@ -141,10 +141,10 @@ public struct TicketIntakeService: Sendable {
             writes.append(TicketStore.recordQuery(tx, ticket: ticketID, actor: .system, kind: "escalated_to_supervisor",
                                                   after: ["priority": .string(priority.rawValue), "supervisors": .number(Double(supervisors.count))], at: now))
         }
+        if let counting = IntakeCounter.recordQuery(tx, channel: request.channel, at: now) { writes.append(counting) }
         writes.append(TicketStore.fetchQuery(tx.tenantID, id: ticketID))
         let ticket = try TicketStore.ticket(from: try await tx.pipeline(writes).last!)
         try await TicketTimers.sync(tx, ticket, context: TicketContext(now: now, settings: profile.settings, calendar: calendar))
-        try await IntakeCounter.record(tx, channel: request.channel, at: now)
         return IntakeResult(ticket: ticket, created: true)
     }
 
