@@ -10,9 +10,9 @@
 # Every run is checked: tickets created = requests, and the rollup grew by exactly the tickets
 # on the "with" side and not at all on the "without" side.
 #
-#   Benchmarks/surge/rollup-cost.sh        # ~5 min after the build
+#   Benchmarks/surge/rollup-cost.sh        # ~9 min after the build
 #
-# Knobs: RC_SECONDS (8 s per run), RC_ROUNDS (5), RC_TENANTS (32, each with 3 on-duty agents),
+# Knobs: RC_SECONDS (8 s per run), RC_ROUNDS (9), RC_TENANTS (32, each with 3 on-duty agents),
 # RC_POOL (16 connections per server), BENCH_SCRATCH (release scratch path, .build-bench-http),
 # RC_KEEP=DIR (copy the raw outputs there). Exit status 0 when every ratio meets >= 0.90.
 set -euo pipefail
@@ -21,7 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 intake="$root/Benchmarks/intake"
 SECONDS_PER_RUN=${RC_SECONDS:-8}
-ROUNDS=${RC_ROUNDS:-5}
+ROUNDS=${RC_ROUNDS:-9}
 TENANTS=${RC_TENANTS:-32}
 POOL=${RC_POOL:-16}
 CLIENTS=(1 4 16)
