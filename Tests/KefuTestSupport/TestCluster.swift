@@ -18,9 +18,28 @@ public actor TestCluster {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("sql")
 
+    /// The first caller's start-up, which concurrent callers wait for (the actor is reentrant
+    /// across the start-up's awaits: without this each of them started a cluster of its own,
+    /// and only the last was stopped at exit).
+    private var starting: Task<PostgresConfiguration, any Error>?
+
     /// A superuser connection to the cluster's `postgres` database, starting the cluster on first use.
     public func adminConfiguration() async throws -> PostgresConfiguration {
         if let admin { return admin }
+        if let starting { return try await starting.value }
+        let task = Task { try await self.start() }
+        starting = task
+        do {
+            let configuration = try await task.value
+            admin = configuration
+            return configuration
+        } catch {
+            starting = nil
+            throw error
+        }
+    }
+
+    private func start() async throws -> PostgresConfiguration {
         let configuration: PostgresConfiguration
         if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty {
             configuration = try PostgresConfiguration(url).with(database: "postgres")
@@ -39,7 +58,6 @@ public actor TestCluster {
             configuration = embedded.configuration(database: "postgres")
         }
         try await createTemplate(configuration)
-        admin = configuration
         return configuration
     }
 
@@ -90,15 +108,21 @@ public struct TestDatabase: Sendable {
 
 /// Stops the private cluster and deletes its files when the test process exits.
 enum TestClusterCleanup {
-    nonisolated(unsafe) static var embedded: EmbeddedPostgres?
-    nonisolated(unsafe) static var root: URL?
+    nonisolated(unsafe) private static var clusters: [(EmbeddedPostgres, URL)] = []
+    private static let lock = NSLock()
 
+    /// Stops `embedded` and deletes `root` when the process exits (every registered cluster).
     static func register(embedded: EmbeddedPostgres, root: URL) {
-        Self.embedded = embedded
-        Self.root = root
+        let first = lock.withLock { () -> Bool in
+            clusters.append((embedded, root))
+            return clusters.count == 1
+        }
+        guard first else { return }
         atexit {
-            TestClusterCleanup.embedded?.stopImmediately()
-            if let root = TestClusterCleanup.root { try? FileManager.default.removeItem(at: root) }
+            for (embedded, root) in TestClusterCleanup.lock.withLock({ TestClusterCleanup.clusters }) {
+                embedded.stopImmediately()
+                try? FileManager.default.removeItem(at: root)
+            }
         }
     }
 }
