@@ -6,33 +6,7 @@ import KefuTestSupport
 import XCTest
 
 /// The operator CLI, run in-process against the test database with its output captured.
-final class CLITests: APITestCase {
-    private var output: [String] = []
-
-    override func setUp() async throws {
-        try await super.setUp()
-        CommandContext.environmentOverride = [
-            "DATABASE_URL": database.ownerConfiguration.url(revealingPassword: true),
-            "KEFU_SQL_DIR": TestCluster.sqlDirectory.path,
-            "KEFU_LOG_LEVEL": "error",
-        ]
-    }
-
-    override func tearDown() async throws {
-        CommandContext.environmentOverride = nil
-        Console.sink = { print($0) }
-        try await super.tearDown()
-    }
-
-    /// Runs `kefu <arguments>` and returns what it printed.
-    @discardableResult
-    private func kefu(_ arguments: String...) async throws -> String {
-        let lines = LineCollector()
-        Console.sink = { lines.append($0) }
-        try await Kefu.run(arguments: arguments)
-        return lines.text
-    }
-
+final class CLITests: CLITestCase {
     func testTenantCreateJSONGivesAWorkingKeyOnce() async throws {
         let text = try await kefu("tenant", "create", "--slug", "acme", "--name", "Acme Ltd", "--timezone", "Asia/Shanghai", "--json")
         let created = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
@@ -111,14 +85,6 @@ final class CLITests: APITestCase {
         let applied = try await kefu("migrate")
         XCTAssertTrue(applied.contains("up to date"), applied)
     }
-}
-
-/// Collects printed lines from the CLI.
-final class LineCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var text: String { lock.withLock { lines.joined(separator: "\n") } }
 }
 
 /// `XCTAssertThrowsError` for async expressions.

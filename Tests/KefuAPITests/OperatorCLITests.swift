@@ -6,30 +6,7 @@ import KefuTestSupport
 import XCTest
 
 /// The worker, timers, surge and report commands, run in-process against the test database.
-final class OperatorCLITests: APITestCase {
-    override func setUp() async throws {
-        try await super.setUp()
-        CommandContext.environmentOverride = [
-            "DATABASE_URL": database.ownerConfiguration.url(revealingPassword: true),
-            "KEFU_SQL_DIR": TestCluster.sqlDirectory.path,
-            "KEFU_LOG_LEVEL": "error",
-        ]
-    }
-
-    override func tearDown() async throws {
-        CommandContext.environmentOverride = nil
-        Console.sink = { print($0) }
-        try await super.tearDown()
-    }
-
-    @discardableResult
-    private func kefu(_ arguments: String...) async throws -> String {
-        let lines = LineCollector()
-        Console.sink = { lines.append($0) }
-        try await Kefu.run(arguments: arguments)
-        return lines.text
-    }
-
+final class OperatorCLITests: CLITestCase {
     func testSurgeSimulateFeedsRealIntakeAndStatusShowsTheRates() async throws {
         try await kefu("tenant", "create", "--slug", "acme", "--name", "Acme")
         let fed = try await kefu("surge", "simulate", "--tenant", "acme", "--rate", "25", "--minutes", "1")

@@ -1,0 +1,41 @@
+import Foundation
+import KefuCLI
+import KefuCore
+import KefuTestSupport
+import XCTest
+
+/// A test case that runs `kefu` commands in-process against its own test database, with the
+/// output captured.
+class CLITestCase: APITestCase {
+    override func setUp() async throws {
+        try await super.setUp()
+        CommandContext.environmentOverride = [
+            "DATABASE_URL": database.ownerConfiguration.url(revealingPassword: true),
+            "KEFU_SQL_DIR": TestCluster.sqlDirectory.path,
+            "KEFU_LOG_LEVEL": "error",
+        ]
+    }
+
+    override func tearDown() async throws {
+        CommandContext.environmentOverride = nil
+        Console.sink = { print($0) }
+        try await super.tearDown()
+    }
+
+    /// Runs `kefu <arguments>` and returns what it printed.
+    @discardableResult
+    func kefu(_ arguments: String...) async throws -> String {
+        let lines = LineCollector()
+        Console.sink = { lines.append($0) }
+        try await Kefu.run(arguments: arguments)
+        return lines.text
+    }
+}
+
+/// Collects printed lines from the CLI.
+final class LineCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var text: String { lock.withLock { lines.joined(separator: "\n") } }
+}
