@@ -10,7 +10,8 @@ extension PostgresConnection {
     /// with any other statement error. Outside a transaction the pipeline runs as one implicit
     /// transaction.
     public func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresResult] {
-        guard queries.count > 1 else { return try await queries.asyncMap { try await run($0) } }
+        if queries.isEmpty { return [] }
+        if queries.count == 1 { return [try await run(queries[0])] }
         return try await executor.run { try self.execPipeline(queries) }
     }
 
@@ -102,16 +103,5 @@ extension PostgresConnection {
         PQclear(sync)
         if let firstError { throw firstError }
         return results
-    }
-
-}
-
-extension Array {
-    /// `map` with an async transform, in order.
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
-        var values: [T] = []
-        values.reserveCapacity(count)
-        for element in self { values.append(try await transform(element)) }
-        return values
     }
 }

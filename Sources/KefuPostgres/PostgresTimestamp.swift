@@ -25,11 +25,6 @@ public enum PostgresTimestamp {
         var fraction = totalMicros % 1_000_000
         if fraction < 0 { fraction += 1_000_000; seconds -= 1 }
         let (year, month, day, hour, minute, second) = civil(fromEpochSeconds: seconds)
-        guard (0...9999).contains(year) else {
-            return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + String(UnicodeScalar(separator)) + pad(hour, 2) + ":"
-                + pad(minute, 2) + ":" + pad(second, 2) + "." + pad(Int(fraction) / (fractionDigits == 3 ? 1000 : 1), fractionDigits)
-                + suffix.description
-        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(32)
         func digits(_ value: Int, _ width: Int) {
@@ -42,7 +37,9 @@ public enum PostgresTimestamp {
                 divisor /= 10
             }
         }
-        digits(year, 4); bytes.append(UInt8(ascii: "-")); digits(month, 2); bytes.append(UInt8(ascii: "-")); digits(day, 2)
+        // Years beyond 0...9999 (PostgreSQL allows them) keep all their digits.
+        bytes.append(contentsOf: pad(year, 4).utf8)
+        bytes.append(UInt8(ascii: "-")); digits(month, 2); bytes.append(UInt8(ascii: "-")); digits(day, 2)
         bytes.append(separator)
         digits(hour, 2); bytes.append(UInt8(ascii: ":")); digits(minute, 2); bytes.append(UInt8(ascii: ":")); digits(second, 2)
         bytes.append(UInt8(ascii: "."))
