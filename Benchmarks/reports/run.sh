@@ -43,7 +43,6 @@ TENANTS=${RB_TENANTS:-1000}
 OTHER=${RB_OTHER:-1000}
 REQUESTS=${RB_REQUESTS:-60}
 BUSY_WEEKS_AGO=${RB_BUSY_WEEKS_AGO:-6}
-scratch=${BENCH_SCRATCH:-.build-bench-http}
 stats_awk="$root/Benchmarks/worker/stats.awk"
 table_awk="$root/Benchmarks/worker/report.awk"
 
@@ -51,76 +50,25 @@ log() { printf '[reports-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 now_ns() { date +%s%N; }
 
-# --- 1. build ---------------------------------------------------------------------------------
-if [[ ${SKIP_BUILD:-0} == 1 ]]; then
-    log "SKIP_BUILD=1: using the kefu binary already in $scratch"
-else
-    log "building kefu (release, $scratch)"
-    for attempt in 1 2 3; do   # the tree may be edited while we build: retry
-        swift build -c release --product kefu --scratch-path "$scratch" >&2 && break
-        [[ $attempt == 3 ]] && die "build failed"
-        log "build failed (attempt $attempt), retrying in 15 s"; sleep 15
-    done
-fi
-kefu="$(swift build -c release --product kefu --scratch-path "$scratch" --show-bin-path)/kefu"
-[[ -x $kefu ]] || die "no kefu binary at $kefu"
-load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
-
-# --- 2. private durable cluster -----------------------------------------------------------------
-unset DATABASE_URL KEFU_APP_DATABASE_URL
-KEFU_HOME=$(mktemp -d /tmp/kefu-reports-bench.XXXXXX)
-export KEFU_HOME
-chmod 755 "$KEFU_HOME"
-results="$KEFU_HOME/results"
-mkdir -p "$results"
+# --- 1-2. release build, private durable cluster (stopped and deleted at exit), migrations ---
 server_pid=""
-child_pids=()
-
 stop_server() {
     [[ -n $server_pid ]] || return 0
-    kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
+    stop_pid "$server_pid"
     server_pid=""
 }
-cleanup() {
-    local status=$? pid
-    trap - EXIT INT TERM
-    set +e
-    for pid in "${child_pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+before_cleanup() {
     if [[ ${RB_HOLD:-0} == 1 && -n ${owner_url:-} ]]; then
         touch "$KEFU_HOME/hold"
         log "RB_HOLD=1: owner $owner_url, application $app_url; delete $KEFU_HOME/hold to clean up"
         while [[ -f $KEFU_HOME/hold ]]; do sleep 2; done
     fi
     stop_server
-    "$kefu" db stop >/dev/null 2>&1
-    if [[ -f $KEFU_HOME/pgdata/postmaster.pid ]]; then   # kefu db stop failed: stop it directly
-        runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$KEFU_HOME/pgdata" -m fast -w stop >/dev/null 2>&1
-    fi
-    if [[ -n ${RB_KEEP_RESULTS:-} ]]; then rm -rf "$RB_KEEP_RESULTS"; cp -r "$results" "$RB_KEEP_RESULTS"; fi
-    rm -rf "$KEFU_HOME"
-    exit "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# Run a snapshot of the binary and the migrations: the tree (and the scratch path) may change
-# under a running benchmark.
-cp "$kefu" "$KEFU_HOME/kefu"
-kefu="$KEFU_HOME/kefu"
-cp -r "$root/sql" "$KEFU_HOME/sql"
-export KEFU_SQL_DIR="$KEFU_HOME/sql"
-
-log "starting a private cluster in $KEFU_HOME"
-"$kefu" db start >/dev/null 2>"$results/cli.log"
-"$kefu" migrate >/dev/null 2>>"$results/cli.log"
-owner_url=$("$kefu" db url 2>>"$results/cli.log")
-app_url=$("$kefu" db url --app 2>>"$results/cli.log")
-[[ $app_url == postgres://kefu_app@* ]] || die "unexpected application URL: $app_url"
-psql_owner() { psql "$owner_url" -X -q -v ON_ERROR_STOP=1 "$@"; }
+BENCH_NAME=reports-bench
+KEEP_RESULTS=${RB_KEEP_RESULTS:-}
+source "$root/Benchmarks/lib/private-cluster.sh"
+load_at_start=$load_before
 sql_value() { psql "$owner_url" -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
 migrations=$(sql_value "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations" 2>/dev/null || echo '?')
 
@@ -147,13 +95,13 @@ load_tenant() {  # SLUG TICKETS AGENTS CUSTOMERS SEED
         -f "$here/bulk-tenant.sql" >"$results/bulk-$1.log" 2>&1
 }
 psql_owner -v which=small -v small_tenants="$TENANTS" -v small_tickets="$OTHER" -v big_tickets=0 \
-    -f "$root/Benchmarks/intake/bulk-tickets.sql" >"$results/bulk-others.log" 2>&1 & child_pids+=($!)
-load_tenant rpt-big "$BIG" 50 20000 0.3 & child_pids+=($!)
-load_tenant rpt-mid "$MID" 10 2000 0.4 & child_pids+=($!)
-for pid in "${child_pids[@]}"; do
+    -f "$root/Benchmarks/intake/bulk-tickets.sql" >"$results/bulk-others.log" 2>&1 & pids+=($!)
+load_tenant rpt-big "$BIG" 50 20000 0.3 & pids+=($!)
+load_tenant rpt-mid "$MID" 10 2000 0.4 & pids+=($!)
+for pid in "${pids[@]}"; do
     wait "$pid" || { cat "$results"/bulk-*.log >&2; die "bulk load failed"; }
 done
-child_pids=()
+pids=()
 load_s=$(( ($(now_ns) - start) / 1000000000 ))
 start=$(now_ns)
 psql_owner -f "$here/bulk-finish.sql" >/dev/null

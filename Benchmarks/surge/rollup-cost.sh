@@ -33,7 +33,8 @@ command -v jq >/dev/null || die "jq not found"
 
 cd "$root"
 KEEP_RESULTS=${RC_KEEP:-}
-source "$here/private-cluster.sh"
+BENCH_NAME=surge-rollup-cost
+source "$root/Benchmarks/lib/private-cluster.sh"
 out=$results
 durability=$(psql_at -c "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings
                          WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes')")

@@ -45,7 +45,8 @@ stats() { sort -n | awk -f "$root/Benchmarks/worker/stats.awk"; }   # n min p50 
 
 # --- 1, 2. release build, private durable cluster -------------------------------------------------
 KEEP_RESULTS=${SB_KEEP_RESULTS:-}
-source "$here/private-cluster.sh"
+BENCH_NAME=surge-bench
+source "$root/Benchmarks/lib/private-cluster.sh"
 
 # --- 3. latency: 20 surges ------------------------------------------------------------------------
 log "creating $LAT tenants with kefu tenant create"

@@ -20,7 +20,7 @@
 # Knobs (environment): WB_TICKETS (1000000), WB_TENANTS (1000), WB_DUE (10000), WB_SWEEPS (7),
 # WB_CLAIMS (200), WB_TIMEOUT (300 s for the 10,000 actions), WB_OLD_DIAG (0); WB_KEEP_RESULTS=DIR
 # copies the raw outputs (plans, pgbench logs, worker logs) to DIR before the cluster is deleted;
-# BENCH_SCRATCH (.build-bench-http) is the release build's scratch path.
+# BENCH_SCRATCH (.build-bench-http) is the release build's scratch path; SKIP_BUILD=1 uses the binary already there.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -52,62 +52,12 @@ cpu_seconds() {
 machine_busy() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat; }
 minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
 
-# --- 1. build ---------------------------------------------------------------------------------
-scratch=${BENCH_SCRATCH:-.build-bench-http}
-log "building kefu (release, $scratch)"
-# The tree may be edited while we build ("input file … was modified during the build"): retry.
-for attempt in 1 2 3 4 5; do
-    swift build -c release --product kefu --scratch-path "$scratch" >&2 && break
-    [[ $attempt == 5 ]] && { log "build failed"; exit 1; }
-    log "build failed (attempt $attempt), retrying in 15 s"; sleep 15
-done
-kefu="$(swift build -c release --product kefu --scratch-path "$scratch" --show-bin-path)/kefu"
+# --- 1-2. release build, private durable cluster (stopped and deleted at exit), migrations ---
+BENCH_NAME=worker-bench
+KEEP_RESULTS=${WB_KEEP_RESULTS:-}
+source "$root/Benchmarks/lib/private-cluster.sh"
+load_at_start=$load_before
 
-load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
-
-# --- 2. private durable cluster -----------------------------------------------------------------
-unset DATABASE_URL KEFU_APP_DATABASE_URL
-KEFU_HOME=$(mktemp -d /tmp/kefu-worker-bench.XXXXXX)
-export KEFU_HOME
-chmod 755 "$KEFU_HOME"
-results="$KEFU_HOME/results"
-mkdir -p "$results"
-worker_pids=()
-
-cleanup() {
-    local status=$? pid waited
-    trap - EXIT INT TERM
-    for pid in "${worker_pids[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || continue
-        for waited in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    "$kefu" db stop >/dev/null 2>&1 || true
-    if [[ -f $KEFU_HOME/pgdata/postmaster.pid ]]; then   # kefu db stop failed: stop it directly
-        runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$KEFU_HOME/pgdata" -m fast -w stop >/dev/null 2>&1 || true
-    fi
-    if [[ -n ${WB_KEEP_RESULTS:-} ]]; then rm -rf "$WB_KEEP_RESULTS"; cp -r "$results" "$WB_KEEP_RESULTS"; fi
-    rm -rf "$KEFU_HOME"
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# Run a snapshot of the binary and the migrations: the tree (and the shared scratch path) may
-# change under a running benchmark.
-cp "$kefu" "$KEFU_HOME/kefu"
-kefu="$KEFU_HOME/kefu"
-cp -r "$root/sql" "$KEFU_HOME/sql"
-export KEFU_SQL_DIR="$KEFU_HOME/sql"
-
-log "starting a private cluster in $KEFU_HOME"
-"$kefu" db start >/dev/null 2>"$results/cli.log"
-"$kefu" migrate >/dev/null 2>>"$results/cli.log"
-owner_url=$("$kefu" db url 2>>"$results/cli.log")
-app_url=$("$kefu" db url --app 2>>"$results/cli.log")
-psql_owner() { psql "$owner_url" -X -q -v ON_ERROR_STOP=1 "$@"; }
 # One row as name=value lines.
 psql_values() { psql "$owner_url" -X -q -A -t -x -F= -v ON_ERROR_STOP=1 "$@"; }
 value() { sed -n "s/^$1=//p" "$2"; }
@@ -175,20 +125,20 @@ log "choosing $DUE tickets; starting 2 workers (--interval 0.2)"
 psql_owner -v due="$DUE" -f "$here/prepare-due.sql"
 for w in 1 2; do
     "$kefu" worker --interval 0.2 >"$results/worker-$w.out" 2>"$results/worker-$w.log" &
-    worker_pids+=($!)
+    pids+=($!)
 done
 for waited in $(seq 1 300); do
     ready=0
     for w in 1 2; do grep -q "worker started" "$results/worker-$w.log" 2>/dev/null && ready=$((ready + 1)); done
     [[ $ready == 2 ]] && break
-    for pid in "${worker_pids[@]}"; do kill -0 "$pid" 2>/dev/null || { log "a worker died at start"; cat "$results"/worker-*.log >&2; exit 1; }; done
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { log "a worker died at start"; cat "$results"/worker-*.log >&2; exit 1; }; done
     sleep 0.1
 done
 [[ $ready == 2 ]] || { log "workers did not start"; exit 1; }
 postmaster=$(head -1 "$KEFU_HOME/pgdata/postmaster.pid")
 backends() { pgrep -P "$postmaster" | tr '\n' ' '; }
 psql_values -f "$here/counts.sql" >"$results/counts-before.txt"
-cpu_workers_before=$(cpu_seconds "${worker_pids[@]}")
+cpu_workers_before=$(cpu_seconds "${pids[@]}")
 cpu_pg_before=$(cpu_seconds "$postmaster" $(backends))
 busy_before=$(machine_busy)
 
@@ -204,7 +154,7 @@ while :; do
     sleep 0.1
 done
 drain_ms=$(ms_since "$t0")
-cpu_workers_after=$(cpu_seconds "${worker_pids[@]}")
+cpu_workers_after=$(cpu_seconds "${pids[@]}")
 cpu_pg_after=$(cpu_seconds "$postmaster" $(backends))
 busy_after=$(machine_busy)
 log "drained in $drain_ms ms (make-due transaction took $(( (t0 - start) / 1000000 )) ms before that), $left left"
@@ -215,14 +165,14 @@ psql_values -f "$here/verify.sql" >"$results/verify.txt"
 
 log "stopping the workers with SIGTERM"
 worker_status=()
-for pid in "${worker_pids[@]}"; do
+for pid in "${pids[@]}"; do
     kill -TERM "$pid"
     for waited in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     status=0
     wait "$pid" || status=$?
     worker_status+=("$status")
 done
-worker_pids=()
+pids=()
 
 # --- 6. diagnostics: where an action's time goes -------------------------------------------------
 psql_values -v n=50 -f "$here/diag-due.sql" >"$results/diag.txt"

@@ -1,24 +1,32 @@
-# Sourced by the surge benchmarks (run.sh, rollup-cost.sh): builds kefu in release mode
-# (--scratch-path ${BENCH_SCRATCH:-.build-bench-http}), copies the binary and sql/ into a fresh
-# KEFU_HOME (the tree may change meanwhile), starts a private durable cluster there (embedded
-# defaults: fsync and synchronous_commit on) and migrates it. Everything started is stopped and
-# KEFU_HOME deleted at exit.
-#   in:  root, log(), KEEP_RESULTS (copy $results there at exit; may be empty)
+# Sourced by the benchmarks that need a private cluster (surge, worker, reports): builds kefu in
+# release mode (--scratch-path ${BENCH_SCRATCH:-.build-bench-http}; SKIP_BUILD=1 uses the binary
+# already there), copies the binary and sql/ into a fresh KEFU_HOME (the tree may change
+# meanwhile), starts a private durable cluster there (embedded defaults: fsync and
+# synchronous_commit on) and migrates it. Everything started is stopped and KEFU_HOME deleted at
+# exit.
+#   in:  root, log(), BENCH_NAME (temp folder prefix), KEEP_RESULTS (copy $results there at exit;
+#        may be empty), optional before_cleanup() (run first at exit, e.g. to hold the cluster)
 #   out: kefu, KEFU_HOME, results, pids (processes to stop at exit), stop_pid, owner_url,
 #        app_url, psql_owner, psql_at, load_before
 # --- 1. build -----------------------------------------------------------------------------------
 scratch=${BENCH_SCRATCH:-.build-bench-http}
-log "building kefu (release, $scratch)"
-for attempt in 1 2 3 4 5; do
-    swift build -c release --product kefu --scratch-path "$scratch" >&2 && break
-    [[ $attempt == 5 ]] && { log "build failed"; exit 1; }
-    log "build failed (attempt $attempt), retrying in 15 s"; sleep 15
-done
+if [[ ${SKIP_BUILD:-0} == 1 ]]; then
+    log "SKIP_BUILD=1: using the kefu binary already in $scratch"
+else
+    log "building kefu (release, $scratch)"
+    # The tree may be edited while we build ("input file … was modified during the build"): retry.
+    for attempt in 1 2 3 4 5; do
+        swift build -c release --product kefu --scratch-path "$scratch" >&2 && break
+        [[ $attempt == 5 ]] && { log "build failed"; exit 1; }
+        log "build failed (attempt $attempt), retrying in 15 s"; sleep 15
+    done
+fi
 kefu="$(swift build -c release --product kefu --scratch-path "$scratch" --show-bin-path)/kefu"
+[[ -x $kefu ]] || { log "no kefu binary at $kefu"; exit 1; }
 
 # --- 2. private durable cluster -----------------------------------------------------------------
 unset DATABASE_URL KEFU_APP_DATABASE_URL
-KEFU_HOME=$(mktemp -d /tmp/kefu-surge-bench.XXXXXX)
+KEFU_HOME=$(mktemp -d "/tmp/kefu-${BENCH_NAME:-bench}.XXXXXX")
 export KEFU_HOME
 chmod 755 "$KEFU_HOME"
 results="$KEFU_HOME/results"
@@ -35,6 +43,8 @@ stop_pid() {
 cleanup() {
     local status=$? pid
     trap - EXIT INT TERM
+    set +e
+    if declare -F before_cleanup >/dev/null; then before_cleanup; fi
     for pid in "${pids[@]}"; do stop_pid "$pid"; done
     "$kefu" db stop >/dev/null 2>&1 || true
     if [[ -f $KEFU_HOME/pgdata/postmaster.pid ]]; then
@@ -59,5 +69,6 @@ log "starting a private cluster in $KEFU_HOME (load average $load_before)"
 "$kefu" migrate >/dev/null 2>>"$results/cli.log"
 owner_url=$("$kefu" db url 2>>"$results/cli.log")
 app_url=$("$kefu" db url --app 2>>"$results/cli.log")
+[[ $app_url == postgres://kefu_app@* ]] || { log "unexpected application URL: $app_url"; exit 1; }
 psql_owner() { psql "$owner_url" -X -q -v ON_ERROR_STOP=1 "$@"; }
 psql_at() { psql "$owner_url" -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
