@@ -1,26 +1,35 @@
 import Foundation
 
 /// The column names and types of a result, shared by all its rows.
-public final class PostgresColumns: Sendable {
+public final class PostgresColumns: @unchecked Sendable {
     public let names: [String]
     public let types: [PostgresDataType]
     let indexByName: [String: Int]
-    /// Column positions by the Swift property name that reads them (`first_owner_id` →
-    /// `firstOwnerId`), so that decoding a row field costs one lookup.
-    let indexByPropertyName: [String: Int]
+    private let lock = NSLock()
+    private var propertyIndex: [String: Int]?
 
     init(names: [String], types: [PostgresDataType]) {
         self.names = names
         self.types = types
         var index: [String: Int] = [:]
-        var byProperty: [String: Int] = [:]
-        for (i, name) in names.enumerated() where index[name] == nil {
-            index[name] = i
-            let property = Self.propertyName(name)
-            if byProperty[property] == nil { byProperty[property] = i }
-        }
+        for (i, name) in names.enumerated() where index[name] == nil { index[name] = i }
         self.indexByName = index
-        self.indexByPropertyName = byProperty
+    }
+
+    /// Column positions by the Swift property name that reads them (`first_owner_id` →
+    /// `firstOwnerId`), so that decoding a row field costs one lookup. Built on first use:
+    /// rows read by position never need it.
+    var indexByPropertyName: [String: Int] {
+        lock.withLock {
+            if let propertyIndex { return propertyIndex }
+            var byProperty: [String: Int] = [:]
+            for (i, name) in names.enumerated() {
+                let property = Self.propertyName(name)
+                if byProperty[property] == nil { byProperty[property] = i }
+            }
+            propertyIndex = byProperty
+            return byProperty
+        }
     }
 
     /// `first_owner_id` → `firstOwnerId`.

@@ -1,5 +1,6 @@
 import Foundation
-import KefuCore
+@testable import KefuCore
+import KefuPostgres
 import KefuTestSupport
 import XCTest
 
@@ -27,6 +28,21 @@ final class ResponseDocumentTests: TicketTestCase {
         let ticket = try await services.tickets.get(tenantID, id: ticketID)
         let api = try await get("/v1/tickets/\(id)")
         XCTAssertEqual(try object(Data(api.raw.utf8)), try object(KefuJSON.encoder().encode(ticket)), api.raw)
+
+        // The hand-written row reader gives the value the by-name `Decodable` path gives.
+        let row = try require(try await ownerPool.queryFirst("SELECT \(TicketStore.columns) FROM tickets t WHERE t.id = \(ticketID)"))
+        XCTAssertEqual(row.columns.names, Ticket.columnNames)
+        XCTAssertEqual(try Ticket(row: row), try row.decode(Ticket.self))
+        XCTAssertEqual(try Ticket(row: row), ticket)
+        XCTAssertNotNil(ticket.compensation)
+        XCTAssertEqual(ticket.solutionOptions, ["retry", "refund"])
+        // A row of another shape still decodes, through `Decodable`.
+        let reordered = try require(try await ownerPool.queryFirst("SELECT \(TicketStore.columns), 1 AS extra FROM tickets t WHERE t.id = \(ticketID)"))
+        XCTAssertEqual(try Ticket(row: reordered), ticket)
+
+        let page = try await get("/v1/tickets?limit=10")
+        let listed = try await services.tickets.list(tenantID, filter: TicketFilter(), page: PageRequest(limit: 10))
+        XCTAssertEqual(try object(Data(page.raw.utf8)), try object(KefuJSON.encoder().encode(listed)), page.raw)
 
         let events = try await services.tickets.events(tenantID, ticketID: ticketID)
         XCTAssertGreaterThan(events.count, 3)

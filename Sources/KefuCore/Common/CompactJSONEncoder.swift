@@ -12,6 +12,16 @@ public struct CompactJSONEncoder: Sendable {
     public init() {}
 
     public func encode(_ value: some Encodable) throws -> [UInt8] {
+        if let writable = value as? any JSONWritable {
+            var writer = JSONWriter()
+            try writable.writeJSON(to: &writer)
+            return writer.bytes
+        }
+        return try encodeTree(value)
+    }
+
+    /// Through `Encodable`, ignoring `JSONWritable` at the top (tests compare the two).
+    func encodeTree(_ value: some Encodable) throws -> [UInt8] {
         let root = JSONSlot()
         try JSONTreeEncoder(slot: root).encodeValue(value)
         var output: [UInt8] = []
@@ -26,6 +36,7 @@ public struct CompactJSONEncoder: Sendable {
 private enum JSONNode {
     case null
     case literal(String)          // numbers and booleans, already formatted
+    case raw([UInt8])             // a JSONWritable's document
     case string(String)
     case array(JSONArray)
     case object(JSONObject)
@@ -34,6 +45,7 @@ private enum JSONNode {
         switch self {
         case .null: output.append(contentsOf: "null".utf8)
         case .literal(let text): output.append(contentsOf: text.utf8)
+        case .raw(let bytes): output.append(contentsOf: bytes)
         case .string(let text): JSONText.writeString(text, to: &output)
         case .array(let array):
             output.append(UInt8(ascii: "["))
@@ -115,6 +127,10 @@ private struct JSONTreeEncoder: Encoder {
         case let url as URL: slot.node = .string(url.absoluteString)
         case let data as Data: slot.node = .string(data.base64EncodedString())
         case let decimal as Decimal: slot.node = .literal(decimal.description)
+        case let writable as any JSONWritable:
+            var writer = JSONWriter()
+            try writable.writeJSON(to: &writer)
+            slot.node = .raw(writer.bytes)
         case let dictionary as [String: any Encodable]:
             // A dictionary's keys are data, not property names: kept as they are (as Foundation
             // does), in sorted order so that documents are stable.
@@ -232,8 +248,8 @@ private struct SingleValueContainer: SingleValueEncodingContainer {
 }
 
 /// JSON text details: string escaping and numbers.
-private enum JSONText {
-    static func number(_ value: Double, _ path: [any CodingKey]) throws -> JSONNode {
+enum JSONText {
+    fileprivate static func number(_ value: Double, _ path: [any CodingKey]) throws -> JSONNode {
         guard value.isFinite else {
             throw EncodingError.invalidValue(value, .init(codingPath: path, debugDescription: "\(value) is not valid in JSON"))
         }

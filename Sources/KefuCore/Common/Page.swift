@@ -83,3 +83,12 @@ public struct Page<Item: Sendable & Encodable>: Sendable, Encodable {
         }
     }
 }
+
+extension Page: JSONWritable where Item: JSONWritable {
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        try writer.array("items", items)
+        writer.field("next_cursor", nextCursor)
+        writer.endObject()
+    }
+}

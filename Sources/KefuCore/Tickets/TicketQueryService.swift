@@ -62,7 +62,7 @@ public struct TicketQueryService: Sendable {
                 ORDER BY t.created_at\(direction), t.id\(direction) LIMIT \(page.limit + 1)
                 """
         }
-        let rows = try await database.read(tenantID, query).rows.map { try $0.decode(Ticket.self) }
+        let rows = try await database.read(tenantID, query).rows.map(Ticket.init(row:))
         return Page(fetched: rows, request: page) { .init(createdAt: $0.createdAt, id: $0.id) }
     }
 

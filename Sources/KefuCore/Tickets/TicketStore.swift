@@ -31,7 +31,7 @@ enum TicketStore {
     /// The ticket in the result of `fetchQuery`.
     static func ticket(from result: PostgresResult) throws -> Ticket {
         guard let row = result.rows.first else { throw KefuError.notFound("ticket") }
-        return try row.decode(Ticket.self)
+        return try Ticket(row: row)
     }
 
     /// Appends an event to the audit trail (same transaction as the change it describes).
