@@ -96,7 +96,7 @@ public final class ConnectionPool: PostgresQueryable, @unchecked Sendable {
     /// Runs `body` in a transaction on a pooled connection. With `retries` > 0, a serialization
     /// failure or deadlock reruns the whole body up to that many more times.
     public func transaction<T>(
-        isolation: IsolationLevel? = nil, readOnly: Bool = false, setup: String? = nil, retries: Int = 0,
+        isolation: IsolationLevel? = nil, readOnly: Bool = false, setup: [PostgresQuery] = [], retries: Int = 0,
         _ body: (PostgresTransaction) async throws -> T
     ) async throws -> T {
         var attempt = 0

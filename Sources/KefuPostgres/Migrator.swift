@@ -95,7 +95,7 @@ public struct Migrator: Sendable {
             for migration in migrations where applied[migration.version] == nil {
                 let started = ContinuousClock.now
                 try await connection.transaction { tx in
-                    try await tx.connection.simpleQuery(migration.sql)
+                    try await tx.simpleQuery(migration.sql)
                     let elapsed = started.duration(to: .now)
                     let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
                     try await tx.execute("""

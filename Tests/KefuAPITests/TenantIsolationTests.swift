@@ -75,7 +75,7 @@ final class TenantIsolationTests: APITestCase {
             let unscoped = try await app.queryScalar(Int.self, PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)"))
             XCTAssertEqual(unscoped, 0, "\(table) is visible without app.tenant_id")
         }
-        try await app.transaction(setup: "SET LOCAL app.tenant_id = '\(b.tenant.id.uuidString)'") { tx in
+        try await app.transaction(setup: ["SELECT set_config('app.tenant_id', \(b.tenant.id.uuidString), true)"]) { tx in
             for table in tables {
                 let column = table == "tenants" ? "id" : "tenant_id"
                 let foreign = try await tx.queryScalar(Int.self, PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table) WHERE \(column) <> '\(b.tenant.id.uuidString)'"))
@@ -84,7 +84,7 @@ final class TenantIsolationTests: APITestCase {
         }
         // Writing a row for tenant A while scoped to B violates the policy.
         do {
-            try await app.transaction(setup: "SET LOCAL app.tenant_id = '\(b.tenant.id.uuidString)'") { tx in
+            try await app.transaction(setup: ["SELECT set_config('app.tenant_id', \(b.tenant.id.uuidString), true)"]) { tx in
                 try await tx.execute("INSERT INTO departments (tenant_id, name) VALUES (\(a.tenant.id), 'Smuggled')")
             }
             XCTFail("expected a row-level security violation")

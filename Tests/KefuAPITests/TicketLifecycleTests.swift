@@ -142,7 +142,7 @@ final class TicketLifecycleTests: TicketTestCase {
         let id = try await newTicket()
         let app = try await PostgresConnection.connect(database.appConfiguration)
         do {
-            try await app.transaction(setup: "SET LOCAL app.tenant_id = '\(tenantID.uuidString)'") { tx in
+            try await app.transaction(setup: ["SELECT set_config('app.tenant_id', \(tenantID.uuidString), true)"]) { tx in
                 try await tx.execute("UPDATE ticket_events SET kind = 'forged' WHERE ticket_id = \(try require(UUID(uuidString: id)))")
             }
             XCTFail("events must not be editable")

@@ -49,7 +49,7 @@ final class WorkerBatchTests: TicketTestCase {
         let now = clock.now()
         let row: PostgresRow?
         do {
-            row = try await app.transaction(setup: "SET LOCAL app.tenant_id = '\(tenant.uuidString)'") { tx in
+            row = try await app.transaction(setup: ["SELECT set_config('app.tenant_id', \(tenant.uuidString), true)"]) { tx in
                 try await tx.queryFirst("""
                     SELECT performed, rescheduled FROM kefu_act_on_sla_timers(\(now),
                         \(keys.map(\.tenant))::uuid[], \(keys.map(\.ticket))::uuid[], \(keys.map(\.kind))::text[])

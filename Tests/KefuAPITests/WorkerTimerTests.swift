@@ -151,7 +151,7 @@ final class WorkerTimerTests: TicketTestCase {
         XCTAssertEqual(edit.status, .conflict)
         let app = try await PostgresConnection.connect(database.appConfiguration)
         do {
-            try await app.transaction(setup: "SET LOCAL app.tenant_id = '\(tenantID.uuidString)'") { tx in
+            try await app.transaction(setup: ["SELECT set_config('app.tenant_id', \(tenantID.uuidString), true)"]) { tx in
                 try await tx.execute("UPDATE tickets SET description = 'rewritten'")
             }
             XCTFail("archived tickets must be read-only in the database")

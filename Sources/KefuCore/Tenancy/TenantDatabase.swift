@@ -1,8 +1,8 @@
 import Foundation
 import KefuPostgres
 
-/// The only way service code reaches tenant tables: every transaction it opens first runs
-/// `SET LOCAL app.tenant_id = '<uuid>'`, so row-level security confines it to one tenant.
+/// The only way service code reaches tenant tables: every transaction it opens first sets
+/// `app.tenant_id` for the transaction, so row-level security confines it to one tenant.
 /// Queries still say `tenant_id = …` explicitly; RLS is the safety net, not the router.
 public struct TenantDatabase: Sendable {
     public let pool: ConnectionPool
@@ -16,21 +16,25 @@ public struct TenantDatabase: Sendable {
         _ tenantID: UUID, isolation: IsolationLevel? = nil, readOnly: Bool = false, retries: Int = 0,
         _ body: (TenantTransaction) async throws -> T
     ) async throws -> T {
-        // SET cannot take a bind parameter; the value is a Swift UUID formatted here, never user text.
-        let setup = "SET LOCAL app.tenant_id = '\(tenantID.uuidString)'"
-        return try await pool.transaction(isolation: isolation, readOnly: readOnly, setup: setup, retries: retries) { tx in
+        try await pool.transaction(isolation: isolation, readOnly: readOnly, setup: [Self.tenantSetting(tenantID)], retries: retries) { tx in
             try await body(TenantTransaction(tenantID: tenantID, transaction: tx))
         }
     }
 }
 
 extension TenantDatabase {
+    /// `app.tenant_id` for the rest of the transaction (`set_config(…, true)` is `SET LOCAL`
+    /// with a bind parameter, so one prepared statement serves every tenant).
+    static func tenantSetting(_ tenantID: UUID) -> PostgresQuery {
+        "SELECT set_config('app.tenant_id', \(tenantID.uuidString), true)"
+    }
+
     /// Runs one read-only statement scoped to `tenantID` (row-level security as in
     /// `transaction`), its BEGIN, tenant setting and COMMIT sent with it in one round trip.
     public func read(_ tenantID: UUID, _ query: PostgresQuery) async throws -> PostgresResult {
         try await pool.withConnection { connection in
             try await connection.readOnlyTransaction(
-                setup: ["SELECT set_config('app.tenant_id', \(tenantID.uuidString), true)"], query)
+                setup: [Self.tenantSetting(tenantID)], query)
         }
     }
 }
@@ -49,5 +53,11 @@ public struct TenantTransaction: PostgresQueryable {
     @discardableResult
     public func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresResult] {
         try await transaction.pipeline(queries)
+    }
+
+    /// Runs the transaction's last statements with its COMMIT in one round trip; nothing may run after.
+    @discardableResult
+    public func pipelineAndCommit(_ queries: [PostgresQuery]) async throws -> [PostgresResult] {
+        try await transaction.pipelineAndCommit(queries)
     }
 }
