@@ -117,4 +117,46 @@ final class TicketIntakeTests: TicketTestCase {
                                        "tag_ids": [leaf.id.uuidString]])
         XCTAssertEqual(tagged["tag_ids"]?.array?.compactMap(\.string), [leaf.id.uuidString])
     }
+
+    /// Intake answers from the values it wrote instead of reading the ticket back: the answer must
+    /// be the stored ticket, byte for byte, and its timers those of its running clocks.
+    func testTheAnswerIsTheStoredTicketByteForByte() async throws {
+        try await addRule(["name": "refunds", "keywords": ["refund"], "skill": "refund", "priority": "P1", "position": 10])
+        _ = try await addAgent("Refund Ruan", tier: "mid", skills: ["refund"])
+        let root = try await services.tags.create(tenantID, NewTag(name: "billing"))
+        let middle = try await services.tags.create(tenantID, NewTag(name: "payments", parentId: root.id))
+        var leaves: [String] = []
+        for name in ["card", "refund", "invoice"] {
+            leaves.append(try await services.tags.create(tenantID, NewTag(name: name, parentId: middle.id)).id.uuidString)
+        }
+        let customer = try await services.customers.create(tenantID, NewCustomer(name: "Existing \"Customer\"", segment: "vip"))
+        // Instants with microseconds, and a Saturday so that the automatic reply is written too.
+        clock.set(Date(timeIntervalSince1970: 1_764_385_200.123_456_7))
+        let answers = [
+            try await intake(["customer_id": customer.id.uuidString, "channel": "email", "category": "fault",
+                              "subject": "Refund \"failed\" / 退款", "description": "refund please\nline two", "contact": "a@b.cn",
+                              "attachments": ["files/one.png"], "occurred_at": "2025-11-28T01:02:03.456789Z",
+                              "expected_resolution_at": "2025-12-01T10:00:00Z", "tag_ids": leaves]),
+            try await intake(["customer": ["name": "Inline", "external_id": "crm-1"], "channel": "chat", "category": "inquiry",
+                              "description": "how do I export?"]),
+            try await intake(["customer": ["name": "Inline again"], "channel": "phone", "category": "complaint",
+                              "description": "nobody answers"]),
+        ]
+        for answer in answers {
+            XCTAssertEqual(answer.status, .created, answer.raw)
+            let id = try require(answer["id"]?.string)
+            let stored = try await get("/v1/tickets/\(id)")
+            XCTAssertEqual(answer.raw, stored.raw)
+            let timers = try await ownerPool.query("""
+                SELECT kind FROM ticket_timers WHERE ticket_id = \(try require(UUID(uuidString: id))) AND done_at IS NULL ORDER BY kind
+                """).map { try $0.decode(String.self, at: 0) }
+            let running = ["channel_response", "first_response", "plan", "resolution"]
+                .filter { answer["\($0)_due_at"]?.string != nil }.map { "sla:" + $0 }
+            XCTAssertEqual(timers, running.sorted(), answer.raw)
+        }
+        XCTAssertEqual(answers[0]["priority"]?.string, "P1")
+        XCTAssertEqual(answers[0]["tag_ids"]?.array?.count, 3)
+        XCTAssertNotNil(answers[0]["auto_reply"]?.string)
+        XCTAssertNotNil(answers[0]["owner_id"]?.string)
+    }
 }

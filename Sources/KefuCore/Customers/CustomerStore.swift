@@ -9,31 +9,45 @@ enum CustomerStore {
         """
 
     static func fetch(_ tx: TenantTransaction, id: UUID) async throws -> Customer {
-        guard let customer = try await tx.queryFirst(Customer.self, """
-            SELECT \(columns) FROM customers WHERE tenant_id = \(tx.tenantID) AND id = \(id)
-            """) else { throw KefuError.notFound("customer") }
-        return customer
+        try customer(from: try await tx.run(fetchQuery(tx, id: id)))
     }
 
     /// Validates and inserts a customer; with an `external_id` that already exists, returns that customer.
     static func insert(_ tx: TenantTransaction, _ input: NewCustomer, now: Date, field: String = "") async throws -> Customer {
-        let prefix = field.isEmpty ? "" : field + "."
-        let name = try Validate.text(input.name, field: prefix + "name")
-        let segment = try Validate.choice(input.segment ?? CustomerSegment.regular.rawValue, CustomerSegment.self, field: prefix + "segment")
-        let externalID = try input.externalId.map { try Validate.text($0, field: prefix + "external_id") }
-        let contacts = try validateContacts(input.contacts ?? [], field: prefix + "contacts")
-        if let externalID, let existing = try await tx.queryFirst(Customer.self, """
+        try await insert(tx, try CustomerDraft(input, field: field), now: now)
+    }
+
+    /// Inserts a validated customer; with an `external_id` that already exists, returns that customer.
+    static func insert(_ tx: TenantTransaction, _ draft: CustomerDraft, now: Date) async throws -> Customer {
+        if let externalID = draft.externalID, let existing = try await tx.queryFirst(Customer.self, """
             SELECT \(columns) FROM customers WHERE tenant_id = \(tx.tenantID) AND external_id = \(externalID)
             """) {
             return existing
         }
-        return try require(try await tx.queryFirst(Customer.self, """
-            INSERT INTO customers (tenant_id, external_id, name, segment, high_value, contacts, first_seen_at, created_at, updated_at)
-            VALUES (\(tx.tenantID), \(externalID), \(name), \(segment.rawValue), \(input.highValue ?? false),
-                    \(json: contacts), \(input.firstSeenAt ?? now), \(now), \(now))
-            ON CONFLICT (tenant_id, external_id) DO UPDATE SET updated_at = customers.updated_at
-            RETURNING \(columns)
-            """))
+        return try customer(from: try await tx.run(insertQuery(tx, draft, now: now)))
+    }
+
+    /// The INSERT of `insert`, returning the customer's columns, for a pipeline. Without an
+    /// `external_id` it is the whole of `insert`.
+    static func insertQuery(_ tx: TenantTransaction, _ draft: CustomerDraft, now: Date) -> PostgresQuery {
+        """
+        INSERT INTO customers (tenant_id, external_id, name, segment, high_value, contacts, first_seen_at, created_at, updated_at)
+        VALUES (\(tx.tenantID), \(draft.externalID), \(draft.name), \(draft.segment.rawValue), \(draft.highValue),
+                \(json: draft.contacts), \(draft.firstSeenAt ?? now), \(now), \(now))
+        ON CONFLICT (tenant_id, external_id) DO UPDATE SET updated_at = customers.updated_at
+        RETURNING \(columns)
+        """
+    }
+
+    /// The SELECT of `fetch`, for a pipeline.
+    static func fetchQuery(_ tx: TenantTransaction, id: UUID) -> PostgresQuery {
+        "SELECT \(columns) FROM customers WHERE tenant_id = \(tx.tenantID) AND id = \(id)"
+    }
+
+    /// The customer in the result of `insertQuery` or `fetchQuery`.
+    static func customer(from result: PostgresResult) throws -> Customer {
+        guard let row = result.rows.first else { throw KefuError.notFound("customer") }
+        return try row.decode(Customer.self)
     }
 
     /// Contacts are stored only with consent; values are checked by kind.
@@ -51,5 +65,25 @@ enum CustomerStore {
             }
             return CustomerContact(kind: contact.kind, value: value, consent: true)
         }
+    }
+}
+
+/// A new customer's fields after validation (`field` prefixes the names in errors, e.g. `customer.name`).
+struct CustomerDraft {
+    var name: String
+    var segment: CustomerSegment
+    var externalID: String?
+    var contacts: [CustomerContact]
+    var highValue: Bool
+    var firstSeenAt: Date?
+
+    init(_ input: NewCustomer, field: String = "") throws {
+        let prefix = field.isEmpty ? "" : field + "."
+        name = try Validate.text(input.name, field: prefix + "name")
+        segment = try Validate.choice(input.segment ?? CustomerSegment.regular.rawValue, CustomerSegment.self, field: prefix + "segment")
+        externalID = try input.externalId.map { try Validate.text($0, field: prefix + "external_id") }
+        contacts = try CustomerStore.validateContacts(input.contacts ?? [], field: prefix + "contacts")
+        highValue = input.highValue ?? false
+        firstSeenAt = input.firstSeenAt
     }
 }

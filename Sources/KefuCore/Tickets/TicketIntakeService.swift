@@ -41,25 +41,44 @@ public struct TicketIntakeService: Sendable {
             """)
     }
 
-    /// Round trips: the customer, then the reads (one pipeline), the agent pick with the ticket
-    /// number, the writes with the surge rollup (one pipeline), the timers.
+    /// Round trips: BEGIN with the customer and the reads (one pipeline), the agent pick with the
+    /// ticket number, then the writes with the timers and COMMIT (one pipeline). The ticket is
+    /// answered from the values written, not read back.
     private func intake(_ tx: TenantTransaction, _ request: ValidatedIntake) async throws -> IntakeResult {
         if let existing = try await existingTicket(tx, key: request.idempotencyKey) {
             return IntakeResult(ticket: existing, created: false)
         }
         let now = clock.now()
-        let customer = try await resolveCustomer(tx, request, now: now)
+        // The customer rides in the reads' pipeline, unless an `external_id` must be looked up first.
+        var known: Customer?
+        var customerQuery: [PostgresQuery] = []
+        switch try CustomerSource(request) {
+        case .existing(let id): customerQuery = [CustomerStore.fetchQuery(tx, id: id)]
+        case .new(let draft) where draft.externalID == nil: customerQuery = [CustomerStore.insertQuery(tx, draft, now: now)]
+        case .new(let draft): known = try await CustomerStore.insert(tx, draft, now: now)
+        }
         try await TagStore.requireLeaves(tx, request.tagIDs, field: "tag_ids")
         let text = (request.subject ?? "") + " " + request.description
-        let reads = try await tx.pipeline([
+        let reads = try await tx.pipeline(customerQuery + [
             SettingsService.loadQuery(tx), RoutingRuleStore.activeRulesQuery(tx),
             "SELECT auto_replies_off, fast_transfer FROM surge_modes WHERE tenant_id = \(tx.tenantID) AND active",
             ArticleService.suggestionsQuery(tx, for: text),
         ])
-        let profile = try SettingsService.profile(from: reads[0], tenantID: tx.tenantID)
-        let rules = try reads[1].rows.map { try $0.decode(RoutingRule.self) }
-        let surge = reads[2].rows.first
-        let suggestions = try ArticleService.suggestions(from: reads[3])
+        let customer: Customer
+        if let known {
+            customer = known
+        } else {
+            do {
+                customer = try CustomerStore.customer(from: reads[0])
+            } catch KefuError.notFound {
+                throw KefuError.invalidField("customer_id", "no such customer")
+            }
+        }
+        let offset = customerQuery.count
+        let profile = try SettingsService.profile(from: reads[offset], tenantID: tx.tenantID)
+        let rules = try reads[offset + 1].rows.map { try $0.decode(RoutingRule.self) }
+        let surge = reads[offset + 2].rows.first
+        let suggestions = try ArticleService.suggestions(from: reads[offset + 3])
 
         let isNew = now.timeIntervalSince(customer.firstSeenAt) < TicketRouting.newCustomerDays * 86_400
         var decision = TicketRouting.decide(rules, for: RoutingInput(
@@ -92,7 +111,19 @@ public struct TicketIntakeService: Sendable {
         let number = try require(try picked[1].rows.first?.decode(Int.self, at: 0))
         let supervisors = priority <= .p2 ? try await NotificationStore.supervisors(tx) : []
 
-        let ticketID = UUID()
+        let ticket = Ticket(
+            id: UUID(), tenantId: tx.tenantID, number: number, reference: Ticket.reference(number), customerId: customer.id,
+            contact: request.contact, channel: request.channel, subject: request.subject, description: request.description,
+            attachments: request.attachments, occurredAt: request.occurredAt, expectedResolutionAt: request.expectedResolutionAt,
+            category: request.category, priority: priority, status: owner == nil ? .new : .assigned, skill: decision.skill,
+            tier: decision.minTier, ownerId: owner, firstOwnerId: owner, departmentId: nil, departmentDueAt: nil,
+            tagIds: request.tagIDs, solutionSummary: nil, solutionOptions: [], compensation: nil, autoReply: autoReply?.text,
+            humanAvailableAt: autoReply?.humanAvailableAt, reopenCount: 0, createdAt: now, assignedAt: owner == nil ? nil : now,
+            firstResponseAt: nil, planAt: nil, lastPublicUpdateAt: nil, resolvedAt: nil, closedAt: nil, archivedAt: nil,
+            updatedAt: now, channelResponseDueAt: clocks.channelResponseDueAt, firstResponseDueAt: clocks.firstResponseDueAt,
+            planDueAt: clocks.planDueAt, progressDueAt: nil, resolutionDueAt: clocks.resolutionDueAt, slaPausedAt: nil,
+            breached: false, suggestedArticleIds: suggestions.map(\.id))
+        let ticketID = ticket.id
         var writes: [PostgresQuery] = ["""
             INSERT INTO tickets (
                 tenant_id, id, number, customer_id, contact, channel, subject, description, attachments, occurred_at,
@@ -100,12 +131,11 @@ public struct TicketIntakeService: Sendable {
                 human_available_at, idempotency_key, created_at, assigned_at, updated_at, suggested_article_ids,
                 channel_response_due_at, first_response_due_at, plan_due_at, resolution_due_at)
             VALUES (
-                \(tx.tenantID), \(ticketID), \(number), \(customer.id), \(request.contact), \(request.channel.rawValue),
-                \(request.subject), \(request.description), \(json: request.attachments), \(request.occurredAt),
-                \(request.expectedResolutionAt), \(request.category.rawValue), \(priority.rawValue),
-                \(owner == nil ? TicketStatus.new.rawValue : TicketStatus.assigned.rawValue), \(decision.skill),
-                \(decision.minTier.rawValue), \(owner), \(owner), \(autoReply?.text), \(autoReply?.humanAvailableAt),
-                \(request.idempotencyKey), \(now), \(owner == nil ? nil : now), \(now), \(suggestions.map(\.id)),
+                \(tx.tenantID), \(ticketID), \(number), \(customer.id), \(ticket.contact), \(ticket.channel.rawValue),
+                \(ticket.subject), \(ticket.description), \(json: ticket.attachments), \(ticket.occurredAt),
+                \(ticket.expectedResolutionAt), \(ticket.category.rawValue), \(priority.rawValue), \(ticket.status.rawValue),
+                \(ticket.skill), \(ticket.tier?.rawValue), \(owner), \(owner), \(ticket.autoReply), \(ticket.humanAvailableAt),
+                \(request.idempotencyKey), \(now), \(ticket.assignedAt), \(now), \(ticket.suggestedArticleIds),
                 \(clocks.channelResponseDueAt), \(clocks.firstResponseDueAt), \(clocks.planDueAt), \(clocks.resolutionDueAt))
             """]
         if !request.tagIDs.isEmpty {
@@ -142,24 +172,25 @@ public struct TicketIntakeService: Sendable {
                                                   after: ["priority": .string(priority.rawValue), "supervisors": .number(Double(supervisors.count))], at: now))
         }
         if let counting = IntakeCounter.recordQuery(tx, channel: request.channel, at: now) { writes.append(counting) }
-        writes.append(TicketStore.fetchQuery(tx.tenantID, id: ticketID))
-        let ticket = try TicketStore.ticket(from: try await tx.pipeline(writes).last!)
-        try await TicketTimers.sync(tx, ticket, context: TicketContext(now: now, settings: profile.settings, calendar: calendar))
+        writes.append(TicketTimers.armNewQuery(tx, ticket))
+        try await tx.pipelineAndCommit(writes)
         return IntakeResult(ticket: ticket, created: true)
     }
+}
 
-    private func resolveCustomer(_ tx: TenantTransaction, _ request: ValidatedIntake, now: Date) async throws -> Customer {
+/// Where intake's customer comes from: an existing one, or one created inline.
+enum CustomerSource {
+    case existing(UUID)
+    case new(CustomerDraft)
+
+    init(_ request: ValidatedIntake) throws {
         if let id = request.customerID {
-            do {
-                return try await CustomerStore.fetch(tx, id: id)
-            } catch KefuError.notFound {
-                throw KefuError.invalidField("customer_id", "no such customer")
-            }
-        }
-        guard let inline = request.customer else {
+            self = .existing(id)
+        } else if let inline = request.customer {
+            self = .new(try CustomerDraft(inline, field: "customer"))
+        } else {
             throw KefuError.invalidField("customer_id", "give customer_id or an inline customer")
         }
-        return try await CustomerStore.insert(tx, inline, now: now, field: "customer")
     }
 }
 

@@ -77,6 +77,24 @@ enum TicketTimers {
             """
     }
 
+    /// The timers of a ticket being created, which has none yet: one per running clock with a
+    /// due instant — what `syncQuery` arms for it, without its look-ups of existing timers
+    /// (which PostgreSQL re-planned on every call).
+    static func armNewQuery(_ tx: TenantTransaction, _ ticket: Ticket) -> PostgresQuery {
+        var kinds: [String] = []
+        var dues: [Date] = []
+        for name in TimerKind.slaClocks {
+            let state = clock(name, of: ticket)
+            guard let due = state.due, state.running else { continue }
+            kinds.append(TimerKind.sla(name))
+            dues.append(due)
+        }
+        return """
+            INSERT INTO ticket_timers (tenant_id, ticket_id, kind, due_at)
+            SELECT \(tx.tenantID), \(ticket.id), k.kind, k.due FROM unnest(\(kinds)::text[], \(dues)::timestamptz[]) AS k(kind, due)
+            """
+    }
+
     /// Arms a one-off timer (survey expiry, follow-up) at `due`.
     static func arm(_ tx: TenantTransaction, ticket: UUID, kind: String, due: Date) async throws {
         try await tx.execute("""
