@@ -20,7 +20,8 @@ struct ServeCommand: AsyncParsableCommand {
         defer { context.database.stopIfStarted() }
         if migrate || context.database.embedded != nil { try await context.migrate() }
         let pool = context.database.makeAppPool(size: context.environment.poolSize, logger: context.logger)
-        let services = KefuServices(pool: pool)
+        let services = KefuServices(
+            pool: pool, principals: PrincipalCache(lifetime: .seconds(context.environment.authCacheSeconds)))
         let api = APIConfiguration(context.environment)
         let app = Application(
             router: KefuApplication.makeRouter(services: services, configuration: api),

@@ -13,6 +13,8 @@ public struct KefuEnvironment: Sendable {
     public var httpHost: String
     public var httpPort: Int
     public var poolSize: Int
+    /// How long the API trusts a resolved API key before looking it up again (0 = every request).
+    public var authCacheSeconds: Int
     public var logLevel: Logger.Level
     /// Largest accepted request body.
     public var maxBodyBytes: Int
@@ -58,6 +60,7 @@ public struct KefuEnvironment: Sendable {
             httpHost: value("KEFU_HTTP_HOST") ?? "127.0.0.1",
             httpPort: try integer("KEFU_HTTP_PORT", default: 8080, range: 0...65535),
             poolSize: try integer("KEFU_DB_POOL_SIZE", default: 10, range: 1...500),
+            authCacheSeconds: try integer("KEFU_AUTH_CACHE_SECONDS", default: 2, range: 0...300),
             logLevel: level,
             maxBodyBytes: try integer("KEFU_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20)),
             sqlDirectory: try MigrationFiles.directory(override: value("KEFU_SQL_DIR")))

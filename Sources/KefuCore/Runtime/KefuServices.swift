@@ -31,13 +31,15 @@ public struct KefuServices: Sendable {
     public let kpis: KPIService
     public let reports: WeeklyReportService
 
-    public init(pool: ConnectionPool, clock: any KefuClock = SystemClock()) {
+    /// `principals` keeps recently resolved API keys (off unless given, as in tests and the CLI;
+    /// `kefu serve` passes `KEFU_AUTH_CACHE_SECONDS`).
+    public init(pool: ConnectionPool, clock: any KefuClock = SystemClock(), principals: PrincipalCache = PrincipalCache(lifetime: .zero)) {
         self.pool = pool
         self.clock = clock
         let database = TenantDatabase(pool: pool)
         self.database = database
-        self.apiKeys = APIKeyService(database: database)
-        self.agents = AgentService(database: database)
+        self.apiKeys = APIKeyService(database: database, principals: principals)
+        self.agents = AgentService(database: database, principals: principals)
         self.departments = DepartmentService(database: database)
         self.settings = SettingsService(database: database)
         self.intake = TicketIntakeService(database: database, clock: clock)

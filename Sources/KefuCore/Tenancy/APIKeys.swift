@@ -5,9 +5,12 @@ import KefuPostgres
 /// `Principal` on every request.
 public struct APIKeyService: Sendable {
     let database: TenantDatabase
+    /// Recently resolved keys (see `PrincipalCache`).
+    public let principals: PrincipalCache
 
-    public init(database: TenantDatabase) {
+    public init(database: TenantDatabase, principals: PrincipalCache = PrincipalCache(lifetime: .zero)) {
         self.database = database
+        self.principals = principals
     }
 
     /// A fresh key: `kefu_` and 40 base62 characters (~238 bits) from the system's secure generator.
@@ -53,7 +56,8 @@ public struct APIKeyService: Sendable {
 
     /// Revokes a key (idempotent); the record stays for the audit trail.
     public func revoke(_ tenantID: UUID, id: UUID) async throws -> APIKeyInfo {
-        try await database.transaction(tenantID) { tx in
+        defer { principals.removeAll() }
+        return try await database.transaction(tenantID) { tx in
             guard let info = try await tx.queryFirst(APIKeyInfo.self, """
                 UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now())
                 WHERE tenant_id = \(tenantID) AND id = \(id)
@@ -63,11 +67,20 @@ public struct APIKeyService: Sendable {
         }
     }
 
-    /// Resolves a presented key to its tenant, agent and role.
-    /// Unknown, malformed and revoked keys are `unauthorized`; a suspended tenant's keys are `tenantSuspended`.
+    /// Resolves a presented key to its tenant, agent and role, from `principals` when it was
+    /// resolved moments ago. Unknown, malformed and revoked keys are `unauthorized`; a suspended
+    /// tenant's keys are `tenantSuspended`.
     public func authenticate(_ key: String) async throws -> Principal {
         guard key.hasPrefix("kefu_"), key.count == 45 else { throw KefuError.unauthorized("invalid API key") }
-        guard let row = try await database.pool.queryFirst("SELECT * FROM kefu_authenticate(\(Self.hash(key)))") else {
+        let keyHash = Self.hash(key)
+        if let known = principals.principal(for: keyHash) { return known }
+        let principal = try await lookUp(keyHash)
+        principals.remember(principal, for: keyHash)
+        return principal
+    }
+
+    private func lookUp(_ keyHash: Data) async throws -> Principal {
+        guard let row = try await database.pool.queryFirst("SELECT * FROM kefu_authenticate(\(keyHash))") else {
             throw KefuError.unauthorized("invalid API key")
         }
         guard try row.decode(String.self, "tenant_status") == TenantStatus.active.rawValue else {

@@ -50,12 +50,15 @@ public struct AgentUpdate: Codable, Sendable {
 /// Agents of a tenant: list, read, create, update (including duty status).
 public struct AgentService: Sendable {
     let database: TenantDatabase
+    /// Emptied when an agent's role or active flag changes: keys resolve to both.
+    let principals: PrincipalCache
     static let columns: PostgresQuery = """
         id, tenant_id, name, email, role, tier, skills, duty_status, department_id, active, created_at, updated_at
         """
 
-    public init(database: TenantDatabase) {
+    public init(database: TenantDatabase, principals: PrincipalCache = PrincipalCache(lifetime: .zero)) {
         self.database = database
+        self.principals = principals
     }
 
     public func list(_ tenantID: UUID, page: PageRequest) async throws -> Page<Agent> {
@@ -110,6 +113,7 @@ public struct AgentService: Sendable {
         let tier = try input.tier.map { try Validate.choice($0, AgentTier.self, field: "tier").rawValue }
         let duty = try input.dutyStatus.map { try Validate.choice($0, DutyStatus.self, field: "duty_status").rawValue }
         let skills = try input.skills.map { try Validate.skills($0) }
+        defer { if role != nil || input.active != nil { principals.removeAll() } }
         return try await database.transaction(tenantID) { tx in
             let before = try await Self.fetch(tx, id: id)
             try await Self.requireDepartment(tx, input.departmentId)
