@@ -48,14 +48,9 @@ public enum TicketRouting {
             priority: rule?.priority.flatMap(TicketPriority.init(rawValue:)), rule: rule?.name)
     }
 
-    /// An agent's open tickets, counted per status so each count is an index range on
-    /// (tenant_id, owner_id, status) instead of a scan of everything the agent ever owned.
-    static let openLoad: PostgresQuery = """
-        ((SELECT count(*) FROM tickets t WHERE t.tenant_id = a.tenant_id AND t.owner_id = a.id AND t.status = 'assigned')
-         + (SELECT count(*) FROM tickets t WHERE t.tenant_id = a.tenant_id AND t.owner_id = a.id AND t.status = 'in_progress')
-         + (SELECT count(*) FROM tickets t WHERE t.tenant_id = a.tenant_id AND t.owner_id = a.id AND t.status = 'waiting_on_customer')
-         + (SELECT count(*) FROM tickets t WHERE t.tenant_id = a.tenant_id AND t.owner_id = a.id AND t.status = 'escalated'))
-        """
+    /// An agent's open tickets (assigned, in progress, waiting on the customer, escalated), kept
+    /// by a trigger on `tickets` (sql/015) so that reading it costs the same at any load.
+    static let openLoad: PostgresQuery = "a.open_tickets"
 
     /// The least-loaded active on-duty agent matching the decision (read with `pickedAgent`):
     /// one pass over the tenant's on-duty agents, preferring skill and tier, then tier alone,
