@@ -78,6 +78,16 @@ public struct PostgresRow: Sendable {
         return try decodeValue(Value.self, index: index)
     }
 
+    /// Decodes a nullable column at a position: SQL NULL is nil (checked here, not through the
+    /// generic `Optional` conformance, on the hot path of hand-written row readers).
+    public func decode<Wrapped: PostgresDecodable>(_ type: Wrapped?.Type = Wrapped?.self, at index: Int) throws -> Wrapped? {
+        guard index >= 0, index < values.count else {
+            throw PostgresError(kind: .decoding, message: "column index \(index) out of range (\(values.count) columns)")
+        }
+        guard values[index] != nil else { return nil }
+        return try decodeValue(Wrapped.self, index: index)
+    }
+
     /// Decodes the value of a named column.
     public func decode<Value: PostgresDecodable>(_ type: Value.Type = Value.self, _ column: String) throws -> Value {
         guard let index = columns.indexByName[column] else {

@@ -13,11 +13,23 @@ public enum PostgresTimestamp {
         render(date, separator: UInt8(ascii: "T"), fractionDigits: 3, suffix: "Z")
     }
 
-    /// Writes the digits into one small byte buffer: this runs for every instant of every
-    /// response and stored row, so no intermediate strings.
+    /// Appends `formatISO8601(date)` to a byte buffer (JSON writers).
+    public static func writeISO8601(_ date: Date, into bytes: inout [UInt8]) {
+        render(date, separator: UInt8(ascii: "T"), fractionDigits: 3, suffix: "Z", into: &bytes)
+    }
+
     private static func render(_ date: Date, separator: UInt8, fractionDigits: Int, suffix: StaticString) -> String {
-        if date == .distantFuture { return "infinity" }
-        if date == .distantPast { return "-infinity" }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        render(date, separator: separator, fractionDigits: fractionDigits, suffix: suffix, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes the digits straight into a byte buffer: this runs for every instant of every
+    /// response and stored row, so no intermediate strings.
+    private static func render(_ date: Date, separator: UInt8, fractionDigits: Int, suffix: StaticString, into bytes: inout [UInt8]) {
+        if date == .distantFuture { bytes.append(contentsOf: "infinity".utf8); return }
+        if date == .distantPast { bytes.append(contentsOf: "-infinity".utf8); return }
         var micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
         if !micros.isFinite { micros = 0 }
         let totalMicros = Int64(micros)
@@ -25,8 +37,6 @@ public enum PostgresTimestamp {
         var fraction = totalMicros % 1_000_000
         if fraction < 0 { fraction += 1_000_000; seconds -= 1 }
         let (year, month, day, hour, minute, second) = civil(fromEpochSeconds: seconds)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
         func digits(_ value: Int, _ width: Int) {
             var divisor = 1
             for _ in 1..<width { divisor *= 10 }
@@ -45,7 +55,6 @@ public enum PostgresTimestamp {
         bytes.append(UInt8(ascii: "."))
         digits(fractionDigits == 3 ? Int(fraction) / 1000 : Int(fraction), fractionDigits)
         suffix.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses PostgreSQL timestamp output and ISO 8601 text (`T` or space, optional fraction,

@@ -15,6 +15,29 @@ final class DecodingFastPathTests: XCTestCase {
                     "0000000-00000-0000-0000-000000000000"] {
             XCTAssertNil(UUID(hexText: bad), bad)
         }
+        for _ in 0..<200 {
+            let random = UUID()
+            XCTAssertEqual(UUID(hexText: random.uuidString.lowercased()), random)
+            var buffer = Array("x".utf8)
+            random.writeCanonicalText(into: &buffer)
+            XCTAssertEqual(String(decoding: buffer, as: UTF8.self), "x" + random.uuidString)
+        }
+        XCTAssertEqual(UUID(hexText: "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF")?.uuidString, "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF")
+        XCTAssertNil(UUID(hexText: "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFF\u{00E9}"), "a non-ASCII digit")
+    }
+
+    func testNullableColumnsReadByPosition() throws {
+        let columns = PostgresColumns(names: ["a", "b"], types: [.uuid, .timestamptz])
+        let id = UUID()
+        let row = PostgresRow(columns: columns, values: [id.uuidString, nil])
+        XCTAssertEqual(try row.decode(UUID?.self, at: 0), id)
+        XCTAssertNil(try row.decode(Date?.self, at: 1))
+        XCTAssertThrowsError(try row.decode(Date.self, at: 1), "NULL into a non-optional")
+        XCTAssertThrowsError(try row.decode(Date?.self, at: 0), "a UUID is not a timestamp")
+        XCTAssertThrowsError(try row.decode(Date?.self, at: 2), "out of range")
+        var iso: [UInt8] = []
+        PostgresTimestamp.writeISO8601(Date(timeIntervalSince1970: 1_764_036_000.125_9), into: &iso)
+        XCTAssertEqual(String(decoding: iso, as: UTF8.self), "2025-11-25T02:00:00.125Z")
     }
 
     func testPropertyNamesOfColumns() {

@@ -1,4 +1,5 @@
 import Foundation
+import KefuPostgres
 
 /// A type that writes its JSON document itself: the same bytes `CompactJSONEncoder` makes from
 /// its `Encodable` conformance (tests compare the two), without the generic containers. For the
@@ -49,13 +50,15 @@ public struct JSONWriter {
     public mutating func field(_ key: String, _ value: UUID?) {
         guard let value else { return }
         self.key(key)
-        quoted(value.canonicalText)
+        uuid(value)
     }
 
     public mutating func field(_ key: String, _ value: Date?) {
         guard let value else { return }
         self.key(key)
-        quoted(KefuJSON.format(value))
+        bytes.append(UInt8(ascii: "\""))
+        PostgresTimestamp.writeISO8601(value, into: &bytes)
+        bytes.append(UInt8(ascii: "\""))
     }
 
     public mutating func field(_ key: String, _ value: Int) {
@@ -87,7 +90,7 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            quoted(value.canonicalText)
+            uuid(value)
         }
         bytes.append(UInt8(ascii: "]"))
     }
@@ -106,6 +109,12 @@ public struct JSONWriter {
         hasMember = true
         quoted(key)
         bytes.append(UInt8(ascii: ":"))
+    }
+
+    private mutating func uuid(_ value: UUID) {
+        bytes.append(UInt8(ascii: "\""))
+        value.writeCanonicalText(into: &bytes)
+        bytes.append(UInt8(ascii: "\""))
     }
 
     private mutating func quoted(_ text: String) {
