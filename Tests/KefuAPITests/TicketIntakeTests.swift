@@ -158,5 +158,12 @@ final class TicketIntakeTests: TicketTestCase {
         XCTAssertEqual(answers[0]["tag_ids"]?.array?.count, 3)
         XCTAssertNotNil(answers[0]["auto_reply"]?.string)
         XCTAssertNotNil(answers[0]["owner_id"]?.string)
+        // Its events are written in one statement, in order.
+        let events = try await get("/v1/tickets/\(try require(answers[0]["id"]?.string))/events")
+        let items = events["items"]?.array ?? []
+        XCTAssertEqual(items.compactMap { $0["kind"]?.string }, ["created", "auto_reply", "assigned", "escalated_to_supervisor"])
+        let seqs = items.compactMap { $0["seq"]?.number }
+        XCTAssertEqual(seqs, seqs.sorted())
+        XCTAssertEqual(items.last?["after"]?["priority"]?.string, "P1")
     }
 }

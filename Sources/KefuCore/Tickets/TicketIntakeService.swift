@@ -145,32 +145,33 @@ public struct TicketIntakeService: Sendable {
                 """)
         }
         writes.append(TicketStore.addMessageQuery(tx, ticket: ticketID, author: .customer, visibility: "public", body: request.description, at: now))
-        writes.append(TicketStore.recordQuery(tx, ticket: ticketID, actor: .customer, kind: "created", after: [
+        var events = [TicketEventRecord(actor: .customer, kind: "created", after: [
             "number": .number(Double(number)), "status": .string(TicketStatus.new.rawValue), "priority": .string(priority.rawValue),
             "channel": .string(request.channel.rawValue), "category": .string(request.category.rawValue),
             "customer_id": .string(customer.id.uuidString), "routing_rule": decision.rule.map(JSONValue.string) ?? .null,
             "first_response_due_at": .optionalDate(clocks.firstResponseDueAt),
             "channel_response_due_at": .optionalDate(clocks.channelResponseDueAt), "plan_due_at": .optionalDate(clocks.planDueAt),
-        ], at: now))
+        ])]
         if let autoReply {
             writes.append(TicketStore.addMessageQuery(tx, ticket: ticketID, author: .system, visibility: "public", body: autoReply.text, at: now))
-            writes.append(TicketStore.recordQuery(tx, ticket: ticketID, actor: .system, kind: "auto_reply",
-                                                  after: ["human_available_at": .optionalDate(autoReply.humanAvailableAt)], at: now))
+            events.append(TicketEventRecord(actor: .system, kind: "auto_reply",
+                                            after: ["human_available_at": .optionalDate(autoReply.humanAvailableAt)]))
         }
         if let owner {
             writes.append(TicketStore.addAssignmentQuery(tx, ticket: ticketID, kind: "initial", from: nil, to: owner, by: nil, at: now))
-            writes.append(TicketStore.recordQuery(tx, ticket: ticketID, actor: .system, kind: "assigned",
-                                                  before: ["status": .string(TicketStatus.new.rawValue), "owner_id": .null],
-                                                  after: ["status": .string(TicketStatus.assigned.rawValue), "owner_id": .string(owner.uuidString),
-                                                          "skill": decision.skill.map(JSONValue.string) ?? .null], at: now))
+            events.append(TicketEventRecord(actor: .system, kind: "assigned",
+                                            before: ["status": .string(TicketStatus.new.rawValue), "owner_id": .null],
+                                            after: ["status": .string(TicketStatus.assigned.rawValue), "owner_id": .string(owner.uuidString),
+                                                    "skill": decision.skill.map(JSONValue.string) ?? .null]))
         }
         if priority <= .p2 {
             // P1 and P2 go to the on-duty supervisor at once.
             writes.append(NotificationStore.notifyQuery(tx, supervisors, kind: "priority_escalation", ticket: ticketID,
                                                         message: "\(priority.rawValue) ticket \(Ticket.reference(number)) needs attention", at: now))
-            writes.append(TicketStore.recordQuery(tx, ticket: ticketID, actor: .system, kind: "escalated_to_supervisor",
-                                                  after: ["priority": .string(priority.rawValue), "supervisors": .number(Double(supervisors.count))], at: now))
+            events.append(TicketEventRecord(actor: .system, kind: "escalated_to_supervisor",
+                                            after: ["priority": .string(priority.rawValue), "supervisors": .number(Double(supervisors.count))]))
         }
+        writes.append(TicketStore.recordQuery(tx, ticket: ticketID, events, at: now))
         if let counting = IntakeCounter.recordQuery(tx, channel: request.channel, at: now) { writes.append(counting) }
         writes.append(TicketTimers.armNewQuery(tx, ticket))
         try await tx.pipelineAndCommit(writes)

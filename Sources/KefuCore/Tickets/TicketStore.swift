@@ -47,11 +47,20 @@ enum TicketStore {
         _ tx: TenantTransaction, ticket: UUID, actor: TicketActor, kind: String,
         before: [String: JSONValue]? = nil, after: [String: JSONValue]? = nil, at: Date
     ) -> PostgresQuery {
-        """
-        INSERT INTO ticket_events (tenant_id, ticket_id, actor_kind, actor_id, kind, before, after, created_at)
-        VALUES (\(tx.tenantID), \(ticket), \(actor.kind.rawValue), \(actor.id), \(kind),
-                \(before.map { JSONValue.object($0).text })::jsonb, \(after.map { JSONValue.object($0).text })::jsonb, \(at))
-        """
+        recordQuery(tx, ticket: ticket, [TicketEventRecord(actor: actor, kind: kind, before: before, after: after)], at: at)
+    }
+
+    /// Appends several events in one statement, in order (their `seq` follows the array).
+    static func recordQuery(_ tx: TenantTransaction, ticket: UUID, _ events: [TicketEventRecord], at: Date) -> PostgresQuery {
+        var query: PostgresQuery = "INSERT INTO ticket_events (tenant_id, ticket_id, actor_kind, actor_id, kind, before, after, created_at) VALUES "
+        for (index, event) in events.enumerated() {
+            if index > 0 { query.append(", ") }
+            query.append("""
+                (\(tx.tenantID), \(ticket), \(event.actor.kind.rawValue), \(event.actor.id), \(event.kind),
+                 \(event.before.map { JSONValue.object($0).text })::jsonb, \(event.after.map { JSONValue.object($0).text })::jsonb, \(at))
+                """)
+        }
+        return query
     }
 
     /// Adds a message to the conversation.
@@ -123,4 +132,12 @@ extension JSONValue {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "null"
     }
+}
+
+/// One audit-trail entry to write: who, what, and the fields before → after.
+struct TicketEventRecord {
+    var actor: TicketActor
+    var kind: String
+    var before: [String: JSONValue]? = nil
+    var after: [String: JSONValue]? = nil
 }
