@@ -347,9 +347,9 @@ if [[ "$SKIP_LISTING" != 1 ]]; then
         its=$(psql_owner -At -c "SELECT count(*) FROM tickets WHERE tenant_id = '$tenant_id'")
         open='assigned,in_progress,waiting_on_customer,escalated'
         queries=("status=assigned&limit=50" "status=assigned&priority=P1&limit=50" "owner_id=me&status=$open&limit=50")
-        filters=("AND t.status = ANY ('{assigned}'::text[])"
-                 "AND t.status = ANY ('{assigned}'::text[]) AND t.priority = ANY ('{P1}'::text[])"
-                 "AND t.status = ANY ('{$open}'::text[]) AND t.owner_id = '$agent_id'::uuid")
+        # As TicketQueryService.list writes them (explain-list.sql): one status compared with =, several merged.
+        filters=("AND t.status = 'assigned'" "AND t.priority = 'P1' AND t.status = 'assigned'" "AND t.owner_id = '$agent_id'::uuid")
+        statuses=("" "" "$open")
         for i in "${!queries[@]}"; do
             q=${queries[$i]}
             code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $key" "$base/v1/tickets?$q")
@@ -367,14 +367,9 @@ if [[ "$SKIP_LISTING" != 1 ]]; then
             {
                 echo
                 echo "EXPLAIN (ANALYZE, BUFFERS) — tenant $slug ($its tickets), GET /v1/tickets?$q, as the owner:"
-                psql_owner -v tenant="$tenant_id" -v filter="${filters[$i]}" -f "$here/explain-list.sql"
+                psql_owner -v tenant="$tenant_id" -v filter="${filters[$i]}" -v statuses="${statuses[$i]}" -f "$here/explain-list.sql"
             } >> "$work/explain.txt"
         done
-        {
-            echo
-            echo "EXPLAIN (ANALYZE, BUFFERS) — tenant $slug ($its tickets), intake's agent pick (TicketRouting.pickAgent), as the owner:"
-            psql_owner -v tenant="$tenant_id" -f "$here/explain-route.sql"
-        } >> "$work/explain.txt"
     done
 fi
 
