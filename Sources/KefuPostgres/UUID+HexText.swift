@@ -42,7 +42,7 @@ extension UUID {
                         index += 1
                         continue
                     }
-                    guard let high = Self.nibble(input[index]), let low = Self.nibble(input[index + 1]) else { return false }
+                    guard let high = PostgresHex.nibble(input[index]), let low = PostgresHex.nibble(input[index + 1]) else { return false }
                     output[out] = high << 4 | low
                     out += 1
                     index += 2
@@ -52,14 +52,5 @@ extension UUID {
         }
         guard parsed else { return nil }
         self.init(uuid: value)
-    }
-
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
