@@ -28,31 +28,37 @@ struct WorkerCommand: AsyncParsableCommand {
         let pool = context.database.makeAppPool(size: min(context.environment.poolSize, 4), logger: context.logger)
         let sweeper = TimerSweeper(database: TenantDatabase(pool: pool), clock: SystemClock(), logger: context.logger)
         let surge = SurgeSweeper(database: TenantDatabase(pool: pool), clock: SystemClock(), logger: context.logger)
+        let retention = IntakeCounterRetention(pool: pool, clock: SystemClock())
         if once {
             let report = try await sweeper.sweep()
             let surgeStart = ContinuousClock.now
             let surgeReport = try await surge.sweep()
             let surgeTime = ContinuousClock.now - surgeStart
+            let pruned = try await retention.prune(now: Date())
             await pool.shutdown()
             struct Output: Encodable {
                 var claimed, performed, rescheduled, skipped, failed: Int
                 var surgeCandidates, surgeLocked, surgeStarted, surgeEnded: Int
                 var surgeSweepMs: Double
+                var intakeCounterRowsDeleted: Int
             }
             let output = Output(claimed: report.claimed, performed: report.performed, rescheduled: report.rescheduled,
                                 skipped: report.skipped, failed: report.failed,
                                 surgeCandidates: surgeReport.candidates, surgeLocked: surgeReport.locked,
                                 surgeStarted: surgeReport.started.count, surgeEnded: surgeReport.ended.count,
-                                surgeSweepMs: Double(surgeTime.components.seconds) * 1000 + Double(surgeTime.components.attoseconds) / 1e15)
+                                surgeSweepMs: Double(surgeTime.components.seconds) * 1000 + Double(surgeTime.components.attoseconds) / 1e15,
+                                intakeCounterRowsDeleted: pruned)
             if json { return try printJSON(output) }
             Console.write("claimed \(report.claimed), performed \(report.performed), rescheduled \(report.rescheduled), "
                 + "skipped \(report.skipped), failed \(report.failed); surge: \(surgeReport.candidates) candidates, "
-                + "\(surgeReport.locked) locked, \(surgeReport.started.count) started, \(surgeReport.ended.count) ended")
+                + "\(surgeReport.locked) locked, \(surgeReport.started.count) started, \(surgeReport.ended.count) ended; "
+                + "\(pruned) old intake counter rows deleted")
             if report.failed > 0 { throw ExitCode(2) }
             return
         }
         let worker = TimerWorkerService(
-            sweeper: sweeper, surge: surge, listenerConfiguration: listenerConfiguration(context.database),
+            sweeper: sweeper, surge: surge, retention: retention,
+            listenerConfiguration: listenerConfiguration(context.database),
             interval: .milliseconds(Int(interval * 1000)), logger: context.logger)
         let group = ServiceGroup(services: [PoolService(pool: pool), worker], gracefulShutdownSignals: [.sigterm, .sigint],
                                  logger: context.logger)

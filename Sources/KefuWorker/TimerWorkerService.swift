@@ -4,7 +4,7 @@ import KefuPostgres
 import Logging
 import ServiceLifecycle
 
-/// `kefu worker`: sweeps due timers and evaluates surges on a short interval and whenever new work is announced on
+/// `kefu worker`: sweeps due timers, evaluates surges and prunes old intake counters on a short interval and whenever new work is announced on
 /// the `kefu_work` channel. A missed notification only delays an action until the next sweep;
 /// several replicas may run (each timer is acted on exactly once).
 public struct TimerWorkerService: Service {
@@ -13,14 +13,17 @@ public struct TimerWorkerService: Service {
 
     let sweeper: TimerSweeper
     let surge: SurgeSweeper?
+    let retention: IntakeCounterRetention?
     let listenerConfiguration: PostgresConfiguration?
     let interval: Duration
     let logger: Logger
 
-    public init(sweeper: TimerSweeper, surge: SurgeSweeper? = nil, listenerConfiguration: PostgresConfiguration?,
-                interval: Duration = .seconds(1), logger: Logger = Logger(label: "kefu.worker")) {
+    public init(sweeper: TimerSweeper, surge: SurgeSweeper? = nil, retention: IntakeCounterRetention? = nil,
+                listenerConfiguration: PostgresConfiguration?, interval: Duration = .seconds(1),
+                logger: Logger = Logger(label: "kefu.worker")) {
         self.sweeper = sweeper
         self.surge = surge
+        self.retention = retention
         self.listenerConfiguration = listenerConfiguration
         self.interval = interval
         self.logger = logger
@@ -56,6 +59,13 @@ public struct TimerWorkerService: Service {
                     _ = try await surge?.sweep()
                 } catch {
                     logger.error("surge sweep failed", metadata: ["error": "\(error)"])
+                }
+                do {
+                    if let deleted = try await retention?.pruneIfDue(), deleted > 0 {
+                        logger.info("old intake counters deleted", metadata: ["rows": "\(deleted)"])
+                    }
+                } catch {
+                    logger.error("intake counter retention failed", metadata: ["error": "\(error)"])
                 }
                 await wake.wait(timeout: interval)
             }

@@ -21,6 +21,7 @@ final class OperatorCLITests: CLITestCase {
         // The worker's sweep sees the surge (25 ≥ 20 and far above the floor baseline).
         let swept = try JSONDecoder().decode(JSONValue.self, from: Data(try await kefu("worker", "--once", "--json").utf8))
         XCTAssertEqual(swept["failed"]?.number, 0)
+        XCTAssertEqual(swept["intake_counter_rows_deleted"]?.number, 0, "nothing is 36 days old yet")
         let incidents = try await ownerPool.queryScalar(Int.self, "SELECT count(*) FROM incidents WHERE ended_at IS NULL")
         XCTAssertEqual(incidents, 1)
     }
