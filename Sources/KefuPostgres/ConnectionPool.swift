@@ -60,16 +60,24 @@ public final class ConnectionPool: PostgresQueryable, @unchecked Sendable {
         }
     }
 
-    /// Runs `body` with a connection of its own, returning it to the pool afterwards.
+    /// Runs `body` with a connection of its own, returning it to the pool afterwards. An idle
+    /// connection is checked in the job of its first statement, not in a hand-off of its own;
+    /// when the server had closed it, nothing was sent and `body` runs again on another one.
     public func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        let connection = try await acquire()
-        do {
-            let value = try await body(connection)
-            release(connection)
-            return value
-        } catch {
-            release(connection)
-            throw error
+        while true {
+            let connection = try await acquire(checkingLiveness: false)
+            connection.checkAfterIdle()
+            do {
+                let value = try await body(connection)
+                release(connection)
+                return value
+            } catch is IdleConnectionLost {
+                logger.info("replacing a dead pooled connection", metadata: ["pid": "\(connection.backendPID)"])
+                await discard(connection)
+            } catch {
+                release(connection)
+                throw error
+            }
         }
     }
 

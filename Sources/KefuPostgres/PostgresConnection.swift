@@ -24,6 +24,9 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
     let executor: BlockingExecutor
     private let stateLock = NSLock()
     private var _isBroken = false
+    /// Set by the pool when it hands out an idle connection: the next job on the connection's
+    /// thread checks first that the server has not closed it meanwhile.
+    private var _idleCheckPending = false
     private var _inTransaction = false
     private var _inFailedTransaction = false
     /// Named server-side statements of this connection (only touched on `executor`'s thread).
@@ -160,9 +163,23 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
 
     // MARK: - Work on the connection's thread
 
+    /// The libpq handle for a job on the connection's thread. After `checkAfterIdle()`, the first
+    /// job checks the socket before sending anything and throws `IdleConnectionLost` when the
+    /// server has closed the connection (so the caller may use another one).
     func liveHandle() throws -> OpaquePointer {
         guard let handle else { throw PostgresError(kind: .connection, message: "connection is closed") }
+        let check = stateLock.withLock {
+            defer { _idleCheckPending = false }
+            return _idleCheckPending
+        }
+        if check, !isAlive() { throw IdleConnectionLost() }
         return handle
+    }
+
+    /// Makes the next job check the connection first, in that job (one thread hand-off instead of
+    /// a separate `checkAlive()`).
+    func checkAfterIdle() {
+        stateLock.withLock { _idleCheckPending = true }
     }
 
     func markBroken() {

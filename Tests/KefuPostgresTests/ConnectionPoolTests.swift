@@ -53,6 +53,30 @@ final class ConnectionPoolTests: PostgresTestCase {
         await single.shutdown()
     }
 
+    func testAKilledIdleConnectionIsReplacedForReadsAndTransactionsWithoutAnError() async throws {
+        let single = ConnectionPool(database.ownerConfiguration, configuration: .init(maxConnections: 1))
+        func pid() async throws -> Int {
+            try await single.withConnection { connection in
+                try await connection.readOnlyTransaction(setup: [], "SELECT pg_backend_pid()").rows[0].decode(Int.self, at: 0)
+            }
+        }
+        let first = try await pid()
+        let killed = try await pool.queryScalar(Bool.self, "SELECT pg_terminate_backend(\(first)::int, 5000)")
+        XCTAssertEqual(killed, true)
+        let second = try await pid()
+        XCTAssertNotEqual(second, first, "the read ran on a new connection")
+        _ = try await pool.queryScalar(Bool.self, "SELECT pg_terminate_backend(\(second)::int, 5000)")
+        var runs = 0
+        let third = try await single.transaction { tx in
+            runs += 1
+            return try await tx.queryScalar(Int.self, "SELECT pg_backend_pid()")
+        }
+        XCTAssertNotEqual(third, second)
+        XCTAssertEqual(runs, 2, "the body ran again on the new connection; nothing had been sent on the dead one")
+        XCTAssertEqual(single.statistics.open, 1)
+        await single.shutdown()
+    }
+
     func testShutdownRefusesNewWork() async throws {
         let other = ConnectionPool(database.ownerConfiguration)
         let value3 = try await other.queryScalar(Int.self, "SELECT 1")
