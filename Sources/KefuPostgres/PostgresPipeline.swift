@@ -15,20 +15,6 @@ extension PostgresConnection {
         return try await executor.run { try self.execPipeline(queries) }
     }
 
-    /// Runs one read-only statement in a transaction of its own whose setup (e.g.
-    /// `set_config('app.tenant_id', …, true)`) is given as statements — BEGIN, setup, the
-    /// statement and COMMIT in one round trip instead of three.
-    public func readOnlyTransaction(setup: [PostgresQuery], _ query: PostgresQuery) async throws -> PostgresResult {
-        do {
-            let results = try await pipeline(["BEGIN READ ONLY"] + setup + [query, "COMMIT"])
-            return results[setup.count + 1]
-        } catch {
-            // The explicit transaction outlives a failed pipeline: end it, or the pool drops the connection.
-            if inTransaction { try? await simpleQuery("ROLLBACK") }
-            throw error
-        }
-    }
-
     /// One step of a pipeline whose result is read back in order.
     private enum Step {
         case prepare(PreparedStatementCache.Key, name: String)

@@ -57,7 +57,9 @@ final class ConnectionPoolTests: PostgresTestCase {
         let single = ConnectionPool(database.ownerConfiguration, configuration: .init(maxConnections: 1))
         func pid() async throws -> Int {
             try await single.withConnection { connection in
-                try await connection.readOnlyTransaction(setup: [], "SELECT pg_backend_pid()").rows[0].decode(Int.self, at: 0)
+                try await connection.transaction(readOnly: true) { tx in
+                    try await tx.pipelineAndCommit(["SELECT pg_backend_pid()"])[0].rows[0].decode(Int.self, at: 0)
+                }
             }
         }
         let first = try await pid()

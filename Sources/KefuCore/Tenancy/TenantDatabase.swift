@@ -38,9 +38,8 @@ extension TenantDatabase {
     public func read(_ tenantID: UUID, _ query: PostgresQuery, genericPlan: Bool = false) async throws -> PostgresResult {
         var setup = [Self.tenantSetting(tenantID)]
         if genericPlan { setup.append("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)") }
-        return try await pool.withConnection { connection in
-            try await connection.readOnlyTransaction(setup: setup, query)
-        }
+        // BEGIN and the setup go with the statement, COMMIT after it: one pipeline.
+        return try await pool.transaction(readOnly: true, setup: setup) { tx in try await tx.pipelineAndCommit([query])[0] }
     }
 }
 
