@@ -81,24 +81,10 @@ public final class ConnectionPool: PostgresQueryable, @unchecked Sendable {
         }
     }
 
-    /// Runs one statement on a pooled connection. The idle connection's liveness check rides
-    /// in the statement's own job (one thread hand-off per statement instead of two); a
-    /// connection found dead there is replaced and the statement, never sent, goes to another.
+    /// Runs one statement on a pooled connection (checked in the statement's own job, as
+    /// `withConnection` does).
     public func run(_ query: PostgresQuery) async throws -> PostgresResult {
-        while true {
-            let connection = try await acquire(checkingLiveness: false)
-            do {
-                let result = try await connection.runAfterIdle(query)
-                release(connection)
-                return result
-            } catch is IdleConnectionLost {
-                logger.info("replacing a dead pooled connection", metadata: ["pid": "\(connection.backendPID)"])
-                await discard(connection)
-            } catch {
-                release(connection)
-                throw error
-            }
-        }
+        try await withConnection { connection in try await connection.run(query) }
     }
 
     /// Runs `body` in a transaction on a pooled connection. With `retries` > 0, a serialization
@@ -126,7 +112,7 @@ public final class ConnectionPool: PostgresQueryable, @unchecked Sendable {
         try await acquire(checkingLiveness: true)
     }
 
-    /// With `checkingLiveness` false the caller checks the idle connection itself (`run`).
+    /// With `checkingLiveness` false the caller has the idle connection checked in its first job (`withConnection`).
     private func acquire(checkingLiveness: Bool) async throws -> PostgresConnection {
         while true {
             let action: AcquireAction = lock.withLock {

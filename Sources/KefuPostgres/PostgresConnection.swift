@@ -123,17 +123,6 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
         (try? await executor.run { self.isAlive() }) ?? false
     }
 
-    /// Runs one statement on a connection that has sat idle in a pool, checking first — in the
-    /// same job on the connection's thread, so without a second thread hand-off — that the
-    /// server has not closed it meanwhile. Throws `IdleConnectionLost` when it has: nothing was
-    /// sent, so the caller may retry on another connection.
-    func runAfterIdle(_ query: PostgresQuery) async throws -> PostgresResult {
-        try await executor.run {
-            guard self.isAlive() else { throw IdleConnectionLost() }
-            return try self.execParams(query)
-        }
-    }
-
     /// On the connection's thread: reads whatever the server sent while the connection was idle.
     private func isAlive() -> Bool {
         guard let handle else { return false }
