@@ -44,12 +44,19 @@ struct PostgresRowDecoder: Decoder {
 
 private struct RowContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let row: PostgresRow
+    /// The result's property-name index, taken once for the row (it is built under a lock).
+    let byProperty: [String: Int]
     var codingPath: [any CodingKey] { [] }
+
+    init(row: PostgresRow) {
+        self.row = row
+        self.byProperty = row.columns.indexByPropertyName
+    }
     var allKeys: [Key] { row.columns.names.compactMap { Key(stringValue: $0) } }
 
     /// The column a property reads: one lookup by property name, else by its snake_case name.
     private func index(_ key: Key) -> Int? {
-        row.columns.indexByPropertyName[key.stringValue] ?? row.columns.indexByName[PostgresRowDecoder.columnName(for: key)]
+        byProperty[key.stringValue] ?? row.columns.indexByName[PostgresRowDecoder.columnName(for: key)]
     }
 
     func contains(_ key: Key) -> Bool { index(key) != nil }
