@@ -36,9 +36,9 @@ public struct TicketIntakeService: Sendable {
 
     private func existingTicket(_ tx: TenantTransaction, key: String?) async throws -> Ticket? {
         guard let key else { return nil }
-        return try await tx.queryFirst(Ticket.self, """
+        return try await tx.queryFirst("""
             SELECT \(TicketStore.columns) FROM tickets t WHERE t.tenant_id = \(tx.tenantID) AND t.idempotency_key = \(key)
-            """)
+            """).map(Ticket.init(row:))
     }
 
     /// Round trips: BEGIN with the customer and the reads (one pipeline), the agent pick with the
@@ -124,20 +124,7 @@ public struct TicketIntakeService: Sendable {
             planDueAt: clocks.planDueAt, progressDueAt: nil, resolutionDueAt: clocks.resolutionDueAt, slaPausedAt: nil,
             breached: false, suggestedArticleIds: suggestions.map(\.id))
         let ticketID = ticket.id
-        var writes: [PostgresQuery] = ["""
-            INSERT INTO tickets (
-                tenant_id, id, number, customer_id, contact, channel, subject, description, attachments, occurred_at,
-                expected_resolution_at, category, priority, status, skill, tier, owner_id, first_owner_id, auto_reply,
-                human_available_at, idempotency_key, created_at, assigned_at, updated_at, suggested_article_ids,
-                channel_response_due_at, first_response_due_at, plan_due_at, resolution_due_at)
-            VALUES (
-                \(tx.tenantID), \(ticketID), \(number), \(customer.id), \(ticket.contact), \(ticket.channel.rawValue),
-                \(ticket.subject), \(ticket.description), \(json: ticket.attachments), \(ticket.occurredAt),
-                \(ticket.expectedResolutionAt), \(ticket.category.rawValue), \(priority.rawValue), \(ticket.status.rawValue),
-                \(ticket.skill), \(ticket.tier?.rawValue), \(owner), \(owner), \(ticket.autoReply), \(ticket.humanAvailableAt),
-                \(request.idempotencyKey), \(now), \(ticket.assignedAt), \(now), \(ticket.suggestedArticleIds),
-                \(clocks.channelResponseDueAt), \(clocks.firstResponseDueAt), \(clocks.planDueAt), \(clocks.resolutionDueAt))
-            """]
+        var writes = [TicketStore.insertQuery(ticket, idempotencyKey: request.idempotencyKey)]
         if !request.tagIDs.isEmpty {
             writes.append("""
                 INSERT INTO ticket_tags (tenant_id, ticket_id, tag_id)
