@@ -37,31 +37,28 @@ enum TicketTimers {
         return calendar.addingWorkingDays(1, to: resolved) ?? resolved.addingTimeInterval(86_400)
     }
 
+    /// The SLA clocks that have a due instant, as timer kinds, and whether each still runs.
+    private static func slaTimers(of ticket: Ticket) -> [(kind: String, due: Date, running: Bool)] {
+        TimerKind.slaClocks.compactMap { name in
+            let state = clock(name, of: ticket)
+            return state.due.map { (TimerKind.sla(name), $0, state.running) }
+        }
+    }
+
     static func sync(_ tx: TenantTransaction, _ ticket: Ticket, context: TicketContext) async throws {
         try await tx.execute(syncQuery(tx, ticket, context: context))
     }
 
     /// The statement `sync` runs, for a pipeline.
     static func syncQuery(_ tx: TenantTransaction, _ ticket: Ticket, context: TicketContext) -> PostgresQuery {
-        var kinds: [String] = []
-        var dues: [Date] = []
-        var running: [Bool] = []
-        for name in TimerKind.slaClocks {
-            let state = clock(name, of: ticket)
-            guard let due = state.due else { continue }
-            kinds.append(TimerKind.sla(name))
-            dues.append(due)
-            running.append(state.running)
-        }
-        if let due = archiveDue(ticket, calendar: context.calendar) {
-            kinds.append(TimerKind.archive)
-            dues.append(due)
-            running.append(true)
-        } else {
-            kinds.append(TimerKind.archive)
-            dues.append(context.now)
-            running.append(false)
-        }
+        let clocks = slaTimers(of: ticket)
+        var kinds = clocks.map(\.kind)
+        var dues = clocks.map(\.due)
+        var running = clocks.map(\.running)
+        let archive = archiveDue(ticket, calendar: context.calendar)
+        kinds.append(TimerKind.archive)
+        dues.append(archive ?? context.now)
+        running.append(archive != nil)
         // New dues arm a timer; an unchanged due keeps its state (a fired timer stays done);
         // a clock that stopped disarms it.
         return """
@@ -81,14 +78,9 @@ enum TicketTimers {
     /// due instant — what `syncQuery` arms for it, without its look-ups of existing timers
     /// (which PostgreSQL re-planned on every call).
     static func armNewQuery(_ tx: TenantTransaction, _ ticket: Ticket) -> PostgresQuery {
-        var kinds: [String] = []
-        var dues: [Date] = []
-        for name in TimerKind.slaClocks {
-            let state = clock(name, of: ticket)
-            guard let due = state.due, state.running else { continue }
-            kinds.append(TimerKind.sla(name))
-            dues.append(due)
-        }
+        let armed = slaTimers(of: ticket).filter(\.running)
+        let kinds = armed.map(\.kind)
+        let dues = armed.map(\.due)
         return """
             INSERT INTO ticket_timers (tenant_id, ticket_id, kind, due_at)
             SELECT \(tx.tenantID), \(ticket.id), k.kind, k.due FROM unnest(\(kinds)::text[], \(dues)::timestamptz[]) AS k(kind, due)
