@@ -31,14 +31,7 @@ public struct JSONWriter {
 
     /// An array of items that write themselves.
     public mutating func array<Item: JSONWritable>(_ key: String, _ items: [Item]) throws {
-        self.key(key)
-        bytes.append(UInt8(ascii: "["))
-        for (index, item) in items.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            try item.writeJSON(to: &self)
-        }
-        bytes.append(UInt8(ascii: "]"))
-        hasMember = true
+        try list(key, items) { writer, item in try item.writeJSON(to: &writer) }
     }
 
     public mutating func field(_ key: String, _ value: String?) {
@@ -76,23 +69,11 @@ public struct JSONWriter {
     }
 
     public mutating func field(_ key: String, _ values: [String]) {
-        self.key(key)
-        bytes.append(UInt8(ascii: "["))
-        for (index, value) in values.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            JSONText.writeString(value, to: &bytes)
-        }
-        bytes.append(UInt8(ascii: "]"))
+        list(key, values) { writer, value in JSONText.writeString(value, to: &writer.bytes) }
     }
 
     public mutating func field(_ key: String, _ values: [UUID]) {
-        self.key(key)
-        bytes.append(UInt8(ascii: "["))
-        for (index, value) in values.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            uuid(value)
-        }
-        bytes.append(UInt8(ascii: "]"))
+        list(key, values) { writer, value in writer.uuid(value) }
     }
 
     /// Any other value, through `CompactJSONEncoder` (for rare nested documents).
@@ -101,6 +82,18 @@ public struct JSONWriter {
         let document = try CompactJSONEncoder().encode(value)
         self.key(key)
         bytes.append(contentsOf: document)
+    }
+
+    /// `"key":[…]`, each element written by `write`.
+    private mutating func list<Element>(_ key: String, _ values: [Element], _ write: (inout JSONWriter, Element) throws -> Void) rethrows {
+        self.key(key)
+        bytes.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            try write(&self, value)
+        }
+        bytes.append(UInt8(ascii: "]"))
+        hasMember = true
     }
 
     /// A key known to need no escaping (a property name), after a comma when needed.
