@@ -6,9 +6,6 @@ import KefuPostgres
 /// batch in its own short transaction; `pruneIfDue` runs at most once per `every` in a process,
 /// so a worker replica spends nothing on it between runs. Several replicas may prune at once.
 public final class IntakeCounterRetention: @unchecked Sendable {
-    /// How many days of minutes and hours are kept (the function's horizon, stated for callers).
-    public static let keptDays = 36
-
     let pool: ConnectionPool
     let clock: any KefuClock
     let every: TimeInterval
