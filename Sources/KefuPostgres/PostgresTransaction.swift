@@ -12,9 +12,7 @@ public struct PostgresTransaction: PostgresQueryable {
     let state: TransactionState
 
     public func run(_ query: PostgresQuery) async throws -> PostgresResult {
-        let opening = try state.takeOpening()
-        if opening.isEmpty { return try await connection.run(query) }
-        return try await connection.pipeline(opening + [query]).last!
+        try await pipeline([query])[0]
     }
 
     /// Runs independent statements in one round trip; see `PostgresConnection.pipeline`.
