@@ -19,7 +19,7 @@ extension PostgresRow {
     public func decodeRaw<Value: RawRepresentable>(_ type: Value?.Type, at index: Int) throws -> Value?
         where Value.RawValue == String
     {
-        guard index < values.count, values[index] != nil else { return nil }
+        guard try decode(String?.self, at: index) != nil else { return nil }
         return try decodeRaw(Value.self, at: index)
     }
 
