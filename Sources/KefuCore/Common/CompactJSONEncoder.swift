@@ -17,13 +17,18 @@ public struct CompactJSONEncoder: Sendable {
             try writable.writeJSON(to: &writer)
             return writer.bytes
         }
-        return try encodeTree(value)
+        return try render { try JSONTreeEncoder(slot: $0).encodeValue(value) }
     }
 
-    /// Through `Encodable`, ignoring `JSONWritable` at the top (tests compare the two).
+    /// Through the value's own `Encodable` conformance even when it is `JSONWritable` (tests
+    /// compare the two; nested writable values still write themselves).
     func encodeTree(_ value: some Encodable) throws -> [UInt8] {
+        try render { try value.encode(to: JSONTreeEncoder(slot: $0)) }
+    }
+
+    private func render(_ fill: (JSONSlot) throws -> Void) rethrows -> [UInt8] {
         let root = JSONSlot()
-        try JSONTreeEncoder(slot: root).encodeValue(value)
+        try fill(root)
         var output: [UInt8] = []
         output.reserveCapacity(1024)
         root.node.write(to: &output)
