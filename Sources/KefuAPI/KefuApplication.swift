@@ -5,17 +5,21 @@ import Logging
 
 /// Builds Kefu's HTTP application: routes, auth, errors, metrics.
 public enum KefuApplication {
-    /// The router with every route; tests drive it directly or through a live server.
-    public static func makeRouter(services: KefuServices, configuration: APIConfiguration) -> Router<KefuRequestContext> {
+    /// The router with every route; tests drive it directly or through a live server. Each
+    /// route registered is recorded in `routeTable`.
+    public static func makeRouter(
+        services: KefuServices, configuration: APIConfiguration, routeTable: RouteTable = RouteTable()
+    ) -> Router<KefuRequestContext> {
         let metrics = MetricsRegistry.shared
         let router = Router(context: KefuRequestContext.self)
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(routes: routeTable))
         router.add(middleware: MetricsMiddleware())
-        OperationsRoutes(services: services, metrics: metrics).register(on: router)
-        SurveyAnswerRoutes(services: services).register(on: router)
+        let recorder = RecordingRouter(router: router, table: routeTable)
+        OperationsRoutes(services: services, metrics: metrics).register(on: recorder)
+        SurveyAnswerRoutes(services: services).register(on: recorder)
 
-        let v1 = router.group("v1")
+        let v1 = recorder.group("v1")
             .add(middleware: AuthMiddleware(apiKeys: services.apiKeys))
             .group(context: TenantRequestContext.self)
         AccountRoutes(services: services).register(on: v1)

@@ -18,9 +18,22 @@ struct ErrorBody: Codable, Sendable {
 /// Turns every error into a JSON response with the right status. Domain and HTTP errors are
 /// the caller's; anything else is logged with the request id and answered with a generic 500.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The served routes: a path served with other methods answers 405 with `Allow`, not 404.
+    var routes = RouteTable()
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            let allowed = routes.methods(servedAt: request.uri.path)
+            guard !allowed.isEmpty else {
+                let (status, body) = Self.describe(error, request: request, logger: context.logger)
+                return Self.response(status, body)
+            }
+            var response = Self.response(.methodNotAllowed, ErrorBody(error: .init(
+                code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.uri.path)")))
+            response.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+            return response
         } catch {
             let (status, body) = Self.describe(error, request: request, logger: context.logger)
             return Self.response(status, body)

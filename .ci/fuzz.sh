@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# API fuzzing: schemathesis against the served /openapi.yaml with an admin key, every operation,
+# every check, the stateful phase included. Any server error, any response the document does not
+# describe, or any other finding fails the run.
+#   bash .ci/fuzz.sh            (KEFU_FUZZ_EXAMPLES per operation, default 12; KEFU_FUZZ_SECONDS cap)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q schemathesis
+
+KEFU="$(swift build --show-bin-path)/kefu"
+WORK="$(mktemp -d /tmp/kefu-fuzz.XXXXXX)"
+chmod 755 "$WORK"
+export KEFU_HOME="$WORK" KEFU_LOG_LEVEL=error
+SERVER=""
+cleanup() {
+    [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null || true
+    wait 2>/dev/null || true
+    "$KEFU" db stop >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+"$KEFU" db start >/dev/null
+OWNER_URL="$("$KEFU" db url)"
+DATABASE_URL="$OWNER_URL" "$KEFU" migrate >/dev/null
+KEY="$(DATABASE_URL="$OWNER_URL" "$KEFU" tenant create --slug fuzz --name Fuzz --json \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')"
+PORT=$((20000 + RANDOM % 20000))
+KEFU_HTTP_PORT="$PORT" "$KEFU" serve >"$WORK/api.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+
+set +e
+timeout "${KEFU_FUZZ_SECONDS:-900}" schemathesis --config-file .ci/schemathesis.toml run "http://127.0.0.1:$PORT/openapi.yaml" \
+    --url "http://127.0.0.1:$PORT" \
+    -H "Authorization: Bearer $KEY" \
+    --checks all \
+    --phases examples,coverage,fuzzing,stateful \
+    --max-examples "${KEFU_FUZZ_EXAMPLES:-12}" \
+    --seed "${KEFU_FUZZ_SEED:-20261204}" \
+    --workers 2 \
+    --request-timeout 10 \
+    --suppress-health-check all \
+    --no-color \
+    --output-truncate true
+status=$?
+set -e
+if grep -q '"level":"error"\|unexpected error' "$WORK/api.log"; then
+    echo "server logged unexpected errors during fuzzing:"
+    grep 'unexpected error' "$WORK/api.log" | head -n 20
+    status=1
+fi
+exit "$status"
