@@ -39,9 +39,11 @@ class APITestCase: XCTestCase {
     /// Runs `body` against the real router (in-process) or a live server on a free port.
     @discardableResult
     func withAPI<Value: Sendable>(
-        live: Bool = false, maxBodyBytes: Int = 64 * 1024, _ body: @escaping @Sendable (APIClient) async throws -> Value
+        live: Bool = false, maxBodyBytes: Int = 64 * 1024, routes: RouteTable = RouteTable(),
+        _ body: @escaping @Sendable (APIClient) async throws -> Value
     ) async throws -> Value {
-        let router = KefuApplication.makeRouter(services: services, configuration: .init(port: 0, maxBodyBytes: maxBodyBytes))
+        let router = KefuApplication.makeRouter(
+            services: services, configuration: .init(port: 0, maxBodyBytes: maxBodyBytes), routeTable: routes)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         return try await app.test(live ? .live : .router) { client in
             try await body(APIClient(client: client))
@@ -57,6 +59,7 @@ struct APIClient {
         let status: HTTPResponse.Status
         let body: JSONValue
         let raw: String
+        var headers = HTTPFields()
 
         subscript(_ key: String) -> JSONValue? {
             guard case .object(let fields) = body else { return nil }
@@ -77,7 +80,7 @@ struct APIClient {
             uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
         let raw = String(buffer: response.body)
         let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(raw.utf8))) ?? .null
-        return Reply(status: response.status, body: json, raw: raw)
+        return Reply(status: response.status, body: json, raw: raw, headers: response.headers)
     }
 
     func get(_ path: String, key: String?) async throws -> Reply { try await send(.get, path, key: key) }
