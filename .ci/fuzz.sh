@@ -2,7 +2,7 @@
 # API fuzzing: schemathesis against the served /openapi.yaml with an admin key, every operation,
 # every check, the stateful phase included. Any server error, any response the document does not
 # describe, or any other finding fails the run.
-#   bash .ci/fuzz.sh            (KEFU_FUZZ_EXAMPLES per operation, default 12; KEFU_FUZZ_SECONDS cap)
+#   bash .ci/fuzz.sh            (KEFU_FUZZ_EXAMPLES per operation, default 10; KEFU_FUZZ_SECONDS cap)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,7 +40,7 @@ timeout "${KEFU_FUZZ_SECONDS:-900}" schemathesis --config-file .ci/schemathesis.
     -H "Authorization: Bearer $KEY" \
     --checks all \
     --phases examples,coverage,fuzzing,stateful \
-    --max-examples "${KEFU_FUZZ_EXAMPLES:-12}" \
+    --max-examples "${KEFU_FUZZ_EXAMPLES:-10}" \
     --seed "${KEFU_FUZZ_SEED:-20261204}" \
     --workers 2 \
     --request-timeout 10 \
