@@ -37,7 +37,7 @@ struct SurveyAnswerRoutes {
         var answeredAt: Date?
     }
 
-    func register(on router: some RouterMethods<KefuRequestContext>) {
+    func register(on router: Router<KefuRequestContext>) {
         router.post("v1/surveys/:token") { request, context -> Thanks in
             let token = context.parameters.get("token") ?? ""
             let buffer = try await request.body.collect(upTo: context.maxUploadSize)

@@ -13,7 +13,7 @@ struct OperationsRoutes {
         var status: String
     }
 
-    func register(on router: some RouterMethods<KefuRequestContext>) {
+    func register(on router: Router<KefuRequestContext>) {
         router.get("healthz") { _, _ in Status(status: "ok") }
         router.get("readyz") { _, context -> Response in
             do {

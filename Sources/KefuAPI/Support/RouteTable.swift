@@ -2,8 +2,9 @@ import HTTPTypes
 import Hummingbird
 import NIOConcurrencyHelpers
 
-/// Every route the API serves, recorded as it is registered: the source for `405` answers with
-/// `Allow`, and for tests that must cover each route without listing them by hand.
+/// Every route the API serves, taken from the router once its routes are registered: the
+/// source for `405` answers with `Allow`, and for tests that must cover each route without
+/// listing them by hand.
 public final class RouteTable: Sendable {
     /// One registered route: a method and a path pattern in OpenAPI style (`/v1/tickets/{id}`).
     public struct Route: Sendable, Hashable, CustomStringConvertible {
@@ -37,12 +38,18 @@ public final class RouteTable: Sendable {
 
     public init() {}
 
-    /// The routes in registration order.
+    /// The routes served.
     public var routes: [Route] { storage.withLockedValue { $0 } }
 
-    func record(_ method: HTTPRequest.Method, _ path: String) {
-        let normalised = "/" + path.split(separator: "/").joined(separator: "/")
-        storage.withLockedValue { $0.append(Route(method: method, path: normalised)) }
+    /// Takes the routes registered on `router` (paths in OpenAPI style).
+    func load<Context>(from router: Router<Context>) {
+        let routes = router.routes.map { route in
+            let segments = route.path.description.split(separator: "/").map { segment in
+                segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
+            }
+            return Route(method: route.method, path: "/" + segments.joined(separator: "/"))
+        }
+        storage.withLockedValue { $0 = routes }
     }
 
     /// The methods served at a path (empty when no route matches it at all).
@@ -52,26 +59,5 @@ public final class RouteTable: Sendable {
             seen.append(route.method)
         }
         return seen
-    }
-}
-
-/// Registers routes on a router and records each one in a `RouteTable`. Groups made from it
-/// (`recorder.group("v1")`) register through it too, with their full path.
-struct RecordingRouter<Context: RequestContext>: RouterMethods {
-    let router: Router<Context>
-    let table: RouteTable
-
-    @discardableResult
-    func on<Responder: HTTPResponder>(_ path: RouterPath, method: HTTPRequest.Method, responder: Responder) -> Self
-    where Responder.Context == Context {
-        table.record(method, path.description)
-        router.on(path, method: method, responder: responder)
-        return self
-    }
-
-    @discardableResult
-    func add(middleware: any MiddlewareProtocol<Request, Response, Context>) -> Self {
-        router.add(middleware: middleware)
-        return self
     }
 }
