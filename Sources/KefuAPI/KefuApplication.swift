@@ -45,6 +45,7 @@ public enum KefuApplication {
     {
         Application(
             router: makeRouter(services: services, configuration: configuration),
+            server: .kefu,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kefu"),
             logger: logger)
     }

@@ -25,6 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
         let api = APIConfiguration(context.environment)
         let app = Application(
             router: KefuApplication.makeRouter(services: services, configuration: api),
+            server: .kefu,
             configuration: .init(address: .hostname(api.host, port: api.port), serverName: "kefu"),
             onServerRunning: { channel in
                 let address = channel.localAddress.map { "\($0)" } ?? "\(api.host):\(api.port)"

@@ -44,7 +44,7 @@ class APITestCase: XCTestCase {
     ) async throws -> Value {
         let router = KefuApplication.makeRouter(
             services: services, configuration: .init(port: 0, maxBodyBytes: maxBodyBytes), routeTable: routes)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        let app = Application(router: router, server: .kefu, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         return try await app.test(live ? .live : .router) { client in
             try await body(APIClient(client: client))
         }
