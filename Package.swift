@@ -80,15 +80,6 @@ let package = Package(
             dependencies: ["KefuCLI"],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(
-            name: "kefu-bench",
-            dependencies: [
-                "KefuPostgres",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Benchmarks/kefu-bench",
-            swiftSettings: swiftSettings
-        ),
         .target(
             name: "KefuTestSupport",
             dependencies: ["KefuPostgres", "KefuCore"],

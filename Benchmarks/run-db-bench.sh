@@ -8,7 +8,7 @@
 #   Benchmarks/run-db-bench.sh --database-url 'postgres://postgres@localhost/bench'
 set -euo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")"
 scratch=.build-bench
 
 swift build -c release --product kefu-bench --scratch-path "$scratch" >&2
