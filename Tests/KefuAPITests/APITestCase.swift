@@ -57,6 +57,7 @@ struct APIClient {
         let status: HTTPResponse.Status
         let body: JSONValue
         let raw: String
+        var headers = HTTPFields()
 
         subscript(_ key: String) -> JSONValue? {
             guard case .object(let fields) = body else { return nil }
@@ -77,7 +78,7 @@ struct APIClient {
             uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
         let raw = String(buffer: response.body)
         let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(raw.utf8))) ?? .null
-        return Reply(status: response.status, body: json, raw: raw)
+        return Reply(status: response.status, body: json, raw: raw, headers: response.headers)
     }
 
     func get(_ path: String, key: String?) async throws -> Reply { try await send(.get, path, key: key) }
