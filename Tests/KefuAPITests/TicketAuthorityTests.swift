@@ -41,7 +41,7 @@ final class TicketAuthorityTests: TicketTestCase {
     }
 
     func testAnotherAgentMayNotChangeOwnershipOrCloseSomeoneElsesTicket() async throws {
-        let department = try await services.departments.create(tenantID, NewDepartment(name: "Technical", description: ""))
+        let department = try await services.departments.create(tenantID, NewDepartment(name: "Technical"))
         let id = try await ownedTicket()
         let before = try await eventCount(id)
         let attempts: [(String, [String: Any])] = [
