@@ -65,7 +65,7 @@ final class IdempotencyKeyTests: TicketTestCase {
 
     func testConcurrentRetriesWithOneKeyCreateOneTicket() async throws {
         let text = json(body)
-        let replies = try await withAPI(live: true) { [key] api in
+        let replies = try await withAPI { [key] api in
             try await withThrowingTaskGroup(of: APIClient.Reply.self) { group in
                 for _ in 0..<6 {
                     group.addTask { try await api.send(.post, "/v1/tickets", key: key, body: text, headers: ["Idempotency-Key": "burst"]) }

@@ -47,7 +47,7 @@ final class KnowledgeAuthorityTests: TicketTestCase {
         let id = try await article("Refund policy", "Refunds within 7 days.")
         let an = try await keyFor(try await addAgent("Agent An"))
         let body = json(["helpful": true])
-        try await withAPI(live: true) { api in
+        try await withAPI { api in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<6 { group.addTask { _ = try await api.post("/v1/kb/articles/\(id)/votes", key: an, body) } }
                 try await group.waitForAll()
