@@ -60,6 +60,8 @@ final class AuthorityMatrixTests: TicketTestCase {
         let router = KefuApplication.makeRouter(services: services, configuration: .init(port: 0))
         let routes = router.routes.filter { $0.path.description.hasPrefix("/v1/") && $0.path.description != "/v1/surveys/{token}" }
         XCTAssertGreaterThan(routes.count, 90)
+        let served = Set(routes.map { "\($0.method.rawValue) \($0.path.description)" })
+        XCTAssertEqual(Set(RouteActions.table.keys).subtracting(served), [], "RouteActions names routes that do not exist")
         for route in routes {
             let path = route.path.description
             let method = route.method
