@@ -21,6 +21,7 @@ public enum KefuApplication {
         let v1 = router.group("v1")
             .add(middleware: AuthMiddleware(apiKeys: services.apiKeys))
             .group(context: TenantRequestContext.self)
+            .add(middleware: AuthorizationMiddleware())
         AccountRoutes(services: services).register(on: v1)
         AgentRoutes(services: services).register(on: v1)
         DepartmentRoutes(services: services).register(on: v1)

@@ -13,7 +13,7 @@ struct AgentCommand: AsyncParsableCommand {
         @Option(help: "The tenant's slug.") var tenant: String
         @Option(help: "Full name.") var name: String
         @Option(help: "Email (unique within the tenant).") var email: String
-        @Option(help: "agent, supervisor, qa or admin.") var role = "agent"
+        @Option(help: "agent, supervisor, qa, admin, or integration (a channel gateway's key).") var role = "agent"
         @Option(help: "junior, mid or senior.") var tier = "junior"
         @Option(help: "Comma-separated skills, e.g. refund,billing.") var skills = ""
         @Option(help: "on_duty, off_rotation, reserve or away.") var dutyStatus = "on_duty"

@@ -35,7 +35,7 @@ final class ReportTests: TicketTestCase {
         clock.set(minutes(40)); _ = try await act(ids[0], "resolve", ["solution_summary": "done"], as: aliceKey)
         clock.set(minutes(60)); _ = try await act(ids[1], "resolve", ["solution_summary": "done"], as: aliceKey)
         for (id, overall) in [(ids[0], 5), (ids[1], 3)] {
-            let token = try require(try await get("/v1/tickets/\(id)/survey")["token"]?.string)
+            let token = try surveyToken(id)
             _ = try await withAPI { api in
                 try await api.post("/v1/surveys/\(token)", key: nil, json(["overall": overall, "timeliness": overall, "professionalism": overall,
                                                                           "resolution": overall, "attitude": overall]))

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import KefuCore
 import KefuPostgres
 import KefuTestSupport
@@ -44,12 +45,20 @@ class TicketTestCase: APITestCase {
         return try await withAPI { [key, headers] api in try await api.send(.post, "/v1/tickets", key: key, body: text, headers: headers) }
     }
 
+    /// Survey tokens by ticket id, as `resolve` answered them (the one time they are shown).
+    var surveyTokens: [String: String] = [:]
+
     /// POST /v1/tickets/{id}/<action> with `key`.
     func act(_ ticket: String, _ action: String, _ body: [String: Any] = [:], as agentKey: String? = nil) async throws -> APIClient.Reply {
         let text = json(body)
         let caller = agentKey ?? key
-        return try await withAPI { api in try await api.post("/v1/tickets/\(ticket)/\(action)", key: caller, text) }
+        let reply = try await withAPI { api in try await api.post("/v1/tickets/\(ticket)/\(action)", key: caller, text) }
+        if let token = reply.headers[HTTPField.Name("Survey-Token")!] { surveyTokens[ticket] = token }
+        return reply
     }
+
+    /// The survey token of the ticket's latest resolution through `act`.
+    func surveyToken(_ ticket: String) throws -> String { try require(surveyTokens[ticket]) }
 
     func get(_ path: String) async throws -> APIClient.Reply {
         try await withAPI { [key] api in try await api.get(path, key: key) }

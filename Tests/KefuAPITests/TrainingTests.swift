@@ -63,7 +63,7 @@ final class TrainingTests: TicketTestCase {
             _ = try await act(ticketID, "transfer", ["to_agent_id": ready.id.uuidString, "reason": "training", "handover_note": "take it"])
         }
         _ = try await act(ticketID, "resolve", ["solution_summary": "answered"], as: readyKey)
-        let token = try require(try await get("/v1/tickets/\(ticketID)/survey")["token"]?.string)
+        let token = try surveyToken(ticketID)
         _ = try await withAPI { api in try await api.post("/v1/surveys/\(token)", key: nil, json(["overall": 5, "timeliness": 5, "professionalism": 5, "resolution": 5, "attitude": 5])) }
 
         let eligibility = try await get("/v1/training/eligibility")

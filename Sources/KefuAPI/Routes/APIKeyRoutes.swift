@@ -14,17 +14,14 @@ struct APIKeyRoutes {
 
     func register(on group: RouterGroup<TenantRequestContext>) {
         group.get("api-keys") { request, context -> Page<APIKeyInfo> in
-            try context.principal.require(.admin)
             return try await services.apiKeys.list(context.tenantID, page: request.pageRequest())
         }
         group.post("api-keys") { request, context -> Created<CreatedAPIKey> in
-            try context.principal.require(.admin)
             let input = try await request.decodeJSON(NewKey.self, context: context)
             return Created(value: try await services.apiKeys.create(
                 context.tenantID, agentID: input.agentId ?? context.principal.agentID, name: input.name))
         }
         group.delete("api-keys/:id") { _, context -> APIKeyInfo in
-            try context.principal.require(.admin)
             return try await services.apiKeys.revoke(context.tenantID, id: context.id(entity: "api key"))
         }
     }

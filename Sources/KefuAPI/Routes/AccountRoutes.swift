@@ -21,7 +21,6 @@ struct AccountRoutes {
             try await services.settings.get(context.tenantID)
         }
         group.patch("settings") { request, context -> TenantProfile in
-            try context.principal.require(.admin)
             return try await services.settings.patch(context.tenantID, request.decodeJSONDocument(context: context))
         }
     }

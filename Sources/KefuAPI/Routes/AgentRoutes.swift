@@ -11,7 +11,6 @@ struct AgentRoutes {
             try await services.agents.list(context.tenantID, page: request.pageRequest())
         }
         group.post("agents") { request, context -> Created<Agent> in
-            try context.principal.require(.admin)
             let input = try await request.decodeJSON(NewAgent.self, context: context)
             return Created(value: try await services.agents.create(context.tenantID, input))
         }
@@ -26,15 +25,12 @@ struct AgentRoutes {
         }
     }
 
-    /// Only admins change profiles; duty status alone may also be set by supervisors (anyone's)
-    /// and by agents (their own).
+    /// Only admins change profiles (`manageAgents`); duty status alone may also be set by
+    /// supervisors (anyone's, `setAnyDutyStatus`) and by everyone else (their own).
     private func authorize(_ update: AgentUpdate, of id: UUID, by principal: Principal) throws {
-        if principal.role == .admin { return }
         let onlyDuty = update.name == nil && update.email == nil && update.role == nil && update.tier == nil
             && update.skills == nil && update.departmentId == nil && update.active == nil && update.dutyStatus != nil
-        guard onlyDuty else { throw KefuError.forbidden("only admins can change an agent's profile") }
-        guard principal.role == .supervisor || principal.agentID == id else {
-            throw KefuError.forbidden("only supervisors can change another agent's duty status")
-        }
+        guard onlyDuty else { return try principal.authorize(.manageAgents) }
+        try principal.authorize(principal.agentID == id ? .setOwnDutyStatus : .setAnyDutyStatus)
     }
 }

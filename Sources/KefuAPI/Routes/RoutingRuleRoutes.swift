@@ -16,7 +16,6 @@ struct RoutingRuleRoutes {
             RuleList(items: try await services.routingRules.list(context.tenantID))
         }
         group.post("routing-rules") { request, context -> Created<RoutingRule> in
-            try context.principal.require(.admin)
             let input = try await request.decodeJSON(NewRoutingRule.self, context: context)
             return Created(value: try await services.routingRules.create(context.tenantID, input))
         }
@@ -24,13 +23,11 @@ struct RoutingRuleRoutes {
             try await services.routingRules.get(context.tenantID, id: context.id(entity: "routing rule"))
         }
         group.patch("routing-rules/:id") { request, context -> RoutingRule in
-            try context.principal.require(.admin)
             let id = try context.id(entity: "routing rule")
             let update = try await request.decodeJSON(RoutingRuleUpdate.self, context: context)
             return try await services.routingRules.update(context.tenantID, id: id, update)
         }
         group.delete("routing-rules/:id") { _, context -> HTTPResponse.Status in
-            try context.principal.require(.admin)
             try await services.routingRules.delete(context.tenantID, id: context.id(entity: "routing rule"))
             return .noContent
         }

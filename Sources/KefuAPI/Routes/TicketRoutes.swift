@@ -9,7 +9,6 @@ struct TicketRoutes {
 
     func register(on group: RouterGroup<TenantRequestContext>) {
         group.post("tickets") { request, context -> Response in
-            try context.principal.require(.agent, .supervisor, .admin)
             let input = try await request.decodeJSON(NewTicket.self, context: context)
             let key = request.headers[IdempotencyKey.header]
             let result = try await services.intake.intake(context.tenantID, input, idempotencyKey: key)
@@ -25,7 +24,8 @@ struct TicketRoutes {
             try await services.tickets.get(context.tenantID, id: context.id(entity: "ticket"))
         }
         group.get("tickets/:id/messages") { _, context in
-            ItemList(items: try await services.tickets.messages(context.tenantID, ticketID: context.id(entity: "ticket")))
+            ItemList(items: try await services.tickets.messages(context.tenantID, ticketID: context.id(entity: "ticket"),
+                                                                includeInternal: context.principal.may(.readInternalMessages)))
         }
         group.get("tickets/:id/events") { _, context in
             ItemList(items: try await services.tickets.events(context.tenantID, ticketID: context.id(entity: "ticket")))

@@ -80,7 +80,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     static func status(of error: KefuError) -> HTTPResponse.Status {
         switch error {
         case .notFound: .notFound
-        case .invalidField: .unprocessableContent
+        case .invalidField, .idempotencyKeyReused: .unprocessableContent
         case .conflict: .conflict
         case .forbidden: .forbidden
         case .unauthorized: .unauthorized

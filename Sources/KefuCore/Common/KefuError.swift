@@ -16,6 +16,8 @@ public enum KefuError: Error, Equatable, Sendable, CustomStringConvertible {
     case unauthorized(String)
     /// The tenant is suspended: its keys stop working.
     case tenantSuspended
+    /// An `Idempotency-Key` already used for another request (a different body).
+    case idempotencyKeyReused
 
     public var code: String {
         switch self {
@@ -25,6 +27,7 @@ public enum KefuError: Error, Equatable, Sendable, CustomStringConvertible {
         case .forbidden: "forbidden"
         case .unauthorized: "unauthorized"
         case .tenantSuspended: "tenant_suspended"
+        case .idempotencyKeyReused: "idempotency_key_reused"
         }
     }
 
@@ -34,13 +37,17 @@ public enum KefuError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidField(let field, let reason): "\(field): \(reason)"
         case .conflict(let message), .forbidden(let message), .unauthorized(let message): message
         case .tenantSuspended: "this tenant is suspended"
+        case .idempotencyKeyReused: "this Idempotency-Key was already used for a different request"
         }
     }
 
     /// The input field at fault, if any.
     public var field: String? {
-        if case .invalidField(let field, _) = self { return field }
-        return nil
+        switch self {
+        case .invalidField(let field, _): field
+        case .idempotencyKeyReused: "Idempotency-Key"
+        default: nil
+        }
     }
 
     public var description: String { message }

@@ -89,14 +89,27 @@ public struct ArticleService: Sendable {
         }
     }
 
-    /// A reader's vote.
-    public func vote(_ tenantID: UUID, id: UUID, helpful: Bool) async throws -> Article {
-        try await database.transaction(tenantID) { tx in
-            guard let article = try await tx.queryFirst(Article.self, """
-                UPDATE kb_articles SET helpful = helpful + \(helpful ? 1 : 0), not_helpful = not_helpful + \(helpful ? 0 : 1)
-                WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING \(Self.columns)
-                """) else { throw KefuError.notFound("article") }
-            return article
+    /// The caller's vote: one per agent and article, a change of mind replaces it. The counts
+    /// move with the vote under the article's row lock, so they stay equal to the votes cast.
+    public func vote(_ principal: Principal, id: UUID, helpful: Bool) async throws -> Article {
+        try await database.transaction(principal.tenantID) { tx in
+            guard try await tx.queryFirst("SELECT 1 FROM kb_articles WHERE tenant_id = \(tx.tenantID) AND id = \(id) FOR UPDATE") != nil else {
+                throw KefuError.notFound("article")
+            }
+            let previous = try await tx.queryScalar(Bool.self, """
+                SELECT helpful FROM kb_article_votes WHERE tenant_id = \(tx.tenantID) AND article_id = \(id) AND agent_id = \(principal.agentID)
+                """)
+            try await tx.execute("""
+                INSERT INTO kb_article_votes (tenant_id, article_id, agent_id, helpful, voted_at)
+                VALUES (\(tx.tenantID), \(id), \(principal.agentID), \(helpful), \(clock.now()))
+                ON CONFLICT (tenant_id, article_id, agent_id) DO UPDATE SET helpful = EXCLUDED.helpful, voted_at = EXCLUDED.voted_at
+                """)
+            let helpfulDelta = (helpful ? 1 : 0) - (previous == true ? 1 : 0)
+            let notHelpfulDelta = (helpful ? 0 : 1) - (previous == false ? 1 : 0)
+            return try require(try await tx.queryFirst(Article.self, """
+                UPDATE kb_articles SET helpful = helpful + \(helpfulDelta), not_helpful = not_helpful + \(notHelpfulDelta)
+                WHERE tenant_id = \(tx.tenantID) AND id = \(id) RETURNING \(Self.columns)
+                """))
         }
     }
 
@@ -130,7 +143,7 @@ public struct ArticleService: Sendable {
                          + CASE WHEN strpos(lower(title), q.plain) > 0 THEN 1.5 ELSE 0 END
                          + CASE WHEN strpos(lower(body), q.plain) > 0 THEN 0.5 ELSE 0 END
                          + word_similarity(q.plain, lower(title || ' ' || body)) * 0.5 AS rank,
-                       ts_headline('english', body, q.ts, 'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=10') AS headline
+                       ts_headline('english', body, q.ts, \(Highlight.headlineOptions)) AS headline
                 FROM kb_articles, q
                 WHERE tenant_id = \(tenantID)\(statusFilter)
                   AND (search @@ q.ts OR strpos(lower(title || ' ' || body), q.plain) > 0
@@ -142,7 +155,7 @@ public struct ArticleService: Sendable {
                 let article = try row.decode(Article.self)
                 let headline = try row.decode(String.self, "headline")
                 return ArticleHit(article: article, rank: try row.decode(Double.self, "rank"),
-                                  highlight: headline.contains("<mark>") ? headline : Self.snippet(article.body, around: text))
+                                  highlight: Highlight.marked(headline) ?? Self.snippet(article.body, around: text))
             }
         }
     }
@@ -166,14 +179,15 @@ public struct ArticleService: Sendable {
             """
     }
 
-    /// A snippet of `body` around the first occurrence of `term`, marked (for CJK text, which
-    /// the English full-text headline does not mark).
+    /// A snippet of `body` around the first occurrence of `term`, escaped and marked (for CJK
+    /// text, which the English full-text headline does not mark).
     static func snippet(_ body: String, around term: String) -> String {
-        guard let range = body.range(of: term, options: [.caseInsensitive]) else { return String(body.prefix(120)) }
+        guard let range = body.range(of: term, options: [.caseInsensitive]) else { return TextEscaping.html(String(body.prefix(120))) }
         let start = body.index(range.lowerBound, offsetBy: -40, limitedBy: body.startIndex) ?? body.startIndex
         let end = body.index(range.upperBound, offsetBy: 60, limitedBy: body.endIndex) ?? body.endIndex
-        return (start > body.startIndex ? "…" : "") + body[start..<range.lowerBound] + "<mark>" + body[range] + "</mark>"
-            + body[range.upperBound..<end] + (end < body.endIndex ? "…" : "")
+        return (start > body.startIndex ? "…" : "") + TextEscaping.html(String(body[start..<range.lowerBound]))
+            + "<mark>" + TextEscaping.html(String(body[range])) + "</mark>"
+            + TextEscaping.html(String(body[range.upperBound..<end])) + (end < body.endIndex ? "…" : "")
     }
 
     private static func write(

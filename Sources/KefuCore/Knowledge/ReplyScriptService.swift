@@ -63,7 +63,7 @@ public struct ReplyScriptService: Sendable {
     }
 
     public func create(_ principal: Principal, _ input: NewReplyScript) async throws -> ReplyScript {
-        try principal.require(.supervisor, .admin, .qa)
+        try principal.authorize(.manageReplyScripts)
         let kind = try Validate.choice(input.kind, ReplyScriptKind.self, field: "kind")
         let name = try Validate.text(input.name, field: "name")
         let body = try Validate.text(input.body, field: "body", maxLength: 10_000)

@@ -59,7 +59,7 @@ public struct NotificationService: Sendable {
 
     /// The caller's notifications, or everyone's for supervisors and admins asking for `all`.
     public func list(_ principal: Principal, all: Bool, unreadOnly: Bool, page: PageRequest) async throws -> Page<Notification> {
-        if all { try principal.require(.supervisor, .admin) }
+        try principal.authorize(all ? .readAllNotifications : .readOwnNotifications)
         var conditions: PostgresQuery = "tenant_id = \(principal.tenantID)"
         if !all { conditions.append(" AND recipient_id = \(principal.agentID)") }
         if unreadOnly { conditions.append(" AND read_at IS NULL") }

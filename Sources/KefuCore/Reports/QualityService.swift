@@ -51,7 +51,7 @@ public struct QualityService: Sendable {
 
     /// Reviews a ticket's conversation; the reviewed agent is the ticket's owner.
     public func review(_ principal: Principal, ticketID: UUID, _ input: NewQAReview) async throws -> QAReview {
-        try principal.require(.qa, .supervisor, .admin)
+        try principal.authorize(.reviewTicket)
         guard (0...100).contains(input.score) else { throw KefuError.invalidField("score", "must be between 0 and 100") }
         let checklist = try (input.checklist ?? []).enumerated().map { index, entry in
             ChecklistItem(item: try Validate.text(entry.item, field: "checklist[\(index)].item"), passed: entry.passed)
@@ -78,7 +78,7 @@ public struct QualityService: Sendable {
     }
 
     public func complain(_ principal: Principal, agentID: UUID, _ input: NewAgentComplaint) async throws -> AgentComplaint {
-        try principal.require(.agent, .qa, .supervisor, .admin)
+        try principal.authorize(.complainAboutAgent)
         let description = try Validate.text(input.description, field: "description", maxLength: 10_000)
         return try await database.transaction(principal.tenantID) { tx in
             _ = try await AgentService.fetch(tx, id: agentID)

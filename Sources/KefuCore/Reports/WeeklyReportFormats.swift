@@ -2,7 +2,7 @@ import Foundation
 
 /// The weekly report as CSV (one `section,key,value` row per figure) and as an SVG chart.
 public enum WeeklyReportFormats {
-    /// RFC 4180 CSV.
+    /// RFC 4180 CSV; cells a spreadsheet would run as formulas are defused (`TextEscaping.csvField`).
     public static func csv(_ report: WeeklyReport) -> String {
         var rows: [[String]] = [["section", "key", "value"]]
         rows.append(["summary", "total_tickets", String(report.totalTickets)])
@@ -18,12 +18,7 @@ public enum WeeklyReportFormats {
         rows += report.knowledgeGaps.map { ["knowledge_gap", $0.tagName, String($0.tickets)] }
         rows += report.incidents.map { ["incident", KefuJSON.format($0.startedAt), String(format: "%@ %.2fx", $0.channel, $0.ratio)] }
         rows += report.daily.map { ["daily_tickets", $0.date, String($0.tickets)] }
-        return rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
-    }
-
-    private static func field(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return rows.map { $0.map(TextEscaping.csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
     /// Daily volume as bars and first-response SLA compliance as a line, for people who would rather look.
@@ -32,9 +27,7 @@ public enum WeeklyReportFormats {
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let maxTickets = max(1, report.daily.map(\.tickets).max() ?? 1)
         let slot = plotWidth / Double(max(1, report.daily.count))
-        func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-        }
+        let escape = TextEscaping.html
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="11">
             <title>\(escape(report.tenant)): tickets per day and first-response SLA compliance</title>

@@ -45,7 +45,7 @@ public struct ScheduledEventService: Sendable {
     }
 
     public func create(_ principal: Principal, _ input: NewScheduledEvent) async throws -> ScheduledEvent {
-        try principal.require(.supervisor, .admin)
+        try principal.authorize(.planEvents)
         let name = try Validate.text(input.name, field: "name")
         let description = try input.description.map { try Validate.text($0, field: "description", maxLength: 5000) } ?? ""
         guard input.endsAt > input.startsAt else { throw KefuError.invalidField("ends_at", "must be after starts_at") }

@@ -84,7 +84,7 @@ public struct SurgeService: Sendable {
 
     /// A supervisor switches level-1 response on by hand (recorded as manual).
     public func activate(_ principal: Principal) async throws -> Incident {
-        try principal.require(.supervisor, .admin)
+        try principal.authorize(.switchSurge)
         return try await database.transaction(principal.tenantID) { tx in
             try await tx.execute("INSERT INTO surge_modes (tenant_id) VALUES (\(principal.tenantID)) ON CONFLICT DO NOTHING")
             let now = clock.now()
@@ -99,7 +99,7 @@ public struct SurgeService: Sendable {
 
     /// A supervisor ends the mode by hand; staffing is restored exactly.
     public func deactivate(_ principal: Principal) async throws -> Incident {
-        try principal.require(.supervisor, .admin)
+        try principal.authorize(.switchSurge)
         return try await database.transaction(principal.tenantID) { tx in
             guard let incident = try await SurgeResponse.restore(tx, by: principal.agentID, at: clock.now()) else {
                 throw KefuError.conflict("surge mode is not on")
@@ -138,7 +138,7 @@ public struct SurgeService: Sendable {
 
     /// Fills in the review; `submit` marks it done (a submitted review is no longer edited).
     public func updateReview(_ principal: Principal, incidentID: UUID, _ update: IncidentReviewUpdate) async throws -> IncidentReview {
-        try principal.require(.supervisor, .admin, .qa)
+        try principal.authorize(.writeIncidentReview)
         let foreseeable = try update.foreseeable.map { try Validate.text($0, field: "foreseeable", maxLength: 10_000) }
         let stalls = try update.processStalls.map { try Validate.text($0, field: "process_stalls", maxLength: 10_000) }
         let issues = try update.emergencyIssues.map { list in

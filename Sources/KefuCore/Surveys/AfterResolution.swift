@@ -7,10 +7,12 @@ enum AfterResolution {
     /// Resolved tickets of one leaf tag within 7 days that make a problem recurring.
     static let recurringThreshold = 5
 
-    static func run(_ tx: TenantTransaction, _ ticket: Ticket, context: TicketContext) async throws {
-        try await SurveyStore.invite(tx, ticket: ticket.id, settings: context.settings, at: context.now)
+    /// Returns the survey's token: the only time it exists in plain (only its hash is stored).
+    static func run(_ tx: TenantTransaction, _ ticket: Ticket, context: TicketContext) async throws -> String {
+        let token = try await SurveyStore.invite(tx, ticket: ticket.id, settings: context.settings, at: context.now)
         try await scheduleFollowup(tx, ticket, at: context.now)
         try await reportRecurringProblems(tx, ticket, at: context.now)
+        return token
     }
 
     private static func scheduleFollowup(_ tx: TenantTransaction, _ ticket: Ticket, at now: Date) async throws {

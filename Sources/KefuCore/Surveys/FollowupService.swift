@@ -39,7 +39,7 @@ public struct FollowupService: Sendable {
 
     /// Open follow-ups: the caller's, or all for supervisors and admins.
     public func open(_ principal: Principal) async throws -> [Followup] {
-        let mine: PostgresQuery = [.supervisor, .admin].contains(principal.role) ? "" : " AND assignee_id = \(principal.agentID)"
+        let mine: PostgresQuery = principal.may(.readAllFollowups) ? "" : " AND assignee_id = \(principal.agentID)"
         return try await database.transaction(principal.tenantID, readOnly: true) { tx in
             try await tx.query(Followup.self, """
                 SELECT \(Self.columns) FROM followups
@@ -50,7 +50,7 @@ public struct FollowupService: Sendable {
 
     /// Records the call's outcome (once); an unsolved or unsatisfied customer alerts supervisors.
     public func complete(_ principal: Principal, id: UUID, _ outcome: FollowupOutcome) async throws -> Followup {
-        try principal.require(.qa, .supervisor, .admin)
+        try principal.authorize(.completeFollowup)
         let notes = try outcome.notes.map { try Validate.text($0, field: "notes", maxLength: 5000) }
         return try await database.transaction(principal.tenantID) { tx in
             let now = clock.now()

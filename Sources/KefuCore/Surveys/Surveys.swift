@@ -5,7 +5,6 @@ import KefuPostgres
 public struct Survey: Codable, Sendable, Equatable {
     public var id: UUID
     public var ticketId: UUID
-    public var token: String
     public var createdAt: Date
     public var expiresAt: Date
     public var answeredAt: Date?
@@ -39,23 +38,30 @@ public struct SurveyAnswer: Codable, Sendable {
 
 enum SurveyStore {
     static let columns: PostgresQuery = """
-        id, ticket_id, token, created_at, expires_at, answered_at, expired_at, overall, timeliness, professionalism,
+        id, ticket_id, created_at, expires_at, answered_at, expired_at, overall, timeliness, professionalism,
         resolution, attitude, comment
         """
 
-    /// Invites the customer to rate a just-resolved ticket (a fresh token each resolution).
-    static func invite(_ tx: TenantTransaction, ticket: UUID, settings: TenantSettings, at now: Date) async throws {
+    /// Invites the customer to rate a just-resolved ticket (a fresh token each resolution) and
+    /// returns the token, which is stored only as its SHA-256.
+    static func invite(_ tx: TenantTransaction, ticket: UUID, settings: TenantSettings, at now: Date) async throws -> String {
         var generator = SystemRandomNumberGenerator()
         let alphabet = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-        let token = String((0..<32).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+        let token = String((0..<tokenLength).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
         let expires = now.addingTimeInterval(TimeInterval(settings.survey.expiryHours * 3600))
         try await tx.execute("""
-            INSERT INTO surveys (tenant_id, ticket_id, token, created_at, expires_at)
-            VALUES (\(tx.tenantID), \(ticket), \(token), \(now), \(expires))
+            INSERT INTO surveys (tenant_id, ticket_id, token_hash, created_at, expires_at)
+            VALUES (\(tx.tenantID), \(ticket), \(hash(token)), \(now), \(expires))
             """)
         try await TicketTimers.arm(tx, ticket: ticket, kind: TimerKind.surveyExpiry, due: expires)
         try await TicketStore.record(tx, ticket: ticket, actor: .system, kind: "survey_invited", after: ["expires_at": .date(expires)], at: now)
+        return token
     }
+
+    static let tokenLength = 32
+
+    /// What is stored of a token.
+    static func hash(_ token: String) -> Data { Data(SHA256.hash(Array(token.utf8))) }
 
     /// The ticket's latest survey.
     static func latest(_ tx: TenantTransaction, ticket: UUID) async throws -> Survey? {
@@ -78,7 +84,7 @@ public struct SurveyService: Sendable {
         self.actions = actions
     }
 
-    /// The ticket's latest survey (with its token, so the front-end can send the link).
+    /// The ticket's latest survey (without its token: that is shown once, when the ticket is resolved).
     public func forTicket(_ tenantID: UUID, ticketID: UUID) async throws -> Survey {
         try await database.transaction(tenantID, readOnly: true) { tx in
             _ = try await TicketStore.fetch(tx, id: ticketID)
@@ -95,13 +101,18 @@ public struct SurveyService: Sendable {
             throw KefuError.invalidField(field, "must be between 1 and 5")
         }
         let comment = try input.comment.map { try Validate.text($0, field: "comment", maxLength: 5000) }
-        guard token.count == 32, let tenantID = try await database.pool.queryScalar(UUID.self, "SELECT kefu_survey_tenant(\(token))") else {
+        let tokenHash = SurveyStore.hash(token)
+        guard token.count == SurveyStore.tokenLength, let owner = try await database.pool.queryFirst(
+            "SELECT tenant_id, tenant_status FROM kefu_survey_tenant(\(tokenHash))") else {
             throw KefuError.notFound("survey")
         }
+        // A suspended tenant's surveys are refused like its keys.
+        guard try owner.decode(String.self, "tenant_status") == TenantStatus.active.rawValue else { throw KefuError.tenantSuspended }
+        let tenantID = try owner.decode(UUID.self, "tenant_id")
         return try await database.transaction(tenantID) { tx in
             let now = clock.now()
             guard let survey = try await tx.queryFirst(Survey.self, """
-                SELECT \(SurveyStore.columns) FROM surveys WHERE tenant_id = \(tenantID) AND token = \(token) FOR UPDATE
+                SELECT \(SurveyStore.columns) FROM surveys WHERE tenant_id = \(tenantID) AND token_hash = \(tokenHash) FOR UPDATE
                 """) else { throw KefuError.notFound("survey") }
             guard survey.answeredAt == nil else { throw KefuError.conflict("this survey has already been answered") }
             guard survey.expiredAt == nil, now < survey.expiresAt else { throw KefuError.conflict("this survey has expired") }

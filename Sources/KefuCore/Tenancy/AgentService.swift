@@ -115,6 +115,10 @@ public struct AgentService: Sendable {
         let skills = try input.skills.map { try Validate.skills($0) }
         defer { if role != nil || input.active != nil { principals.removeAll() } }
         return try await database.transaction(tenantID) { tx in
+            if role != nil || input.active != nil {
+                // Concurrent demotions of two admins must not both see the other still in place.
+                try await Self.lockAdmins(tx)
+            }
             let before = try await Self.fetch(tx, id: id)
             try await Self.requireDepartment(tx, input.departmentId)
             let losesAdmin = before.role == .admin && before.active && ((role != nil && role != "admin") || input.active == false)
@@ -139,6 +143,14 @@ public struct AgentService: Sendable {
                 throw KefuError.conflict("an agent with email \(email ?? "") already exists")
             }
         }
+    }
+
+    /// Locks the tenant's active admins (in one order, so two callers cannot deadlock) until the
+    /// transaction ends: the "at least one admin" check and the change it allows happen as one.
+    private static func lockAdmins(_ tx: TenantTransaction) async throws {
+        _ = try await tx.query("""
+            SELECT id FROM agents WHERE tenant_id = \(tx.tenantID) AND role = 'admin' AND active ORDER BY id FOR UPDATE
+            """)
     }
 
     private static func requireDepartment(_ tx: TenantTransaction, _ id: UUID?) async throws {

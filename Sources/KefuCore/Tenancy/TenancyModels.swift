@@ -16,9 +16,10 @@ public struct Tenant: Codable, Sendable, Equatable {
     public var updatedAt: Date
 }
 
-/// What an agent may do.
+/// What an agent may do (each action's rule is in `KefuAction`). `integration` is not a person:
+/// its keys belong to channel gateways, which take tickets in and write as the customer.
 public enum AgentRole: String, Codable, Sendable, CaseIterable {
-    case agent, supervisor, qa, admin
+    case agent, supervisor, qa, admin, integration
 }
 
 /// An agent's seniority: which questions they take.
@@ -98,12 +99,5 @@ public struct Principal: Sendable, Equatable {
         self.agentID = agentID
         self.role = role
         self.keyID = keyID
-    }
-
-    /// Throws `forbidden` unless the caller has one of `roles`.
-    public func require(_ roles: AgentRole...) throws {
-        guard roles.contains(role) else {
-            throw KefuError.forbidden("requires role \(roles.map(\.rawValue).joined(separator: " or "))")
-        }
     }
 }

@@ -13,13 +13,27 @@ public struct TicketActionService: Sendable {
         self.clock = clock
     }
 
-    /// Loads and locks the ticket, applies `body`, re-arms the ticket's timers and returns the
-    /// ticket as stored afterwards — all in one transaction.
+    /// Loads and locks the ticket, checks that `principal` may do `action` on it (its owner, or a
+    /// role that always may: see `KefuAction`), applies `body`, re-arms the ticket's timers and
+    /// returns the ticket as stored afterwards — all in one transaction.
     func mutate(
-        _ tenantID: UUID, _ ticketID: UUID,
+        _ principal: Principal, _ action: (Ticket) -> KefuAction, _ ticketID: UUID,
         _ body: (TenantTransaction, Ticket, TicketContext) async throws -> Void
     ) async throws -> Ticket {
-        try await database.transaction(tenantID) { tx in try await mutate(tx, ticketID, body) }
+        try await database.transaction(principal.tenantID) { tx in
+            try await mutate(tx, ticketID) { tx, ticket, context in
+                try principal.authorize(action(ticket), ticketOwner: ticket.ownerId)
+                try await body(tx, ticket, context)
+            }
+        }
+    }
+
+    /// `mutate` for an action whose rule does not depend on the ticket's state.
+    func mutate(
+        _ principal: Principal, _ action: KefuAction, _ ticketID: UUID,
+        _ body: (TenantTransaction, Ticket, TicketContext) async throws -> Void
+    ) async throws -> Ticket {
+        try await mutate(principal, { _ in action }, ticketID, body)
     }
 
     /// The same inside an existing tenant transaction (e.g. a survey answer reopening its ticket).
@@ -35,8 +49,11 @@ public struct TicketActionService: Sendable {
         return updated
     }
 
-    public func assign(_ tenantID: UUID, _ ticketID: UUID, by actor: UUID, _ input: AssignInput) async throws -> Ticket {
-        try await mutate(tenantID, ticketID) { tx, ticket, context in
+    /// Assigns a new ticket: to the caller (taking it), or to someone else (supervisors and admins).
+    public func assign(_ principal: Principal, _ ticketID: UUID, _ input: AssignInput) async throws -> Ticket {
+        let actor = principal.agentID
+        let action: KefuAction = (input.agentId ?? actor) == actor ? .takeTicket : .assignTicketToOthers
+        return try await mutate(principal, action, ticketID) { tx, ticket, context in
             _ = try TicketLifecycle.next(from: ticket.status, on: .assign)
             let agent = try await TicketAgents.requireActive(tx, input.agentId ?? actor, field: "agent_id")
             try await TicketAgents.takeFirst(tx, ticket, agent: agent.id, by: actor, at: context.now)
@@ -45,9 +62,10 @@ public struct TicketActionService: Sendable {
 
     /// A public reply by an agent. The first one is the first response; each one restarts the
     /// progress-update clock. Replying to a new ticket takes it.
-    public func respond(_ tenantID: UUID, _ ticketID: UUID, by actor: UUID, _ input: MessageInput) async throws -> Ticket {
+    public func respond(_ principal: Principal, _ ticketID: UUID, _ input: MessageInput) async throws -> Ticket {
+        let actor = principal.agentID
         let body = try Validate.text(input.body, field: "body", maxLength: 20_000)
-        return try await mutate(tenantID, ticketID) { tx, ticket, context in
+        return try await mutate(principal, { $0.status == .new ? .takeTicket : .respond }, ticketID) { tx, ticket, context in
             let next = try TicketLifecycle.next(from: ticket.status, on: .respond)
             if ticket.status == .new {
                 _ = try await TicketAgents.requireActive(tx, actor, field: "agent")
@@ -60,9 +78,10 @@ public struct TicketActionService: Sendable {
     }
 
     /// An internal note: visible to agents only, changes nothing else.
-    public func note(_ tenantID: UUID, _ ticketID: UUID, by actor: UUID, _ input: MessageInput) async throws -> Ticket {
+    public func note(_ principal: Principal, _ ticketID: UUID, _ input: MessageInput) async throws -> Ticket {
+        let actor = principal.agentID
         let body = try Validate.text(input.body, field: "body", maxLength: 20_000)
-        return try await mutate(tenantID, ticketID) { tx, ticket, context in
+        return try await mutate(principal, .addNote, ticketID) { tx, ticket, context in
             _ = try TicketLifecycle.next(from: ticket.status, on: .note)
             _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .agent(actor), visibility: "internal", body: body, at: context.now)
             try await TicketStore.record(tx, ticket: ticket.id, actor: .agent(actor), kind: "noted", at: context.now)
@@ -70,9 +89,10 @@ public struct TicketActionService: Sendable {
     }
 
     /// Asks the customer for missing information: the ticket waits and its SLA clocks pause.
-    public func requestInfo(_ tenantID: UUID, _ ticketID: UUID, by actor: UUID, _ input: MessageInput) async throws -> Ticket {
+    public func requestInfo(_ principal: Principal, _ ticketID: UUID, _ input: MessageInput) async throws -> Ticket {
+        let actor = principal.agentID
         let body = try Validate.text(input.body, field: "body", maxLength: 20_000)
-        return try await mutate(tenantID, ticketID) { tx, ticket, context in
+        return try await mutate(principal, .requestInfo, ticketID) { tx, ticket, context in
             let next = try TicketLifecycle.next(from: ticket.status, on: .requestInfo)
             _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .agent(actor), visibility: "public", body: body, at: context.now)
             try await TicketClocks.publicUpdate(tx, ticket, context: context)
@@ -82,9 +102,10 @@ public struct TicketActionService: Sendable {
     }
 
     /// The customer wrote: a waiting ticket resumes and its clocks continue exactly where they paused.
-    public func customerReply(_ tenantID: UUID, _ ticketID: UUID, _ input: MessageInput) async throws -> Ticket {
+    /// Written by a channel gateway's `integration` key (or an admin), never by an agent.
+    public func customerReply(_ principal: Principal, _ ticketID: UUID, _ input: MessageInput) async throws -> Ticket {
         let body = try Validate.text(input.body, field: "body", maxLength: 20_000)
-        return try await mutate(tenantID, ticketID) { tx, ticket, context in
+        return try await mutate(principal, .customerReply, ticketID) { tx, ticket, context in
             let next = try TicketLifecycle.next(from: ticket.status, on: .customerReply)
             _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .customer, visibility: "public", body: body, at: context.now)
             if ticket.status == .waitingOnCustomer {
@@ -95,9 +116,10 @@ public struct TicketActionService: Sendable {
     }
 
     /// A plan or workaround was given to the customer (P1 within 2 h, P2 within 4 h).
-    public func plan(_ tenantID: UUID, _ ticketID: UUID, by actor: UUID, _ input: MessageInput) async throws -> Ticket {
+    public func plan(_ principal: Principal, _ ticketID: UUID, _ input: MessageInput) async throws -> Ticket {
+        let actor = principal.agentID
         let body = try Validate.text(input.body, field: "body", maxLength: 20_000)
-        return try await mutate(tenantID, ticketID) { tx, ticket, context in
+        return try await mutate(principal, .plan, ticketID) { tx, ticket, context in
             _ = try TicketLifecycle.next(from: ticket.status, on: .plan)
             _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .agent(actor), visibility: "public", body: body, at: context.now)
             try await TicketClocks.publicUpdate(tx, ticket, context: context)

@@ -3,10 +3,11 @@ import KefuPostgres
 
 /// Owners of tickets: who may take one, and the first take (first-contact ownership).
 enum TicketAgents {
-    /// An active agent of the tenant, or `invalidField(field)`.
+    /// An active agent of the tenant who can own tickets (not an integration key), or `invalidField(field)`.
     static func requireActive(_ tx: TenantTransaction, _ id: UUID, field: String) async throws -> Agent {
         let agent = try? await AgentService.fetch(tx, id: id)
         guard let agent, agent.active else { throw KefuError.invalidField(field, "no such active agent") }
+        guard agent.role != .integration else { throw KefuError.invalidField(field, "an integration key cannot own tickets") }
         return agent
     }
 

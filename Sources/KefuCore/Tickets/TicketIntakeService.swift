@@ -28,24 +28,32 @@ public struct TicketIntakeService: Sendable {
         } catch let error as PostgresError where error.isUniqueViolation && error.constraint == "tickets_tenant_id_idempotency_key_key" {
             // A concurrent retry with the same key won the race: answer with its ticket.
             return try await database.transaction(tenantID) { tx in
-                guard let existing = try await existingTicket(tx, key: request.idempotencyKey) else { throw error }
+                guard let existing = try await existingTicket(tx, request) else { throw error }
                 return IntakeResult(ticket: existing, created: false)
             }
         }
     }
 
-    private func existingTicket(_ tx: TenantTransaction, key: String?) async throws -> Ticket? {
-        guard let key else { return nil }
-        return try await tx.queryFirst("""
-            SELECT \(TicketStore.columns) FROM tickets t WHERE t.tenant_id = \(tx.tenantID) AND t.idempotency_key = \(key)
-            """).map(Ticket.init(row:))
+    /// The ticket taken in earlier with the request's `Idempotency-Key` (per tenant, kept as long
+    /// as the ticket), if its request was the same; `idempotencyKeyReused` if it was another.
+    private func existingTicket(_ tx: TenantTransaction, _ request: ValidatedIntake) async throws -> Ticket? {
+        guard let key = request.idempotencyKey else { return nil }
+        guard let row = try await tx.queryFirst("""
+            SELECT \(TicketStore.columns), t.idempotency_fingerprint FROM tickets t
+            WHERE t.tenant_id = \(tx.tenantID) AND t.idempotency_key = \(key)
+            """) else { return nil }
+        // Tickets taken in before fingerprints were stored have none and match any request.
+        if let stored = try row.decode(Data?.self, "idempotency_fingerprint"), stored != request.fingerprint {
+            throw KefuError.idempotencyKeyReused
+        }
+        return try Ticket(row: row)
     }
 
     /// Round trips: BEGIN with the customer and the reads (one pipeline), the agent pick with the
     /// ticket number, then the writes with the timers and COMMIT (one pipeline). The ticket is
     /// answered from the values written, not read back.
     private func intake(_ tx: TenantTransaction, _ request: ValidatedIntake) async throws -> IntakeResult {
-        if let existing = try await existingTicket(tx, key: request.idempotencyKey) {
+        if let existing = try await existingTicket(tx, request) {
             return IntakeResult(ticket: existing, created: false)
         }
         let now = clock.now()
@@ -124,7 +132,7 @@ public struct TicketIntakeService: Sendable {
             planDueAt: clocks.planDueAt, progressDueAt: nil, resolutionDueAt: clocks.resolutionDueAt, slaPausedAt: nil,
             breached: false, suggestedArticleIds: suggestions.map(\.id))
         let ticketID = ticket.id
-        var writes = [TicketStore.insertQuery(ticket, idempotencyKey: request.idempotencyKey)]
+        var writes = [TicketStore.insertQuery(ticket, idempotencyKey: request.idempotencyKey, fingerprint: request.fingerprint)]
         if !request.tagIDs.isEmpty {
             writes.append("""
                 INSERT INTO ticket_tags (tenant_id, ticket_id, tag_id)
@@ -224,6 +232,18 @@ struct ValidatedIntake: Sendable {
             }
         }
         self.idempotencyKey = idempotencyKey
+        fingerprint = idempotencyKey == nil ? nil : try Self.fingerprint(of: input)
+    }
+
+    /// The SHA-256 of the request, stored with its `Idempotency-Key`.
+    var fingerprint: Data?
+
+    /// The SHA-256 of the decoded request written canonically (keys sorted, no spaces): requests
+    /// that differ only in key order, spacing or escapes have the same fingerprint.
+    static func fingerprint(of input: NewTicket) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Data(SHA256.hash(try encoder.encode(input)))
     }
 }
 

@@ -4,10 +4,11 @@ import KefuPostgres
 extension TicketActionService {
     /// Hands the ticket to a colleague. The conversation stays with the ticket, the first owner
     /// stays on record, the customer is told who continues, and who/when/why is recorded.
-    public func transfer(_ tenantID: UUID, _ ticketID: UUID, by actor: UUID, _ input: TransferInput) async throws -> Ticket {
+    public func transfer(_ principal: Principal, _ ticketID: UUID, _ input: TransferInput) async throws -> Ticket {
+        let actor = principal.agentID
         let reason = try Validate.text(input.reason, field: "reason", maxLength: 2000)
         let note = try Validate.text(input.handoverNote, field: "handover_note", maxLength: 5000)
-        return try await mutate(tenantID, ticketID) { tx, ticket, context in
+        return try await mutate(principal, .transfer, ticketID) { tx, ticket, context in
             _ = try TicketLifecycle.next(from: ticket.status, on: .transfer)
             let target = try await TicketAgents.requireActive(tx, input.toAgentId, field: "to_agent_id")
             guard target.id != ticket.ownerId else { throw KefuError.invalidField("to_agent_id", "already owns the ticket") }
@@ -27,9 +28,10 @@ extension TicketActionService {
 
     /// Sends a mis-routed ticket to the right agent (named, or chosen again by routing without the
     /// current owner), recording the reason and how long after assignment it happened.
-    public func redispatch(_ tenantID: UUID, _ ticketID: UUID, by actor: UUID, _ input: RedispatchInput) async throws -> Ticket {
+    public func redispatch(_ principal: Principal, _ ticketID: UUID, _ input: RedispatchInput) async throws -> Ticket {
+        let actor = principal.agentID
         let reason = try Validate.text(input.reason, field: "reason", maxLength: 2000)
-        return try await mutate(tenantID, ticketID) { tx, ticket, context in
+        return try await mutate(principal, .redispatch, ticketID) { tx, ticket, context in
             _ = try TicketLifecycle.next(from: ticket.status, on: .redispatch)
             let targetID: UUID
             if let named = input.toAgentId {

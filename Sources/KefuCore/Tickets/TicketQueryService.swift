@@ -101,12 +101,15 @@ public struct TicketQueryService: Sendable {
     }
 
     /// The conversation; agents see internal notes too.
-    public func messages(_ tenantID: UUID, ticketID: UUID) async throws -> [TicketMessage] {
+    /// - Parameter includeInternal: false for callers who see only what the customer sees
+    ///   (channel gateways): internal notes are left out.
+    public func messages(_ tenantID: UUID, ticketID: UUID, includeInternal: Bool = true) async throws -> [TicketMessage] {
         try await database.transaction(tenantID, readOnly: true) { tx in
             _ = try await TicketStore.fetch(tx, id: ticketID)
             return try await tx.query(TicketMessage.self, """
                 SELECT id, ticket_id, author_kind, author_id, visibility, body, created_at FROM ticket_messages
-                WHERE tenant_id = \(tenantID) AND ticket_id = \(ticketID) ORDER BY seq
+                WHERE tenant_id = \(tenantID) AND ticket_id = \(ticketID) AND (\(includeInternal) OR visibility = 'public')
+                ORDER BY seq
                 """)
         }
     }

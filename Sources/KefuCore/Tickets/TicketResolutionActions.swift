@@ -4,12 +4,13 @@ import KefuPostgres
 extension TicketActionService {
     /// Escalates to a department: it must reply within its deadline, and the customer is told
     /// when to expect an answer.
-    public func escalate(_ tenantID: UUID, _ ticketID: UUID, by actor: UUID, _ input: EscalateInput) async throws -> Ticket {
+    public func escalate(_ principal: Principal, _ ticketID: UUID, _ input: EscalateInput) async throws -> Ticket {
+        let actor = principal.agentID
         let note = try Validate.text(input.note, field: "note", maxLength: 5000)
         if let minutes = input.replyMinutes, !(1...43_200).contains(minutes) {
             throw KefuError.invalidField("reply_minutes", "must be between 1 and 43200")
         }
-        return try await mutate(tenantID, ticketID) { tx, ticket, context in
+        return try await mutate(principal, .escalate, ticketID) { tx, ticket, context in
             let next = try TicketLifecycle.next(from: ticket.status, on: .escalate)
             let department: Department
             do {
@@ -37,7 +38,9 @@ extension TicketActionService {
     }
 
     /// Resolves the ticket with a solution summary (and possibly several options and a compensation).
-    public func resolve(_ tenantID: UUID, _ ticketID: UUID, by actor: UUID, _ input: ResolveInput) async throws -> Ticket {
+    /// The answer carries the satisfaction survey's token, the one time it exists in plain.
+    public func resolve(_ principal: Principal, _ ticketID: UUID, _ input: ResolveInput) async throws -> ResolvedTicket {
+        let actor = principal.agentID
         let summary = try Validate.text(input.solutionSummary, field: "solution_summary", maxLength: 10_000)
         let options = try (input.solutionOptions ?? []).enumerated().map { index, option in
             try Validate.text(option, field: "solution_options[\(index)]", maxLength: 5000)
@@ -48,7 +51,8 @@ extension TicketActionService {
                 throw KefuError.invalidField("compensation.amount", "must not be negative")
             }
         }
-        return try await mutate(tenantID, ticketID) { tx, ticket, context in
+        var surveyToken: String?
+        let resolved = try await mutate(principal, .resolve, ticketID) { tx, ticket, context in
             let next = try TicketLifecycle.next(from: ticket.status, on: .resolve)
             try await TicketClocks.planGiven(tx, ticket, at: context.now)
             try await TicketClocks.checkMet(tx, ticket, clock: "resolution", due: ticket.resolutionDueAt, at: context.now)
@@ -61,15 +65,16 @@ extension TicketActionService {
                 """)
             _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .agent(actor), visibility: "public", body: summary, at: context.now)
             try await setStatus(tx, ticket, next, actor: .agent(actor), kind: "resolved", at: context.now)
-            try await AfterResolution.run(tx, ticket, context: context)
+            surveyToken = try await AfterResolution.run(tx, ticket, context: context)
         }
+        return ResolvedTicket(ticket: resolved, surveyToken: surveyToken)
     }
 
     /// Reopens a resolved ticket for second handling.
-    public func reopen(_ tenantID: UUID, _ ticketID: UUID, by actor: TicketActor, _ input: ReopenInput) async throws -> Ticket {
+    public func reopen(_ principal: Principal, _ ticketID: UUID, _ input: ReopenInput) async throws -> Ticket {
         let reason = try Validate.text(input.reason, field: "reason", maxLength: 2000)
-        return try await mutate(tenantID, ticketID) { tx, ticket, context in
-            try await reopen(tx, ticket, context: context, actor: actor, reason: reason)
+        return try await mutate(principal, .reopen, ticketID) { tx, ticket, context in
+            try await reopen(tx, ticket, context: context, actor: .agent(principal.agentID), reason: reason)
         }
     }
 
@@ -85,11 +90,19 @@ extension TicketActionService {
     }
 
     /// Closes a resolved ticket.
-    public func close(_ tenantID: UUID, _ ticketID: UUID, by actor: UUID) async throws -> Ticket {
-        try await mutate(tenantID, ticketID) { tx, ticket, context in
+    public func close(_ principal: Principal, _ ticketID: UUID) async throws -> Ticket {
+        let actor = principal.agentID
+        return try await mutate(principal, .close, ticketID) { tx, ticket, context in
             let next = try TicketLifecycle.next(from: ticket.status, on: .close)
             try await tx.execute("UPDATE tickets SET closed_at = \(context.now) WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)")
             try await setStatus(tx, ticket, next, actor: .agent(actor), kind: "closed", at: context.now)
         }
     }
+}
+
+/// A resolved ticket and the token of the customer's satisfaction survey (`POST /v1/surveys/{token}`):
+/// shown here once, since only its hash is stored.
+public struct ResolvedTicket: Sendable {
+    public var ticket: Ticket
+    public var surveyToken: String?
 }

@@ -30,13 +30,13 @@ enum TicketStore {
 
     /// The INSERT of a new ticket, every stored field taken from `ticket` (the value intake
     /// answers with), for a pipeline.
-    static func insertQuery(_ ticket: Ticket, idempotencyKey: String?) -> PostgresQuery {
+    static func insertQuery(_ ticket: Ticket, idempotencyKey: String?, fingerprint: Data?) -> PostgresQuery {
         """
         INSERT INTO tickets (
             tenant_id, id, number, customer_id, contact, channel, subject, description, attachments, occurred_at,
             expected_resolution_at, category, priority, status, skill, tier, owner_id, first_owner_id, auto_reply,
             human_available_at, idempotency_key, created_at, assigned_at, updated_at, suggested_article_ids,
-            channel_response_due_at, first_response_due_at, plan_due_at, resolution_due_at)
+            channel_response_due_at, first_response_due_at, plan_due_at, resolution_due_at, idempotency_fingerprint)
         VALUES (
             \(ticket.tenantId), \(ticket.id), \(ticket.number), \(ticket.customerId), \(ticket.contact), \(ticket.channel.rawValue),
             \(ticket.subject), \(ticket.description), \(json: ticket.attachments), \(ticket.occurredAt),
@@ -44,7 +44,7 @@ enum TicketStore {
             \(ticket.skill), \(ticket.tier?.rawValue), \(ticket.ownerId), \(ticket.firstOwnerId), \(ticket.autoReply),
             \(ticket.humanAvailableAt), \(idempotencyKey), \(ticket.createdAt), \(ticket.assignedAt), \(ticket.updatedAt),
             \(ticket.suggestedArticleIds), \(ticket.channelResponseDueAt), \(ticket.firstResponseDueAt), \(ticket.planDueAt),
-            \(ticket.resolutionDueAt))
+            \(ticket.resolutionDueAt), \(fingerprint))
         """
     }
 

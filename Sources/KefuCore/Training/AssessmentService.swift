@@ -14,7 +14,7 @@ public struct AssessmentService: Sendable {
     }
 
     public func assess(_ principal: Principal, enrolmentID: UUID, _ input: AssessmentInput) async throws -> AssessmentResult {
-        try principal.require(.supervisor, .admin, .qa)
+        try principal.authorize(.assessTraining)
         for (field, score) in [("theory_score", input.theoryScore), ("practical_score", input.practicalScore)] where !(0...100).contains(score) {
             throw KefuError.invalidField(field, "must be between 0 and 100")
         }

@@ -17,7 +17,7 @@ public struct TrainingService: Sendable {
     }
 
     public func createPlan(_ principal: Principal, _ input: NewTrainingPlan) async throws -> TrainingPlan {
-        try principal.require(.supervisor, .admin)
+        try principal.authorize(.manageTraining)
         guard (2000...2200).contains(input.year) else { throw KefuError.invalidField("year", "must be a year between 2000 and 2200") }
         let goals = try Validate.text(input.goals, field: "goals", maxLength: 10_000)
         let areas = try input.contentAreas.enumerated().map { try Validate.choice($1, ContentArea.self, field: "content_areas[\($0)]").rawValue }
@@ -47,7 +47,7 @@ public struct TrainingService: Sendable {
     }
 
     public func createCourse(_ principal: Principal, _ input: NewCourse) async throws -> Course {
-        try principal.require(.supervisor, .admin)
+        try principal.authorize(.manageTraining)
         let name = try Validate.text(input.name, field: "name")
         let method = try Validate.choice(input.method, CourseMethod.self, field: "method")
         let area = try Validate.choice(input.contentArea, ContentArea.self, field: "content_area")
@@ -84,7 +84,7 @@ public struct TrainingService: Sendable {
 
     /// Schedules a session of a course.
     public func addSession(_ principal: Principal, courseID: UUID, _ input: NewTrainingSession) async throws -> TrainingSession {
-        try principal.require(.supervisor, .admin)
+        try principal.authorize(.manageTraining)
         guard input.endsAt > input.startsAt else { throw KefuError.invalidField("ends_at", "must be after starts_at") }
         let trainer = try input.trainer.map { try Validate.text($0, field: "trainer") }
         let location = try input.location.map { try Validate.text($0, field: "location") }
@@ -111,7 +111,7 @@ public struct TrainingService: Sendable {
 
     /// Enrols an agent in a course (once per course; retakes reuse the enrolment).
     public func enrol(_ principal: Principal, courseID: UUID, agentID: UUID) async throws -> Enrolment {
-        try principal.require(.supervisor, .admin)
+        try principal.authorize(.manageTraining)
         return try await database.transaction(principal.tenantID) { tx in
             guard try await tx.queryFirst("SELECT 1 FROM courses WHERE tenant_id = \(tx.tenantID) AND id = \(courseID)") != nil else {
                 throw KefuError.invalidField("course_id", "no such course")

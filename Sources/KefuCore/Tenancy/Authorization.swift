@@ -1,0 +1,152 @@
+import Foundation
+
+/// Something a caller may do inside its tenant. Each action has one `AccessRule`: this file is
+/// the one place that decides who may do what. The API checks the rule of every route's action
+/// before the handler runs; services check the rules that depend on the data (the ticket's
+/// owner, whose duty status) inside their transaction.
+public enum KefuAction: String, Sendable, CaseIterable {
+    // Account, people and configuration.
+    case readAccount = "read_account"
+    case changeSettings = "change_settings"
+    case readAgents = "read_agents"
+    case manageAgents = "manage_agents"
+    case setOwnDutyStatus = "set_own_duty_status"
+    case setAnyDutyStatus = "set_any_duty_status"
+    case readDepartments = "read_departments"
+    case manageDepartments = "manage_departments"
+    case manageAPIKeys = "manage_api_keys"
+    case readCustomers = "read_customers"
+    case writeCustomers = "write_customers"
+    case readTags = "read_tags"
+    case manageTags = "manage_tags"
+    case readRoutingRules = "read_routing_rules"
+    case manageRoutingRules = "manage_routing_rules"
+
+    // Tickets.
+    case intakeTicket = "intake_ticket"
+    case listTickets = "list_tickets"
+    case readTicket = "read_ticket"
+    case readTicketMessages = "read_ticket_messages"
+    case readInternalMessages = "read_internal_messages"
+    case readTicketRecords = "read_ticket_records"
+    case takeTicket = "take_ticket"
+    case assignTicketToOthers = "assign_ticket_to_others"
+    case addNote = "add_note"
+    case respond
+    case requestInfo = "request_info"
+    case plan
+    case transfer
+    case redispatch
+    case escalate
+    case resolve
+    case reopen
+    case close
+    case customerReply = "customer_reply"
+
+    // Quality, reports and follow-through.
+    case reviewTicket = "review_ticket"
+    case complainAboutAgent = "complain_about_agent"
+    case readReports = "read_reports"
+    case readOwnNotifications = "read_own_notifications"
+    case readAllNotifications = "read_all_notifications"
+    case readOwnFollowups = "read_own_followups"
+    case readAllFollowups = "read_all_followups"
+    case completeFollowup = "complete_followup"
+
+    // Surge mode and scheduled events.
+    case readSurge = "read_surge"
+    case switchSurge = "switch_surge"
+    case planEvents = "plan_events"
+    case writeIncidentReview = "write_incident_review"
+
+    // Knowledge base and reply scripts.
+    case readKnowledge = "read_knowledge"
+    case writeArticles = "write_articles"
+    case voteOnArticles = "vote_on_articles"
+    case manageReplyScripts = "manage_reply_scripts"
+
+    // Training.
+    case readTraining = "read_training"
+    case manageTraining = "manage_training"
+    case assessTraining = "assess_training"
+
+    /// Who may do it.
+    public var rule: AccessRule {
+        switch self {
+        case .readAccount, .readAgents, .setOwnDutyStatus, .readDepartments, .readCustomers, .readTags, .readRoutingRules,
+             .listTickets, .readInternalMessages, .readTicketRecords, .complainAboutAgent, .readReports, .readOwnNotifications,
+             .readOwnFollowups, .readSurge, .readKnowledge, .writeArticles, .voteOnArticles, .readTraining:
+            .roles(AccessRule.staff)
+        case .changeSettings, .manageAgents, .manageDepartments, .manageAPIKeys, .manageRoutingRules:
+            .roles([.admin])
+        case .setAnyDutyStatus, .manageTags, .assignTicketToOthers, .readAllNotifications, .readAllFollowups, .switchSurge,
+             .planEvents, .manageTraining:
+            .roles(AccessRule.leads)
+        case .writeCustomers, .takeTicket, .addNote:
+            .roles(AccessRule.handlers)
+        case .intakeTicket:
+            .roles(AccessRule.handlers.union([.integration]))
+        case .readTicket, .readTicketMessages:
+            .roles(AccessRule.staff.union([.integration]))
+        case .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close:
+            AccessRule(roles: AccessRule.leads, ownerRoles: [.agent])
+        case .customerReply:
+            .roles([.integration, .admin])
+        case .reviewTicket, .completeFollowup, .writeIncidentReview, .manageReplyScripts, .assessTraining:
+            .roles([.qa, .supervisor, .admin])
+        }
+    }
+}
+
+/// Who may do an action: roles that always may, and roles that may on a ticket they own.
+public struct AccessRule: Sendable, Equatable {
+    /// Roles that may always do it.
+    public var roles: Set<AgentRole>
+    /// Roles that may do it on a ticket they own (first-contact ownership).
+    public var ownerRoles: Set<AgentRole>
+
+    public init(roles: Set<AgentRole>, ownerRoles: Set<AgentRole> = []) {
+        self.roles = roles
+        self.ownerRoles = ownerRoles
+    }
+
+    public static func roles(_ roles: Set<AgentRole>) -> AccessRule { AccessRule(roles: roles) }
+
+    /// Every person of the helpdesk (not integration keys).
+    static let staff: Set<AgentRole> = [.agent, .supervisor, .qa, .admin]
+    /// People who handle tickets (QA inspectors read but do not act).
+    static let handlers: Set<AgentRole> = [.agent, .supervisor, .admin]
+    /// Supervisors and admins.
+    static let leads: Set<AgentRole> = [.supervisor, .admin]
+
+    /// Whether `role` may do it in some case (on some ticket it owns, at least).
+    public func admits(_ role: AgentRole) -> Bool { roles.contains(role) || ownerRoles.contains(role) }
+
+    /// Whether `role` may do it, given whether the caller owns the ticket concerned.
+    public func allows(_ role: AgentRole, owner: Bool) -> Bool { roles.contains(role) || (owner && ownerRoles.contains(role)) }
+}
+
+extension Principal {
+    /// Throws `forbidden` unless the caller's role may do `action` (on some ticket at least, for
+    /// actions reserved to a ticket's owner: the service then checks the ticket).
+    public func authorize(_ action: KefuAction) throws {
+        guard action.rule.admits(role) else { throw Self.refusal(action) }
+    }
+
+    /// Throws `forbidden` unless the caller may do `action` on a ticket owned by `owner`.
+    public func authorize(_ action: KefuAction, ticketOwner owner: UUID?) throws {
+        let rule = action.rule
+        guard rule.allows(role, owner: owner == agentID) else {
+            if rule.admits(role) { throw KefuError.forbidden("\(action.rawValue) is for the ticket's owner or a supervisor or admin") }
+            throw Self.refusal(action)
+        }
+    }
+
+    /// Whether the caller's role may do `action` (for choices such as "everyone's or only mine").
+    public func may(_ action: KefuAction) -> Bool { action.rule.roles.contains(role) }
+
+    private static func refusal(_ action: KefuAction) -> KefuError {
+        let roles = AgentRole.allCases.filter(action.rule.admits).map(\.rawValue)
+        return KefuError.forbidden("\(action.rawValue) requires role \(roles.joined(separator: " or "))")
+    }
+}
