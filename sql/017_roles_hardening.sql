@@ -1,0 +1,219 @@
+-- 017 roles hardening: the database roles mean what the design says.
+--
+--   owner        (the role that runs migrations) owns the tables; operators' commands.
+--   kefu_app     the API. Row-level security always applies; it may not call the cross-tenant
+--                worker functions, delete what the application never deletes, or change a
+--                tenant's status.
+--   kefu_worker  the worker. Everything kefu_app may do (it is a member of kefu_app, so
+--                privileges of future tables follow), plus EXECUTE on the worker functions.
+--   kefu_definer NOLOGIN, BYPASSRLS, not a superuser: owns every SECURITY DEFINER function, so
+--                "owner rights" are the rights of a role that cannot do anything else.
+
+-- Roles are cluster-wide: created once, tolerant of another database of the cluster creating
+-- them at the same moment (tests migrate many databases).
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kefu_worker') THEN
+        CREATE ROLE kefu_worker LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION;
+    END IF;
+EXCEPTION
+    WHEN duplicate_object OR unique_violation THEN NULL;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kefu_definer') THEN
+        CREATE ROLE kefu_definer NOLOGIN NOSUPERUSER BYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION;
+    END IF;
+EXCEPTION
+    WHEN duplicate_object OR unique_violation THEN NULL;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT pg_has_role('kefu_worker', 'kefu_app', 'MEMBER') THEN
+        GRANT kefu_app TO kefu_worker;
+    END IF;
+EXCEPTION
+    WHEN duplicate_object OR unique_violation THEN NULL;
+END
+$$;
+
+-- The definer reads and writes the tables its functions touch (every table, now and later).
+GRANT USAGE ON SCHEMA public TO kefu_definer;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO kefu_definer;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO kefu_definer;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO kefu_definer;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO kefu_definer;
+REVOKE ALL ON schema_migrations FROM kefu_definer;
+-- No function deletes tenants with owner rights; kefu_deleting_tenant relies on that.
+REVOKE DELETE ON tenants FROM kefu_definer;
+
+-- ---------------------------------------------------------------------------------------------
+-- Immutability that holds.
+
+-- Deleting a whole tenant (`kefu_delete_tenant`, operators) is the one exception to the
+-- archive and report rules. A setting alone does not decide it (any session can set one): the
+-- role running the statement must also be allowed to delete tenants, which kefu_app (and so
+-- kefu_worker) is not.
+CREATE FUNCTION kefu_deleting_tenant(p_tenant_id uuid) RETURNS boolean
+LANGUAGE plpgsql STABLE
+SET search_path = public, pg_temp
+AS $$
+BEGIN
+    IF coalesce(current_setting('kefu.deleting_tenant', true), '') = '' THEN
+        RETURN false;
+    END IF;
+    RETURN current_setting('kefu.deleting_tenant', true)::uuid = p_tenant_id
+       AND has_table_privilege('public.tenants', 'DELETE');
+END
+$$;
+
+CREATE OR REPLACE FUNCTION kefu_report_tenant_deleting(p_tenant_id uuid) RETURNS boolean
+LANGUAGE sql STABLE AS $$ SELECT kefu_deleting_tenant(p_tenant_id) $$;
+
+CREATE OR REPLACE FUNCTION kefu_protect_archived() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.status = 'archived' AND NOT kefu_deleting_tenant(OLD.tenant_id) THEN
+        RAISE EXCEPTION 'ticket % is archived and read-only', OLD.number USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+
+-- The record of an archived ticket (its conversation, tags, owners, breaches, events, survey)
+-- cannot be changed or deleted either. Tables that hold work about a ticket that goes on after
+-- it is archived are left out on purpose: ticket_timers (the worker finishes the archive timer),
+-- followups, qa_reviews, agent_complaints and kb_article_tickets.
+CREATE FUNCTION kefu_freeze_archived_children() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM tickets WHERE tenant_id = OLD.tenant_id AND id = OLD.ticket_id AND status = 'archived')
+       AND NOT kefu_deleting_tenant(OLD.tenant_id) THEN
+        RAISE EXCEPTION 'ticket is archived and read-only' USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+DO $$
+DECLARE
+    tbl text;
+BEGIN
+    FOREACH tbl IN ARRAY ARRAY['ticket_messages', 'ticket_tags', 'ticket_assignments', 'ticket_sla_breaches',
+                               'ticket_events', 'surveys'] LOOP
+        EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON %I FOR EACH ROW EXECUTE FUNCTION kefu_freeze_archived_children()',
+                       tbl || '_archived_frozen', tbl);
+    END LOOP;
+END
+$$;
+
+-- kefu_app deletes only what the application deletes: routing rules. Deleting a ticket (and
+-- cascading its append-only events away) is impossible for it.
+REVOKE DELETE ON ALL TABLES IN SCHEMA public FROM kefu_app;
+GRANT DELETE ON routing_rules TO kefu_app;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE DELETE ON TABLES FROM kefu_app;
+
+-- The application changes a tenant's profile and settings, never its status (operators suspend).
+REVOKE UPDATE ON tenants FROM kefu_app;
+GRANT UPDATE (name, timezone, settings, updated_at) ON tenants TO kefu_app;
+
+-- A key hash identifies one key: two keys with the same hash would authenticate as either.
+CREATE UNIQUE INDEX api_keys_key_hash_key ON api_keys (key_hash);
+DROP INDEX api_keys_hash_idx;
+
+-- ---------------------------------------------------------------------------------------------
+-- Timers that keep failing: retried with exponential backoff (the worker leases a failed timer
+-- until its next attempt), then marked failed after a cap and left for operators
+-- (`kefu timers --failed`, `kefu_timers_failed` on /metrics).
+ALTER TABLE ticket_timers ADD COLUMN failures integer NOT NULL DEFAULT 0;
+ALTER TABLE ticket_timers ADD COLUMN failed_at timestamptz;
+DROP INDEX ticket_timers_due_idx;
+CREATE INDEX ticket_timers_due_idx ON ticket_timers (due_at) WHERE done_at IS NULL AND failed_at IS NULL;
+CREATE INDEX ticket_timers_failed_idx ON ticket_timers (failed_at) WHERE failed_at IS NOT NULL AND done_at IS NULL;
+
+-- ---------------------------------------------------------------------------------------------
+-- The worker functions: only kefu_worker may call them; time comes from the caller's clock but
+-- never later than the database's clock plus a few seconds (a caller cannot act early), and
+-- limits and leases are capped.
+
+-- The latest instant a worker may act at: its own clock, at most 5 seconds ahead of the
+-- database's. (A clock behind the database only does less.) Inlined into the statements
+-- that use it (no SET clause), so it does not keep them from using the due-time index.
+CREATE FUNCTION kefu_worker_now(p_now timestamptz) RETURNS timestamptz
+LANGUAGE sql STABLE
+AS $$ SELECT least(p_now, now() + interval '5 seconds') $$;
+
+DROP FUNCTION kefu_claim_due_timers(timestamptz, integer, interval);
+-- Leases up to p_limit (at most 1,000) due timers for p_lease (1 second to 10 minutes) and says
+-- which tenant each belongs to; failed timers are not claimed. JIT is off (see sql/004).
+CREATE FUNCTION kefu_claim_due_timers(p_now timestamptz, p_limit integer, p_lease interval)
+RETURNS TABLE (tenant_id uuid, ticket_id uuid, kind text, due_at timestamptz)
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = public, pg_temp
+SET jit = off
+AS $$
+    UPDATE ticket_timers t
+    SET claimed_until = kefu_worker_now(p_now) + least(greatest(p_lease, interval '1 second'), interval '10 minutes'),
+        attempts = t.attempts + 1
+    FROM (
+        SELECT tenant_id, ticket_id, kind FROM ticket_timers
+        WHERE done_at IS NULL AND failed_at IS NULL AND due_at <= kefu_worker_now(p_now)
+          AND (claimed_until IS NULL OR claimed_until < kefu_worker_now(p_now))
+        ORDER BY due_at
+        LIMIT least(greatest(p_limit, 0), 1000)
+        FOR UPDATE SKIP LOCKED
+    ) due
+    WHERE t.tenant_id = due.tenant_id AND t.ticket_id = due.ticket_id AND t.kind = due.kind
+    RETURNING t.tenant_id, t.ticket_id, t.kind, t.due_at
+$$;
+
+-- The batch and pruning functions of sql/012 and sql/016 stay as they are, behind wrappers
+-- that clamp their time and limits; only the wrappers can be called.
+ALTER FUNCTION kefu_act_on_sla_timers(timestamptz, uuid[], uuid[], text[]) RENAME TO kefu_act_on_sla_timers_at;
+CREATE FUNCTION kefu_act_on_sla_timers(p_now timestamptz, p_tenant_ids uuid[], p_ticket_ids uuid[], p_kinds text[])
+RETURNS TABLE (performed integer, rescheduled integer)
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = public, pg_temp
+AS $$ SELECT * FROM kefu_act_on_sla_timers_at(kefu_worker_now(p_now), p_tenant_ids, p_ticket_ids, p_kinds) $$;
+
+ALTER FUNCTION kefu_prune_intake_counters(timestamptz, integer) RENAME TO kefu_prune_intake_counters_at;
+CREATE FUNCTION kefu_prune_intake_counters(p_now timestamptz, p_limit integer)
+RETURNS integer
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = public, pg_temp
+AS $$ SELECT kefu_prune_intake_counters_at(kefu_worker_now(p_now), least(greatest(p_limit, 0), 10000)) $$;
+
+-- Every worker function: the worker's only.
+DO $$
+DECLARE
+    fn regprocedure;
+BEGIN
+    FOR fn IN SELECT p.oid::regprocedure FROM pg_proc p
+              WHERE p.pronamespace = 'public'::regnamespace
+                AND p.proname IN ('kefu_claim_due_timers', 'kefu_act_on_sla_timers', 'kefu_act_on_sla_timers_at',
+                                  'kefu_prune_intake_counters', 'kefu_prune_intake_counters_at',
+                                  'kefu_surge_readings', 'kefu_surge_candidates') LOOP
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC, kefu_app', fn);
+    END LOOP;
+END
+$$;
+GRANT EXECUTE ON FUNCTION kefu_claim_due_timers(timestamptz, integer, interval) TO kefu_worker;
+GRANT EXECUTE ON FUNCTION kefu_act_on_sla_timers(timestamptz, uuid[], uuid[], text[]) TO kefu_worker;
+GRANT EXECUTE ON FUNCTION kefu_prune_intake_counters(timestamptz, integer) TO kefu_worker;
+GRANT EXECUTE ON FUNCTION kefu_surge_readings(timestamptz, timestamptz) TO kefu_worker;
+-- Invoker rights (row-level security applies); the surge readings call it as the definer.
+GRANT EXECUTE ON FUNCTION kefu_intake_readings(uuid[], timestamptz) TO kefu_definer;
+
+-- Every SECURITY DEFINER function is owned by kefu_definer (not a superuser) and pins its
+-- search_path; a later migration's new one must do the same (SchemaRulesTests checks).
+DO $$
+DECLARE
+    fn regprocedure;
+BEGIN
+    FOR fn IN SELECT p.oid::regprocedure FROM pg_proc p
+              WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef LOOP
+        EXECUTE format('ALTER FUNCTION %s OWNER TO kefu_definer', fn);
+    END LOOP;
+END
+$$;
