@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The docker-compose topology without containers: one cluster, a one-shot migration, the API and
-# two workers as separate processes, the API and workers holding only the application role's
-# URL. A chat ticket whose 1-second first-reply clock runs out must be escalated exactly once.
+# two workers as separate processes, the API holding only the application role's URL and the
+# workers only the worker role's. A chat ticket whose 1-second first-reply clock runs out must be escalated exactly once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +21,7 @@ trap cleanup EXIT
 "$KEFU" db start >/dev/null
 OWNER_URL="$("$KEFU" db url)"
 APP_URL="$("$KEFU" db url --app)"
+WORKER_URL="$("$KEFU" db url --worker)"
 PORT=$((20000 + RANDOM % 20000))
 
 DATABASE_URL="$OWNER_URL" "$KEFU" migrate >/dev/null
@@ -31,7 +32,7 @@ DATABASE_URL="$OWNER_URL" "$KEFU" agent add --tenant topology --name Sup --email
 env -u DATABASE_URL KEFU_APP_DATABASE_URL="$APP_URL" KEFU_HTTP_PORT="$PORT" "$KEFU" serve >"$WORK/api.log" 2>&1 &
 PIDS+=($!)
 for replica in 1 2; do
-    env -u DATABASE_URL KEFU_APP_DATABASE_URL="$APP_URL" "$KEFU" worker --interval 0.2 >"$WORK/worker$replica.log" 2>&1 &
+    env -u DATABASE_URL KEFU_WORKER_DATABASE_URL="$WORKER_URL" "$KEFU" worker --interval 0.2 >"$WORK/worker$replica.log" 2>&1 &
     PIDS+=($!)
 done
 
