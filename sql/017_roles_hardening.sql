@@ -56,17 +56,13 @@ REVOKE DELETE ON tenants FROM kefu_definer;
 -- archive and report rules. A setting alone does not decide it (any session can set one): the
 -- role running the statement must also be allowed to delete tenants, which kefu_app (and so
 -- kefu_worker) is not.
+-- Plain SQL without a SET clause, so it is inlined into the row triggers that call it on every
+-- ticket write (the common case, no flag set, costs one current_setting).
 CREATE FUNCTION kefu_deleting_tenant(p_tenant_id uuid) RETURNS boolean
-LANGUAGE plpgsql STABLE
-SET search_path = public, pg_temp
-AS $$
-BEGIN
-    IF coalesce(current_setting('kefu.deleting_tenant', true), '') = '' THEN
-        RETURN false;
-    END IF;
-    RETURN current_setting('kefu.deleting_tenant', true)::uuid = p_tenant_id
-       AND has_table_privilege('public.tenants', 'DELETE');
-END
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN coalesce(current_setting('kefu.deleting_tenant', true), '') = '' THEN false
+                ELSE current_setting('kefu.deleting_tenant', true)::uuid = p_tenant_id
+                     AND has_table_privilege('public.tenants', 'DELETE') END
 $$;
 
 CREATE OR REPLACE FUNCTION kefu_report_tenant_deleting(p_tenant_id uuid) RETURNS boolean
@@ -204,6 +200,15 @@ GRANT EXECUTE ON FUNCTION kefu_prune_intake_counters(timestamptz, integer) TO ke
 GRANT EXECUTE ON FUNCTION kefu_surge_readings(timestamptz, timestamptz) TO kefu_worker;
 -- Invoker rights (row-level security applies); the surge readings call it as the definer.
 GRANT EXECUTE ON FUNCTION kefu_intake_readings(uuid[], timestamptz) TO kefu_definer;
+
+-- How many timers are marked failed, all tenants together: a number and no tenant data, for the
+-- API's /metrics (kefu_timers_failed). A request-path function, like kefu_authenticate.
+CREATE FUNCTION kefu_failed_timer_count() RETURNS bigint
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = public, pg_temp
+AS $$ SELECT count(*) FROM ticket_timers WHERE failed_at IS NOT NULL AND done_at IS NULL $$;
+REVOKE ALL ON FUNCTION kefu_failed_timer_count() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION kefu_failed_timer_count() TO kefu_app;
 
 -- Every SECURITY DEFINER function is owned by kefu_definer (not a superuser) and pins its
 -- search_path; a later migration's new one must do the same (SchemaRulesTests checks).
