@@ -21,7 +21,8 @@ final class TenantSettingTests: APITestCase {
         }
         XCTAssertEqual(Set(statementCounts).count, 1, "prepared statements per tenant: \(statementCounts)")
         let tenantStatements = try await pool.queryScalar(Int.self, """
-            SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%app.tenant_id%' AND statement NOT LIKE '%pg_prepared_statements%'
+            SELECT count(*) FROM pg_prepared_statements
+            WHERE statement LIKE '%set_config(''app.tenant_id''%' OR statement ILIKE 'SET LOCAL%'
             """)
         XCTAssertEqual(tenantStatements, 0, "the tenant is set by SET LOCAL text, not a prepared set_config")
         let afterwards = try await pool.queryScalar(String.self, "SELECT coalesce(current_setting('app.tenant_id', true), '')")

@@ -31,6 +31,13 @@ public struct TimerRetryPolicy: Sendable {
             """) ?? false
     }
 
+    /// What is kept on the timer for operators: the SQLSTATE and the server's message for a
+    /// database error (its detail, which may quote row values, is left out), else the error.
+    static func summary(of error: any Error) -> String {
+        guard let error = error as? PostgresError else { return String(describing: error) }
+        return "\(error.sqlState ?? "-"): \(error.message)"
+    }
+
     private static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }

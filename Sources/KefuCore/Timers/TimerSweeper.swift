@@ -138,7 +138,7 @@ public struct TimerSweeper: Sendable {
             logger.error("timer action failed", metadata: metadata)
             do {
                 let gaveUp = try await database.transaction(timer.tenantID) { tx in
-                    try await retry.recordFailure(tx, timer, error: String(describing: error), now: clock.now())
+                    try await retry.recordFailure(tx, timer, error: TimerRetryPolicy.summary(of: error), now: clock.now())
                 }
                 if gaveUp {
                     report.gaveUp += 1
