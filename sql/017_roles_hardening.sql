@@ -180,6 +180,148 @@ LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = public, pg_temp
 AS $$ SELECT kefu_prune_intake_counters_at(kefu_worker_now(p_now), least(greatest(p_limit, 0), 10000)) $$;
 
+-- ---------------------------------------------------------------------------------------------
+-- A stored setting can never make the surge detector's SQL fail. `(settings #>> …)::int` failed
+-- for every tenant in the sweep when one tenant stored a number above 2^31 (or text): the three
+-- functions that read surge settings are redefined unchanged except that they read them through
+-- kefu_settings_int, which falls back to the default for anything that is not a whole number in
+-- range.
+CREATE FUNCTION kefu_settings_int(p_settings jsonb, p_path text[], p_default integer, p_min integer, p_max integer)
+RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+        WHEN jsonb_typeof(p_settings #> p_path) IS DISTINCT FROM 'number' THEN p_default
+        WHEN (p_settings #> p_path)::numeric BETWEEN p_min AND p_max
+         AND (p_settings #> p_path)::numeric = trunc((p_settings #> p_path)::numeric)
+        THEN (p_settings #> p_path)::numeric::integer
+        ELSE p_default
+    END
+$$;
+
+CREATE OR REPLACE FUNCTION kefu_surge_candidates(p_since timestamptz, p_now timestamptz)
+RETURNS TABLE (tenant_id uuid)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = public, pg_temp
+AS $$
+    SELECT m.tenant_id
+    FROM intake_minutes m JOIN tenants t ON t.id = m.tenant_id
+    WHERE m.minute >= p_since AND m.minute <= p_now
+      AND m.minute > p_now - make_interval(mins => kefu_settings_int(t.settings, '{surge,window_minutes}', 15, 1, 10080))
+    GROUP BY m.tenant_id, t.settings
+    HAVING sum(m.count) >= kefu_settings_int(t.settings, '{surge,minimum_volume}', 20, 0, 2147483647)
+    UNION
+    SELECT tenant_id FROM surge_modes WHERE active
+    UNION
+    SELECT tenant_id FROM scheduled_events WHERE activated_at IS NULL AND activate_at <= p_now
+    UNION
+    SELECT tenant_id FROM scheduled_events WHERE activated_at IS NOT NULL AND returned_at IS NULL AND ends_at <= p_now
+$$;
+
+CREATE OR REPLACE FUNCTION kefu_intake_readings(p_tenants uuid[], p_now timestamptz)
+RETURNS TABLE (tenant_id uuid, channel text, live bigint, w1 bigint, w2 bigint, w3 bigint, w4 bigint,
+               trailing_week bigint, first_minute timestamptz)
+LANGUAGE sql STABLE
+AS $$
+    SELECT t.id, c.channel, l.live, w.w1, w.w2, w.w3, w.w4,
+           CASE WHEN f.first_minute > k.hour_start - interval '168 hours' THEN
+               coalesce((SELECT sum(h.count) FROM intake_hours h
+                         WHERE h.tenant_id = t.id AND h.channel = c.channel
+                           AND h.hour >= k.first_full_hour AND h.hour < k.last_hour), 0)
+             + coalesce((SELECT sum(m.count) FROM intake_minutes m
+                         WHERE m.tenant_id = t.id AND m.channel = c.channel
+                           AND m.minute > p_now - interval '168 hours' AND m.minute < k.first_full_hour), 0)
+             + coalesce((SELECT sum(m.count) FROM intake_minutes m
+                         WHERE m.tenant_id = t.id AND m.channel = c.channel
+                           AND m.minute >= k.last_hour AND m.minute <= p_now - k.win), 0)
+           ELSE 0 END,
+           f.first_minute
+    FROM tenants t
+    CROSS JOIN LATERAL (
+        SELECT make_interval(mins => kefu_settings_int(t.settings, '{surge,window_minutes}', 15, 1, 10080)) AS win,
+               date_trunc('hour', p_now, 'UTC') AS hour_start,
+               date_trunc('hour', p_now - interval '168 hours', 'UTC') + interval '1 hour' AS first_full_hour,
+               date_trunc('hour', p_now - make_interval(mins => kefu_settings_int(t.settings, '{surge,window_minutes}', 15, 1, 10080)), 'UTC') AS last_hour
+    ) k
+    -- The channels the tenant ever took intake on, by skipping through the hourly primary key
+    -- (one probe per channel, plus one).
+    CROSS JOIN LATERAL (
+        WITH RECURSIVE used (channel) AS (
+            (SELECT h.channel FROM intake_hours h WHERE h.tenant_id = t.id ORDER BY h.channel LIMIT 1)
+            UNION ALL
+            SELECT (SELECT h.channel FROM intake_hours h WHERE h.tenant_id = t.id AND h.channel > used.channel ORDER BY h.channel LIMIT 1)
+            FROM used WHERE used.channel IS NOT NULL
+        )
+        SELECT used.channel FROM used WHERE used.channel IS NOT NULL
+    ) c
+    CROSS JOIN LATERAL (
+        SELECT min(m.minute) AS first_minute FROM intake_minutes m
+        WHERE m.tenant_id = t.id AND m.channel = c.channel AND m.minute > p_now - interval '840 hours' AND m.minute <= p_now
+    ) f
+    CROSS JOIN LATERAL (
+        SELECT coalesce(sum(m.count), 0) AS live FROM intake_minutes m
+        WHERE m.tenant_id = t.id AND m.channel = c.channel AND m.minute > p_now - k.win AND m.minute <= p_now
+    ) l
+    CROSS JOIN LATERAL (
+        SELECT coalesce(sum(h.count) FILTER (WHERE h.hour = k.hour_start - interval '168 hours'), 0) AS w1,
+               coalesce(sum(h.count) FILTER (WHERE h.hour = k.hour_start - interval '336 hours'), 0) AS w2,
+               coalesce(sum(h.count) FILTER (WHERE h.hour = k.hour_start - interval '504 hours'), 0) AS w3,
+               coalesce(sum(h.count) FILTER (WHERE h.hour = k.hour_start - interval '672 hours'), 0) AS w4
+        FROM intake_hours h
+        WHERE h.tenant_id = t.id AND h.channel = c.channel
+          AND h.hour = ANY (ARRAY[k.hour_start - interval '168 hours', k.hour_start - interval '336 hours',
+                                  k.hour_start - interval '504 hours', k.hour_start - interval '672 hours'])
+    ) w
+    WHERE t.id = ANY (p_tenants) AND f.first_minute IS NOT NULL
+$$;
+
+CREATE OR REPLACE FUNCTION kefu_surge_readings(p_since timestamptz, p_now timestamptz)
+RETURNS TABLE (tenant_id uuid, surge_settings text, active boolean, calm_since timestamptz, manual boolean,
+               events_due boolean, channel text, live bigint, w1 bigint, w2 bigint, w3 bigint, w4 bigint,
+               trailing_week bigint, first_minute timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = public, pg_temp
+AS $$
+    WITH candidates AS MATERIALIZED (
+        SELECT t.id, t.settings, make_interval(mins => kefu_settings_int(t.settings, '{surge,window_minutes}', 15, 1, 10080)) AS win
+        FROM kefu_surge_candidates(p_since, p_now) c JOIN tenants t ON t.id = c.tenant_id
+    ), hour_start AS (
+        SELECT date_trunc('hour', p_now, 'UTC') AS hs
+    ), live AS (
+        SELECT m.tenant_id, m.channel, sum(m.count) AS live
+        FROM intake_minutes m JOIN candidates c ON c.id = m.tenant_id
+        WHERE m.minute > p_now - (SELECT max(win) FROM candidates) AND m.minute <= p_now AND m.minute > p_now - c.win
+        GROUP BY 1, 2
+    ), weeks AS (
+        SELECT h.tenant_id, h.channel,
+               sum(h.count) FILTER (WHERE h.hour = k.hs - interval '168 hours') AS w1,
+               sum(h.count) FILTER (WHERE h.hour = k.hs - interval '336 hours') AS w2,
+               sum(h.count) FILTER (WHERE h.hour = k.hs - interval '504 hours') AS w3,
+               sum(h.count) FILTER (WHERE h.hour = k.hs - interval '672 hours') AS w4
+        FROM hour_start k
+        JOIN intake_hours h ON h.hour = ANY (ARRAY[k.hs - interval '168 hours', k.hs - interval '336 hours',
+                                                   k.hs - interval '504 hours', k.hs - interval '672 hours'])
+        JOIN candidates c ON c.id = h.tenant_id
+        GROUP BY 1, 2
+    ), readings AS (
+        SELECT r.tenant_id, r.channel, r.trailing_week, r.first_minute
+        FROM (SELECT array_agg(id) AS ids FROM candidates) c, kefu_intake_readings(c.ids, p_now) r
+    )
+    SELECT t.id, coalesce(t.settings -> 'surge', '{}')::text, coalesce(s.active, false), s.calm_since,
+           coalesce(i.trigger = 'manual', false),
+           EXISTS (SELECT FROM scheduled_events e WHERE e.tenant_id = t.id
+                   AND ((e.activated_at IS NULL AND e.activate_at <= p_now)
+                        OR (e.activated_at IS NOT NULL AND e.returned_at IS NULL AND e.ends_at <= p_now))),
+           r.channel, coalesce(l.live, 0), coalesce(w.w1, 0), coalesce(w.w2, 0), coalesce(w.w3, 0), coalesce(w.w4, 0),
+           r.trailing_week, r.first_minute
+    FROM candidates t
+    LEFT JOIN surge_modes s ON s.tenant_id = t.id
+    LEFT JOIN incidents i ON i.tenant_id = s.tenant_id AND i.id = s.incident_id
+    LEFT JOIN readings r ON r.tenant_id = t.id
+    LEFT JOIN live l ON l.tenant_id = r.tenant_id AND l.channel = r.channel
+    LEFT JOIN weeks w ON w.tenant_id = r.tenant_id AND w.channel = r.channel
+    ORDER BY t.id, r.channel
+$$;
+
 -- Every worker function: the worker's only.
 DO $$
 DECLARE

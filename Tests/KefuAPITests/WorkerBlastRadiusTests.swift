@@ -97,16 +97,20 @@ final class WorkerBlastRadiusTests: TicketTestCase {
         XCTAssertEqual(try row?.decode(Date.self, "due_at"), minutes(60))
     }
 
-    func testATenantWithUnreadableSurgeSettingsDoesNotStopSurgeDetectionForOthers() async throws {
-        let poisoned = try await makeTenant("globex").tenant.id
-        // Both tenants get a burst of intake well above their minimum volume.
-        for tenant in [tenantID, poisoned] {
+    /// 25 phone tickets of each tenant now: a burst well above the minimum volume.
+    private func burst(_ tenants: [UUID]) async throws {
+        for tenant in tenants {
             let customer = try await services.customers.create(tenant, NewCustomer(name: "Burst"))
             for n in 0..<25 {
                 _ = try await services.intake.intake(tenant, NewTicket(
                     customerId: customer.id, channel: "phone", description: "down \(n)", category: "fault", priority: "P3"))
             }
         }
+    }
+
+    func testATenantWithUnreadableSurgeSettingsDoesNotStopSurgeDetectionForOthers() async throws {
+        let poisoned = try await makeTenant("globex").tenant.id
+        try await burst([tenantID, poisoned])
         // A stored settings document the detector cannot read (written behind the API's back).
         try await ownerPool.execute("""
             UPDATE tenants SET settings = jsonb_build_object('surge', jsonb_build_object('hold_minutes', 'forever')) WHERE id = \(poisoned)
@@ -114,6 +118,19 @@ final class WorkerBlastRadiusTests: TicketTestCase {
         let report = try await worker.surge.sweep()
         XCTAssertEqual(report.failed, 1, "the unreadable tenant is counted and skipped")
         XCTAssertEqual(report.started.count, 1, "the other tenant's surge starts in the same sweep")
+        let incidents = try await ownerPool.query("SELECT tenant_id FROM incidents").map { try $0.decode(UUID.self, "tenant_id") }
+        XCTAssertEqual(incidents, [tenantID])
+    }
+
+    func testAStoredSettingOutOfRangeCannotMakeTheDetectorsSQLFail() async throws {
+        let poisoned = try await makeTenant("globex").tenant.id
+        try await burst([tenantID])
+        // Above 2^31: `::int` on it failed the one statement that reads every tenant.
+        try await ownerPool.execute("""
+            UPDATE tenants SET settings = '{"surge": {"minimum_volume": 3000000000, "window_minutes": "15"}}' WHERE id = \(poisoned)
+            """)
+        let report = try await worker.surge.sweep()
+        XCTAssertEqual(report.started.count, 1)
         let incidents = try await ownerPool.query("SELECT tenant_id FROM incidents").map { try $0.decode(UUID.self, "tenant_id") }
         XCTAssertEqual(incidents, [tenantID])
     }
