@@ -57,7 +57,46 @@ sleep 1   # give a double escalation the chance to happen, if it could
 BREACHES="$(query "SELECT count(*) FROM ticket_sla_breaches WHERE clock = 'channel_response'")"
 ESCALATIONS="$(query "SELECT count(*) FROM notifications WHERE kind = 'sla_breach'")"
 
+# Phase 2: a worker kill -9ed in the middle of its work. The two workers stop; tickets pile up
+# whose 1-second clocks all run out; worker A (3-second leases) starts acting on them and is
+# killed -9 as soon as its first escalation is committed; worker B takes over A's leased timers
+# after their lease. Every ticket must be escalated exactly once.
 STATUS=0
+API_PID="${PIDS[0]}"
+for pid in "${PIDS[@]:1}"; do
+    kill -TERM "$pid"
+    wait "$pid" || STATUS=$?
+done
+PIDS=("$API_PID")
+PILE=600
+for n in $(seq 1 "$PILE"); do
+    api -X POST "http://127.0.0.1:$PORT/v1/tickets" -H "Idempotency-Key: pile-$n" \
+        -d '{"customer": {"name": "Pile"}, "channel": "chat", "category": "inquiry", "description": "Anyone?"}' >/dev/null
+done
+sleep 1.5
+worker() { env -u DATABASE_URL KEFU_WORKER_DATABASE_URL="$WORKER_URL" "$KEFU" worker --interval 0.2 --lease 3 >"$WORK/$1.log" 2>&1 & }
+worker killed
+KILLED=$!
+for _ in $(seq 1 500); do
+    [ "$(query "SELECT count(*) FROM ticket_sla_breaches")" -gt 1 ] && break
+    sleep 0.01
+done
+kill -KILL "$KILLED"
+wait "$KILLED" 2>/dev/null || true
+DONE_BY_A="$(query "SELECT count(*) - 1 FROM ticket_sla_breaches")"
+worker survivor
+PIDS+=($!)
+EXPECTED=$((PILE + 1))
+for _ in $(seq 1 300); do
+    [ "$(query "SELECT count(*) FROM ticket_sla_breaches")" = "$EXPECTED" ] && break
+    sleep 0.1
+done
+sleep 4   # past the lease: a second action on any timer would happen now, if it could
+PILE_BREACHES="$(query "SELECT count(*) FROM ticket_sla_breaches WHERE clock = 'channel_response'")"
+PILE_ESCALATIONS="$(query "SELECT count(*) FROM notifications WHERE kind = 'sla_breach'")"
+PILE_EVENTS="$(query "SELECT count(*) FROM ticket_events WHERE kind = 'sla_escalated'")"
+TWICE="$(query "SELECT count(*) FROM (SELECT ticket_id FROM notifications WHERE kind = 'sla_breach' GROUP BY ticket_id HAVING count(*) > 1) t")"
+
 for pid in "${PIDS[@]}"; do
     kill -TERM "$pid"
     wait "$pid" || STATUS=$?
@@ -69,4 +108,10 @@ if [ "$BREACHES" != "1" ] || [ "$ESCALATIONS" != "1" ] || [ "$STATUS" != "0" ]; 
     tail -n 20 "$WORK"/*.log
     exit 1
 fi
+if [ "$PILE_BREACHES" != "$EXPECTED" ] || [ "$PILE_ESCALATIONS" != "$EXPECTED" ] || [ "$PILE_EVENTS" != "$EXPECTED" ] || [ "$TWICE" != "0" ]; then
+    echo "kill -9 check FAILED: breaches=$PILE_BREACHES escalations=$PILE_ESCALATIONS events=$PILE_EVENTS twice=$TWICE (expected $EXPECTED each)"
+    tail -n 20 "$WORK"/*.log
+    exit 1
+fi
 echo "topology check ok: migrate + api + 2 workers; one breach escalated exactly once; graceful exits"
+echo "kill -9 check ok: worker A acted on $DONE_BY_A of $PILE before kill -9, worker B finished the rest; each escalated exactly once"

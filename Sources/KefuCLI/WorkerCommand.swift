@@ -17,17 +17,23 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Seconds between sweeps (the worker also wakes on NOTIFY kefu_work).")
     var interval: Double = 1
 
+    @Option(help: "Seconds a claimed timer stays reserved for this worker; a killed worker's timers are taken over after it (1–600).")
+    var lease: Double = 60
+
     @Flag(help: "With --once: print JSON.")
     var json = false
 
     func run() async throws {
         guard interval > 0, interval <= 3600 else { throw ValidationError("--interval must be between 0 and 3600 seconds") }
+        guard lease >= 1, lease <= 600 else { throw ValidationError("--lease must be between 1 and 600 seconds") }
         let context = try CommandContext.make(label: "kefu.worker")
         defer { context.database.stopIfStarted() }
         if context.database.embedded != nil { try await context.migrate() }
         let pool = try context.database.makeWorkerPool(size: min(context.environment.poolSize, 4), logger: context.logger)
         let jobs = WorkerServices(pool: pool, clock: SystemClock(), logger: context.logger)
-        let (sweeper, surge, retention) = (jobs.timers, jobs.surge, jobs.retention)
+        var sweeper = jobs.timers
+        sweeper.lease = .milliseconds(Int(lease * 1000))
+        let (surge, retention) = (jobs.surge, jobs.retention)
         if once {
             let report = try await sweeper.sweep()
             let surgeStart = ContinuousClock.now
