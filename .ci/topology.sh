@@ -57,10 +57,12 @@ sleep 1   # give a double escalation the chance to happen, if it could
 BREACHES="$(query "SELECT count(*) FROM ticket_sla_breaches WHERE clock = 'channel_response'")"
 ESCALATIONS="$(query "SELECT count(*) FROM notifications WHERE kind = 'sla_breach'")"
 
-# Phase 2: a worker kill -9ed in the middle of its work. The two workers stop; tickets pile up
-# whose 1-second clocks all run out; worker A (3-second leases) starts acting on them and is
-# killed -9 as soon as its first escalation is committed; worker B takes over A's leased timers
-# after their lease. Every ticket must be escalated exactly once.
+# Phase 2: a worker kill -9ed in the middle of a batch. The two workers stop; tickets pile up
+# whose 1-second clocks all run out. Worker A (3-second leases) claims them and writes their
+# escalations, but its batches wait on a lock an operator session holds on the supervisor's row
+# (as a key change would); A is killed -9 there. Its sessions end (the worker role checks for a
+# vanished client every 100 ms), nothing of its batches stays, and worker B takes the timers
+# over after their lease. Every ticket must be escalated exactly once.
 STATUS=0
 API_PID="${PIDS[0]}"
 for pid in "${PIDS[@]:1}"; do
@@ -68,21 +70,27 @@ for pid in "${PIDS[@]:1}"; do
     wait "$pid" || STATUS=$?
 done
 PIDS=("$API_PID")
+query "ALTER ROLE kefu_worker SET client_connection_check_interval = '100ms'" >/dev/null
 PILE=600
 for n in $(seq 1 "$PILE"); do
     api -X POST "http://127.0.0.1:$PORT/v1/tickets" -H "Idempotency-Key: pile-$n" \
         -d '{"customer": {"name": "Pile"}, "channel": "chat", "category": "inquiry", "description": "Anyone?"}' >/dev/null
 done
 sleep 1.5
+psql "$OWNER_URL" -qc "BEGIN; SELECT 1 FROM agents WHERE role = 'supervisor' FOR UPDATE; SELECT pg_sleep(3); COMMIT;" >/dev/null &
+BLOCKER=$!
+sleep 0.3
 worker() { env -u DATABASE_URL KEFU_WORKER_DATABASE_URL="$WORKER_URL" "$KEFU" worker --interval 0.2 --lease 3 >"$WORK/$1.log" 2>&1 & }
 worker killed
 KILLED=$!
-for _ in $(seq 1 500); do
-    [ "$(query "SELECT count(*) FROM ticket_sla_breaches")" -gt 1 ] && break
+for _ in $(seq 1 200); do
+    [ "$(query "SELECT count(*) FROM pg_stat_activity WHERE usename = 'kefu_worker' AND wait_event_type = 'Lock'")" -gt 0 ] && break
     sleep 0.01
 done
+CLAIMED_BY_A="$(query "SELECT count(*) FROM ticket_timers WHERE claimed_until IS NOT NULL AND done_at IS NULL")"
 kill -KILL "$KILLED"
 wait "$KILLED" 2>/dev/null || true
+wait "$BLOCKER"
 DONE_BY_A="$(query "SELECT count(*) - 1 FROM ticket_sla_breaches")"
 worker survivor
 PIDS+=($!)
@@ -114,4 +122,4 @@ if [ "$PILE_BREACHES" != "$EXPECTED" ] || [ "$PILE_ESCALATIONS" != "$EXPECTED" ]
     exit 1
 fi
 echo "topology check ok: migrate + api + 2 workers; one breach escalated exactly once; graceful exits"
-echo "kill -9 check ok: worker A acted on $DONE_BY_A of $PILE before kill -9, worker B finished the rest; each escalated exactly once"
+echo "kill -9 check ok: worker A had claimed $CLAIMED_BY_A of $PILE and committed $DONE_BY_A when killed -9 mid-batch; worker B finished them; each escalated exactly once"
