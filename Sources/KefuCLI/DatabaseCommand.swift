@@ -59,12 +59,19 @@ struct DatabasePsqlCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try CommandContext.make()
         let psql = context.database.embedded.map { $0.binDirectory.appendingPathComponent("psql").path } ?? "/usr/bin/psql"
-        var owner = context.database.ownerConfiguration
-        if let password = owner.parameters.removeValue(forKey: "password") { setenv("PGPASSWORD", password, 1) }
-        let argv = [psql, owner.url()] + arguments
+        let (argv, password) = Self.invocation(psql: psql, owner: context.database.ownerConfiguration, arguments: arguments)
+        if let password { setenv("PGPASSWORD", password, 1) }
         let pointers = argv.map { strdup($0) } + [nil]
         execv(psql, pointers)
         throw ValidationError("could not run \(psql): \(String(cString: strerror(errno)))")
+    }
+
+    /// psql's arguments (the owner's URL without its password) and the password to hand it
+    /// through `PGPASSWORD`.
+    static func invocation(psql: String, owner: PostgresConfiguration, arguments: [String]) -> (argv: [String], password: String?) {
+        var owner = owner
+        let password = owner.parameters.removeValue(forKey: "password")
+        return ([psql, owner.url()] + arguments, password)
     }
 }
 

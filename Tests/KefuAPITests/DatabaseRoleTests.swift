@@ -180,4 +180,17 @@ final class DatabaseRoleTests: TicketTestCase {
                 """)
         }
     }
+
+    func testTheWorkerRoleIsConfinedToItsTenantLikeTheAPI() async throws {
+        let other = try await makeTenant("globex").tenant.id
+        _ = try await ticket(of: tenantID)
+        _ = try await ticket(of: other)
+        let seen = try await inScope(database.workerConfiguration, tenantID) {
+            try await $0.query("SELECT DISTINCT tenant_id FROM tickets").map { try $0.decode(UUID.self, at: 0) }
+        }
+        XCTAssertEqual(seen, [tenantID], "row-level security applies to the worker's tenant transactions")
+        await expectSQLState("42501", "the worker deletes a ticket") {
+            _ = try await inScope(database.workerConfiguration, tenantID) { try await $0.execute("DELETE FROM tickets") }
+        }
+    }
 }
