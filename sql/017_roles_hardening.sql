@@ -364,3 +364,26 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- And so is every one a later migration creates: an event trigger hands a new or replaced
+-- SECURITY DEFINER function of the public schema to kefu_definer at the end of the statement,
+-- so no migration can leave one running with the migrating superuser's rights.
+CREATE FUNCTION kefu_hand_definer_functions_to_definer() RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = public, pg_temp
+AS $$
+DECLARE
+    fn regprocedure;
+BEGIN
+    FOR fn IN SELECT p.oid::regprocedure FROM pg_event_trigger_ddl_commands() c JOIN pg_proc p ON p.oid = c.objid
+              WHERE c.classid = 'pg_proc'::regclass AND p.prosecdef AND p.pronamespace = 'public'::regnamespace
+                AND p.proowner <> 'kefu_definer'::regrole LOOP
+        EXECUTE format('ALTER FUNCTION %s OWNER TO kefu_definer', fn);
+    END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION kefu_hand_definer_functions_to_definer() FROM PUBLIC;
+CREATE EVENT TRIGGER kefu_definer_owns_owner_rights ON ddl_command_end
+    WHEN TAG IN ('CREATE FUNCTION', 'ALTER FUNCTION')
+    EXECUTE FUNCTION kefu_hand_definer_functions_to_definer();
+

@@ -117,6 +117,19 @@ final class SchemaRulesTests: APITestCase {
         XCTAssertEqual(misowned, [], "owner-rights functions must be owned by kefu_definer (ALTER FUNCTION … OWNER TO kefu_definer)")
     }
 
+    func testAnOwnerRightsFunctionALaterMigrationCreatesIsHandedToTheDefiner() async throws {
+        try await ownerPool.execute("""
+            CREATE FUNCTION test_later_owner_rights() RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
+            SET search_path = public, pg_temp AS $$ SELECT count(*) FROM tickets $$
+            """)
+        let owner = try await ownerPool.queryScalar(String.self, """
+            SELECT pg_get_userbyid(proowner) FROM pg_proc WHERE proname = 'test_later_owner_rights'
+            """)
+        XCTAssertEqual(owner, "kefu_definer")
+        let counted = try await ownerPool.queryScalar(Int.self, "SELECT test_later_owner_rights()")
+        XCTAssertEqual(counted, 0, "the definer can read the tables (BYPASSRLS, granted by default)")
+    }
+
     func testTheAPIRoleExecutesOnlyRequestPathOwnerRightsFunctions() async throws {
         let executable = try await ownerPool.query("""
             SELECT p.oid::regprocedure::text AS function, has_function_privilege('kefu_app', p.oid, 'EXECUTE') AS app,
