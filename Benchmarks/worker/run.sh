@@ -186,12 +186,12 @@ awk '/^## 1 / { pass++ } pass == 2' "$results/diagnose-action.txt" | grep -E '^#
 sed 's/^/    /' "$results/diagnose-summary.txt" >&2
 fi
 
-log "diagnostics: statements per action as the server saw them (log_statement for kefu_app, one --once sweep of 50)"
+log "diagnostics: statements per action as the server saw them (log_statement for kefu_worker, one --once sweep of 50)"
 server_log="$KEFU_HOME/pgdata/server.log"
-psql_owner -c "ALTER ROLE kefu_app SET log_statement = 'all'"
+psql_owner -c "ALTER ROLE kefu_worker SET log_statement = 'all'"
 offset=$(stat -c %s "$server_log")
 "$kefu" worker --once --json >"$results/diag-sweep.json" 2>>"$results/cli.log"
-psql_owner -c "ALTER ROLE kefu_app RESET log_statement"
+psql_owner -c "ALTER ROLE kefu_worker RESET log_statement"
 tail -c +"$((offset + 1))" "$server_log" >"$results/diag-statements.log"
 diag_performed=$(grep -o '"performed" *: *[0-9]*' "$results/diag-sweep.json" | grep -o '[0-9]*$')
 awk -v actions="$diag_performed" -f "$here/statements.awk" "$results/diag-statements.log" >"$results/statements.txt"
