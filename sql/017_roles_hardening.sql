@@ -7,7 +7,8 @@
 --   kefu_worker  the worker. Everything kefu_app may do (it is a member of kefu_app, so
 --                privileges of future tables follow), plus EXECUTE on the worker functions.
 --   kefu_definer NOLOGIN, BYPASSRLS, not a superuser: owns every SECURITY DEFINER function, so
---                "owner rights" are the rights of a role that cannot do anything else.
+--                "owner rights" are reading and writing rows (no tenants deleted), never a
+--                superuser's: no DDL, no roles, no files, no login.
 
 -- Roles are cluster-wide: created once, tolerant of another database of the cluster creating
 -- them at the same moment (tests migrate many databases).
