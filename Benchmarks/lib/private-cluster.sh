@@ -7,7 +7,7 @@
 #   in:  root, log(), BENCH_NAME (temp folder prefix), KEEP_RESULTS (copy $results there at exit;
 #        may be empty), optional before_cleanup() (run first at exit, e.g. to hold the cluster)
 #   out: kefu, KEFU_HOME, results, pids (processes to stop at exit), stop_pid, owner_url,
-#        app_url, psql_owner, psql_at, load_before
+#        app_url, worker_url, psql_owner, psql_at, load_before
 # --- 1. build -----------------------------------------------------------------------------------
 scratch=${BENCH_SCRATCH:-.build-bench-http}
 if [[ ${SKIP_BUILD:-0} == 1 ]]; then
@@ -70,5 +70,6 @@ log "starting a private cluster in $KEFU_HOME (load average $load_before)"
 owner_url=$("$kefu" db url 2>>"$results/cli.log")
 app_url=$("$kefu" db url --app 2>>"$results/cli.log")
 [[ $app_url == postgres://kefu_app@* ]] || { log "unexpected application URL: $app_url"; exit 1; }
+worker_url=$("$kefu" db url --worker 2>>"$results/cli.log")
 psql_owner() { psql "$owner_url" -X -q -v ON_ERROR_STOP=1 "$@"; }
 psql_at() { psql "$owner_url" -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }

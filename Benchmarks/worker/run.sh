@@ -95,9 +95,9 @@ claim_jit_ms=$(sed -n 's/^ *Timing: .*Total \([0-9.]*\) ms.*/\1/p' "$results/exp
 claim_jit_ms=${claim_jit_ms:-0}
 sed -n '/duration:/,$p' "$results/explain-claim.txt" | sed 's/^/    /' >&2
 
-log "claim query with nothing due: pgbench, $CLAIMS calls as kefu_app (1 client, after 20 warm-up calls)"
-pgbench -n -f "$here/claim.sql" -t 20 "$app_url" >/dev/null 2>&1
-(cd "$results" && pgbench -n -f "$here/claim.sql" -t "$CLAIMS" -l --log-prefix=claim "$app_url" >pgbench-claim.txt 2>&1)
+log "claim query with nothing due: pgbench, $CLAIMS calls as kefu_worker (1 client, after 20 warm-up calls)"
+pgbench -n -f "$here/claim.sql" -t 20 "$worker_url" >/dev/null 2>&1
+(cd "$results" && pgbench -n -f "$here/claim.sql" -t "$CLAIMS" -l --log-prefix=claim "$worker_url" >pgbench-claim.txt 2>&1)
 read -r claim_n _ claim_p50 claim_p99 claim_max claim_mean < <(cat "$results"/claim.* | awk '{ printf "%.3f\n", $3 / 1000 }' | sort -n | awk -f "$here/stats.awk")
 # The claim function carries its own settings (sql/004: jit = off); pgbench above used them.
 claim_settings=$(psql "$owner_url" -X -A -t -c "SELECT array_to_string(proconfig, ' ') FROM pg_proc WHERE proname = 'kefu_claim_due_timers'")
@@ -186,12 +186,12 @@ awk '/^## 1 / { pass++ } pass == 2' "$results/diagnose-action.txt" | grep -E '^#
 sed 's/^/    /' "$results/diagnose-summary.txt" >&2
 fi
 
-log "diagnostics: statements per action as the server saw them (log_statement for kefu_app, one --once sweep of 50)"
+log "diagnostics: statements per action as the server saw them (log_statement for kefu_worker, one --once sweep of 50)"
 server_log="$KEFU_HOME/pgdata/server.log"
-psql_owner -c "ALTER ROLE kefu_app SET log_statement = 'all'"
+psql_owner -c "ALTER ROLE kefu_worker SET log_statement = 'all'"
 offset=$(stat -c %s "$server_log")
 "$kefu" worker --once --json >"$results/diag-sweep.json" 2>>"$results/cli.log"
-psql_owner -c "ALTER ROLE kefu_app RESET log_statement"
+psql_owner -c "ALTER ROLE kefu_worker RESET log_statement"
 tail -c +"$((offset + 1))" "$server_log" >"$results/diag-statements.log"
 diag_performed=$(grep -o '"performed" *: *[0-9]*' "$results/diag-sweep.json" | grep -o '[0-9]*$')
 awk -v actions="$diag_performed" -f "$here/statements.awk" "$results/diag-statements.log" >"$results/statements.txt"
@@ -287,7 +287,7 @@ verdict() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = (op == "le") ? (v <
 same() { [[ "$1" == "$2" ]] && echo ok || echo MISSED; }
 
 {
-    printf 'claim query, nothing due, p50 (pgbench, %s calls, kefu_app)\t%s ms\t<= 10 ms\t%s\n' "$CLAIMS" "$claim_p50" "$(verdict "$claim_p50" le 10)"
+    printf 'claim query, nothing due, p50 (pgbench, %s calls, kefu_worker)\t%s ms\t<= 10 ms\t%s\n' "$CLAIMS" "$claim_p50" "$(verdict "$claim_p50" le 10)"
     printf 'claim query, nothing due, p99\t%s ms\t<= 10 ms\t%s\n' "$claim_p99" "$(verdict "$claim_p99" le 10)"
     printf 'claim query, EXPLAIN ANALYZE execution\t%s ms\t<= 10 ms\t%s\n' "$explain_ms" "$(verdict "$explain_ms" le 10)"
     printf '  of which JIT compilation (auto_explain)\t%s ms\t-\t-\n' "$claim_jit_ms"

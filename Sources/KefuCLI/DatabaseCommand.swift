@@ -11,32 +11,44 @@ struct DatabaseCommand: AsyncParsableCommand {
         subcommands: [DatabaseURLCommand.self, DatabasePsqlCommand.self, DatabaseStartCommand.self, DatabaseStopCommand.self])
 }
 
-/// `kefu db url`: prints the owner URL in use (starting the embedded cluster if needed).
+/// `kefu db url`: prints the owner URL in use (starting the embedded cluster if needed), or with
+/// `--app` / `--worker` the URL the API / the worker connects with.
 struct DatabaseURLCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "url", abstract: "Print the database URL in use (starts the embedded cluster and leaves it running).")
 
-    @Flag(help: "Print the application role's URL instead of the owner's.")
+    @Flag(help: "Print the application role's (kefu_app, the API's) URL instead of the owner's.")
     var app = false
+
+    @Flag(help: "Print the worker role's (kefu_worker) URL instead of the owner's.")
+    var worker = false
 
     @Flag(help: "Include the password.")
     var showPassword = false
 
+    func validate() throws {
+        if app && worker { throw ValidationError("--app and --worker are exclusive") }
+    }
+
     func run() async throws {
         let context = try CommandContext.make()
-        if app && context.database.appNeedsSetRole {
-            // Printing the owner's URL as the application's would hand out a connection that bypasses RLS.
-            throw ValidationError("""
-                there is no separate application URL: with DATABASE_URL and no KEFU_APP_DATABASE_URL the application \
-                connects as the owner and switches to role \(DatabaseRuntime.applicationRole). Set KEFU_APP_DATABASE_URL.
-                """)
+        let configuration: PostgresConfiguration
+        if app || worker {
+            let (connection, variable) = app ? (context.database.app, "KEFU_APP_DATABASE_URL") : (context.database.worker, "KEFU_WORKER_DATABASE_URL")
+            // Printing the owner's URL as a role's would hand out a connection that bypasses RLS.
+            guard let connection, !connection.switchesFromOwner else {
+                throw ValidationError("there is no separate URL for this role: set \(variable).")
+            }
+            configuration = connection.configuration
+        } else {
+            configuration = context.database.ownerConfiguration
         }
-        let configuration = app ? context.database.appConfiguration : context.database.ownerConfiguration
         Console.write(configuration.url(revealingPassword: showPassword))
     }
 }
 
-/// `kefu db psql`: opens psql on the database in use.
+/// `kefu db psql`: opens psql on the database in use. The password goes to psql in its
+/// environment (`PGPASSWORD`), never on the command line, where any user could read it (`ps`).
 struct DatabasePsqlCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "psql", abstract: "Open psql on the database in use (as the owner).")
@@ -47,10 +59,19 @@ struct DatabasePsqlCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try CommandContext.make()
         let psql = context.database.embedded.map { $0.binDirectory.appendingPathComponent("psql").path } ?? "/usr/bin/psql"
-        let argv = [psql, context.database.ownerConfiguration.url(revealingPassword: true)] + arguments
+        let (argv, password) = Self.invocation(psql: psql, owner: context.database.ownerConfiguration, arguments: arguments)
+        if let password { setenv("PGPASSWORD", password, 1) }
         let pointers = argv.map { strdup($0) } + [nil]
         execv(psql, pointers)
         throw ValidationError("could not run \(psql): \(String(cString: strerror(errno)))")
+    }
+
+    /// psql's arguments (the owner's URL without its password) and the password to hand it
+    /// through `PGPASSWORD`.
+    static func invocation(psql: String, owner: PostgresConfiguration, arguments: [String]) -> (argv: [String], password: String?) {
+        var owner = owner
+        let password = owner.parameters.removeValue(forKey: "password")
+        return ([psql, owner.url()] + arguments, password)
     }
 }
 

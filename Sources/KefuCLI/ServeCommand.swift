@@ -19,7 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
         let context = try CommandContext.make(label: "kefu.api")
         defer { context.database.stopIfStarted() }
         if migrate || context.database.embedded != nil { try await context.migrate() }
-        let pool = context.database.makeAppPool(size: context.environment.poolSize, logger: context.logger)
+        let pool = try context.database.makeAppPool(size: context.environment.poolSize, logger: context.logger)
         let services = KefuServices(
             pool: pool, principals: PrincipalCache(lifetime: .seconds(context.environment.authCacheSeconds)))
         let api = APIConfiguration(context.environment)

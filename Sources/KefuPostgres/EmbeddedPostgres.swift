@@ -131,7 +131,11 @@ public struct EmbeddedPostgres: Sendable {
         for directory in [options.dataDirectory, options.socketDirectory] {
             try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
         }
-        try fileManager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: options.dataDirectory.path)
+        // Both private to the user the server runs as: the cluster trusts every local connection,
+        // so reaching its socket must take that user's (or root's) rights.
+        for directory in [options.dataDirectory, options.socketDirectory] {
+            try fileManager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory.path)
+        }
         if Self.isRoot {
             try Self.run("/bin/chown", ["-R", "\(Self.superuser):\(Self.superuser)", options.dataDirectory.path, options.socketDirectory.path])
             do {

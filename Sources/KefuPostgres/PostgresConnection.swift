@@ -237,6 +237,7 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
     /// The server-side name of `query`'s statement, preparing it on first use; nil when the
     /// cache is full (the statement then goes unnamed, parsed and planned each time).
     private func preparedName(_ handle: OpaquePointer, _ query: PostgresQuery, types: [Oid]) throws -> String? {
+        if query.unprepared { return nil }
         let key = PreparedStatementCache.Key(sql: query.sql, types: types)
         if let name = statements.name(for: key) { return name }
         guard let name = statements.reserveName() else { return nil }

@@ -31,8 +31,8 @@ extension PostgresConnection {
         for query in queries where !sendFailed {
             let types = query.types.map { Oid($0.rawValue) }
             let key = PreparedStatementCache.Key(sql: query.sql, types: types)
-            var name = statements.name(for: key)
-            if name == nil, let fresh = statements.reserveName() {
+            var name = query.unprepared ? nil : statements.name(for: key)
+            if name == nil, !query.unprepared, let fresh = statements.reserveName() {
                 guard PQsendPrepare(handle, fresh, query.sql, Int32(types.count), types) == 1 else { sendFailed = true; break }
                 // Provisional: later statements of this pipeline use it; removed again if the prepare fails.
                 statements.insert(key, name: fresh)

@@ -12,11 +12,22 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomS
     public internal(set) var binds: [PostgresBindValue]
     /// The OID of each bound value.
     public internal(set) var types: [PostgresDataType]
+    /// Sent unnamed (parsed each time) instead of through the connection's prepared-statement
+    /// cache: for trusted text that varies per call, so the cache does not grow with it.
+    public internal(set) var unprepared = false
 
     public init(unsafeSQL sql: String) {
         self.sql = sql
         self.binds = []
         self.types = []
+    }
+
+    /// Trusted SQL text without parameters that changes from call to call (such as
+    /// `SET LOCAL app.tenant_id = '<uuid>'`, whose value cannot be a parameter): never prepared,
+    /// so each distinct text costs no server-side statement and no cache entry.
+    public init(unpreparedSQL sql: String) {
+        self.init(unsafeSQL: sql)
+        self.unprepared = true
     }
 
     public init(stringLiteral value: String) {

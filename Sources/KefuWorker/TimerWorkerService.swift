@@ -49,14 +49,16 @@ public struct TimerWorkerService: Service {
                     if report.claimed > 0 {
                         logger.info("sweep", metadata: [
                             "performed": "\(report.performed)", "rescheduled": "\(report.rescheduled)",
-                            "skipped": "\(report.skipped)", "failed": "\(report.failed)",
+                            "skipped": "\(report.skipped)", "failed": "\(report.failed)", "gave_up": "\(report.gaveUp)",
                         ])
                     }
                 } catch {
                     logger.error("sweep failed", metadata: ["error": "\(error)"])
                 }
                 do {
-                    _ = try await surge?.sweep()
+                    if let report = try await surge?.sweep(), report.failed > 0 {
+                        logger.warning("surge sweep skipped failing tenants", metadata: ["failed": "\(report.failed)"])
+                    }
                 } catch {
                     logger.error("surge sweep failed", metadata: ["error": "\(error)"])
                 }

@@ -8,11 +8,14 @@ import KefuPostgres
 import KefuTestSupport
 import XCTest
 
-/// A test case with its own database, the application-role pool the API uses, an owner pool
-/// for arranging and inspecting data, and the real router.
+/// A test case with its own database, the application-role pool the API uses, the worker-role
+/// pool the worker uses, an owner pool for arranging and inspecting data, and the real router.
 class APITestCase: XCTestCase {
     var database: TestDatabase!
     var appPool: ConnectionPool!
+    var workerPool: ConnectionPool!
+    /// The worker's jobs (timers, surge detection, retention) on `workerPool` and `clock`.
+    var worker: WorkerServices!
     var ownerPool: ConnectionPool!
     var services: KefuServices!
     var clock: ManualClock!
@@ -23,10 +26,13 @@ class APITestCase: XCTestCase {
         ownerPool = ConnectionPool(database.ownerConfiguration, configuration: .init(maxConnections: 4))
         clock = ManualClock(Date(timeIntervalSince1970: 1_764_000_000))
         services = KefuServices(pool: appPool, clock: clock)
+        workerPool = ConnectionPool(database.workerConfiguration, configuration: .init(maxConnections: 4))
+        worker = WorkerServices(pool: workerPool, clock: clock)
     }
 
     override func tearDown() async throws {
         await appPool?.shutdown()
+        await workerPool?.shutdown()
         await ownerPool?.shutdown()
         await database?.drop()
     }

@@ -11,6 +11,8 @@ class CLITestCase: APITestCase {
         try await super.setUp()
         CommandContext.environmentOverride = [
             "DATABASE_URL": database.ownerConfiguration.url(revealingPassword: true),
+            "KEFU_APP_DATABASE_URL": database.appConfiguration.url(revealingPassword: true),
+            "KEFU_WORKER_DATABASE_URL": database.workerConfiguration.url(revealingPassword: true),
             "KEFU_SQL_DIR": TestCluster.sqlDirectory.path,
             "KEFU_LOG_LEVEL": "error",
         ]

@@ -37,10 +37,10 @@ final class IntakeCounterRetentionTests: TicketTestCase {
         XCTAssertEqual(before.minutes, 12)
 
         // Batches of 2 per table, one batch per call: each call deletes at most 4 rows.
-        let bounded = IntakeCounterRetention(pool: appPool, clock: clock, batch: 2, maxBatches: 1)
+        let bounded = IntakeCounterRetention(pool: workerPool, clock: clock, batch: 2, maxBatches: 1)
         let first = try await bounded.prune(now: clock.now())
         XCTAssertEqual(first, 4)
-        let retention = IntakeCounterRetention(pool: appPool, clock: clock, every: 600, batch: 2, maxBatches: 50)
+        let retention = IntakeCounterRetention(pool: workerPool, clock: clock, every: 600, batch: 2, maxBatches: 50)
         let rest = try await retention.prune(now: clock.now())
         XCTAssertEqual(first + rest, 12, "6 old minute rows and 6 old hour rows")
         let after = try await counts()
@@ -52,7 +52,7 @@ final class IntakeCounterRetentionTests: TicketTestCase {
 
     func testAProcessPrunesAtMostOncePerInterval() async throws {
         try await seed(tenantID, ageInMinutes: [40 * 24 * 60])
-        let retention = IntakeCounterRetention(pool: appPool, clock: clock, every: 600)
+        let retention = IntakeCounterRetention(pool: workerPool, clock: clock, every: 600)
         let first = try await retention.pruneIfDue()
         XCTAssertEqual(first, 2)
         try await seed(tenantID, ageInMinutes: [41 * 24 * 60])
@@ -63,16 +63,18 @@ final class IntakeCounterRetentionTests: TicketTestCase {
         XCTAssertEqual(due, 2)
     }
 
-    func testTheFunctionRunsWithFixedRightsForTheApplicationOnly() async throws {
+    func testTheFunctionRunsWithFixedRightsForTheWorkerOnly() async throws {
         let row = try require(try await ownerPool.queryFirst("""
             SELECT p.prosecdef, p.proconfig::text AS config,
                    has_function_privilege('kefu_app', p.oid, 'EXECUTE') AS app,
+                   has_function_privilege('kefu_worker', p.oid, 'EXECUTE') AS worker,
                    has_function_privilege('public', p.oid, 'EXECUTE') AS anyone
             FROM pg_proc p WHERE p.proname = 'kefu_prune_intake_counters'
             """))
         XCTAssertTrue(try row.decode(Bool.self, "prosecdef"))
         XCTAssertTrue(try row.decode(String.self, "config").contains("search_path"))
-        XCTAssertTrue(try row.decode(Bool.self, "app"))
+        XCTAssertFalse(try row.decode(Bool.self, "app"))
+        XCTAssertTrue(try row.decode(Bool.self, "worker"))
         XCTAssertFalse(try row.decode(Bool.self, "anyone"))
     }
 }

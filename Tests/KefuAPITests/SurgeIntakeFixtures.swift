@@ -40,5 +40,5 @@ extension TicketTestCase {
         try await rebuildHours(tenant)
     }
 
-    func sweeper() -> SurgeSweeper { SurgeSweeper(database: TenantDatabase(pool: appPool), clock: clock) }
+    func sweeper() -> SurgeSweeper { SurgeSweeper(database: TenantDatabase(pool: workerPool), clock: clock) }
 }

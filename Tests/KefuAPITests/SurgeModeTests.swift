@@ -135,7 +135,7 @@ final class SurgeModeTests: TicketTestCase {
         XCTAssertEqual(half, false)
 
         let one = sweeper()
-        let two = SurgeSweeper(database: TenantDatabase(pool: ConnectionPool(self.database.appConfiguration)), clock: clock)
+        let two = SurgeSweeper(database: TenantDatabase(pool: ConnectionPool(self.database.workerConfiguration)), clock: clock)
         async let a = one.sweep()
         async let b = two.sweep()
         let results = try await [a, b]

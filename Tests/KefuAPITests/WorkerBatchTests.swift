@@ -43,9 +43,9 @@ final class WorkerBatchTests: TicketTestCase {
         return recipients
     }
 
-    /// Calls the batch function as the application role in `tenant`'s scope with the given timer keys.
-    private func actAsApplication(in tenant: UUID, _ keys: [(tenant: UUID, ticket: UUID, kind: String)]) async throws -> (performed: Int, rescheduled: Int) {
-        let app = try await PostgresConnection.connect(database.appConfiguration)
+    /// Calls the batch function as the worker role in `tenant`'s scope with the given timer keys.
+    private func actAsWorker(in tenant: UUID, _ keys: [(tenant: UUID, ticket: UUID, kind: String)]) async throws -> (performed: Int, rescheduled: Int) {
+        let app = try await PostgresConnection.connect(database.workerConfiguration)
         let now = clock.now()
         let row: PostgresRow?
         do {
@@ -67,10 +67,10 @@ final class WorkerBatchTests: TicketTestCase {
     /// them and every ticket in `tickets` has been escalated exactly to `supervisor`.
     private func expectDoneOnceAfterTheLease(performing: Int, escalating tickets: [UUID], to supervisor: UUID,
                                              file: StaticString = #filePath, line: UInt = #line) async throws {
-        let during = try await services.timers.sweep()
+        let during = try await worker.timers.sweep()
         XCTAssertEqual(during.claimed, 0, "leased timers wait for their lease", file: file, line: line)
         clock.advance(by: 61)
-        let after = try await services.timers.sweep()
+        let after = try await worker.timers.sweep()
         XCTAssertEqual(after.performed, performing, file: file, line: line)
         let escalated = try await escalations()
         XCTAssertEqual(escalated, Dictionary(uniqueKeysWithValues: tickets.map { ($0, Set([supervisor])) }), file: file, line: line)
@@ -95,10 +95,10 @@ final class WorkerBatchTests: TicketTestCase {
         }
 
         clock.set(minutes(29))
-        let early = try await services.timers.sweep()
+        let early = try await worker.timers.sweep()
         XCTAssertEqual(early.claimed, 0, "nothing is due before 10:30")
         clock.set(minutes(31))
-        let report = try await services.timers.sweep()
+        let report = try await worker.timers.sweep()
         XCTAssertEqual(report.claimed, 9, "one batch")
         XCTAssertEqual(report.performed, 9)
         XCTAssertEqual(report.failed + report.skipped + report.rescheduled, 0)
@@ -135,7 +135,7 @@ final class WorkerBatchTests: TicketTestCase {
         let flagged = try await get("/v1/tickets/\(try require(ticketTenant.first { $0.value == tenantID }?.key))")
         XCTAssertEqual(flagged["breached"]?.bool, true)
 
-        let again = try await services.timers.sweep()
+        let again = try await worker.timers.sweep()
         XCTAssertEqual(again.claimed, 0, "done once, never again")
     }
 
@@ -145,7 +145,7 @@ final class WorkerBatchTests: TicketTestCase {
         let ids = try await tickets(tenantID, 4)
         clock.set(minutes(31))
         // A worker leases the four due timers …
-        let app = try await PostgresConnection.connect(database.appConfiguration)
+        let app = try await PostgresConnection.connect(database.workerConfiguration)
         let leased = try await app.query("SELECT tenant_id, ticket_id, kind FROM kefu_claim_due_timers(\(clock.now()), 100, '60 seconds')")
         await app.close()
         XCTAssertEqual(leased.count, 4)
@@ -158,7 +158,7 @@ final class WorkerBatchTests: TicketTestCase {
         try await ownerPool.execute("UPDATE tickets SET first_response_due_at = \(minutes(60)) WHERE id = \(ids[2])")
 
         let keys = try leased.map { (tenant: try $0.decode(UUID.self, "tenant_id"), ticket: try $0.decode(UUID.self, "ticket_id"), kind: try $0.decode(String.self, "kind")) }
-        let outcome = try await actAsApplication(in: tenantID, keys)
+        let outcome = try await actAsWorker(in: tenantID, keys)
         XCTAssertEqual(outcome.performed, 2, "ticket 1 (met: finished without acting) and ticket 3 (escalated)")
         XCTAssertEqual(outcome.rescheduled, 1, "ticket 2 re-armed at its new due instant")
         let escalatedBefore = try await escalations().keys
@@ -170,10 +170,10 @@ final class WorkerBatchTests: TicketTestCase {
         XCTAssertNil(try moved?.decode(Date?.self, "done_at"))
         XCTAssertNil(try moved?.decode(Date?.self, "claimed_until"), "a re-armed timer is free for any worker")
 
-        let repeated = try await actAsApplication(in: tenantID, keys)
+        let repeated = try await actAsWorker(in: tenantID, keys)
         XCTAssertEqual(repeated.performed + repeated.rescheduled, 0, "a second call for the same timers changes nothing")
         clock.set(minutes(61))
-        let later = try await services.timers.sweep()
+        let later = try await worker.timers.sweep()
         XCTAssertEqual(later.performed, 1)
         let escalatedLater = try await escalations().keys
         XCTAssertEqual(Set(escalatedLater), [ids[2], ids[3]])
@@ -187,7 +187,7 @@ final class WorkerBatchTests: TicketTestCase {
         let theirs = try await tickets(other, 1)[0]
         clock.set(minutes(31))
         // Tenant ids paired with the other tenant's ticket match no timer: nothing happens to either.
-        let crossed = try await actAsApplication(in: tenantID, [(tenantID, theirs, "sla:first_response"), (other, mine, "sla:first_response")])
+        let crossed = try await actAsWorker(in: tenantID, [(tenantID, theirs, "sla:first_response"), (other, mine, "sla:first_response")])
         XCTAssertEqual(crossed.performed + crossed.rescheduled, 0)
         let written = try await count("""
             SELECT (SELECT count(*) FROM ticket_sla_breaches) + (SELECT count(*) FROM notifications WHERE kind = 'sla_breach')
@@ -195,11 +195,11 @@ final class WorkerBatchTests: TicketTestCase {
             """)
         XCTAssertEqual(written, 0)
         // A key that is not an SLA timer is ignored too.
-        let survey = try await actAsApplication(in: tenantID, [(tenantID, mine, TimerKind.surveyExpiry)])
+        let survey = try await actAsWorker(in: tenantID, [(tenantID, mine, TimerKind.surveyExpiry)])
         XCTAssertEqual(survey.performed, 0)
 
         // Each tenant's due timer, acted on properly, writes only into that tenant.
-        let both = try await actAsApplication(in: tenantID, [(tenantID, mine, "sla:first_response"), (other, theirs, "sla:first_response")])
+        let both = try await actAsWorker(in: tenantID, [(tenantID, mine, "sla:first_response"), (other, theirs, "sla:first_response")])
         XCTAssertEqual(both.performed, 2)
         let foreign = try await count("""
             SELECT (SELECT count(*) FROM ticket_sla_breaches b JOIN tickets t ON t.id = b.ticket_id WHERE t.tenant_id <> b.tenant_id)
@@ -211,18 +211,20 @@ final class WorkerBatchTests: TicketTestCase {
         let otherBreaches = try await count("SELECT count(*) FROM ticket_sla_breaches WHERE tenant_id = \(other)")
         XCTAssertEqual(otherBreaches, 1)
 
-        // Owner rights, a fixed search_path, and EXECUTE for the application role only.
+        // Definer rights (kefu_definer), a fixed search_path, and EXECUTE for the worker role only.
         let function = try await ownerPool.queryFirst("""
-            SELECT p.prosecdef, pg_get_userbyid(p.proowner) = (SELECT tableowner FROM pg_tables WHERE tablename = 'tickets') AS owned,
+            SELECT p.prosecdef, pg_get_userbyid(p.proowner) = 'kefu_definer' AS owned,
                    'search_path=public, pg_temp' = ANY (p.proconfig) AS fixed_path,
                    has_function_privilege('kefu_app', p.oid, 'EXECUTE') AS app,
+                   has_function_privilege('kefu_worker', p.oid, 'EXECUTE') AS worker,
                    EXISTS (SELECT 1 FROM aclexplode(p.proacl) a WHERE a.grantee = 0) AS public
             FROM pg_proc p WHERE p.proname = 'kefu_act_on_sla_timers'
             """)
         XCTAssertEqual(try function?.decode(Bool.self, "prosecdef"), true)
         XCTAssertEqual(try function?.decode(Bool.self, "owned"), true)
         XCTAssertEqual(try function?.decode(Bool.self, "fixed_path"), true)
-        XCTAssertEqual(try function?.decode(Bool.self, "app"), true)
+        XCTAssertEqual(try function?.decode(Bool.self, "app"), false)
+        XCTAssertEqual(try function?.decode(Bool.self, "worker"), true)
         XCTAssertEqual(try function?.decode(Bool.self, "public"), false)
     }
 
@@ -240,7 +242,7 @@ final class WorkerBatchTests: TicketTestCase {
             """))
         try await ownerPool.execute("CREATE TRIGGER test_refuse BEFORE INSERT ON notifications FOR EACH ROW EXECUTE FUNCTION test_refuse()")
         clock.set(minutes(31))
-        let report = try await services.timers.sweep()
+        let report = try await worker.timers.sweep()
         XCTAssertEqual(report.claimed, 3)
         XCTAssertEqual(report.performed, 2, "the others, one at a time")
         XCTAssertEqual(report.failed, 1)
@@ -270,7 +272,7 @@ final class WorkerBatchTests: TicketTestCase {
         let blocker = try await PostgresConnection.connect(database.ownerConfiguration)
         try await blocker.execute("BEGIN")
         try await blocker.execute("SELECT 1 FROM agents WHERE tenant_id = \(tenantID) AND id = \(supervisor.id) FOR UPDATE")
-        let worker = try await PostgresConnection.connect(database.appConfiguration)
+        let worker = try await PostgresConnection.connect(database.workerConfiguration)
         let pid = try await worker.queryScalar(Int32.self, "SELECT pg_backend_pid()")
         let now = clock.now()
         let leased = try await worker.query("SELECT tenant_id, ticket_id, kind FROM kefu_claim_due_timers(\(now), 100, '60 seconds')")
@@ -308,10 +310,10 @@ final class WorkerBatchTests: TicketTestCase {
         let supervisor = try await agent(tenantID, "Sup Su", role: "supervisor")
         let ids = try await tickets(tenantID, 25)
         clock.set(minutes(31))
-        let first = try await services.timers.sweep(batchSize: 4, maxBatches: 3)
+        let first = try await worker.timers.sweep(batchSize: 4, maxBatches: 3)
         XCTAssertEqual(first.claimed, 12, "3 batches of 4, however many lanes")
         XCTAssertEqual(first.performed, 12)
-        let rest = try await services.timers.sweep(batchSize: 4)
+        let rest = try await worker.timers.sweep(batchSize: 4)
         XCTAssertEqual(rest.claimed, 13)
         XCTAssertEqual(rest.performed, 13)
         let escalated = try await escalations()
@@ -330,11 +332,11 @@ final class WorkerBatchTests: TicketTestCase {
         let escalated = try await act(id.uuidString, "escalate", ["department_id": department.id.uuidString, "note": "Parcel lost?"])
         XCTAssertEqual(date(escalated["department_due_at"]), minutes(120), escalated.raw)
         clock.set(minutes(119))
-        _ = try await services.timers.sweep()
+        _ = try await worker.timers.sweep()
         let earlyBreaches = try await count("SELECT count(*) FROM ticket_sla_breaches WHERE clock = 'department'")
         XCTAssertEqual(earlyBreaches, 0)
         clock.set(minutes(121))
-        _ = try await services.timers.sweep()
+        _ = try await worker.timers.sweep()
         let departmentBreaches = try await count("SELECT count(*) FROM ticket_sla_breaches WHERE clock = 'department' AND due_at = \(minutes(120))")
         XCTAssertEqual(departmentBreaches, 1)
         let reminders = try await ownerPool.query("SELECT recipient_id, message FROM notifications WHERE kind = 'department_overdue'")

@@ -13,7 +13,7 @@ final class WorkerTimerTests: TicketTestCase {
         return try require(created["id"]?.string)
     }
 
-    private func sweep() async throws -> SweepReport { try await services.timers.sweep() }
+    private func sweep() async throws -> SweepReport { try await worker.timers.sweep() }
 
     private func count(_ sql: String) async throws -> Int {
         try await ownerPool.queryScalar(Int.self, PostgresQuery(unsafeSQL: sql)) ?? -1
@@ -195,8 +195,8 @@ final class WorkerTimerTests: TicketTestCase {
         let expected = try await count("SELECT count(*) FROM ticket_timers WHERE done_at IS NULL AND kind LIKE 'sla:%'")
         XCTAssertEqual(expected, 300)
         clock.set(minutes(60 * 24 * 7))
-        let one = TimerSweeper(database: TenantDatabase(pool: appPool), clock: clock)
-        let two = TimerSweeper(database: TenantDatabase(pool: ConnectionPool(database.appConfiguration, configuration: .init(maxConnections: 4))), clock: clock)
+        let one = TimerSweeper(database: TenantDatabase(pool: workerPool), clock: clock)
+        let two = TimerSweeper(database: TenantDatabase(pool: ConnectionPool(database.workerConfiguration, configuration: .init(maxConnections: 4))), clock: clock)
         async let first = one.sweep(batchSize: 25)
         async let second = two.sweep(batchSize: 25)
         let reports = try await [first, second]
@@ -213,7 +213,7 @@ final class WorkerTimerTests: TicketTestCase {
         for _ in 0..<5 { _ = try await ticket(priority: "P1") }
         clock.set(minutes(60 * 24 * 3))
         // A worker leases every due timer, then dies before acting.
-        let dead = try await PostgresConnection.connect(database.appConfiguration)
+        let dead = try await PostgresConnection.connect(database.workerConfiguration)
         let leased = try await dead.query("SELECT * FROM kefu_claim_due_timers(\(clock.now()), 1000, '60 seconds')")
         XCTAssertGreaterThan(leased.count, 0)
         await dead.close()

@@ -22,6 +22,10 @@ final class EmbeddedPostgresTests: XCTestCase {
         XCTAssertEqual(value1, "")
         let value2 = try await connection.queryScalar(String.self, "SHOW server_encoding")
         XCTAssertEqual(value2, "UTF8")
+        // The cluster trusts local connections: its socket directory is private to its user.
+        let socketDirectory = try XCTUnwrap(embedded.configuration().parameters["host"])
+        let permissions = try FileManager.default.attributesOfItem(atPath: socketDirectory)[.posixPermissions] as? Int
+        XCTAssertEqual(permissions, 0o700, socketDirectory)
         await connection.close()
         try embedded.stop()
         XCTAssertFalse(embedded.isRunning())

@@ -94,9 +94,15 @@ public struct TestDatabase: Sendable {
     /// The owner (superuser) connection: migrations, the admin CLI, inspection.
     public var ownerConfiguration: PostgresConfiguration { admin.with(database: name) }
 
-    /// The application role's connection (row-level security applies).
+    /// The application role's connection, as the API connects (row-level security applies).
     public var appConfiguration: PostgresConfiguration {
         ownerConfiguration.with(user: "kefu_app")
+    }
+
+    /// The worker role's connection, as the worker connects (row-level security applies; the
+    /// cross-tenant worker functions are executable).
+    public var workerConfiguration: PostgresConfiguration {
+        ownerConfiguration.with(user: "kefu_worker")
     }
 
     public func drop() async {

@@ -10,6 +10,7 @@ public final class MetricsRegistry: Sendable {
     private let poolIdle: Prometheus.Gauge
     private let poolWaiting: Prometheus.Gauge
     private let poolMax: Prometheus.Gauge
+    private let timersFailed: Prometheus.Gauge
 
     /// The process-wide registry; swift-metrics can only be bootstrapped once.
     public static let shared: MetricsRegistry = {
@@ -27,6 +28,14 @@ public final class MetricsRegistry: Sendable {
         poolIdle = gauge("idle", "connections", "Idle database connections")
         poolWaiting = gauge("waiting", "requests", "Requests waiting for a connection")
         poolMax = gauge("max", "connections", "Configured pool size")
+        timersFailed = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "kefu", subsystem: "timers", metricName: "failed",
+            helpText: "Timers the worker gave up on after their retries (kefu timers --failed)"))
+    }
+
+    /// `kefu_timers_failed`: read from the database at each scrape (nil when it could not be read).
+    func updateTimerGauges(failed: Int?) {
+        if let failed { timersFailed.set(Double(failed)) }
     }
 
     func updatePoolGauges(_ statistics: ConnectionPool.Statistics) {

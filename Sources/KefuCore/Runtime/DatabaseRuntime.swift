@@ -2,45 +2,55 @@ import Foundation
 import KefuPostgres
 import Logging
 
-/// The database Kefu talks to: the configured server, or the embedded cluster started on demand.
+/// The database Kefu talks to: the configured server, or the embedded cluster started on demand,
+/// and how each process connects to it (owner, application role, worker role).
 public struct DatabaseRuntime: Sendable {
-    /// The application role; it owns nothing and has no BYPASSRLS (created by sql/001).
+    /// The application role of the API; it owns nothing and has no BYPASSRLS (sql/001).
     public static let applicationRole = "kefu_app"
+    /// The worker's role: the application role's rights plus the cross-tenant worker functions (sql/017).
+    public static let workerRole = "kefu_worker"
 
     /// Owner connection: migrations and operator commands.
     public let ownerConfiguration: PostgresConfiguration
-    /// Application connection: the API and the worker (row-level security applies).
-    public let appConfiguration: PostgresConfiguration
-    /// When the app connects as the owner, each connection switches to the application role.
-    public let appNeedsSetRole: Bool
+    /// How the API connects (nil: no URL for it is configured).
+    public let app: RoleConnection?
+    /// How the worker connects (nil: no URL for it is configured).
+    public let worker: RoleConnection?
     /// Set when this process started the embedded cluster.
     public let embedded: EmbeddedPostgres?
     public let startedEmbedded: Bool
 
-    /// Resolves the configured database, starting (or reusing) the embedded cluster when
-    /// `DATABASE_URL` is unset.
+    /// Resolves the configured database, starting (or reusing) the embedded cluster when no
+    /// database URL is set.
     public static func resolve(_ environment: KefuEnvironment, logger: Logger) throws -> DatabaseRuntime {
-        if environment.databaseURL == nil, let appURL = environment.appDatabaseURL {
-            // An API or worker container with only the application role's credentials.
-            let app = try PostgresConfiguration(appURL)
-            return DatabaseRuntime(ownerConfiguration: app, appConfiguration: app, appNeedsSetRole: false,
-                                   embedded: nil, startedEmbedded: false)
-        }
+        let appURL = try environment.appDatabaseURL.map(PostgresConfiguration.init)
+        let workerURL = try environment.workerDatabaseURL.map(PostgresConfiguration.init)
         if let url = environment.databaseURL {
             let owner = try PostgresConfiguration(url)
-            if let appURL = environment.appDatabaseURL {
-                return DatabaseRuntime(ownerConfiguration: owner, appConfiguration: try PostgresConfiguration(appURL),
-                                       appNeedsSetRole: false, embedded: nil, startedEmbedded: false)
+            func connection(_ direct: PostgresConfiguration?, role: String) -> RoleConnection {
+                if let direct { return RoleConnection(configuration: direct, role: role, switchesFromOwner: false) }
+                return RoleConnection(configuration: owner, role: role, switchesFromOwner: true,
+                                      ownerConnectionAllowed: environment.allowOwnerConnection)
             }
-            logger.notice("KEFU_APP_DATABASE_URL is not set: the application connects as the owner and switches to role \(applicationRole)")
-            return DatabaseRuntime(ownerConfiguration: owner, appConfiguration: owner, appNeedsSetRole: true,
-                                   embedded: nil, startedEmbedded: false)
+            return DatabaseRuntime(ownerConfiguration: owner, app: connection(appURL, role: applicationRole),
+                                   worker: connection(workerURL, role: workerRole), embedded: nil, startedEmbedded: false)
+        }
+        if let roleURL = appURL ?? workerURL {
+            // An API or worker container with only its own role's credentials.
+            return DatabaseRuntime(
+                ownerConfiguration: roleURL,
+                app: appURL.map { RoleConnection(configuration: $0, role: applicationRole, switchesFromOwner: false) },
+                worker: workerURL.map { RoleConnection(configuration: $0, role: workerRole, switchesFromOwner: false) },
+                embedded: nil, startedEmbedded: false)
         }
         let (embedded, started) = try startEmbedded(home: environment.home, logger: logger)
         try ensureDatabase(embedded)
         let owner = embedded.configuration()
-        return DatabaseRuntime(ownerConfiguration: owner, appConfiguration: owner.with(user: applicationRole),
-                               appNeedsSetRole: false, embedded: embedded, startedEmbedded: started)
+        return DatabaseRuntime(
+            ownerConfiguration: owner,
+            app: RoleConnection(configuration: owner.with(user: applicationRole), role: applicationRole, switchesFromOwner: false),
+            worker: RoleConnection(configuration: owner.with(user: workerRole), role: workerRole, switchesFromOwner: false),
+            embedded: embedded, startedEmbedded: started)
     }
 
     private static func startEmbedded(home: URL, logger: Logger) throws -> (EmbeddedPostgres, Bool) {
@@ -63,11 +73,25 @@ public struct DatabaseRuntime: Sendable {
         try embedded.createDatabaseIfMissing(EmbeddedPostgres.defaultDatabase)
     }
 
-    /// A pool on the application role.
-    public func makeAppPool(size: Int, logger: Logger) -> ConnectionPool {
-        let setRole = appNeedsSetRole
-        return ConnectionPool(appConfiguration, configuration: .init(maxConnections: size, onConnect: { connection in
-            if setRole { try await connection.simpleQuery("SET ROLE \(DatabaseRuntime.applicationRole)") }
+    /// A pool on the application role (the API).
+    public func makeAppPool(size: Int, logger: Logger) throws -> ConnectionPool {
+        try pool(app, variable: "KEFU_APP_DATABASE_URL", role: Self.applicationRole, size: size, logger: logger)
+    }
+
+    /// A pool on the worker role (timers, surge detection, retention).
+    public func makeWorkerPool(size: Int, logger: Logger) throws -> ConnectionPool {
+        try pool(worker, variable: "KEFU_WORKER_DATABASE_URL", role: Self.workerRole, size: size, logger: logger)
+    }
+
+    private func pool(_ connection: RoleConnection?, variable: String, role: String, size: Int, logger: Logger) throws -> ConnectionPool {
+        guard let connection else {
+            throw ConfigurationError(variable: variable, reason: "is not set: the \(role) role needs its own database URL")
+        }
+        try connection.checkAllowed(variable: variable, logger: logger)
+        let setRole = connection.switchesFromOwner ? connection.role : nil
+        return ConnectionPool(connection.configuration, configuration: .init(maxConnections: size, onConnect: { session in
+            // The role name is one of the two constants above, never configuration text.
+            if let setRole { try await session.simpleQuery("SET ROLE \(setRole)") }
         }), logger: logger)
     }
 
@@ -80,5 +104,33 @@ public struct DatabaseRuntime: Sendable {
     public func stopIfStarted() {
         guard startedEmbedded, let embedded else { return }
         try? embedded.stop()
+    }
+}
+
+/// How a process connects as one role: with that role's own URL, or (only when explicitly
+/// allowed) with the owner's URL followed by `SET ROLE`, which the session could undo with
+/// `RESET ROLE` — so owner credentials would sit in a process that answers the internet.
+public struct RoleConnection: Sendable {
+    public let configuration: PostgresConfiguration
+    public let role: String
+    /// Connects with the owner's credentials and switches role after connecting.
+    public let switchesFromOwner: Bool
+    /// `KEFU_ALLOW_OWNER_CONNECTION=1`: switching from the owner is accepted (and logged loudly).
+    public var ownerConnectionAllowed = false
+
+    /// Refuses owner credentials unless allowed; the error names the variable to set.
+    func checkAllowed(variable: String, logger: Logger) throws {
+        guard switchesFromOwner else { return }
+        guard ownerConnectionAllowed else {
+            throw ConfigurationError(variable: variable, reason: """
+                is not set: refusing to run with the owner's credentials from DATABASE_URL (a session could \
+                RESET ROLE and bypass row-level security). Set \(variable) to the \(role) role's URL, or \
+                KEFU_ALLOW_OWNER_CONNECTION=1 to accept the risk.
+                """)
+        }
+        logger.critical("""
+            KEFU_ALLOW_OWNER_CONNECTION=1: connecting with the OWNER's credentials and SET ROLE \(role); \
+            a session can undo this with RESET ROLE. Set \(variable) instead.
+            """)
     }
 }

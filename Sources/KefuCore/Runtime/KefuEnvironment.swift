@@ -6,8 +6,14 @@ import Logging
 public struct KefuEnvironment: Sendable {
     /// Owner connection (migrations, operator CLI). Nil: use the embedded cluster.
     public var databaseURL: String?
-    /// Application-role connection for the API and the worker. Nil: derived from `databaseURL`.
+    /// Application-role (`kefu_app`) connection for the API. Nil: the embedded cluster's, or
+    /// refused (owner credentials) unless `allowOwnerConnection`.
     public var appDatabaseURL: String?
+    /// Worker-role (`kefu_worker`) connection for the worker, likewise.
+    public var workerDatabaseURL: String?
+    /// `KEFU_ALLOW_OWNER_CONNECTION=1`: the API and worker may connect with `DATABASE_URL` (the
+    /// owner) and switch role, which a session can undo. Off by default; logged loudly when on.
+    public var allowOwnerConnection = false
     /// Where the embedded cluster lives.
     public var home: URL
     public var httpHost: String
@@ -34,17 +40,16 @@ public struct KefuEnvironment: Sendable {
             }
             return number
         }
-        let databaseURL = value("DATABASE_URL")
-        if let databaseURL {
-            do { _ = try PostgresConfiguration(databaseURL) } catch {
-                throw ConfigurationError(variable: "DATABASE_URL", reason: "is not a postgres:// URL or connection string")
+        func databaseURL(_ name: String) throws -> String? {
+            guard let url = value(name) else { return nil }
+            do { _ = try PostgresConfiguration(url) } catch {
+                throw ConfigurationError(variable: name, reason: "is not a postgres:// URL or connection string")
             }
+            return url
         }
-        let appURL = value("KEFU_APP_DATABASE_URL")
-        if let appURL {
-            do { _ = try PostgresConfiguration(appURL) } catch {
-                throw ConfigurationError(variable: "KEFU_APP_DATABASE_URL", reason: "is not a postgres:// URL or connection string")
-            }
+        let allowOwnerText = value("KEFU_ALLOW_OWNER_CONNECTION") ?? "0"
+        guard allowOwnerText == "0" || allowOwnerText == "1" else {
+            throw ConfigurationError(variable: "KEFU_ALLOW_OWNER_CONNECTION", reason: "must be 0 or 1, got '\(allowOwnerText)'")
         }
         let levelText = value("KEFU_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
@@ -54,8 +59,10 @@ public struct KefuEnvironment: Sendable {
         let home = value("KEFU_HOME").map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL }
             ?? cwd.appendingPathComponent(".kefu")
         return KefuEnvironment(
-            databaseURL: databaseURL,
-            appDatabaseURL: appURL,
+            databaseURL: try databaseURL("DATABASE_URL"),
+            appDatabaseURL: try databaseURL("KEFU_APP_DATABASE_URL"),
+            workerDatabaseURL: try databaseURL("KEFU_WORKER_DATABASE_URL"),
+            allowOwnerConnection: allowOwnerText == "1",
             home: home,
             httpHost: value("KEFU_HTTP_HOST") ?? "127.0.0.1",
             httpPort: try integer("KEFU_HTTP_PORT", default: 8080, range: 0...65535),

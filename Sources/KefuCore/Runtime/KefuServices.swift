@@ -1,7 +1,8 @@
 import Foundation
 import KefuPostgres
 
-/// Every service of the domain, wired to one application-role pool and one clock.
+/// Every service of the domain, wired to one application-role pool and one clock. The worker's
+/// cross-tenant jobs are not here: they need the worker role (`WorkerServices`).
 public struct KefuServices: Sendable {
     public let pool: ConnectionPool
     public let database: TenantDatabase
@@ -19,8 +20,8 @@ public struct KefuServices: Sendable {
     public let notifications: NotificationService
     public let surveys: SurveyService
     public let followups: FollowupService
-    public let timers: TimerSweeper
     public let surge: SurgeService
+    public let timerHealth: TimerHealth
     public let events: ScheduledEventService
     public let articles: ArticleService
     public let scripts: ReplyScriptService
@@ -48,8 +49,8 @@ public struct KefuServices: Sendable {
         self.notifications = NotificationService(database: database, clock: clock)
         self.surveys = SurveyService(database: database, clock: clock, actions: ticketActions)
         self.followups = FollowupService(database: database, clock: clock)
-        self.timers = TimerSweeper(database: database, clock: clock)
         self.surge = SurgeService(database: database, clock: clock)
+        self.timerHealth = TimerHealth(pool: pool)
         self.events = ScheduledEventService(database: database, clock: clock)
         self.articles = ArticleService(database: database, clock: clock)
         self.scripts = ReplyScriptService(database: database, clock: clock)

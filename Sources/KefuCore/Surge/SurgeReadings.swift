@@ -19,31 +19,45 @@ struct SurgeReading: Sendable {
 /// The sweep's read: every candidate tenant's settings, mode, due events and intake counts in
 /// one statement (`kefu_surge_readings`), whatever the number of tenants.
 enum SurgeReadings {
-    static func load(_ pool: ConnectionPool, since: Date, now: Date) async throws -> [SurgeReading] {
+    /// The readings, and the tenants whose stored settings could not be read (left out of this
+    /// sweep, so one tenant's bad document never stops the detector for the others).
+    struct Sweep {
+        var readings: [SurgeReading] = []
+        var unreadable: [UUID: any Error] = [:]
+    }
+
+    static func load(_ pool: ConnectionPool, since: Date, now: Date) async throws -> Sweep {
         let rows = try await pool.query("""
             SELECT tenant_id, surge_settings, active, calm_since, manual, events_due, channel, live, w1, w2, w3, w4, trailing_week, first_minute
             FROM kefu_surge_readings(\(since), \(now))
             """)
-        var readings: [SurgeReading] = []
+        var sweep = Sweep()
         // Most tenants share the same few surge settings documents (usually none): decode each once.
         var settingsByText: [String: SurgeSettings] = [:]
         for row in rows {
             let tenantID = try row.decode(UUID.self, "tenant_id")
-            if readings.last?.tenantID != tenantID {
+            if sweep.unreadable[tenantID] != nil { continue }
+            if sweep.readings.last?.tenantID != tenantID {
                 let text = try row.decode(String.self, "surge_settings")
-                let settings = try settingsByText[text] ?? decodeSettings(text)
+                let settings: SurgeSettings
+                do {
+                    settings = try settingsByText[text] ?? decodeSettings(text)
+                } catch {
+                    sweep.unreadable[tenantID] = error
+                    continue
+                }
                 settingsByText[text] = settings
-                readings.append(SurgeReading(
+                sweep.readings.append(SurgeReading(
                     tenantID: tenantID, settings: settings,
                     mode: SurgeModeState(active: try row.decode(Bool.self, "active"), calmSince: try row.decode(Date?.self, "calm_since"),
                                          manual: try row.decode(Bool.self, "manual")),
                     eventsDue: try row.decode(Bool.self, "events_due"), histories: [:]))
             }
             if let channel = try row.decode(String?.self, "channel") {
-                readings[readings.count - 1].histories[channel] = try IntakeCounter.history(row)
+                sweep.readings[sweep.readings.count - 1].histories[channel] = try IntakeCounter.history(row)
             }
         }
-        return readings
+        return sweep
     }
 
     /// A tenant's stored `surge` settings over the defaults, as `SettingsService.load` reads them.

@@ -11,6 +11,9 @@ public struct SurgeSweepReport: Sendable, Equatable {
     public var candidates = 0
     /// Tenants whose state had to change, each evaluated again in its own locking transaction.
     public var locked = 0
+    /// Tenants whose settings could not be read or whose evaluation failed; logged, and tried
+    /// again on the next sweep (the sweep goes on with the other tenants).
+    public var failed = 0
 }
 
 /// The worker's surge detector. One statement reads every candidate tenant's mode and intake
@@ -39,9 +42,12 @@ public struct SurgeSweeper: Sendable {
     public func sweep(maxWindowMinutes: Int = 120) async throws -> SurgeSweepReport {
         let now = clock.now()
         let since = now.addingTimeInterval(-TimeInterval(maxWindowMinutes * 60))
-        let readings = try await SurgeReadings.load(database.pool, since: since, now: now)
-        var report = SurgeSweepReport(candidates: readings.count)
-        for reading in readings {
+        let sweep = try await SurgeReadings.load(database.pool, since: since, now: now)
+        var report = SurgeSweepReport(candidates: sweep.readings.count + sweep.unreadable.count, failed: sweep.unreadable.count)
+        for (tenant, error) in sweep.unreadable {
+            logger.error("surge settings unreadable; tenant skipped", metadata: ["tenant.id": "\(tenant)", "error": "\(error)"])
+        }
+        for reading in sweep.readings {
             let tenant = reading.tenantID
             do {
                 if reading.eventsDue { try await events.apply(tenant) }
@@ -59,6 +65,7 @@ public struct SurgeSweeper: Sendable {
                     break
                 }
             } catch {
+                report.failed += 1
                 logger.error("surge evaluation failed", metadata: ["tenant.id": "\(tenant)", "error": "\(error)"])
             }
         }

@@ -23,10 +23,14 @@ public struct TenantDatabase: Sendable {
 }
 
 extension TenantDatabase {
-    /// `app.tenant_id` for the rest of the transaction (`set_config(…, true)` is `SET LOCAL`
-    /// with a bind parameter, so one prepared statement serves every tenant).
+    /// `SET LOCAL app.tenant_id = '<uuid>'` for the rest of the transaction, as SPEC §8 asks
+    /// (Citus forwards `SET LOCAL` to its workers, not `set_config`). SET takes no parameters, so
+    /// the value is written into the text — only ever a `UUID`'s own `uuidString` (hex digits and
+    /// dashes), never text from a request — and the statement is sent unprepared, so the
+    /// prepared-statement cache does not grow with the number of tenants. It still travels in
+    /// the transaction's first round trip with BEGIN.
     static func tenantSetting(_ tenantID: UUID) -> PostgresQuery {
-        "SELECT set_config('app.tenant_id', \(tenantID.uuidString), true)"
+        PostgresQuery(unpreparedSQL: "SET LOCAL app.tenant_id = '\(tenantID.uuidString)'")
     }
 
     /// Runs one read-only statement scoped to `tenantID` (row-level security as in

@@ -68,7 +68,7 @@ enum TicketTimers {
             WHERE k.running OR EXISTS (
                 SELECT 1 FROM ticket_timers t WHERE t.tenant_id = \(tx.tenantID) AND t.ticket_id = \(ticket.id) AND t.kind = k.kind)
             ON CONFLICT (tenant_id, ticket_id, kind) DO UPDATE
-                SET due_at = EXCLUDED.due_at, done_at = EXCLUDED.done_at, claimed_until = NULL
+                SET due_at = EXCLUDED.due_at, done_at = EXCLUDED.done_at, claimed_until = NULL, failures = 0, failed_at = NULL
                 WHERE ticket_timers.due_at IS DISTINCT FROM EXCLUDED.due_at
                    OR (EXCLUDED.done_at IS NOT NULL AND ticket_timers.done_at IS NULL)
             """
@@ -91,7 +91,8 @@ enum TicketTimers {
     static func arm(_ tx: TenantTransaction, ticket: UUID, kind: String, due: Date) async throws {
         try await tx.execute("""
             INSERT INTO ticket_timers (tenant_id, ticket_id, kind, due_at) VALUES (\(tx.tenantID), \(ticket), \(kind), \(due))
-            ON CONFLICT (tenant_id, ticket_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, done_at = NULL, claimed_until = NULL
+            ON CONFLICT (tenant_id, ticket_id, kind) DO UPDATE
+                SET due_at = EXCLUDED.due_at, done_at = NULL, claimed_until = NULL, failures = 0, failed_at = NULL
             """)
     }
 }

@@ -12,8 +12,10 @@ public struct SweepReport: Sendable, Equatable {
     public var rescheduled = 0
     /// Timers another worker had already handled.
     public var skipped = 0
-    /// Timers whose action failed (they are retried after their lease).
+    /// Timers whose action failed (retried with backoff, see `TimerRetryPolicy`).
     public var failed = 0
+    /// Of those, timers that reached the retry cap and are now marked failed.
+    public var gaveUp = 0
 
     public init() {}
 
@@ -24,6 +26,7 @@ public struct SweepReport: Sendable, Equatable {
         rescheduled += other.rescheduled
         skipped += other.skipped
         failed += other.failed
+        gaveUp += other.gaveUp
     }
 
     /// Counts a batch of `count` timers.
@@ -49,6 +52,8 @@ public struct TimerSweeper: Sendable {
     public var lease: Duration = .seconds(60)
     /// How many batches one sweep acts on at a time once more than one batch is due.
     public var concurrency = 2
+    /// Backoff and cap for timers whose action fails.
+    public var retry = TimerRetryPolicy()
 
     public init(database: TenantDatabase, clock: any KefuClock, logger: Logger = Logger(label: "kefu.worker.timers")) {
         self.database = database
@@ -115,8 +120,9 @@ public struct TimerSweeper: Sendable {
         }
     }
 
-    /// Runs one timer's action, counting its outcome; a failure is logged and kept on the timer
-    /// (it is retried after its lease).
+    /// Runs one timer's action, counting its outcome. A failure is logged and recorded on the
+    /// timer (`retry`: backoff, then marked failed at the cap); it never stops the sweep, so
+    /// one tenant's bad data cannot hold back another tenant's timers.
     private func attempt(_ timer: DueTimer, report: inout SweepReport, _ action: () async throws -> Outcome) async {
         do {
             switch try await action() {
@@ -126,14 +132,20 @@ public struct TimerSweeper: Sendable {
             }
         } catch {
             report.failed += 1
-            logger.error("timer action failed", metadata: [
+            let metadata: Logger.Metadata = [
                 "tenant.id": "\(timer.tenantID)", "ticket.id": "\(timer.ticketID)", "kind": "\(timer.kind)", "error": "\(error)",
-            ])
-            _ = try? await database.transaction(timer.tenantID) { tx in
-                try await tx.execute("""
-                    UPDATE ticket_timers SET last_error = \(String(describing: error))
-                    WHERE tenant_id = \(tx.tenantID) AND ticket_id = \(timer.ticketID) AND kind = \(timer.kind)
-                    """)
+            ]
+            logger.error("timer action failed", metadata: metadata)
+            do {
+                let gaveUp = try await database.transaction(timer.tenantID) { tx in
+                    try await retry.recordFailure(tx, timer, error: TimerRetryPolicy.summary(of: error), now: clock.now())
+                }
+                if gaveUp {
+                    report.gaveUp += 1
+                    logger.critical("timer failed too often and is marked failed (kefu timers --failed)", metadata: metadata)
+                }
+            } catch {
+                logger.error("could not record the timer's failure", metadata: ["error": "\(error)"])
             }
         }
     }
@@ -168,7 +180,7 @@ public struct TimerSweeper: Sendable {
             switch outcome {
             case .rescheduled(let newDue):
                 try await tx.execute("""
-                    UPDATE ticket_timers SET due_at = \(newDue), claimed_until = NULL
+                    UPDATE ticket_timers SET due_at = \(newDue), claimed_until = NULL, failures = 0
                     WHERE tenant_id = \(tx.tenantID) AND ticket_id = \(timer.ticketID) AND kind = \(timer.kind)
                     """)
                 return .rescheduled
