@@ -11,7 +11,7 @@ final class SchemaRulesTests: APITestCase {
     /// The owner-rights functions the API calls on its request path (before or outside a tenant
     /// scope): resolving a key, resolving a survey token, and the failed-timer count on /metrics.
     static let requestPathFunctions: Set<String> = [
-        "kefu_authenticate(bytea)", "kefu_survey_tenant(text)", "kefu_failed_timer_count()",
+        "kefu_authenticate(bytea)", "kefu_survey_tenant(bytea)", "kefu_failed_timer_count()",
     ]
     /// The only table the application deletes from.
     static let applicationDeletes: Set<String> = ["routing_rules"]
