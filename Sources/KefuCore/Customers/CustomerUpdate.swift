@@ -2,7 +2,7 @@ import Foundation
 
 /// A partial update of a customer: absent (or `null`) fields stay as they are.
 /// `contacts`, when given, replaces the whole list (each contact still needs consent).
-public struct CustomerUpdate: Codable, Sendable {
+public struct CustomerUpdate: Codable, Sendable, PartialUpdate {
     public var name: String?
     public var externalId: String?
     public var segment: String?

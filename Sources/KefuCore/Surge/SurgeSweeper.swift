@@ -38,7 +38,7 @@ public struct SurgeSweeper: Sendable {
     /// Reads the candidates, then applies due events and evaluates the tenants whose mode must change.
     public func sweep(maxWindowMinutes: Int = 120) async throws -> SurgeSweepReport {
         let now = clock.now()
-        let since = now.addingTimeInterval(-TimeInterval(maxWindowMinutes * 60))
+        let since = now.addingTimeInterval(-TimeInterval(maxWindowMinutes) * 60)
         let readings = try await SurgeReadings.load(database.pool, since: since, now: now)
         var report = SurgeSweepReport(candidates: readings.count)
         for reading in readings {
