@@ -15,8 +15,8 @@ final class StrictJSONTests: TicketTestCase {
             }
             let settings = try await api.patch("/v1/settings", key: key, #"{"settings": {"surge": {"hold_minutes": 30,}}}"#)
             XCTAssertEqual(settings.status, .badRequest, settings.raw)
-            let deep = try await api.post("/v1/customers", key: key, String(repeating: "[", count: 100_000))
-            XCTAssertEqual(deep.status, .badRequest, "nesting is bounded, the parser does not recurse 100 000 levels")
+            let deep = try await api.post("/v1/customers", key: key, String(repeating: "[", count: 10_000))
+            XCTAssertEqual(deep.status, .badRequest, "nesting is bounded, the parser does not recurse 10 000 levels")
         }
     }
 
