@@ -1,6 +1,7 @@
 import Foundation
 
-/// A partial update of a customer: absent (or `null`) fields stay as they are.
+/// A partial update of a customer: absent fields stay as they are; `null` is refused (nothing
+/// here can be cleared).
 /// `contacts`, when given, replaces the whole list (each contact still needs consent).
 public struct CustomerUpdate: Codable, Sendable, PartialUpdate {
     public var name: String?
