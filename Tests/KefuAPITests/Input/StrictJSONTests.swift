@@ -13,6 +13,8 @@ final class StrictJSONTests: TicketTestCase {
                 XCTAssertEqual(reply.status, .badRequest, body)
                 XCTAssertEqual(reply.errorCode, "malformed_json", body)
             }
+            let twice = try await api.post("/v1/customers", key: key, #"{"name": "A", "name": "B"}"#)
+            XCTAssertEqual(twice.errorField, "name", "a member given twice is ambiguous: \(twice.raw)")
             let settings = try await api.patch("/v1/settings", key: key, #"{"settings": {"surge": {"hold_minutes": 30,}}}"#)
             XCTAssertEqual(settings.status, .badRequest, settings.raw)
             let deep = try await api.post("/v1/customers", key: key, String(repeating: "[", count: 10_000))
@@ -51,8 +53,11 @@ final class StrictJSONTests: TicketTestCase {
             let customer = try await api.post("/v1/customers", key: key, #"{"name": "Wang", "external_id": null}"#)
             XCTAssertEqual(customer.status, .created, "null on an optional member of a new resource means 'not given': \(customer.raw)")
             let id = try XCTUnwrap(customer["id"]?.string)
-            for (path, field) in [("/v1/customers/\(id)", "name"), ("/v1/agents/\(agent.id)", "name")] {
-                let reply = try await api.patch(path, key: key, #"{"\#(field)": null}"#)
+            let department = try await api.post("/v1/departments", key: key, json(["name": "Ops", "description": "first line"]))
+            let departmentID = try XCTUnwrap(department["id"]?.string, department.raw)
+            for (path, body, field) in [("/v1/customers/\(id)", #"{"name": null}"#, "name"), ("/v1/agents/\(agent.id)", #"{"name": null}"#, "name"),
+                                        ("/v1/departments/\(departmentID)", #"{"name": "Ops", "description": null}"#, "description")] {
+                let reply = try await api.patch(path, key: key, body)
                 XCTAssertEqual(reply.status, .unprocessableContent, reply.raw)
                 XCTAssertEqual(reply.errorField, field)
             }
