@@ -65,3 +65,13 @@ enum JSONResponse {
 struct ItemList<Item: Encodable & Sendable>: ResponseEncodable {
     var items: [Item]
 }
+
+/// Hummingbird's `request.decode(as:context:)` with the API's one input rule, so a handler
+/// cannot decode a body more leniently than `decodeJSON` by taking the framework's path.
+public struct StrictRequestDecoder: RequestDecoder {
+    public init() {}
+
+    public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
+        try await request.decodeJSON(type, context: context)
+    }
+}
