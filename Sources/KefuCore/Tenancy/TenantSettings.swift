@@ -7,9 +7,6 @@ public struct PriorityMinutes: Codable, Sendable, Equatable {
     public var p3: Int
     public var p4: Int
 
-    /// `(p1, …)`, `(p2, …)`, … in order, for validation messages.
-    var entries: [(name: String, minutes: Int)] { [("p1", p1), ("p2", p2), ("p3", p3), ("p4", p4)] }
-
     public subscript(priority: String) -> Int {
         switch priority.uppercased() {
         case "P1": p1

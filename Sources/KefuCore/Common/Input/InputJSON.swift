@@ -29,7 +29,7 @@ public indirect enum InputJSON: Sendable, Equatable {
     var kind: String {
         switch self {
         case .null: "null"
-        case .bool: "true or false"
+        case .bool: "a boolean"
         case .number: "a number"
         case .string: "a string"
         case .array: "an array"
