@@ -63,6 +63,12 @@ final class StrictJSONTests: TicketTestCase {
             }
             let unchanged = try await api.get("/v1/customers/\(id)", key: key)
             XCTAssertEqual(unchanged["name"]?.string, "Wang")
+            let withExternalID = try await api.patch("/v1/customers/\(id)", key: key, #"{"external_id": "crm-7"}"#)
+            XCTAssertEqual(withExternalID["external_id"]?.string, "crm-7", withExternalID.raw)
+            let withoutExternalID = try await api.patch("/v1/customers/\(id)", key: key, #"{"external_id": null}"#)
+            XCTAssertEqual(withoutExternalID.status, .ok, "a customer's external id is clearable: \(withoutExternalID.raw)")
+            XCTAssertNil(withoutExternalID["external_id"]?.string)
+            XCTAssertEqual(withoutExternalID["name"]?.string, "Wang")
 
             let rule = try await api.post("/v1/routing-rules", key: key, json(["name": "vip", "position": 1, "segment": "vip"]))
             let ruleID = try XCTUnwrap(rule["id"]?.string, rule.raw)

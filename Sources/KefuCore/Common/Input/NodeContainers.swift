@@ -52,10 +52,11 @@ struct NodeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         try child(key).decodeValue(type)
     }
 
-    /// An optional member: absent is nil; `null` is nil too, except in a `PartialUpdate`.
+    /// An optional member: absent is nil; `null` is nil too, except in a `PartialUpdate`, where
+    /// only a `ClearableMember` takes it (as "clear").
     private func decodeIfPresent<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T? {
         guard let node = node(key) else { return nil }
-        if node == .null {
+        if node == .null, !(type is any ClearableMember.Type) {
             guard !decoder.partialUpdate else {
                 let field = DecodingErrors.path(codingPath + [key]) ?? key.stringValue
                 throw KefuError.invalidField(field, "cannot be cleared: leave it out to keep the current value")

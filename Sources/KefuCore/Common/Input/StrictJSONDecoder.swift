@@ -2,13 +2,14 @@ import Foundation
 
 /// Marks an input type with merge-patch meaning: a member left out keeps the current value, so
 /// `null` on a member the type reads with `decodeIfPresent` is refused (it would silently keep
-/// the value). Members that may be cleared read `null` themselves with `decodeNil(forKey:)`.
+/// the value). Members that may be cleared are `Clearable` (or read `null` themselves with
+/// `decodeNil(forKey:)`).
 public protocol PartialUpdate: Decodable {}
 
 /// Decodes client input with one rule for every resource:
 /// - member names are the documented snake_case names; any other member is `422` naming it;
 /// - `null` is accepted where a member is optional (and means "not given"), except in a
-///   `PartialUpdate`, where it is accepted only for members that can be cleared;
+///   `PartialUpdate`, where it is accepted only for `Clearable` members (and means "clear");
 /// - numbers must fit the field's type exactly (`1.5`, `2^63` or `1e400` for an integer is
 ///   `422` naming the field);
 /// - dates and instants follow `InputDates` (RFC 3339 with a zone, within the accepted range).
