@@ -30,9 +30,13 @@ public enum PostgresTimestamp {
     private static func render(_ date: Date, separator: UInt8, fractionDigits: Int, suffix: StaticString, into bytes: inout [UInt8]) {
         if date == .distantFuture { bytes.append(contentsOf: "infinity".utf8); return }
         if date == .distantPast { bytes.append(contentsOf: "-infinity".utf8); return }
-        var micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
-        if !micros.isFinite { micros = 0 }
-        let totalMicros = Int64(micros)
+        let micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        // Beyond what microseconds in an Int64 hold (±292,000 years) there is no date to write:
+        // an instant out there says "infinitely late/early" rather than trapping the process.
+        guard let totalMicros = Int64(exactly: micros), micros.magnitude < 9.2e18 else {
+            bytes.append(contentsOf: (micros < 0 ? "-infinity" : "infinity").utf8)
+            return
+        }
         var seconds = totalMicros / 1_000_000
         var fraction = totalMicros % 1_000_000
         if fraction < 0 { fraction += 1_000_000; seconds -= 1 }

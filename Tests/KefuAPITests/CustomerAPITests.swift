@@ -133,8 +133,10 @@ final class CustomerAPITests: APITestCase {
             XCTAssertEqual(bySegment, ["Acme Ltd", "Globex"])
             let combined = try await names("/v1/customers?q=\(Self.escape("王"))&segment=vip")
             XCTAssertEqual(combined, ["王芳"])
-            let everyone = try await names("/v1/customers?q=")
+            let everyone = try await names("/v1/customers")
             XCTAssertEqual(everyone.count, 6)
+            let empty = try await api.get("/v1/customers?q=", key: a.apiKey)
+            XCTAssertEqual(empty.errorField, "q", "an empty parameter is refused like every other (leave it out instead)")
 
             // Pagination keeps the filter: one page per match.
             let first = try await api.get("/v1/customers?q=\(Self.escape("王"))&limit=1", key: a.apiKey)

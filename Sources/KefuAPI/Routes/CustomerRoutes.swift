@@ -8,8 +8,8 @@ struct CustomerRoutes {
 
     func register(on group: RouterGroup<TenantRequestContext>) {
         group.get("customers") { request, context -> Page<Customer> in
-            let query = request.uri.queryParameters
-            let filter = try CustomerFilter(query: query["q"].map(String.init), segment: query["segment"].map(String.init))
+            let query = QueryParameters(request)
+            let filter = try CustomerFilter(query: query.string("q"), segment: query.string("segment"))
             return try await services.customers.list(context.tenantID, filter: filter, page: request.pageRequest())
         }
         group.post("customers") { request, context -> Created<Customer> in

@@ -19,7 +19,7 @@ struct DepartmentRoutes {
         }
         group.patch("departments/:id") { request, context -> Department in
             let id = try context.id(entity: "department")
-            let input = try await request.decodeJSON(NewDepartment.self, context: context)
+            let input = try await request.decodeJSON(DepartmentUpdate.self, context: context)
             return try await services.departments.update(context.tenantID, id: id, input)
         }
     }

@@ -8,9 +8,9 @@ struct FollowThroughRoutes {
 
     func register(on group: RouterGroup<TenantRequestContext>) {
         group.get("notifications") { request, context -> Page<KefuCore.Notification> in
-            let query = request.uri.queryParameters
+            let query = QueryParameters(request)
             return try await services.notifications.list(
-                context.principal, all: query["all"] == "true", unreadOnly: query["unread"] == "true", page: request.pageRequest())
+                context.principal, all: query.bool("all") ?? false, unreadOnly: query.bool("unread") ?? false, page: request.pageRequest())
         }
         group.post("notifications/:id/read") { _, context -> KefuCore.Notification in
             try await services.notifications.markRead(context.principal, id: context.id(entity: "notification"))
@@ -40,9 +40,7 @@ struct SurveyAnswerRoutes {
     func register(on router: Router<KefuRequestContext>) {
         router.post("v1/surveys/:token") { request, context -> Thanks in
             let token = context.parameters.get("token") ?? ""
-            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-            guard buffer.readableBytes > 0 else { throw KefuError.invalidField("body", "a JSON body is required") }
-            let answer = try KefuJSON.decoder().decode(SurveyAnswer.self, from: Data(buffer: buffer))
+            let answer = try await request.decodeJSON(SurveyAnswer.self, context: context)
             let survey = try await services.surveys.answer(token: token, answer)
             return Thanks(status: "thank you", answeredAt: survey.answeredAt)
         }

@@ -14,11 +14,9 @@ struct KnowledgeRoutes {
     func register(on group: RouterGroup<TenantRequestContext>) {
         let articles = services.articles
         group.get("kb/articles") { request, context in
-            let query = request.uri.queryParameters
-            guard let q = query["q"].map(String.init), !q.isEmpty else {
-                throw KefuError.invalidField("q", "give a search text")
-            }
-            return ItemList(items: try await articles.search(context.tenantID, query: q, publishedOnly: query["published"] == "true"))
+            let query = QueryParameters(request)
+            guard let q = try query.string("q") else { throw KefuError.invalidField("q", "give a search text") }
+            return ItemList(items: try await articles.search(context.tenantID, query: q, publishedOnly: query.bool("published") ?? false))
         }
         group.post("kb/articles") { request, context -> Created<Article> in
             return Created(value: try await articles.create(context.principal, request.decodeJSON(NewArticle.self, context: context)))
@@ -50,23 +48,14 @@ struct KnowledgeRoutes {
             return Linked(ticketIds: try await articles.link(context.principal, id: context.id(entity: "article"), ticketID: link.ticketId))
         }
         group.get("kb/gaps") { request, context in
-            let query = request.uri.queryParameters
-            func instant(_ name: String) throws -> Date? {
-                guard let text = query[Substring(name)].map(String.init) else { return nil }
-                guard let date = KefuJSON.parse(text) else { throw KefuError.invalidField(name, "must be an ISO 8601 date-time") }
-                return date
-            }
-            let to = try instant("to") ?? services.clock.now()
-            let from = try instant("from") ?? to.addingTimeInterval(-7 * 86_400)
-            var minimum = 5
-            if let text = query["min_tickets"] {
-                guard let value = Int(String(text)) else { throw KefuError.invalidField("min_tickets", "must be an integer") }
-                minimum = value
-            }
+            let query = QueryParameters(request)
+            let to = try query.instant("to") ?? services.clock.now()
+            let from = try query.instant("from") ?? to.addingTimeInterval(-7 * 86_400)
+            let minimum = try query.int("min_tickets", in: 1...100_000) ?? 5
             return ItemList(items: try await articles.gaps(context.tenantID, from: from, to: to, minimumTickets: minimum))
         }
         group.get("kb/scripts") { request, context in
-            ItemList(items: try await services.scripts.list(context.tenantID, kind: request.uri.queryParameters["kind"].map(String.init)))
+            ItemList(items: try await services.scripts.list(context.tenantID, kind: QueryParameters(request).string("kind")))
         }
         group.post("kb/scripts") { request, context -> Created<ReplyScript> in
             Created(value: try await services.scripts.create(context.principal, request.decodeJSON(NewReplyScript.self, context: context)))

@@ -56,25 +56,17 @@ struct ReportRoutes {
 
 /// Query parameters of reports, each wrong value a 422 naming it.
 enum ReportQuery {
-    static func value(_ request: Request, _ name: String) -> String? {
-        request.uri.queryParameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-    }
-
     static func uuid(_ request: Request, _ name: String) throws -> UUID? {
-        guard let text = value(request, name) else { return nil }
-        guard let id = UUID(uuidString: text) else { throw KefuError.invalidField(name, "must be a UUID") }
-        return id
+        try QueryParameters(request).uuid(name)
     }
 
     static func date(_ request: Request, _ name: String) throws -> Date? {
-        guard let text = value(request, name) else { return nil }
-        guard let date = KefuJSON.parse(text) else { throw KefuError.invalidField(name, "must be an ISO 8601 date or date-time") }
-        return date
+        try QueryParameters(request).dateOrInstant(name)
     }
 
     /// `week_start=YYYY-MM-DD` (UTC midnight), default: the Monday of the previous full week.
     static func weekStart(_ request: Request, now: Date) throws -> Date {
-        if let start = try date(request, "week_start") { return start }
+        if let start = try QueryParameters(request).date("week_start") { return start }
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let thisWeek = calendar.dateInterval(of: .weekOfYear, for: now)?.start ?? now
@@ -86,8 +78,7 @@ enum ReportQuery {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let start: Date
-        if let text = value(request, "month") {
-            guard let first = KefuJSON.parse(text + "-01"), text.count == 7 else { throw KefuError.invalidField("month", "must be YYYY-MM") }
+        if let first = try QueryParameters(request).month("month") {
             start = first
         } else {
             let thisMonth = calendar.dateInterval(of: .month, for: now)?.start ?? now

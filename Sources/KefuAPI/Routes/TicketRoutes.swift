@@ -42,43 +42,22 @@ struct TicketRoutes {
 /// Queue filters from the query string; each wrong value is a 422 naming the parameter.
 enum TicketQueryParameters {
     static func filter(_ request: Request, principal: Principal) throws -> TicketFilter {
-        let query = request.uri.queryParameters
-        func value(_ name: String) -> String? {
-            guard let raw = query[Substring(name)], !raw.isEmpty else { return nil }
-            return String(raw)
-        }
-        func list<E: RawRepresentable & CaseIterable>(_ name: String, _ type: E.Type, transform: (String) -> String = { $0 }) throws -> [E]
-            where E.RawValue == String {
-            guard let text = value(name) else { return [] }
-            return try text.split(separator: ",").map { (item: Substring) -> E in
-                guard let parsed = E(rawValue: transform(String(item))) else {
-                    throw KefuError.invalidField(name, "must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                return parsed
-            }
-        }
-        func uuid(_ name: String) throws -> UUID? {
-            guard let text = value(name) else { return nil }
-            guard let id = UUID(uuidString: text) else { throw KefuError.invalidField(name, "must be a UUID") }
-            return id
-        }
+        let query = QueryParameters(request)
         var filter = TicketFilter()
-        filter.statuses = try list("status", TicketStatus.self)
-        filter.priorities = try list("priority", TicketPriority.self) { $0.uppercased() }
-        filter.category = try list("category", TicketCategory.self).first
-        filter.channel = try list("channel", TicketChannel.self).first
-        filter.ownerID = value("owner_id") == "me" ? principal.agentID : try uuid("owner_id")
-        filter.tagID = try uuid("tag_id")
-        filter.customerID = try uuid("customer_id")
-        if let breached = value("breached") {
-            guard let flag = Bool(breached) else { throw KefuError.invalidField("breached", "must be true or false") }
-            filter.breached = flag
+        filter.statuses = try query.list("status", TicketStatus.self)
+        filter.priorities = try query.list("priority", TicketPriority.self) { $0.uppercased() }
+        filter.category = try query.choice("category", TicketCategory.self)
+        filter.channel = try query.choice("channel", TicketChannel.self)
+        if try query.string("owner_id") == "me" {
+            filter.ownerID = principal.agentID
+        } else {
+            filter.ownerID = try query.uuid("owner_id")
         }
-        if let due = value("due_before") {
-            guard let instant = KefuJSON.parse(due) else { throw KefuError.invalidField("due_before", "must be an ISO 8601 date-time") }
-            filter.dueBefore = instant
-        }
-        switch value("sort") ?? "created_at" {
+        filter.tagID = try query.uuid("tag_id")
+        filter.customerID = try query.uuid("customer_id")
+        filter.breached = try query.bool("breached")
+        filter.dueBefore = try query.instant("due_before")
+        switch try query.string("sort") ?? "created_at" {
         case "created_at": filter.newestFirst = false
         case "-created_at": filter.newestFirst = true
         default: throw KefuError.invalidField("sort", "must be created_at or -created_at")

@@ -30,10 +30,7 @@ struct TrainingRoutes {
             return Created(value: try await training.addSession(context.principal, courseID: context.id(entity: "course"), input))
         }
         group.get("training/enrolments") { request, context in
-            let agent = try request.uri.queryParameters["agent_id"].map { text -> UUID in
-                guard let id = UUID(uuidString: String(text)) else { throw KefuError.invalidField("agent_id", "must be a UUID") }
-                return id
-            }
+            let agent = try QueryParameters(request).uuid("agent_id")
             return ItemList(items: try await training.enrolments(context.tenantID, agentID: agent))
         }
         group.post("training/enrolments") { request, context -> Created<Enrolment> in
@@ -45,7 +42,7 @@ struct TrainingRoutes {
             return Created(value: try await services.assessments.assess(context.principal, enrolmentID: context.id(entity: "enrolment"), input))
         }
         group.get("training/certificates") { request, context in
-            let agent = request.uri.queryParameters["agent_id"].flatMap { UUID(uuidString: String($0)) }
+            let agent = try QueryParameters(request).uuid("agent_id")
             return ItemList(items: try await training.certificates(context.tenantID, agentID: agent))
         }
         group.get("training/eligibility") { _, context in

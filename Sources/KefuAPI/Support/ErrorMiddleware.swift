@@ -71,6 +71,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as PostgresError where error.isConnectionLost || error.kind == .acquireTimeout:
             logger.error("database unavailable", metadata: ["error": "\(error)"])
             return (.serviceUnavailable, body("unavailable", "the database is unavailable; retry shortly"))
+        case let error as PostgresError where DatabaseInputError(error) != nil:
+            let refusal = DatabaseInputError(error)!
+            logger.notice("database refused client input", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            return (refusal.status, body(refusal.code, refusal.message, refusal.field))
         default:
             logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
             return (.internalServerError, body("internal", "unexpected server error (request \(logger[metadataKey: "hb.request.id"] ?? "?"))"))

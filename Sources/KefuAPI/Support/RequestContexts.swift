@@ -17,7 +17,7 @@ public struct KefuRequestContext: RequestContext {
     }
 
     public var maxUploadSize: Int { bodyLimit }
-    public var requestDecoder: JSONDecoder { KefuJSON.decoder() }
+    public var requestDecoder: StrictRequestDecoder { StrictRequestDecoder() }
     public var responseEncoder: KefuResponseEncoder { KefuResponseEncoder() }
 }
 
@@ -39,7 +39,7 @@ public struct TenantRequestContext: ChildRequestContext {
     }
 
     public var maxUploadSize: Int { bodyLimit }
-    public var requestDecoder: JSONDecoder { KefuJSON.decoder() }
+    public var requestDecoder: StrictRequestDecoder { StrictRequestDecoder() }
     public var responseEncoder: KefuResponseEncoder { KefuResponseEncoder() }
 
     /// The caller's tenant.

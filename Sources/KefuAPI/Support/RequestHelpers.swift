@@ -3,30 +3,28 @@ import Hummingbird
 import KefuCore
 
 extension Request {
-    /// Decodes the JSON body with Kefu's conventions; malformed JSON, wrong types and missing
-    /// fields become 4xx errors naming the field, an oversized body a 413.
-    func decodeJSON<T: Decodable>(_ type: T.Type, context: TenantRequestContext) async throws -> T {
-        let buffer = try await body.collect(upTo: context.maxUploadSize)
-        guard buffer.readableBytes > 0 else { throw KefuError.invalidField("body", "a JSON body is required") }
-        return try KefuJSON.decoder().decode(T.self, from: Data(buffer: buffer))
+    /// Decodes the JSON body by the one input rule of the API (`StrictJSONDecoder`): malformed
+    /// JSON is a 400, unknown members, misplaced `null`s, wrong kinds and control characters are
+    /// 422s naming the field, an oversized body a 413.
+    func decodeJSON<T: Decodable>(_ type: T.Type, context: some RequestContext) async throws -> T {
+        try StrictJSONDecoder.decode(T.self, from: try await bodyBytes(context: context))
     }
 
-    /// The body as a raw JSON document (for merge patches).
-    func decodeJSONDocument(context: TenantRequestContext) async throws -> JSONValue {
+    /// The body as a raw JSON document (for merge patches), parsed as strictly as `decodeJSON`.
+    func decodeJSONDocument(context: some RequestContext) async throws -> JSONValue {
+        try StrictJSONParser.parse(try await bodyBytes(context: context)).value
+    }
+
+    private func bodyBytes(context: some RequestContext) async throws -> [UInt8] {
         let buffer = try await body.collect(upTo: context.maxUploadSize)
         guard buffer.readableBytes > 0 else { throw KefuError.invalidField("body", "a JSON body is required") }
-        return try JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))
+        return Array(buffer.readableBytesView)
     }
 
     /// `limit` and `cursor` query parameters.
     func pageRequest() throws -> PageRequest {
-        let query = uri.queryParameters
-        var limit: Int?
-        if let text = query["limit"] {
-            guard let value = Int(String(text)) else { throw KefuError.invalidField("limit", "must be an integer") }
-            limit = value
-        }
-        return try PageRequest(limit: limit, cursor: query["cursor"].map(String.init))
+        let query = QueryParameters(self)
+        return try PageRequest(limit: query.int("limit", in: 1...PageRequest.maximumLimit), cursor: query.string("cursor"))
     }
 }
 
@@ -66,4 +64,14 @@ enum JSONResponse {
 /// A list answered as `{"items": [...]}` (lists that are not cursor-paginated).
 struct ItemList<Item: Encodable & Sendable>: ResponseEncodable {
     var items: [Item]
+}
+
+/// Hummingbird's `request.decode(as:context:)` with the API's one input rule, so a handler
+/// cannot decode a body more leniently than `decodeJSON` by taking the framework's path.
+public struct StrictRequestDecoder: RequestDecoder {
+    public init() {}
+
+    public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
+        try await request.decodeJSON(type, context: context)
+    }
 }

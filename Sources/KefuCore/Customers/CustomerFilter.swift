@@ -7,7 +7,7 @@ public struct CustomerFilter: Sendable, Equatable {
     public var query: String?
     public var segment: CustomerSegment?
 
-    /// Validates the `q` and `segment` query parameters; an empty `q` means no name filter.
+    /// Validates the `q` and `segment` query parameters; a blank `q` means no name filter.
     public init(query: String? = nil, segment: String? = nil) throws {
         let trimmed = query?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if !trimmed.isEmpty {

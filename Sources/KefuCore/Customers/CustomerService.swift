@@ -44,7 +44,8 @@ public struct CustomerService: Sendable {
     /// Applies a partial update; `contacts` replaces the list and is checked for consent.
     public func update(_ tenantID: UUID, id: UUID, _ input: CustomerUpdate) async throws -> Customer {
         let name = try input.name.map { try Validate.text($0, field: "name") }
-        let externalID = try input.externalId.map { try Validate.text($0, field: "external_id") }
+        let externalID = try input.externalId?.value.map { try Validate.text($0, field: "external_id") }
+        let clearsExternalID = input.externalId == .clear
         let segment = try input.segment.map { try Validate.choice($0, CustomerSegment.self, field: "segment").rawValue }
         let contacts = try input.contacts.map { PostgresJSON(try CustomerStore.validateContacts($0, field: "contacts")) }
         let now = clock.now()
@@ -52,7 +53,7 @@ public struct CustomerService: Sendable {
             do {
                 guard let customer = try await tx.queryFirst(Customer.self, """
                     UPDATE customers SET
-                        name = COALESCE(\(name), name), external_id = COALESCE(\(externalID), external_id),
+                        name = COALESCE(\(name), name), external_id = CASE WHEN \(clearsExternalID) THEN NULL ELSE COALESCE(\(externalID), external_id) END,
                         segment = COALESCE(\(segment), segment), high_value = COALESCE(\(input.highValue), high_value),
                         contacts = COALESCE(\(contacts), contacts), updated_at = \(now)
                     WHERE tenant_id = \(tenantID) AND id = \(id)

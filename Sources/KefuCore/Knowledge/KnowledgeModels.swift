@@ -50,7 +50,7 @@ public struct NewArticle: Codable, Sendable {
 }
 
 /// An edit: every field optional; each edit makes a new version.
-public struct ArticleEdit: Codable, Sendable {
+public struct ArticleEdit: Codable, Sendable, PartialUpdate {
     public var title: String?
     public var body: String?
     public var categoryTagId: UUID?

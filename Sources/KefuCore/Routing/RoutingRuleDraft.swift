@@ -47,7 +47,7 @@ struct RoutingRuleDraft: Sendable, Equatable {
         for (index, value) in values.enumerated() {
             let keyword = value.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
             guard !keyword.isEmpty else { throw KefuError.invalidField("keywords[\(index)]", "must not be empty") }
-            guard keyword.count <= maximumKeywordLength else {
+            guard InputText.length(keyword) <= maximumKeywordLength else {
                 throw KefuError.invalidField("keywords[\(index)]", "must be at most \(maximumKeywordLength) characters")
             }
             if !result.contains(keyword) { result.append(keyword) }

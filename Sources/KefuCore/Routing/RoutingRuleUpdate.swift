@@ -3,7 +3,7 @@ import Foundation
 /// A partial update of a routing rule, with JSON merge-patch semantics: a field left out stays
 /// as it is; a condition or outcome set to `null` is cleared (it then matches anything / sets
 /// nothing). `name`, `position`, `keywords` and `active` cannot be null (`[]` clears keywords).
-public struct RoutingRuleUpdate: Decodable, Sendable, Equatable {
+public struct RoutingRuleUpdate: Decodable, Sendable, Equatable, PartialUpdate {
     /// One clearable field of the update.
     public enum Change<Value: Sendable & Equatable>: Sendable, Equatable {
         case keep

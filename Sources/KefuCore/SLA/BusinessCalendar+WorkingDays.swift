@@ -1,6 +1,9 @@
 import Foundation
 
 extension BusinessCalendar {
+    /// The most working days `addingWorkingDays` counts (about four years).
+    public static let maximumWorkingDays = 1_000
+
     /// The deadline for "within `days` working days" of `start`.
     ///
     /// A working day is a local date that is not a holiday and has a working period starting
@@ -18,9 +21,10 @@ extension BusinessCalendar {
     /// over the weekend is due at close of business the next working day, and a deadline never
     /// lands in closed time. With `alwaysOpen` it is the same wall time `days` dates later.
     /// `days` ≤ 0 gives the next opening. Nil when the calendar has no working time within 366
-    /// days.
+    /// days, or `days` exceeds `maximumWorkingDays` (the search must not run unbounded).
     public func addingWorkingDays(_ days: Int, to start: Date) -> Date? {
         guard days > 0 else { return nextOpening(atOrAfter: start) }
+        guard days <= Self.maximumWorkingDays else { return nil }
         let resolved = ResolvedCalendar(self)
         let clock = resolved.clock
         if alwaysOpen {

@@ -48,7 +48,7 @@ enum SurgeDecision {
             return mode.calmSince == nil ? .none : .resetCalm
         }
         let since = mode.calmSince ?? now
-        if now.timeIntervalSince(since) >= TimeInterval(settings.holdMinutes * 60) { return .restore }
+        if now.timeIntervalSince(since) >= TimeInterval(settings.holdMinutes) * 60 { return .restore }
         return .calming(since: since, record: mode.calmSince == nil)
     }
 }

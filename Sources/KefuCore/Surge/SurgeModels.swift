@@ -51,7 +51,7 @@ public struct IncidentReview: Codable, Sendable, Equatable {
 }
 
 /// An edit of a review; `submit: true` marks it done.
-public struct IncidentReviewUpdate: Codable, Sendable {
+public struct IncidentReviewUpdate: Codable, Sendable, PartialUpdate {
     public var foreseeable: String?
     public var processStalls: String?
     public var emergencyIssues: [EmergencyIssue]?

@@ -41,7 +41,7 @@ public struct SurgeSweeper: Sendable {
     /// Reads the candidates, then applies due events and evaluates the tenants whose mode must change.
     public func sweep(maxWindowMinutes: Int = 120) async throws -> SurgeSweepReport {
         let now = clock.now()
-        let since = now.addingTimeInterval(-TimeInterval(maxWindowMinutes * 60))
+        let since = now.addingTimeInterval(-TimeInterval(maxWindowMinutes) * 60)
         let sweep = try await SurgeReadings.load(database.pool, since: since, now: now)
         var report = SurgeSweepReport(candidates: sweep.readings.count + sweep.unreadable.count, failed: sweep.unreadable.count)
         for (tenant, error) in sweep.unreadable {

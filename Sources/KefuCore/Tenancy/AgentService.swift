@@ -24,7 +24,7 @@ public struct NewAgent: Codable, Sendable {
 }
 
 /// A partial update of an agent: absent fields stay as they are.
-public struct AgentUpdate: Codable, Sendable {
+public struct AgentUpdate: Codable, Sendable, PartialUpdate {
     public var name: String?
     public var email: String?
     public var role: String?

@@ -12,6 +12,17 @@ public struct NewDepartment: Codable, Sendable {
     }
 }
 
+/// A department's new name and, when given, description (left out: kept; `null` is refused).
+public struct DepartmentUpdate: Codable, Sendable, PartialUpdate {
+    public var name: String
+    public var description: String?
+
+    public init(name: String, description: String? = nil) {
+        self.name = name
+        self.description = description
+    }
+}
+
 /// Departments tickets can be escalated to.
 public struct DepartmentService: Sendable {
     let database: TenantDatabase
@@ -58,7 +69,7 @@ public struct DepartmentService: Sendable {
         }
     }
 
-    public func update(_ tenantID: UUID, id: UUID, _ input: NewDepartment) async throws -> Department {
+    public func update(_ tenantID: UUID, id: UUID, _ input: DepartmentUpdate) async throws -> Department {
         let name = try Validate.text(input.name, field: "name")
         let description = try input.description.map { try Validate.text($0, field: "description", maxLength: 2000) }
         return try await database.transaction(tenantID) { tx in

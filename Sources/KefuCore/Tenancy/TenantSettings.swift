@@ -7,9 +7,6 @@ public struct PriorityMinutes: Codable, Sendable, Equatable {
     public var p3: Int
     public var p4: Int
 
-    /// `(p1, …)`, `(p2, …)`, … in order, for validation messages.
-    var entries: [(name: String, minutes: Int)] { [("p1", p1), ("p2", p2), ("p3", p3), ("p4", p4)] }
-
     public subscript(priority: String) -> Int {
         switch priority.uppercased() {
         case "P1": p1
@@ -106,10 +103,15 @@ public struct TenantSettings: Codable, Sendable, Equatable {
                          alwaysOpen: alwaysOpenChannels.contains(channel))
     }
 
-    /// Settings from a stored document: stored values over the defaults.
+    /// Settings from a stored document: stored values over the defaults, each numeric setting
+    /// clamped into its range (`SettingRanges`), so a document written before the ranges existed
+    /// cannot push a clock or a loop out of bounds.
     public static func fromStored(_ stored: JSONValue) throws -> TenantSettings {
-        try JSONValue.from(TenantSettings()).merging(stored).decode(TenantSettings.self)
+        try JSONValue.from(TenantSettings()).merging(SettingRanges.clamped(stored)).decode(TenantSettings.self)
     }
+
+    /// At most this many holidays (each working-day search walks them).
+    public static let maximumHolidays = 1_000
 
     /// Applies a JSON merge patch; rejects unknown keys, wrong types and out-of-range values,
     /// naming the field (e.g. `sla.first_response_minutes.p1`).
@@ -120,6 +122,7 @@ public struct TenantSettings: Codable, Sendable, Equatable {
             throw KefuError.invalidField(unknown, "is not a setting")
         }
         let merged = current.merging(patch)
+        try SettingRanges.check(merged)
         let updated: TenantSettings
         do {
             updated = try merged.decode(TenantSettings.self)
@@ -141,38 +144,15 @@ public struct TenantSettings: Codable, Sendable, Equatable {
         for (index, channel) in alwaysOpenChannels.enumerated() where !channels.contains(channel) {
             throw KefuError.invalidField("always_open_channels[\(index)]", "must be one of \(channels.joined(separator: ", "))")
         }
-        let sla = self.sla
-        for (name, minutes) in sla.firstResponseMinutes.entries where !(1...43_200).contains(minutes) {
-            throw KefuError.invalidField("sla.first_response_minutes.\(name)", "must be between 1 and 43200")
+        guard holidays.count <= Self.maximumHolidays else {
+            throw KefuError.invalidField("holidays", "must have at most \(Self.maximumHolidays) dates")
         }
-        for (name, minutes) in sla.planMinutes.entries where !(0...43_200).contains(minutes) {
-            throw KefuError.invalidField("sla.plan_minutes.\(name)", "must be between 0 (no target) and 43200")
+        for (index, holiday) in holidays.enumerated() where !InputDates.contains(holiday.midnightUTC) {
+            throw KefuError.invalidField("holidays[\(index)]", "must be \(InputDates.rangeText)")
         }
-        let positive: [(String, Int)] = [
-            ("sla.progress_update_minutes", sla.progressUpdateMinutes), ("sla.chat_first_response_seconds", sla.chatFirstResponseSeconds),
-            ("sla.complaint_first_feedback_minutes", sla.complaintFirstFeedbackMinutes),
-            ("sla.email_first_response_working_days", sla.emailFirstResponseWorkingDays),
-            ("sla.missing_info_request_minutes", sla.missingInfoRequestMinutes), ("sla.department_notify_minutes", sla.departmentNotifyMinutes),
-            ("sla.department_reply_minutes", sla.departmentReplyMinutes), ("sla.blocker_report_minutes", sla.blockerReportMinutes),
-            ("sla.solution_handback_minutes", sla.solutionHandbackMinutes), ("sla.customer_contact_minutes", sla.customerContactMinutes),
-            ("surge.window_minutes", surge.windowMinutes), ("surge.hold_minutes", surge.holdMinutes),
-            ("surge.minimum_volume", surge.minimumVolume), ("survey.expiry_hours", survey.expiryHours),
-        ]
-        for (field, value) in positive where value <= 0 {
-            throw KefuError.invalidField(field, "must be greater than 0")
-        }
-        guard surge.windowMinutes <= 120 else { throw KefuError.invalidField("surge.window_minutes", "must be at most 120") }
-        guard surge.reserveLeadDays >= 0 else { throw KefuError.invalidField("surge.reserve_lead_days", "must not be negative") }
-        guard surge.baselineFloorPerHour > 0 else { throw KefuError.invalidField("surge.baseline_floor_per_hour", "must be greater than 0") }
-        guard surge.triggerRatio > 1 else { throw KefuError.invalidField("surge.trigger_ratio", "must be greater than 1") }
+        try SettingRanges.check(try JSONValue.from(self))
         guard surge.exitRatio >= 1, surge.exitRatio < surge.triggerRatio else {
             throw KefuError.invalidField("surge.exit_ratio", "must be at least 1 and below surge.trigger_ratio")
-        }
-        guard (1...5).contains(promotion.minCsat), promotion.minResolvedTickets >= 0, (1...366).contains(promotion.windowDays) else {
-            throw KefuError.invalidField("promotion", "min_csat must be 1–5, min_resolved_tickets ≥ 0, window_days 1–366")
-        }
-        guard (1...4).contains(survey.lowRatingThreshold) else {
-            throw KefuError.invalidField("survey.low_rating_threshold", "must be between 1 and 4")
         }
     }
 }
@@ -190,13 +170,19 @@ public enum DecodingErrors {
         @unknown default:
             return nil
         }
-        let names = path.map { key in key.intValue.map { "[\($0)]" } ?? snakeCase(key.stringValue) }
+        return Self.path(path)
+    }
+
+    /// A coding path as a field name (`contacts[0].value`); nil for the document itself.
+    public static func path(_ keys: [any CodingKey]) -> String? {
+        let names = keys.map { key in key.intValue.map { "[\($0)]" } ?? snakeCase(key.stringValue) }
         guard !names.isEmpty else { return nil }
         return names.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
     }
 
     public static func reason(_ error: DecodingError) -> String {
         switch error {
+        case .typeMismatch(_, let context) where context.debugDescription.hasPrefix("must"): context.debugDescription
         case .typeMismatch(let type, _): "must be \(describe(type))"
         case .valueNotFound(let type, _): "must not be null (expected \(describe(type)))"
         case .keyNotFound: "is required"

@@ -2,10 +2,15 @@ import Foundation
 
 /// Input checks shared by services: each throws `invalidField` naming the field.
 enum Validate {
+    /// Trimmed, non-empty text without control characters, at most `maxLength` characters
+    /// counted as the database counts them (Unicode scalars, see `InputText.length`).
     static func text(_ value: String, field: String, maxLength: Int = 200) throws -> String {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw KefuError.invalidField(field, "must not be empty") }
-        guard trimmed.count <= maxLength else { throw KefuError.invalidField(field, "must be at most \(maxLength) characters") }
+        if let problem = InputText.problem(in: trimmed) { throw KefuError.invalidField(field, problem) }
+        guard InputText.length(trimmed) <= maxLength else {
+            throw KefuError.invalidField(field, "must be at most \(maxLength) characters (Unicode code points)")
+        }
         return trimmed
     }
 

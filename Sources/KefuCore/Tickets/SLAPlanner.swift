@@ -20,32 +20,38 @@ public enum SLAPlanner {
         createdAt: Date, priority: TicketPriority, channel: TicketChannel, category: TicketCategory,
         sla: SLASettings, calendar: BusinessCalendar, expectedResolutionAt: Date?
     ) -> SLAClocks {
-        func after(_ seconds: Int) -> Date? {
-            seconds > 0 ? calendar.adding(businessSeconds: TimeInterval(seconds), to: createdAt) : nil
+        func after(_ seconds: TimeInterval) -> Date? {
+            seconds > 0 ? calendar.adding(businessSeconds: seconds, to: createdAt) : nil
         }
         var channelDue: Date?
         if category == .complaint {
-            channelDue = after(sla.complaintFirstFeedbackMinutes * 60)
+            channelDue = after(minutes(sla.complaintFirstFeedbackMinutes))
         } else if channel == .chat {
-            channelDue = after(sla.chatFirstResponseSeconds)
+            channelDue = after(TimeInterval(sla.chatFirstResponseSeconds))
         } else if channel == .email || channel == .webForm {
             channelDue = calendar.addingWorkingDays(sla.emailFirstResponseWorkingDays, to: createdAt)
         }
         return SLAClocks(
             channelResponseDueAt: channelDue,
-            firstResponseDueAt: after(sla.firstResponseMinutes[priority.rawValue] * 60),
-            planDueAt: after(sla.planMinutes[priority.rawValue] * 60),
+            firstResponseDueAt: after(minutes(sla.firstResponseMinutes[priority.rawValue])),
+            planDueAt: after(minutes(sla.planMinutes[priority.rawValue])),
             resolutionDueAt: expectedResolutionAt)
     }
 
     /// When the next progress update is due after a public update at `instant`.
     public static func progressDue(after instant: Date, sla: SLASettings, calendar: BusinessCalendar) -> Date? {
-        calendar.adding(businessSeconds: TimeInterval(sla.progressUpdateMinutes * 60), to: instant)
+        calendar.adding(businessSeconds: minutes(sla.progressUpdateMinutes), to: instant)
     }
 
     /// A deadline `minutes` of business time from `instant` (department replies, hand-backs).
     public static func deadline(minutes: Int, from instant: Date, calendar: BusinessCalendar) -> Date? {
-        calendar.adding(businessSeconds: TimeInterval(minutes * 60), to: instant)
+        calendar.adding(businessSeconds: Self.minutes(minutes), to: instant)
+    }
+
+    /// `minutes` as seconds, computed in floating point: a client's number never traps on
+    /// overflow (settings are bounded by `SettingRanges`; this is the second line of defence).
+    static func minutes(_ minutes: Int) -> TimeInterval {
+        TimeInterval(minutes) * 60
     }
 
     /// A clock paused at `pausedAt` and resumed at `resumedAt` keeps the business time it had

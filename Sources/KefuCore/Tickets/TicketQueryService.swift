@@ -38,18 +38,19 @@ public struct TicketQueryService: Sendable {
         let direction: PostgresQuery = filter.newestFirst ? " DESC" : ""
         let query: PostgresQuery
         if filter.statuses.count > 1 {
-            // One ordered index range per status, merged, and only the page's keys: PostgreSQL 15
-            // cannot walk the (status, created_at, id) index in order for `status = ANY (…)` and
-            // would filter the tenant's whole history instead (346 ms against 3 ms on a 300 k-ticket
-            // tenant); the full columns are then read for the page's rows only.
-            var branches: PostgresQuery = ""
-            for (index, status) in filter.statuses.enumerated() {
-                if index > 0 { branches.append(" UNION ALL ") }
-                branches.append("SELECT t.id, t.created_at FROM tickets t WHERE \(shared) AND t.status = \(status.rawValue)")
-            }
+            // One ordered index walk per status (a LATERAL over the statuses), merged, and only the
+            // page's keys: PostgreSQL 15 cannot walk the (status, created_at, id) index in order for
+            // `status = ANY (…)` and would filter the tenant's whole history instead (346 ms against
+            // 3 ms on a 300 k-ticket tenant); the full columns are then read for the page's rows
+            // only. The statuses are one array parameter, so the statement's text (and its prepared
+            // statement) is the same whichever statuses and however many a client asks for.
             query = """
                 WITH page AS (
-                    SELECT id, created_at FROM (\(branches)) k ORDER BY created_at\(direction), id\(direction) LIMIT \(page.limit + 1))
+                    SELECT k.id, k.created_at FROM unnest(\(filter.statuses.map(\.rawValue))::text[]) AS s(status)
+                    CROSS JOIN LATERAL (
+                        SELECT t.id, t.created_at FROM tickets t WHERE \(shared) AND t.status = s.status
+                        ORDER BY t.created_at\(direction), t.id\(direction) LIMIT \(page.limit + 1)) k
+                    ORDER BY k.created_at\(direction), k.id\(direction) LIMIT \(page.limit + 1))
                 SELECT \(TicketStore.columns) FROM page JOIN tickets t ON t.tenant_id = \(tenantID) AND t.id = page.id
                 ORDER BY page.created_at\(direction), page.id\(direction)
                 """

@@ -89,9 +89,7 @@ public struct TrainingService: Sendable {
         let trainer = try input.trainer.map { try Validate.text($0, field: "trainer") }
         let location = try input.location.map { try Validate.text($0, field: "location") }
         return try await database.transaction(principal.tenantID) { tx in
-            guard try await tx.queryFirst("SELECT 1 FROM courses WHERE tenant_id = \(tx.tenantID) AND id = \(courseID)") != nil else {
-                throw KefuError.notFound("course")
-            }
+            try await Self.requireCourse(tx, courseID)
             return try require(try await tx.queryFirst(TrainingSession.self, """
                 INSERT INTO training_sessions (tenant_id, course_id, starts_at, ends_at, trainer, location)
                 VALUES (\(tx.tenantID), \(courseID), \(input.startsAt), \(input.endsAt), \(trainer), \(location))
@@ -100,9 +98,18 @@ public struct TrainingService: Sendable {
         }
     }
 
+    /// Throws `notFound("course")` unless the tenant has the course.
+    private static func requireCourse(_ tx: TenantTransaction, _ courseID: UUID) async throws {
+        guard try await tx.queryFirst("SELECT 1 FROM courses WHERE tenant_id = \(tx.tenantID) AND id = \(courseID)") != nil else {
+            throw KefuError.notFound("course")
+        }
+    }
+
+    /// The course's sessions by start; `notFound` for a course the tenant does not have.
     public func sessions(_ tenantID: UUID, courseID: UUID) async throws -> [TrainingSession] {
         try await database.transaction(tenantID, readOnly: true) { tx in
-            try await tx.query(TrainingSession.self, """
+            try await Self.requireCourse(tx, courseID)
+            return try await tx.query(TrainingSession.self, """
                 SELECT id, course_id, starts_at, ends_at, trainer, location FROM training_sessions
                 WHERE tenant_id = \(tenantID) AND course_id = \(courseID) ORDER BY starts_at
                 """)

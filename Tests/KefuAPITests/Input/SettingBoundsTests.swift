@@ -1,0 +1,96 @@
+import Foundation
+import KefuAPI
+import KefuCore
+import KefuPostgres
+import XCTest
+
+/// Every setting has a documented range; a patch outside it is 422 naming the setting, and a
+/// stored document outside it is clamped on read (no trap, no unbounded loop, no failing cast).
+final class SettingBoundsTests: TicketTestCase {
+    /// `{"settings": {"surge": {"hold_minutes": <value>}}}`.
+    static func patch(_ setting: SettingRange, _ value: String) -> String {
+        var body = value
+        for key in setting.path.reversed() { body = "{\"\(key)\": \(body)}" }
+        return "{\"settings\": \(body)}"
+    }
+
+    func testEverySettingOutsideItsRangeIsRefusedNamingIt() async throws {
+        try await withAPI { [key] api in
+            let reproducer = try await api.patch("/v1/settings", key: key, #"{"settings":{"surge":{"hold_minutes":2e17}}}"#)
+            XCTAssertEqual(reproducer.status, .unprocessableContent, reproducer.raw)
+            XCTAssertEqual(reproducer.errorField, "settings.surge.hold_minutes")
+            for setting in SettingRanges.all {
+                let step = setting.integer ? 1 : 0.01
+                var values = ["\(setting.range.upperBound + step)", "\(setting.range.lowerBound - step)", "9223372036854775808", "\"5\""]
+                if setting.integer { values.append("1.5") }
+                for value in values {
+                    let reply = try await api.patch("/v1/settings", key: key, Self.patch(setting, value))
+                    XCTAssertEqual(reply.status, .unprocessableContent, "\(setting.name)=\(value): \(reply.raw)")
+                    XCTAssertEqual(reply.errorField, "settings." + setting.name, "\(setting.name)=\(value)")
+                }
+            }
+            let atTheBounds = try await api.patch("/v1/settings", key: key, #"""
+                {"settings": {"surge": {"hold_minutes": 1440, "minimum_volume": 100000, "window_minutes": 120},
+                              "sla": {"email_first_response_working_days": 30, "plan_minutes": {"p4": 0}}}}
+                """#)
+            XCTAssertEqual(atTheBounds.status, .ok, atTheBounds.raw)
+        }
+    }
+
+    func testTheAPIDocumentStatesEveryRange() throws {
+        let document = try OpenAPIDocument.text()
+        for setting in SettingRanges.all {
+            func text(_ value: Double) -> String { value.rounded() == value ? String(Int(value)) : String(value) }
+            let leaf = setting.path.last!
+            let kind = setting.integer ? "integer" : "number"
+            XCTAssertTrue(document.contains("\(leaf): { type: \(kind), minimum: \(text(setting.range.lowerBound)), maximum: \(text(setting.range.upperBound))"),
+                          "docs/openapi.yaml states the range of \(setting.name)")
+        }
+    }
+
+    func testStoredValuesOutOfRangeAreClampedWhenRead() async throws {
+        _ = try await ownerPool.execute("""
+            UPDATE tenants SET settings = '{"sla": {"first_response_minutes": {"p1": 1e15, "p2": -5}, "email_first_response_working_days": 1e9,
+                                                  "progress_update_minutes": 9.3e18, "complaint_first_feedback_minutes": "soon"},
+                                          "surge": {"hold_minutes": 2e17, "reserve_lead_days": 1e12, "trigger_ratio": 1e300},
+                                          "survey": {"expiry_hours": 1e300}}'
+            WHERE id = \(tenantID)
+            """)
+        let settings = try await get("/v1/settings")
+        XCTAssertEqual(settings.status, .ok, settings.raw)
+        let sla = settings["settings"]?["sla"]
+        XCTAssertEqual(sla?["first_response_minutes"]?["p1"]?.number, 43_200)
+        XCTAssertEqual(sla?["first_response_minutes"]?["p2"]?.number, 1)
+        XCTAssertEqual(sla?["email_first_response_working_days"]?.number, 30)
+        XCTAssertEqual(sla?["complaint_first_feedback_minutes"]?.number, 5, "not a number: the default")
+        XCTAssertEqual(settings["settings"]?["surge"]?["hold_minutes"]?.number, 1_440)
+
+        // Intake, a reply and the surge sweep all run on these settings without trapping.
+        _ = try await addAgent("Li Lei")
+        let email = try await intake(["customer": ["name": "A"], "channel": "email", "category": "complaint", "description": "x"])
+        XCTAssertEqual(email.status, .created, email.raw)
+        let ticketID = try XCTUnwrap(email["id"]?.string)
+        let reply = try await act(ticketID, "respond", ["body": "On it"])
+        XCTAssertEqual(reply.status, .ok, reply.raw)
+        _ = try await sweeper().sweep()
+    }
+
+    func testSurgeSettingsTheDatabaseCastsCannotBeStoredOutOfRange() async throws {
+        for document in [#"{"surge": {"minimum_volume": 3000000000}}"#, #"{"surge": {"window_minutes": 1.5}}"#, #"{"surge": {"window_minutes": "15"}}"#] {
+            do {
+                _ = try await ownerPool.execute("UPDATE tenants SET settings = \(document)::jsonb WHERE id = \(tenantID)")
+                XCTFail("stored \(document)")
+            } catch let error as PostgresError {
+                XCTAssertEqual(error.sqlState, "23514", document)
+            }
+        }
+        let clamped = try await ownerPool.queryFirst("""
+            SELECT kefu_clamp_int_setting('{"surge": {"minimum_volume": 3000000000}}', '{surge,minimum_volume}', 1, 100000)::text AS doc
+            """)
+        XCTAssertEqual(try clamped?.decode(String.self, "doc"), #"{"surge": {"minimum_volume": 100000}}"#)
+        try await seedHistory(tenantID)
+        try await live(tenantID, 25)
+        let sweep = try await sweeper().sweep()
+        XCTAssertEqual(sweep.candidates, 1)
+    }
+}
