@@ -113,7 +113,7 @@ final class WorkerBlastRadiusTests: TicketTestCase {
         try await burst([tenantID, poisoned])
         // A stored settings document the detector cannot read (written behind the API's back).
         try await ownerPool.execute("""
-            UPDATE tenants SET settings = jsonb_build_object('surge', jsonb_build_object('hold_minutes', 'forever')) WHERE id = \(poisoned)
+            UPDATE tenants SET settings = '"not a settings document"'::jsonb WHERE id = \(poisoned)
             """)
         let report = try await worker.surge.sweep()
         XCTAssertEqual(report.failed, 1, "the unreadable tenant is counted and skipped")
@@ -125,10 +125,19 @@ final class WorkerBlastRadiusTests: TicketTestCase {
     func testAStoredSettingOutOfRangeCannotMakeTheDetectorsSQLFail() async throws {
         let poisoned = try await makeTenant("globex").tenant.id
         try await burst([tenantID])
-        // Above 2^31: `::int` on it failed the one statement that reads every tenant.
-        try await ownerPool.execute("""
-            UPDATE tenants SET settings = '{"surge": {"minimum_volume": 3000000000, "window_minutes": "15"}}' WHERE id = \(poisoned)
-            """)
+        // Above 2^31: `::int` on it failed the one statement that reads every tenant. The
+        // database refuses to store it (sql/019)…
+        let poison = "UPDATE tenants SET settings = '{\"surge\": {\"minimum_volume\": 3000000000, \"window_minutes\": \"15\"}}' WHERE id = '\(poisoned)'"
+        do {
+            try await ownerPool.execute(PostgresQuery(unsafeSQL: poison))
+            XCTFail("an out-of-range surge integer must be refused")
+        } catch let error as PostgresError {
+            XCTAssertEqual(error.sqlState, "23514", "\(error)")
+        }
+        // …and the detector's reads fall back to defaults for one that got there anyway (a
+        // restore of an older dump, a constraint dropped by hand).
+        try await ownerPool.execute("ALTER TABLE tenants DROP CONSTRAINT tenants_settings_surge_integers")
+        try await ownerPool.execute(PostgresQuery(unsafeSQL: poison))
         let report = try await worker.surge.sweep()
         XCTAssertEqual(report.started.count, 1)
         let incidents = try await ownerPool.query("SELECT tenant_id FROM incidents").map { try $0.decode(UUID.self, "tenant_id") }
