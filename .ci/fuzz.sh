@@ -42,7 +42,7 @@ timeout "${KEFU_FUZZ_SECONDS:-900}" schemathesis --config-file .ci/schemathesis.
     --phases examples,coverage,fuzzing,stateful \
     --max-examples "${KEFU_FUZZ_EXAMPLES:-10}" \
     --seed "${KEFU_FUZZ_SEED:-20261204}" \
-    --workers 2 \
+    --workers 1 \
     --request-timeout 10 \
     --suppress-health-check all \
     --no-color \
