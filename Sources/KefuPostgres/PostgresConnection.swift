@@ -395,7 +395,11 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
         }
         let sqlState = field(UInt8(ascii: "C"))
         let message = field(UInt8(ascii: "M")) ?? lastError(handle)
-        let lost = PQstatus(handle) != CONNECTION_OK
+        // With no SQLSTATE the error is libpq's own. In pipeline mode libpq can report "server
+        // closed the connection unexpectedly" before the handle's status turns bad: that too is a
+        // lost connection (503 to a client), not a client error.
+        let libpqText = message.lowercased()
+        let lost = PQstatus(handle) != CONNECTION_OK || libpqText.contains("connection") || libpqText.contains("server")
         return PostgresError(
             kind: sqlState == nil && lost ? .connection : (sqlState == nil ? .client : .server),
             message: message,

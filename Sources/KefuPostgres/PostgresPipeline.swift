@@ -24,7 +24,10 @@ extension PostgresConnection {
     private func execPipeline(_ queries: [PostgresQuery]) throws -> [PostgresResult] {
         let handle = try liveHandle()
         guard PQenterPipelineMode(handle) == 1 else {
-            throw PostgresError(kind: .client, message: "could not enter pipeline mode: \(String(cString: PQerrorMessage(handle)))")
+            // A connection the server has dropped cannot enter pipeline mode: that is a lost
+            // connection (503 to a client), not a client error.
+            let kind: PostgresError.Kind = PQstatus(handle) == CONNECTION_OK ? .client : .connection
+            throw PostgresError(kind: kind, message: "could not enter pipeline mode: \(String(cString: PQerrorMessage(handle)))")
         }
         var steps: [Step] = []
         var sendFailed = false

@@ -76,7 +76,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             logger.notice("database refused client input", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
             return (refusal.status, body(refusal.code, refusal.message, refusal.field))
         default:
-            logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            var metadata: Logger.Metadata = ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"]
+            // The server's or libpq's own text (never bound values): what an operator needs.
+            if let error = error as? PostgresError { metadata["db.message"] = "\(error.message)" }
+            logger.error("unexpected error", metadata: metadata)
             return (.internalServerError, body("internal", "unexpected server error (request \(logger[metadataKey: "hb.request.id"] ?? "?"))"))
         }
     }
