@@ -8,31 +8,12 @@ cd "$(dirname "$0")/.."
 
 command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q schemathesis
 
-KEFU="$(swift build --show-bin-path)/kefu"
-WORK="$(mktemp -d /tmp/kefu-fuzz.XXXXXX)"
-chmod 755 "$WORK"
-export KEFU_HOME="$WORK" KEFU_LOG_LEVEL=error
-SERVER=""
-cleanup() {
-    [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null || true
-    wait 2>/dev/null || true
-    "$KEFU" db stop >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-"$KEFU" db start >/dev/null
-OWNER_URL="$("$KEFU" db url)"
-DATABASE_URL="$OWNER_URL" "$KEFU" migrate >/dev/null
-KEY="$(DATABASE_URL="$OWNER_URL" "$KEFU" tenant create --slug fuzz --name Fuzz --json \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')"
-PORT=$((20000 + RANDOM % 20000))
+export KEFU_LOG_LEVEL=error
+CLUSTER_NAME=fuzz TENANT_SLUG=fuzz
+source .ci/lib/kefu-cluster.sh
 KEFU_HTTP_PORT="$PORT" "$KEFU" serve >"$WORK/api.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-    sleep 0.1
-done
+PIDS+=($!)
+wait_ready
 
 set +e
 timeout "${KEFU_FUZZ_SECONDS:-900}" schemathesis --config-file .ci/schemathesis.toml run "http://127.0.0.1:$PORT/openapi.yaml" \

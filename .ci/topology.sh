@@ -5,28 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-KEFU="$(swift build --show-bin-path)/kefu"
-WORK="$(mktemp -d /tmp/kefu-topology.XXXXXX)"
-chmod 755 "$WORK"
-export KEFU_HOME="$WORK" KEFU_LOG_LEVEL=warning
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    "$KEFU" db stop >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-"$KEFU" db start >/dev/null
-OWNER_URL="$("$KEFU" db url)"
+export KEFU_LOG_LEVEL=warning
+CLUSTER_NAME=topology TENANT_SLUG=topology
+source .ci/lib/kefu-cluster.sh
 APP_URL="$("$KEFU" db url --app)"
 WORKER_URL="$("$KEFU" db url --worker)"
-PORT=$((20000 + RANDOM % 20000))
 
-DATABASE_URL="$OWNER_URL" "$KEFU" migrate >/dev/null
-KEY="$(DATABASE_URL="$OWNER_URL" "$KEFU" tenant create --slug topology --name Topology --json \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')"
 DATABASE_URL="$OWNER_URL" "$KEFU" agent add --tenant topology --name Sup --email sup@topology.test --role supervisor >/dev/null
 
 env -u DATABASE_URL KEFU_APP_DATABASE_URL="$APP_URL" KEFU_HTTP_PORT="$PORT" "$KEFU" serve >"$WORK/api.log" 2>&1 &
@@ -36,11 +20,7 @@ for replica in 1 2; do
     PIDS+=($!)
 done
 
-for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-    sleep 0.1
-done
-curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
+wait_ready
 
 api() { curl -fsS -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' "$@"; }
 api -X PATCH "http://127.0.0.1:$PORT/v1/settings" \
