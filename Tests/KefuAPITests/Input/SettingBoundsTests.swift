@@ -2,6 +2,7 @@ import Foundation
 import KefuAPI
 import KefuCore
 import KefuPostgres
+import KefuTestSupport
 import XCTest
 
 /// Every setting has a documented range; a patch outside it is 422 naming the setting, and a
@@ -45,6 +46,23 @@ final class SettingBoundsTests: TicketTestCase {
             let kind = setting.integer ? "integer" : "number"
             XCTAssertTrue(document.contains("\(leaf): { type: \(kind), minimum: \(text(setting.range.lowerBound)), maximum: \(text(setting.range.upperBound))"),
                           "docs/openapi.yaml states the range of \(setting.name)")
+        }
+    }
+
+    /// The README's table of setting ranges (for people) says what `SettingRanges` enforces.
+    func testTheREADMEStatesEveryRange() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md")
+        let rows = try String(contentsOf: readme, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("| `") }
+        for setting in SettingRanges.all {
+            func text(_ value: Double) -> String { value.rounded() == value ? String(Int(value)) : String(value) }
+            // `sla.plan_minutes.p1` … `p4` stands for the four priorities in one row.
+            let group = setting.path.last!.range(of: "^p[1-4]$", options: .regularExpression) != nil
+            let named = group ? "`\(setting.path.dropLast().joined(separator: ".")).p1`" : "`\(setting.name)`"
+            let row = try require(rows.first { $0.hasPrefix("| \(named)") }, "README.md has no row for \(setting.name)")
+            let range = row.split(separator: "|")[1].filter { !$0.isWhitespace }
+            XCTAssertTrue(range.hasPrefix(text(setting.range.lowerBound)) && range.contains("–\(text(setting.range.upperBound))"),
+                          "README.md states \(setting.name) as \(row)")
         }
     }
 
