@@ -116,6 +116,27 @@ final class ReportTests: TicketTestCase {
         XCTAssertEqual(svg.raw.components(separatedBy: "<rect x=").count - 1, 7 + 1, "a bar per day plus the legend swatch")
     }
 
+    /// Ticket numbers past 999,999 keep all their digits everywhere, the weekly report included
+    /// (it wrote `T-123456` for ticket 1,234,567).
+    func testASevenDigitTicketNumberIsWrittenWhole() async throws {
+        let ticket = try await intake(["customer": ["name": "Seven"], "channel": "phone", "category": "fault", "description": "issue"])
+        let id = try require(ticket["id"]?.string)
+        try await ownerPool.execute("UPDATE tickets SET number = 1234567 WHERE id = \(try require(UUID(uuidString: id)))")
+        _ = try await act(id, "respond", ["body": "on it"])
+        let resolved = try await act(id, "resolve", ["solution_summary": "done"])
+        XCTAssertEqual(resolved.status, .ok, resolved.raw)
+        let token = try surveyToken(id)
+        _ = try await withAPI { api in
+            try await api.post("/v1/surveys/\(token)", key: nil, json(["overall": 1, "timeliness": 1, "professionalism": 1, "resolution": 1, "attitude": 1]))
+        }
+        let weekly = try await get("/v1/reports/weekly?week_start=2025-11-24")
+        XCTAssertEqual(weekly["dissatisfied"]?.array?.first?["reference"]?.string, "T-1234567", weekly.raw)
+        let stored = try await get("/v1/tickets/\(id)")
+        XCTAssertEqual(stored["reference"]?.string, "T-1234567")
+        XCTAssertEqual(Ticket.reference(1_234_567), "T-1234567")
+        XCTAssertEqual(Ticket.reference(123), "T-000123")
+    }
+
     func testComplaintsAboutAnAgentAreCounted() async throws {
         try await arrange()
         let complaint = try await withAPI { [key, bob] api in

@@ -21,7 +21,7 @@ public struct WeeklyReportService: Sendable {
             let tags = try await Self.tagCounts(tx, totals)
             let threshold = profile.settings.survey.lowRatingThreshold
             let dissatisfied = try await tx.query("""
-                SELECT t.id, 'T-' || lpad(t.number::text, 6, '0') AS reference, s.overall,
+                SELECT t.id, t.number, s.overall,
                        coalesce(array_agg(g.name ORDER BY g.name) FILTER (WHERE g.name IS NOT NULL), '{}') AS tags
                 FROM surveys s JOIN tickets t ON t.tenant_id = s.tenant_id AND t.id = s.ticket_id
                 LEFT JOIN ticket_tags tt ON tt.tenant_id = t.tenant_id AND tt.ticket_id = t.id
@@ -29,7 +29,7 @@ public struct WeeklyReportService: Sendable {
                 WHERE s.tenant_id = \(tenantID) AND s.answered_at >= \(from) AND s.answered_at < \(to) AND s.overall <= \(threshold)
                 GROUP BY s.answered_at, s.overall, t.id, t.number
                 ORDER BY s.overall, t.number
-                """).map { WeeklyReport.Dissatisfied(ticketId: try $0.decode(UUID.self, "id"), reference: try $0.decode(String.self, "reference"),
+                """).map { WeeklyReport.Dissatisfied(ticketId: try $0.decode(UUID.self, "id"), reference: Ticket.reference(try $0.decode(Int.self, "number")),
                                                      overall: try $0.decode(Int.self, "overall"), tags: try $0.decode([String].self, "tags")) }
             let incidents = try await tx.query(Incident.self, """
                 SELECT \(IncidentStore.columns) FROM incidents WHERE tenant_id = \(tenantID) AND started_at >= \(from) AND started_at < \(to)
