@@ -19,6 +19,6 @@ let package = Package(
             ],
             path: "kefu-bench",
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
-        ),
+        )
     ]
 )

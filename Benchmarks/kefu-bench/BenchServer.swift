@@ -37,17 +37,27 @@ final class BenchServer: @unchecked Sendable {
             let binDirectory = try EmbeddedPostgres.locateBinaries()
             if let databaseURL {
                 return BenchServer(
-                    configuration: try PostgresConfiguration(databaseURL), binDirectory: binDirectory,
-                    workDirectory: workDirectory, embedded: nil)
+                    configuration: try PostgresConfiguration(databaseURL),
+                    binDirectory: binDirectory,
+                    workDirectory: workDirectory,
+                    embedded: nil
+                )
             }
-            let embedded = try EmbeddedPostgres(.init(
-                dataDirectory: workDirectory.appendingPathComponent("data"),
-                socketDirectory: workDirectory.appendingPathComponent("run"),
-                unsafeFastMode: false), logger: logger)
+            let embedded = try EmbeddedPostgres(
+                .init(
+                    dataDirectory: workDirectory.appendingPathComponent("data"),
+                    socketDirectory: workDirectory.appendingPathComponent("run"),
+                    unsafeFastMode: false
+                ),
+                logger: logger
+            )
             try embedded.start()
             return BenchServer(
-                configuration: embedded.configuration(database: "postgres"), binDirectory: embedded.binDirectory,
-                workDirectory: workDirectory, embedded: embedded)
+                configuration: embedded.configuration(database: "postgres"),
+                binDirectory: embedded.binDirectory,
+                workDirectory: workDirectory,
+                embedded: embedded
+            )
         } catch {
             try? fileManager.removeItem(at: workDirectory)
             throw error

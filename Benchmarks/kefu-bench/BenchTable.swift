@@ -47,9 +47,11 @@ struct BenchTable {
                 try await connection.queryScalar(String.self, "SELECT current_setting(\(name))") ?? "?"
             }
             return ServerFacts(
-                version: try await setting("server_version"), fsync: try await setting("fsync"),
+                version: try await setting("server_version"),
+                fsync: try await setting("fsync"),
                 synchronousCommit: try await setting("synchronous_commit"),
-                fullPageWrites: try await setting("full_page_writes"))
+                fullPageWrites: try await setting("full_page_writes")
+            )
         }
     }
 

@@ -20,7 +20,9 @@ struct ClientCost: Encodable, Sendable {
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         self.init(
             cpuSeconds: seconds(usage.ru_utime) + seconds(usage.ru_stime),
-            voluntaryContextSwitches: Int(usage.ru_nvcsw), involuntaryContextSwitches: Int(usage.ru_nivcsw))
+            voluntaryContextSwitches: Int(usage.ru_nvcsw),
+            involuntaryContextSwitches: Int(usage.ru_nivcsw)
+        )
     }
 
     /// This process so far (all threads).
@@ -38,6 +40,7 @@ struct ClientCost: Encodable, Sendable {
         ClientCost(
             cpuSeconds: lhs.cpuSeconds - rhs.cpuSeconds,
             voluntaryContextSwitches: lhs.voluntaryContextSwitches - rhs.voluntaryContextSwitches,
-            involuntaryContextSwitches: lhs.involuntaryContextSwitches - rhs.involuntaryContextSwitches)
+            involuntaryContextSwitches: lhs.involuntaryContextSwitches - rhs.involuntaryContextSwitches
+        )
     }
 }

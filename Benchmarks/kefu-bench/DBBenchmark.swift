@@ -45,9 +45,18 @@ struct DBBenchmark {
         var results: [ClientCountResult] = []
         for clients in options.clients {
             let reference = PgbenchRun(
-                executable: pgbench, script: script, environment: environment, clients: clients, seconds: options.seconds)
+                executable: pgbench,
+                script: script,
+                environment: environment,
+                clients: clients,
+                seconds: options.seconds
+            )
             let kefu = KefuInsertRun(
-                configuration: server.configuration, clients: clients, duration: .seconds(options.seconds), logger: logger)
+                configuration: server.configuration,
+                clients: clients,
+                duration: .seconds(options.seconds),
+                logger: logger
+            )
             var rounds: [ClientCountResult.Round] = []
             for round in 0..<options.rounds {
                 let kefuFirst = round % 2 == 0
@@ -55,24 +64,38 @@ struct DBBenchmark {
                 for side in kefuFirst ? [Side.kefu, .pgbench] : [.pgbench, .kefu] {
                     checkpointed = try await table.reset() && checkpointed
                     progress("\(clients) client\(clients == 1 ? "" : "s"), round \(round + 1)/\(options.rounds): \(side.rawValue)")
-                    let result = switch side {
-                    case .kefu: try await kefu.run()
-                    case .pgbench: try await reference.run()
-                    }
+                    let result =
+                        switch side {
+                        case .kefu: try await kefu.run()
+                        case .pgbench: try await reference.run()
+                        }
                     try await verify(result, side: side, table: table)
                     runs[side] = result
                 }
                 rounds.append(.init(kefuRanFirst: kefuFirst, kefu: runs[.kefu]!, pgbench: runs[.pgbench]!))
             }
-            results.append(ClientCountResult(
-                clients: clients, pgbenchCommand: reference.commandLine, rounds: rounds, targetRatio: DBBenchOptions.targetRatio))
+            results.append(
+                ClientCountResult(
+                    clients: clients,
+                    pgbenchCommand: reference.commandLine,
+                    rounds: rounds,
+                    targetRatio: DBBenchOptions.targetRatio
+                )
+            )
         }
         return DBBenchReport(
-            server: try await table.serverFacts(), throwawayCluster: options.databaseURL == nil,
-            checkpointBetweenRuns: checkpointed, pgbenchVersion: await PgbenchRun.version(pgbench),
-            pgbenchProtocol: PgbenchRun.protocolMode, secondsPerRun: options.seconds, rounds: options.rounds,
-            targetRatio: DBBenchOptions.targetRatio, machineLoadAtStart: load,
-            processorCount: ProcessInfo.processInfo.activeProcessorCount, results: results)
+            server: try await table.serverFacts(),
+            throwawayCluster: options.databaseURL == nil,
+            checkpointBetweenRuns: checkpointed,
+            pgbenchVersion: await PgbenchRun.version(pgbench),
+            pgbenchProtocol: PgbenchRun.protocolMode,
+            secondsPerRun: options.seconds,
+            rounds: options.rounds,
+            targetRatio: DBBenchOptions.targetRatio,
+            machineLoadAtStart: load,
+            processorCount: ProcessInfo.processInfo.activeProcessorCount,
+            results: results
+        )
     }
 
     /// Each side's own count must match what the table holds: every counted insert committed.

@@ -12,7 +12,10 @@ struct KefuInsertRun {
 
     func run() async throws -> SideRun {
         let pool = ConnectionPool(
-            configuration, configuration: .init(maxConnections: clients, acquireTimeout: .seconds(30)), logger: logger)
+            configuration,
+            configuration: .init(maxConnections: clients, acquireTimeout: .seconds(30)),
+            logger: logger
+        )
         do {
             // Open every connection before the clock starts, as pgbench's "without initial
             // connection time" figure does.

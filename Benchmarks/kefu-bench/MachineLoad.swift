@@ -16,8 +16,9 @@ struct MachineLoad: Encodable, Sendable {
         guard let before = cpuTimes() else { return nil }
         try? await Task.sleep(for: interval)
         guard let after = cpuTimes(),
-              let loadText = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8),
-              let loadAverage = loadText.split(separator: " ").first.flatMap({ Double($0) }) else { return nil }
+            let loadText = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8),
+            let loadAverage = loadText.split(separator: " ").first.flatMap({ Double($0) })
+        else { return nil }
         let total = after.total - before.total
         let idle = after.idle - before.idle
         return MachineLoad(cpuBusy: total > 0 ? 1 - Double(idle) / Double(total) : 0, loadAverage: loadAverage)
@@ -26,7 +27,8 @@ struct MachineLoad: Encodable, Sendable {
     /// Jiffies since boot over all cores: total, and idle plus waiting for I/O.
     private static func cpuTimes() -> (total: Int, idle: Int)? {
         guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
-              let line = text.split(separator: "\n").first, line.hasPrefix("cpu ") else { return nil }
+            let line = text.split(separator: "\n").first, line.hasPrefix("cpu ")
+        else { return nil }
         let fields = line.split(separator: " ").dropFirst().compactMap { Int($0) }
         guard fields.count >= 5 else { return nil }
         // user nice system idle iowait irq softirq steal (guest time is already in user).

@@ -20,7 +20,8 @@ struct PgbenchOutput: Sendable {
             } else if let value = Self.value(after: "number of failed transactions:", in: line) {
                 failed = Int(value.prefix { !$0.isWhitespace }) ?? 0
             } else if line.hasSuffix("(without initial connection time)"),
-                      let value = Self.value(after: "tps =", in: line) {
+                let value = Self.value(after: "tps =", in: line)
+            {
                 tps = Double(value.prefix { !$0.isWhitespace })
             }
         }

@@ -21,8 +21,10 @@ struct PgbenchRun {
 
     /// The arguments, without the connection (that travels in `environment`).
     var arguments: [String] {
-        ["-n", "-M", Self.protocolMode, "-c", String(clients), "-j", String(threads),
-         "-T", String(seconds), "-f", script.path]
+        [
+            "-n", "-M", Self.protocolMode, "-c", String(clients), "-j", String(threads),
+            "-T", String(seconds), "-f", script.path,
+        ]
     }
 
     /// The command line as shown in the report.

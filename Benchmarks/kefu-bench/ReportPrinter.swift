@@ -33,25 +33,32 @@ enum ReportPrinter {
                 } ?? ""),
         ]
         if report.machineWasBusy {
-            lines.append("warning: the machine was already busy; other work competes with both sides and with the server, "
-                + "so these figures say little about an idle machine")
+            lines.append(
+                "warning: the machine was already busy; other work competes with both sides and with the server, "
+                    + "so these figures say little about an idle machine"
+            )
         }
         lines.append("")
         let headers = ["clients", "kefu rows/s", "pgbench rows/s", "ratio", "target", "ok?"]
         let target = "≥ " + Format.ratio(report.targetRatio)
         let rows = report.results.map { result in
-            [String(result.clients), Format.rate(result.kefuRowsPerSecond), Format.rate(result.pgbenchRowsPerSecond),
-             Format.ratio(result.ratio), target, result.ok ? "yes" : "NO"]
+            [
+                String(result.clients), Format.rate(result.kefuRowsPerSecond), Format.rate(result.pgbenchRowsPerSecond),
+                Format.ratio(result.ratio), target, result.ok ? "yes" : "NO",
+            ]
         }
         lines += table(headers, rows)
         lines += ["", "client cost per row (median), KefuPostgres vs pgbench: the client shares the cores with the server"]
         lines += table(
             ["clients", "kefu CPU µs", "pgbench CPU µs", "kefu ctx switches", "pgbench ctx switches"],
             report.results.map { result in
-                [String(result.clients), Format.rate(result.kefuClientCPUMicrosecondsPerRow),
-                 Format.rate(result.pgbenchClientCPUMicrosecondsPerRow), Format.rate(result.kefuClientContextSwitchesPerRow),
-                 Format.rate(result.pgbenchClientContextSwitchesPerRow)]
-            })
+                [
+                    String(result.clients), Format.rate(result.kefuClientCPUMicrosecondsPerRow),
+                    Format.rate(result.pgbenchClientCPUMicrosecondsPerRow), Format.rate(result.kefuClientContextSwitchesPerRow),
+                    Format.rate(result.pgbenchClientContextSwitchesPerRow),
+                ]
+            }
+        )
         lines += ["", "verdict: \(report.verdict)"]
         return lines.joined(separator: "\n")
     }

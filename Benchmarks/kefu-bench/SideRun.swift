@@ -29,7 +29,11 @@ struct SideRun: Encodable, Sendable {
 
     /// For a side that reports a rate rather than a duration (pgbench's `tps`).
     init(rows: Int, rowsPerSecond: Double, clientCost: ClientCost) {
-        self.init(rows: rows, seconds: rowsPerSecond > 0 ? Double(rows) / rowsPerSecond : 0,
-                  rowsPerSecond: rowsPerSecond, clientCost: clientCost)
+        self.init(
+            rows: rows,
+            seconds: rowsPerSecond > 0 ? Double(rows) / rowsPerSecond : 0,
+            rowsPerSecond: rowsPerSecond,
+            clientCost: clientCost
+        )
     }
 }

@@ -8,7 +8,9 @@ public enum KefuApplication {
     /// The router with every route; tests drive it directly or through a live server. The
     /// routes end up in `routeTable`.
     public static func makeRouter(
-        services: KefuServices, configuration: APIConfiguration, routeTable: RouteTable = RouteTable()
+        services: KefuServices,
+        configuration: APIConfiguration,
+        routeTable: RouteTable = RouteTable()
     ) -> Router<KefuRequestContext> {
         let metrics = MetricsRegistry.shared
         let router = Router(context: KefuRequestContext.self)
@@ -41,14 +43,19 @@ public enum KefuApplication {
     }
 
     /// The application, ready to run as a `Service`.
-    public static func make(services: KefuServices, configuration: APIConfiguration, logger: Logger)
+    public static func make(
+        services: KefuServices,
+        configuration: APIConfiguration,
+        logger: Logger
+    )
         -> some ApplicationProtocol
     {
         Application(
             router: makeRouter(services: services, configuration: configuration),
             server: .kefu,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kefu"),
-            logger: logger)
+            logger: logger
+        )
     }
 }
 

@@ -6,7 +6,10 @@ import KefuPostgres
 /// `kefu agent …`: enough to staff a helpdesk without the API.
 struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "agent", abstract: "Add and list agents.", subcommands: [Add.self, List.self])
+        commandName: "agent",
+        abstract: "Add and list agents.",
+        subcommands: [Add.self, List.self]
+    )
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add an agent to a tenant.")
@@ -23,8 +26,17 @@ struct AgentCommand: AsyncParsableCommand {
             let skillList = skills.split(separator: ",").map { String($0) }
             let agent = try await CommandContext.make().withOwnerPool { pool in
                 let tenantID = try await TenantAdminService(ownerPool: pool).find(slug: tenant).id
-                return try await AgentService(database: TenantDatabase(pool: pool)).create(tenantID, NewAgent(
-                    name: name, email: email, role: role, tier: tier, skills: skillList, dutyStatus: dutyStatus))
+                return try await AgentService(database: TenantDatabase(pool: pool)).create(
+                    tenantID,
+                    NewAgent(
+                        name: name,
+                        email: email,
+                        role: role,
+                        tier: tier,
+                        skills: skillList,
+                        dutyStatus: dutyStatus
+                    )
+                )
             }
             if json { return try printJSON(agent) }
             printAgents([agent])
@@ -48,8 +60,13 @@ struct AgentCommand: AsyncParsableCommand {
 }
 
 func printAgents(_ agents: [Agent]) {
-    printTable(["ID", "NAME", "EMAIL", "ROLE", "TIER", "DUTY", "SKILLS"], agents.map {
-        [$0.id.uuidString.lowercased(), $0.name, $0.email, $0.role.rawValue, $0.tier.rawValue, $0.dutyStatus.rawValue,
-         $0.skills.joined(separator: ",")]
-    })
+    printTable(
+        ["ID", "NAME", "EMAIL", "ROLE", "TIER", "DUTY", "SKILLS"],
+        agents.map {
+            [
+                $0.id.uuidString.lowercased(), $0.name, $0.email, $0.role.rawValue, $0.tier.rawValue, $0.dutyStatus.rawValue,
+                $0.skills.joined(separator: ","),
+            ]
+        }
+    )
 }

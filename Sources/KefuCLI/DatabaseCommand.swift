@@ -8,14 +8,17 @@ struct DatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Show, open, start or stop the database Kefu uses.",
-        subcommands: [DatabaseURLCommand.self, DatabasePsqlCommand.self, DatabaseStartCommand.self, DatabaseStopCommand.self])
+        subcommands: [DatabaseURLCommand.self, DatabasePsqlCommand.self, DatabaseStartCommand.self, DatabaseStopCommand.self]
+    )
 }
 
 /// `kefu db url`: prints the owner URL in use (starting the embedded cluster if needed), or with
 /// `--app` / `--worker` the URL the API / the worker connects with.
 struct DatabaseURLCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "url", abstract: "Print the database URL in use (starts the embedded cluster and leaves it running).")
+        commandName: "url",
+        abstract: "Print the database URL in use (starts the embedded cluster and leaves it running)."
+    )
 
     @Flag(help: "Print the application role's (kefu_app, the API's) URL instead of the owner's.")
     var app = false
@@ -51,7 +54,9 @@ struct DatabaseURLCommand: AsyncParsableCommand {
 /// environment (`PGPASSWORD`), never on the command line, where any user could read it (`ps`).
 struct DatabasePsqlCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "psql", abstract: "Open psql on the database in use (as the owner).")
+        commandName: "psql",
+        abstract: "Open psql on the database in use (as the owner)."
+    )
 
     @Argument(parsing: .captureForPassthrough, help: "Extra arguments passed to psql.")
     var arguments: [String] = []
@@ -78,18 +83,25 @@ struct DatabasePsqlCommand: AsyncParsableCommand {
 /// `kefu db start`: starts the embedded cluster and leaves it running.
 struct DatabaseStartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "start", abstract: "Start the embedded cluster (no-op with DATABASE_URL).")
+        commandName: "start",
+        abstract: "Start the embedded cluster (no-op with DATABASE_URL)."
+    )
 
     func run() async throws {
         let context = try CommandContext.make()
-        Console.write(context.database.embedded == nil ? "Using DATABASE_URL; nothing to start." : "Embedded PostgreSQL is running: \(context.database.ownerConfiguration)")
+        Console.write(
+            context.database.embedded == nil
+                ? "Using DATABASE_URL; nothing to start." : "Embedded PostgreSQL is running: \(context.database.ownerConfiguration)"
+        )
     }
 }
 
 /// `kefu db stop`: stops the embedded cluster.
 struct DatabaseStopCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "stop", abstract: "Stop the embedded cluster (no-op with DATABASE_URL).")
+        commandName: "stop",
+        abstract: "Stop the embedded cluster (no-op with DATABASE_URL)."
+    )
 
     func run() async throws {
         let environment = try KefuEnvironment.fromProcess()

@@ -22,7 +22,8 @@ public struct Kefu: AsyncParsableCommand {
             AgentCommand.self,
             KeyCommand.self,
             DatabaseCommand.self,
-        ])
+        ]
+    )
 }
 
 extension Kefu {

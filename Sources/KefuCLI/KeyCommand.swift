@@ -6,8 +6,10 @@ import KefuPostgres
 /// `kefu key …`: API keys of a tenant's agents.
 struct KeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "key", abstract: "Create, list and revoke API keys.",
-        subcommands: [Create.self, List.self, Revoke.self])
+        commandName: "key",
+        abstract: "Create, list and revoke API keys.",
+        subcommands: [Create.self, List.self, Revoke.self]
+    )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an API key for an agent (shown once).")
@@ -39,10 +41,15 @@ struct KeyCommand: AsyncParsableCommand {
                 return try await OperatorLookup.all { try await APIKeyService(database: TenantDatabase(pool: pool)).list(tenantID, page: $0) }
             }
             if json { return try printJSON(keys) }
-            printTable(["ID", "NAME", "PREFIX", "AGENT", "LAST USED", "REVOKED"], keys.map {
-                [$0.id.uuidString.lowercased(), $0.name, $0.prefix, $0.agentId.uuidString.lowercased(),
-                 $0.lastUsedAt.map(KefuJSON.format) ?? "-", $0.revokedAt.map(KefuJSON.format) ?? "-"]
-            })
+            printTable(
+                ["ID", "NAME", "PREFIX", "AGENT", "LAST USED", "REVOKED"],
+                keys.map {
+                    [
+                        $0.id.uuidString.lowercased(), $0.name, $0.prefix, $0.agentId.uuidString.lowercased(),
+                        $0.lastUsedAt.map(KefuJSON.format) ?? "-", $0.revokedAt.map(KefuJSON.format) ?? "-",
+                    ]
+                }
+            )
         }
     }
 
@@ -71,9 +78,12 @@ enum OperatorLookup {
             if let email {
                 id = try await tx.queryScalar(UUID.self, "SELECT id FROM agents WHERE tenant_id = \(tenantID) AND email = \(email.lowercased())")
             } else {
-                id = try await tx.queryScalar(UUID.self, """
+                id = try await tx.queryScalar(
+                    UUID.self,
+                    """
                     SELECT id FROM agents WHERE tenant_id = \(tenantID) AND role = 'admin' AND active ORDER BY created_at LIMIT 1
-                    """)
+                    """
+                )
             }
             guard let id else { throw KefuError.notFound(email.map { "agent \($0)" } ?? "admin agent") }
             return id

@@ -7,7 +7,8 @@ import KefuPostgres
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
-        abstract: "Apply pending SQL migrations (or list them with --status).")
+        abstract: "Apply pending SQL migrations (or list them with --status)."
+    )
 
     @Flag(help: "List applied and pending migrations instead of applying them.")
     var status = false
@@ -25,16 +26,22 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try CommandContext.make()
         defer { context.database.stopIfStarted() }
-        let migrator = Migrator(context.database.ownerConfiguration, migrations: try MigrationFiles.load(context.environment),
-                                logger: context.logger)
+        let migrator = Migrator(
+            context.database.ownerConfiguration,
+            migrations: try MigrationFiles.load(context.environment),
+            logger: context.logger
+        )
         if status {
             let entries = try await migrator.status().map {
                 Entry(version: $0.version, name: $0.name, appliedAt: $0.appliedAt, state: $0.isApplied ? "applied" : "pending")
             }
             if json { return try printJSON(entries) }
-            printTable(["VERSION", "NAME", "STATE", "APPLIED AT"], entries.map {
-                [String($0.version), $0.name, $0.state, $0.appliedAt.map(PostgresTimestamp.formatISO8601) ?? "-"]
-            })
+            printTable(
+                ["VERSION", "NAME", "STATE", "APPLIED AT"],
+                entries.map {
+                    [String($0.version), $0.name, $0.state, $0.appliedAt.map(PostgresTimestamp.formatISO8601) ?? "-"]
+                }
+            )
             return
         }
         let applied = try await migrator.migrate()

@@ -10,7 +10,8 @@ import ServiceLifecycle
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTP API (KEFU_HTTP_HOST:KEFU_HTTP_PORT). Migrates the embedded cluster first.")
+        abstract: "Run the HTTP API (KEFU_HTTP_HOST:KEFU_HTTP_PORT). Migrates the embedded cluster first."
+    )
 
     @Flag(help: "Apply pending migrations before serving, also with DATABASE_URL.")
     var migrate = false
@@ -21,7 +22,9 @@ struct ServeCommand: AsyncParsableCommand {
         if migrate || context.database.embedded != nil { try await context.migrate() }
         let pool = try context.database.makeAppPool(size: context.environment.poolSize, logger: context.logger)
         let services = KefuServices(
-            pool: pool, principals: PrincipalCache(lifetime: .seconds(context.environment.authCacheSeconds)))
+            pool: pool,
+            principals: PrincipalCache(lifetime: .seconds(context.environment.authCacheSeconds))
+        )
         let api = APIConfiguration(context.environment)
         let app = Application(
             router: KefuApplication.makeRouter(services: services, configuration: api),
@@ -32,11 +35,13 @@ struct ServeCommand: AsyncParsableCommand {
                 Console.write("Kefu API listening on \(address) (OpenAPI document at /openapi.yaml)")
                 Console.write("No tenant yet? Create one: swift run kefu tenant create --slug acme --name \"Acme Ltd\"")
             },
-            logger: context.logger)
+            logger: context.logger
+        )
         let group = ServiceGroup(
             services: [PoolService(pool: pool), app],
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: context.logger)
+            logger: context.logger
+        )
         try await group.run()
     }
 }

@@ -6,7 +6,10 @@ import KefuPostgres
 /// `kefu surge …`: operators watch and rehearse surge mode.
 struct SurgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "surge", abstract: "Show surge mode and rates, or rehearse a surge.", subcommands: [Status.self, Simulate.self])
+        commandName: "surge",
+        abstract: "Show surge mode and rates, or rehearse a surge.",
+        subcommands: [Status.self, Simulate.self]
+    )
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Surge mode and live/normal rates per channel, per tenant.")
@@ -29,19 +32,26 @@ struct SurgeCommand: AsyncParsableCommand {
                 return entries
             }
             if json { return try printJSON(entries) }
-            printTable(["TENANT", "MODE", "CHANNEL", "LIVE", "NORMAL", "RATIO", "BASELINE"], entries.flatMap { entry in
-                entry.status.rates.map { rate in
-                    [entry.tenant, entry.status.active ? "SURGE" : "normal", rate.channel, String(rate.live),
-                     String(format: "%.1f", rate.normal), String(format: "%.2f", rate.ratio), rate.baseline]
+            printTable(
+                ["TENANT", "MODE", "CHANNEL", "LIVE", "NORMAL", "RATIO", "BASELINE"],
+                entries.flatMap { entry in
+                    entry.status.rates.map { rate in
+                        [
+                            entry.tenant, entry.status.active ? "SURGE" : "normal", rate.channel, String(rate.live),
+                            String(format: "%.1f", rate.normal), String(format: "%.2f", rate.ratio), rate.baseline,
+                        ]
+                    }
                 }
-            })
+            )
         }
     }
 
     struct Simulate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rehearse: feed synthetic tickets through the real intake path, RATE per minute over the last MINUTES minutes.",
-            discussion: "The tickets are real (marked '[surge rehearsal]') and time-stamped across the window, so the worker sees the surge on its next sweep.")
+            discussion:
+                "The tickets are real (marked '[surge rehearsal]') and time-stamped across the window, so the worker sees the surge on its next sweep."
+        )
         @Option(help: "The tenant's slug.") var tenant: String
         @Option(help: "Tickets per minute.") var rate: Int
         @Option(help: "Minutes of intake, ending now.") var minutes: Int
@@ -61,14 +71,23 @@ struct SurgeCommand: AsyncParsableCommand {
                 for minute in 0..<minutes {
                     for n in 0..<rate {
                         clock.set(end.addingTimeInterval(TimeInterval(-(minutes - minute) * 60 + n * 60 / rate)))
-                        _ = try await intake.intake(tenantID, NewTicket(
-                            customerId: customer.id, channel: channel, description: "[surge rehearsal] ticket \(count + 1)", category: "inquiry"))
+                        _ = try await intake.intake(
+                            tenantID,
+                            NewTicket(
+                                customerId: customer.id,
+                                channel: channel,
+                                description: "[surge rehearsal] ticket \(count + 1)",
+                                category: "inquiry"
+                            )
+                        )
                         count += 1
                     }
                 }
                 return count
             }
-            Console.write("Fed \(created) synthetic tickets into \(tenant) (\(rate)/min over \(minutes) min). Watch: kefu surge status --tenant \(tenant)")
+            Console.write(
+                "Fed \(created) synthetic tickets into \(tenant) (\(rate)/min over \(minutes) min). Watch: kefu surge status --tenant \(tenant)"
+            )
         }
     }
 }

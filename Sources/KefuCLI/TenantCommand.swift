@@ -8,7 +8,8 @@ struct TenantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant",
         abstract: "Manage tenants (companies' helpdesks).",
-        subcommands: [Create.self, List.self, Show.self, Suspend.self, Resume.self, Export.self, Delete.self])
+        subcommands: [Create.self, List.self, Show.self, Suspend.self, Resume.self, Export.self, Delete.self]
+    )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a tenant, its first admin agent and that admin's API key (shown once).")
@@ -22,11 +23,23 @@ struct TenantCommand: AsyncParsableCommand {
 
         func run() async throws {
             let created = try await CommandContext.make().withOwnerPool { pool in
-                try await TenantAdminService(ownerPool: pool).create(NewTenant(
-                    slug: slug, name: name, timezone: timezone, adminName: adminName, adminEmail: adminEmail))
+                try await TenantAdminService(ownerPool: pool).create(
+                    NewTenant(
+                        slug: slug,
+                        name: name,
+                        timezone: timezone,
+                        adminName: adminName,
+                        adminEmail: adminEmail
+                    )
+                )
             }
             if json {
-                struct Output: Encodable { var tenantId: UUID; var tenant: Tenant; var admin: Agent; var apiKey: String }
+                struct Output: Encodable {
+                    var tenantId: UUID
+                    var tenant: Tenant
+                    var admin: Agent
+                    var apiKey: String
+                }
                 return try printJSON(Output(tenantId: created.tenant.id, tenant: created.tenant, admin: created.admin, apiKey: created.apiKey))
             }
             Console.write("Created tenant \(created.tenant.slug) (\(created.tenant.id))")
@@ -42,9 +55,12 @@ struct TenantCommand: AsyncParsableCommand {
         func run() async throws {
             let tenants = try await CommandContext.make().withOwnerPool { try await TenantAdminService(ownerPool: $0).list() }
             if json { return try printJSON(tenants) }
-            printTable(["SLUG", "NAME", "STATUS", "TIMEZONE", "ID"], tenants.map {
-                [$0.slug, $0.name, $0.status.rawValue, $0.timezone, $0.id.uuidString.lowercased()]
-            })
+            printTable(
+                ["SLUG", "NAME", "STATUS", "TIMEZONE", "ID"],
+                tenants.map {
+                    [$0.slug, $0.name, $0.status.rawValue, $0.timezone, $0.id.uuidString.lowercased()]
+                }
+            )
         }
     }
 
@@ -103,7 +119,8 @@ struct TenantCommand: AsyncParsableCommand {
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Delete a tenant and everything it owns. Export it first; --confirm must repeat the slug.")
+            abstract: "Delete a tenant and everything it owns. Export it first; --confirm must repeat the slug."
+        )
         @Argument(help: "The tenant's slug.") var slug: String
         @Option(help: "Repeat the slug to confirm.") var confirm: String
 
@@ -118,6 +135,8 @@ struct TenantCommand: AsyncParsableCommand {
 
 func printTenant(_ tenant: Tenant, json: Bool) throws {
     if json { return try printJSON(tenant) }
-    printTable(["SLUG", "NAME", "STATUS", "TIMEZONE", "ID"],
-               [[tenant.slug, tenant.name, tenant.status.rawValue, tenant.timezone, tenant.id.uuidString.lowercased()]])
+    printTable(
+        ["SLUG", "NAME", "STATUS", "TIMEZONE", "ID"],
+        [[tenant.slug, tenant.name, tenant.status.rawValue, tenant.timezone, tenant.id.uuidString.lowercased()]]
+    )
 }

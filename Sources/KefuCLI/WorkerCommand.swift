@@ -9,7 +9,8 @@ import ServiceLifecycle
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
-        abstract: "Run the worker: SLA escalations, progress reminders, survey expiry, QA follow-ups, archiving. Safe with several replicas.")
+        abstract: "Run the worker: SLA escalations, progress reminders, survey expiry, QA follow-ups, archiving. Safe with several replicas."
+    )
 
     @Flag(help: "Run one sweep, print what it did, and exit.")
     var once = false
@@ -47,27 +48,44 @@ struct WorkerCommand: AsyncParsableCommand {
                 var surgeSweepMs: Double
                 var intakeCounterRowsDeleted: Int
             }
-            let output = Output(claimed: report.claimed, performed: report.performed, rescheduled: report.rescheduled,
-                                skipped: report.skipped, failed: report.failed, gaveUp: report.gaveUp,
-                                surgeCandidates: surgeReport.candidates, surgeLocked: surgeReport.locked,
-                                surgeStarted: surgeReport.started.count, surgeEnded: surgeReport.ended.count,
-                                surgeFailed: surgeReport.failed,
-                                surgeSweepMs: Double(surgeTime.components.seconds) * 1000 + Double(surgeTime.components.attoseconds) / 1e15,
-                                intakeCounterRowsDeleted: pruned)
+            let output = Output(
+                claimed: report.claimed,
+                performed: report.performed,
+                rescheduled: report.rescheduled,
+                skipped: report.skipped,
+                failed: report.failed,
+                gaveUp: report.gaveUp,
+                surgeCandidates: surgeReport.candidates,
+                surgeLocked: surgeReport.locked,
+                surgeStarted: surgeReport.started.count,
+                surgeEnded: surgeReport.ended.count,
+                surgeFailed: surgeReport.failed,
+                surgeSweepMs: Double(surgeTime.components.seconds) * 1000 + Double(surgeTime.components.attoseconds) / 1e15,
+                intakeCounterRowsDeleted: pruned
+            )
             if json { return try printJSON(output) }
-            Console.write("claimed \(report.claimed), performed \(report.performed), rescheduled \(report.rescheduled), "
-                + "skipped \(report.skipped), failed \(report.failed); surge: \(surgeReport.candidates) candidates, "
-                + "\(surgeReport.locked) locked, \(surgeReport.started.count) started, \(surgeReport.ended.count) ended; "
-                + "\(pruned) old intake counter rows deleted")
+            Console.write(
+                "claimed \(report.claimed), performed \(report.performed), rescheduled \(report.rescheduled), "
+                    + "skipped \(report.skipped), failed \(report.failed); surge: \(surgeReport.candidates) candidates, "
+                    + "\(surgeReport.locked) locked, \(surgeReport.started.count) started, \(surgeReport.ended.count) ended; "
+                    + "\(pruned) old intake counter rows deleted"
+            )
             if report.failed > 0 { throw ExitCode(2) }
             return
         }
         let worker = TimerWorkerService(
-            sweeper: sweeper, surge: surge, retention: retention,
+            sweeper: sweeper,
+            surge: surge,
+            retention: retention,
             listenerConfiguration: context.database.worker?.configuration,
-            interval: .milliseconds(Int(interval * 1000)), logger: context.logger)
-        let group = ServiceGroup(services: [PoolService(pool: pool), worker], gracefulShutdownSignals: [.sigterm, .sigint],
-                                 logger: context.logger)
+            interval: .milliseconds(Int(interval * 1000)),
+            logger: context.logger
+        )
+        let group = ServiceGroup(
+            services: [PoolService(pool: pool), worker],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: context.logger
+        )
         try await group.run()
     }
 }

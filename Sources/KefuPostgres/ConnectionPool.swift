@@ -15,7 +15,8 @@ public final class ConnectionPool: PostgresQueryable, @unchecked Sendable {
         public var onConnect: (@Sendable (PostgresConnection) async throws -> Void)?
 
         public init(
-            maxConnections: Int = 10, acquireTimeout: Duration = .seconds(10),
+            maxConnections: Int = 10,
+            acquireTimeout: Duration = .seconds(10),
             onConnect: (@Sendable (PostgresConnection) async throws -> Void)? = nil
         ) {
             self.maxConnections = max(1, maxConnections)
@@ -45,7 +46,8 @@ public final class ConnectionPool: PostgresQueryable, @unchecked Sendable {
     private var isShutDown = false
 
     public init(
-        _ database: PostgresConfiguration, configuration: Configuration = Configuration(),
+        _ database: PostgresConfiguration,
+        configuration: Configuration = Configuration(),
         logger: Logger = Logger(label: "kefu.postgres.pool")
     ) {
         self.database = database
@@ -55,8 +57,12 @@ public final class ConnectionPool: PostgresQueryable, @unchecked Sendable {
 
     public var statistics: Statistics {
         lock.withLock {
-            Statistics(open: openCount, idle: idle.count, waiting: waiters.count,
-                       maxConnections: configuration.maxConnections)
+            Statistics(
+                open: openCount,
+                idle: idle.count,
+                waiting: waiters.count,
+                maxConnections: configuration.maxConnections
+            )
         }
     }
 
@@ -90,7 +96,10 @@ public final class ConnectionPool: PostgresQueryable, @unchecked Sendable {
     /// Runs `body` in a transaction on a pooled connection. With `retries` > 0, a serialization
     /// failure or deadlock reruns the whole body up to that many more times.
     public func transaction<T>(
-        isolation: IsolationLevel? = nil, readOnly: Bool = false, setup: [PostgresQuery] = [], retries: Int = 0,
+        isolation: IsolationLevel? = nil,
+        readOnly: Bool = false,
+        setup: [PostgresQuery] = [],
+        retries: Int = 0,
         _ body: (PostgresTransaction) async throws -> T
     ) async throws -> T {
         var attempt = 0
@@ -174,8 +183,13 @@ public final class ConnectionPool: PostgresQueryable, @unchecked Sendable {
         let timeout = configuration.acquireTimeout
         let timer = Task { [weak self] in
             try await Task.sleep(for: timeout)
-            self?.failWaiter(id, with: PostgresError(
-                kind: .acquireTimeout, message: "no database connection became free within \(timeout)"))
+            self?.failWaiter(
+                id,
+                with: PostgresError(
+                    kind: .acquireTimeout,
+                    message: "no database connection became free within \(timeout)"
+                )
+            )
         }
         defer { timer.cancel() }
         return try await withTaskCancellationHandler {

@@ -17,8 +17,13 @@ public struct EmbeddedPostgres: Sendable {
         public var unsafeFastMode: Bool
         public var maxConnections: Int
 
-        public init(dataDirectory: URL, socketDirectory: URL? = nil, port: Int = 5432,
-                    unsafeFastMode: Bool = false, maxConnections: Int = 200) {
+        public init(
+            dataDirectory: URL,
+            socketDirectory: URL? = nil,
+            port: Int = 5432,
+            unsafeFastMode: Bool = false,
+            maxConnections: Int = 200
+        ) {
             self.dataDirectory = dataDirectory
             self.socketDirectory = socketDirectory ?? EmbeddedPostgres.defaultSocketDirectory(for: dataDirectory)
             self.port = port
@@ -56,7 +61,8 @@ public struct EmbeddedPostgres: Sendable {
     public static func locateBinaries() throws -> URL {
         let fileManager = FileManager.default
         if let bindir = try? run("/usr/bin/env", ["pg_config", "--bindir"]).trimmingCharacters(in: .whitespacesAndNewlines),
-           fileManager.isExecutableFile(atPath: bindir + "/initdb") {
+            fileManager.isExecutableFile(atPath: bindir + "/initdb")
+        {
             return URL(fileURLWithPath: bindir)
         }
         let root = "/usr/lib/postgresql"
@@ -89,10 +95,13 @@ public struct EmbeddedPostgres: Sendable {
         try prepareDirectories()
         if !FileManager.default.fileExists(atPath: options.dataDirectory.appendingPathComponent("PG_VERSION").path) {
             logger.info("creating embedded PostgreSQL cluster", metadata: ["data": "\(options.dataDirectory.path)"])
-            try runServerTool("initdb", [
-                "-D", options.dataDirectory.path, "-A", "trust", "-U", Self.superuser,
-                "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
-            ])
+            try runServerTool(
+                "initdb",
+                [
+                    "-D", options.dataDirectory.path, "-A", "trust", "-U", Self.superuser,
+                    "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
+                ]
+            )
             try writeSettings()
         }
         if isRunning() { return false }
@@ -119,8 +128,13 @@ public struct EmbeddedPostgres: Sendable {
             throw EmbeddedPostgresError.commandFailed(command: "createdb", status: 1, output: "invalid database name '\(name)'")
         }
         let connection = ["-h", options.socketDirectory.path, "-p", String(options.port), "-U", Self.superuser]
-        let exists = try runServerTool("psql", connection + ["-d", "postgres", "-tAc",
-            "SELECT 1 FROM pg_database WHERE datname = '\(name)'"])
+        let exists = try runServerTool(
+            "psql",
+            connection + [
+                "-d", "postgres", "-tAc",
+                "SELECT 1 FROM pg_database WHERE datname = '\(name)'",
+            ]
+        )
         if exists.trimmingCharacters(in: .whitespacesAndNewlines) != "1" {
             try runServerTool("createdb", connection + [name])
         }
@@ -184,7 +198,9 @@ public struct EmbeddedPostgres: Sendable {
         } catch let failure as ChildProcess.Failure {
             throw EmbeddedPostgresError.commandFailed(
                 command: ([URL(fileURLWithPath: executable).lastPathComponent] + arguments).joined(separator: " "),
-                status: failure.status, output: failure.output)
+                status: failure.status,
+                output: failure.output
+            )
         }
     }
 }

@@ -98,10 +98,12 @@ public struct Migrator: Sendable {
                     try await tx.simpleQuery(migration.sql)
                     let elapsed = started.duration(to: .now)
                     let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-                    try await tx.execute("""
+                    try await tx.execute(
+                        """
                         INSERT INTO schema_migrations (version, name, checksum, execution_ms)
                         VALUES (\(migration.version), \(migration.name), \(migration.checksum), \(milliseconds))
-                        """)
+                        """
+                    )
                 }
                 logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
                 done.append(migration)
@@ -142,7 +144,8 @@ public struct Migrator: Sendable {
         let connection = try await PostgresConnection.connect(configuration, logger: logger)
         do {
             try await connection.execute("SELECT pg_advisory_lock(\(Self.lockKey))")
-            try await connection.simpleQuery("""
+            try await connection.simpleQuery(
+                """
                 SET client_min_messages = warning;
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version      integer PRIMARY KEY,
@@ -152,7 +155,8 @@ public struct Migrator: Sendable {
                     execution_ms integer NOT NULL DEFAULT 0
                 );
                 REVOKE ALL ON schema_migrations FROM PUBLIC;
-                """)
+                """
+            )
             let value = try await body(connection)
             try await connection.execute("SELECT pg_advisory_unlock(\(Self.lockKey))")
             await connection.close()

@@ -36,7 +36,7 @@ enum PostgresArrayText {
                     item.append(scalars[index])
                     index += 1
                 }
-                index += 1 // closing quote
+                index += 1  // closing quote
             } else {
                 while index < end, scalars[index] != "," {
                     item.append(scalars[index])
@@ -45,7 +45,7 @@ enum PostgresArrayText {
             }
             let value = String(item)
             items.append(!quoted && value.uppercased() == "NULL" ? nil : value)
-            index += 1 // the comma or the closing brace
+            index += 1  // the comma or the closing brace
         }
         return items
     }

@@ -116,7 +116,9 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
             }
         }
         if let port = parameters["port"], let number = Int(port) {
-            if components.host?.isEmpty == false { components.port = number } else {
+            if components.host?.isEmpty == false {
+                components.port = number
+            } else {
                 query.append(URLQueryItem(name: "port", value: port))
             }
         }

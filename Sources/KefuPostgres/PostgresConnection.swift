@@ -44,7 +44,8 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
 
     /// Opens a connection. The error names the problem but never the password.
     public static func connect(
-        _ configuration: PostgresConfiguration, logger: Logger = Logger(label: "kefu.postgres")
+        _ configuration: PostgresConfiguration,
+        logger: Logger = Logger(label: "kefu.postgres")
     ) async throws -> PostgresConnection {
         let executor = BlockingExecutor(name: "kefu-pg")
         do {
@@ -64,8 +65,7 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
         let keyPointers = keys.map { strdup($0) } + [nil]
         let valuePointers = keys.map { strdup(parameters[$0]!) } + [nil]
         defer {
-            keyPointers.forEach { free($0) }
-            valuePointers.forEach { free($0) }
+            for pointer in keyPointers + valuePointers { free(pointer) }
         }
         let handle: OpaquePointer? = keyPointers.withUnsafeBufferPointer { keysBuffer in
             valuePointers.withUnsafeBufferPointer { valuesBuffer in
@@ -213,9 +213,13 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
         for bind in query.binds {
             switch bind {
             case .null:
-                values.append(nil); lengths.append(0); formats.append(0)
+                values.append(nil)
+                lengths.append(0)
+                formats.append(0)
             case .text(let text):
-                values.append(strdup(text)); lengths.append(0); formats.append(0)
+                values.append(strdup(text))
+                lengths.append(0)
+                formats.append(0)
             case .binary(let bytes):
                 let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(bytes.count, 1))
                 bytes.withUnsafeBufferPointer { source in
@@ -223,10 +227,12 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
                         if let base = chars.baseAddress { buffer.initialize(from: base, count: bytes.count) }
                     }
                 }
-                values.append(buffer); lengths.append(Int32(bytes.count)); formats.append(1)
+                values.append(buffer)
+                lengths.append(Int32(bytes.count))
+                formats.append(1)
             }
         }
-        defer { values.forEach { free($0) } }
+        defer { for pointer in values { free(pointer) } }
         return values.withUnsafeBufferPointer { valueBuffer in
             valueBuffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { constValues in
                 body(Int32(count), constValues.baseAddress, lengths, formats)
@@ -308,7 +314,11 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
 
     /// Reads pending notifications, waiting up to `timeout` for the socket to become readable.
     func pollNotifications(timeout: Duration) async throws -> [PostgresNotification] {
-        try await executor.run { try self.readNotifications(timeoutMilliseconds: Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)) }
+        try await executor.run {
+            try self.readNotifications(
+                timeoutMilliseconds: Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+            )
+        }
     }
 
     private func readNotifications(timeoutMilliseconds: Int32) throws -> [PostgresNotification] {
@@ -331,10 +341,13 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
     private func drainNotifications(_ handle: OpaquePointer) -> [PostgresNotification] {
         var notifications: [PostgresNotification] = []
         while let notify = PQnotifies(handle) {
-            notifications.append(PostgresNotification(
-                channel: String(cString: notify.pointee.relname),
-                payload: String(cString: notify.pointee.extra),
-                backendPID: notify.pointee.be_pid))
+            notifications.append(
+                PostgresNotification(
+                    channel: String(cString: notify.pointee.relname),
+                    payload: String(cString: notify.pointee.extra),
+                    backendPID: notify.pointee.be_pid
+                )
+            )
             PQfreemem(notify)
         }
         return notifications
@@ -368,9 +381,11 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
                     } else {
                         let length = Int(PQgetlength(result, Int32(row), Int32(column)))
                         let pointer = PQgetvalue(result, Int32(row), Int32(column))!
-                        values.append(pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
-                            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
-                        })
+                        values.append(
+                            pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+                                String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+                            }
+                        )
                     }
                 }
                 rows.append(PostgresRow(columns: columns, values: values))
@@ -410,7 +425,8 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
             constraint: field(UInt8(ascii: "n")),
             table: field(UInt8(ascii: "t")),
             column: field(UInt8(ascii: "c")),
-            query: query)
+            query: query
+        )
     }
 }
 

@@ -125,7 +125,8 @@ enum PostgresHex {
     static func decodeBytea(_ text: String) -> Data? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 2, bytes[0] == UInt8(ascii: "\\"), bytes[1] == UInt8(ascii: "x"),
-              bytes.count % 2 == 0 else { return nil }
+            bytes.count % 2 == 0
+        else { return nil }
         var data = Data(capacity: (bytes.count - 2) / 2)
         var index = 2
         while index < bytes.count {

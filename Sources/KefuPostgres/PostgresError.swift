@@ -37,9 +37,16 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public var query: String?
 
     public init(
-        kind: Kind, message: String, sqlState: String? = nil, severity: String? = nil,
-        detail: String? = nil, hint: String? = nil, constraint: String? = nil,
-        table: String? = nil, column: String? = nil, query: String? = nil
+        kind: Kind,
+        message: String,
+        sqlState: String? = nil,
+        severity: String? = nil,
+        detail: String? = nil,
+        hint: String? = nil,
+        constraint: String? = nil,
+        table: String? = nil,
+        column: String? = nil,
+        query: String? = nil
     ) {
         self.kind = kind
         self.message = message

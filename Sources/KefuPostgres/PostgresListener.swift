@@ -27,7 +27,8 @@ public final class PostgresListener: Sendable {
 
     /// - Parameter channels: channel names chosen by code: lowercase letters, digits and `_`.
     public init(
-        _ configuration: PostgresConfiguration, channels: [String],
+        _ configuration: PostgresConfiguration,
+        channels: [String],
         logger: Logger = Logger(label: "kefu.postgres.listener")
     ) throws {
         for channel in channels where !Self.isValidChannel(channel) {

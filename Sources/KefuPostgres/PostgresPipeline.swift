@@ -36,7 +36,10 @@ extension PostgresConnection {
             let key = PreparedStatementCache.Key(sql: query.sql, types: types)
             var name = query.unprepared ? nil : statements.name(for: key)
             if name == nil, !query.unprepared, let fresh = statements.reserveName() {
-                guard PQsendPrepare(handle, fresh, query.sql, Int32(types.count), types) == 1 else { sendFailed = true; break }
+                guard PQsendPrepare(handle, fresh, query.sql, Int32(types.count), types) == 1 else {
+                    sendFailed = true
+                    break
+                }
                 // Provisional: later statements of this pipeline use it; removed again if the prepare fails.
                 statements.insert(key, name: fresh)
                 steps.append(.prepare(key, name: fresh))

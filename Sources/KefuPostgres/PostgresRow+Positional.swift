@@ -5,20 +5,21 @@ import Foundation
 extension PostgresRow {
     /// A text column holding an enum's raw value.
     public func decodeRaw<Value: RawRepresentable>(_ type: Value.Type = Value.self, at index: Int) throws -> Value
-        where Value.RawValue == String
-    {
+    where Value.RawValue == String {
         let raw = try decode(String.self, at: index)
         guard let value = Value(rawValue: raw) else {
-            throw PostgresError(kind: .decoding, message: "column '\(columns.names[index])': '\(raw)' is not a \(Value.self)",
-                                column: columns.names[index])
+            throw PostgresError(
+                kind: .decoding,
+                message: "column '\(columns.names[index])': '\(raw)' is not a \(Value.self)",
+                column: columns.names[index]
+            )
         }
         return value
     }
 
     /// A nullable text column holding an enum's raw value.
     public func decodeRaw<Value: RawRepresentable>(_ type: Value?.Type, at index: Int) throws -> Value?
-        where Value.RawValue == String
-    {
+    where Value.RawValue == String {
         guard try decode(String?.self, at: index) != nil else { return nil }
         return try decodeRaw(Value.self, at: index)
     }
@@ -35,8 +36,11 @@ extension PostgresRow {
         do {
             return try PostgresJSONCoding.decoder().decode(Value.self, from: Data(text.utf8))
         } catch {
-            throw PostgresError(kind: .decoding, message: "column '\(columns.names[index])': invalid JSON for \(Value.self): \(error)",
-                                column: columns.names[index])
+            throw PostgresError(
+                kind: .decoding,
+                message: "column '\(columns.names[index])': invalid JSON for \(Value.self): \(error)",
+                column: columns.names[index]
+            )
         }
     }
 }

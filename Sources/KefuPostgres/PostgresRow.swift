@@ -120,7 +120,10 @@ public struct PostgresRow: Sendable {
             return try Value.decodePostgres(text, type: columnType)
         } catch let failure as PostgresDecodingFailure {
             throw PostgresError(
-                kind: .decoding, message: "column '\(name)' (\(columnType)): \(failure.reason)", column: name)
+                kind: .decoding,
+                message: "column '\(name)' (\(columnType)): \(failure.reason)",
+                column: name
+            )
         }
     }
 }

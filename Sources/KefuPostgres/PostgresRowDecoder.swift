@@ -83,7 +83,10 @@ private struct RowContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         try row.decode(S.self, at: index)
     }
 
-    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
+    func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type,
+        forKey key: Key
+    ) throws
         -> KeyedDecodingContainer<NestedKey>
     {
         throw DecodingError.typeMismatch(type, .init(codingPath: [key], debugDescription: "use a json column"))
@@ -180,7 +183,9 @@ private struct ArrayCells: UnkeyedDecodingContainer {
         return try cell.decode(T.self)
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type
+    ) throws
         -> KeyedDecodingContainer<NestedKey>
     {
         throw PostgresError(kind: .decoding, message: "column '\(column)': nested containers are not supported")

@@ -28,8 +28,14 @@ public enum PostgresTimestamp {
     /// Writes the digits straight into a byte buffer: this runs for every instant of every
     /// response and stored row, so no intermediate strings.
     private static func render(_ date: Date, separator: UInt8, fractionDigits: Int, suffix: StaticString, into bytes: inout [UInt8]) {
-        if date == .distantFuture { bytes.append(contentsOf: "infinity".utf8); return }
-        if date == .distantPast { bytes.append(contentsOf: "-infinity".utf8); return }
+        if date == .distantFuture {
+            bytes.append(contentsOf: "infinity".utf8)
+            return
+        }
+        if date == .distantPast {
+            bytes.append(contentsOf: "-infinity".utf8)
+            return
+        }
         let micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
         // Beyond what microseconds in an Int64 hold (±292,000 years) there is no date to write:
         // an instant out there says "infinitely late/early" rather than trapping the process.
@@ -39,7 +45,10 @@ public enum PostgresTimestamp {
         }
         var seconds = totalMicros / 1_000_000
         var fraction = totalMicros % 1_000_000
-        if fraction < 0 { fraction += 1_000_000; seconds -= 1 }
+        if fraction < 0 {
+            fraction += 1_000_000
+            seconds -= 1
+        }
         let (year, month, day, hour, minute, second) = civil(fromEpochSeconds: seconds)
         func digits(_ value: Int, _ width: Int) {
             var divisor = 1
@@ -53,9 +62,16 @@ public enum PostgresTimestamp {
         }
         // Years beyond 0...9999 (PostgreSQL allows them) keep all their digits.
         bytes.append(contentsOf: pad(year, 4).utf8)
-        bytes.append(UInt8(ascii: "-")); digits(month, 2); bytes.append(UInt8(ascii: "-")); digits(day, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(month, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(day, 2)
         bytes.append(separator)
-        digits(hour, 2); bytes.append(UInt8(ascii: ":")); digits(minute, 2); bytes.append(UInt8(ascii: ":")); digits(second, 2)
+        digits(hour, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(minute, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(second, 2)
         bytes.append(UInt8(ascii: "."))
         digits(fractionDigits == 3 ? Int(fraction) / 1000 : Int(fraction), fractionDigits)
         suffix.withUTF8Buffer { bytes.append(contentsOf: $0) }
@@ -91,7 +107,8 @@ public enum PostgresTimestamp {
         guard bytes[index] == 32 || bytes[index] == 84 else { return nil }
         index += 1
         guard let hour = number(2), expect(58), let minute = number(2), expect(58), let second = number(2),
-              hour < 24, minute < 60, second < 61 else { return nil }
+            hour < 24, minute < 60, second < 61
+        else { return nil }
         seconds += Double(hour * 3600 + minute * 60 + second)
         if index < bytes.count, bytes[index] == 46 {
             index += 1
@@ -105,7 +122,7 @@ public enum PostgresTimestamp {
             seconds += fraction
         }
         if index == bytes.count { return Date(timeIntervalSince1970: seconds) }
-        if bytes[index] == 90 { // Z
+        if bytes[index] == 90 {  // Z
             return index + 1 == bytes.count ? Date(timeIntervalSince1970: seconds) : nil
         }
         guard bytes[index] == 43 || bytes[index] == 45 else { return nil }
@@ -149,7 +166,10 @@ public enum PostgresTimestamp {
     static func civil(fromEpochSeconds seconds: Int64) -> (Int, Int, Int, Int, Int, Int) {
         var days = Int(seconds / 86_400)
         var rest = Int(seconds % 86_400)
-        if rest < 0 { rest += 86_400; days -= 1 }
+        if rest < 0 {
+            rest += 86_400
+            days -= 1
+        }
         let (year, month, day) = civil(fromDays: days)
         return (year, month, day, rest / 3600, rest / 60 % 60, rest % 60)
     }

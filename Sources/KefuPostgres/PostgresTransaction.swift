@@ -83,7 +83,9 @@ extension PostgresConnection {
     /// setup go with the body's first statement, in its round trip.
     @discardableResult
     public func transaction<T>(
-        isolation: IsolationLevel? = nil, readOnly: Bool = false, setup: [PostgresQuery] = [],
+        isolation: IsolationLevel? = nil,
+        readOnly: Bool = false,
+        setup: [PostgresQuery] = [],
         _ body: (PostgresTransaction) async throws -> T
     ) async throws -> T {
         var begin = "BEGIN"

@@ -29,7 +29,7 @@ extension UUID {
     /// Foundation's C parser; nil for anything else.
     init?(hexText text: String) {
         var text = text
-        text.makeContiguousUTF8()   // a no-op for native strings
+        text.makeContiguousUTF8()  // a no-op for native strings
         var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         let parsed = withUnsafeMutableBytes(of: &value) { output in
             text.utf8.withContiguousStorageIfAvailable { input -> Bool in

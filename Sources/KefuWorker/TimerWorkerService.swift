@@ -18,9 +18,14 @@ public struct TimerWorkerService: Service {
     let interval: Duration
     let logger: Logger
 
-    public init(sweeper: TimerSweeper, surge: SurgeSweeper? = nil, retention: IntakeCounterRetention? = nil,
-                listenerConfiguration: PostgresConfiguration?, interval: Duration = .seconds(1),
-                logger: Logger = Logger(label: "kefu.worker")) {
+    public init(
+        sweeper: TimerSweeper,
+        surge: SurgeSweeper? = nil,
+        retention: IntakeCounterRetention? = nil,
+        listenerConfiguration: PostgresConfiguration?,
+        interval: Duration = .seconds(1),
+        logger: Logger = Logger(label: "kefu.worker")
+    ) {
         self.sweeper = sweeper
         self.surge = surge
         self.retention = retention
@@ -47,10 +52,13 @@ public struct TimerWorkerService: Service {
                 do {
                     let report = try await sweeper.sweep()
                     if report.claimed > 0 {
-                        logger.info("sweep", metadata: [
-                            "performed": "\(report.performed)", "rescheduled": "\(report.rescheduled)",
-                            "skipped": "\(report.skipped)", "failed": "\(report.failed)", "gave_up": "\(report.gaveUp)",
-                        ])
+                        logger.info(
+                            "sweep",
+                            metadata: [
+                                "performed": "\(report.performed)", "rescheduled": "\(report.rescheduled)",
+                                "skipped": "\(report.skipped)", "failed": "\(report.failed)", "gave_up": "\(report.gaveUp)",
+                            ]
+                        )
                     }
                 } catch {
                     logger.error("sweep failed", metadata: ["error": "\(error)"])

@@ -45,11 +45,16 @@ class APITestCase: XCTestCase {
     /// Runs `body` against the real router (in-process) or a live server on a free port.
     @discardableResult
     func withAPI<Value: Sendable>(
-        live: Bool = false, maxBodyBytes: Int = 64 * 1024, routes: RouteTable = RouteTable(),
+        live: Bool = false,
+        maxBodyBytes: Int = 64 * 1024,
+        routes: RouteTable = RouteTable(),
         _ body: @escaping @Sendable (APIClient) async throws -> Value
     ) async throws -> Value {
         let router = KefuApplication.makeRouter(
-            services: services, configuration: .init(port: 0, maxBodyBytes: maxBodyBytes), routeTable: routes)
+            services: services,
+            configuration: .init(port: 0, maxBodyBytes: maxBodyBytes),
+            routeTable: routes
+        )
         let app = Application(router: router, server: .kefu, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         return try await app.test(live ? .live : .router) { client in
             try await body(APIClient(client: client))
@@ -76,14 +81,23 @@ struct APIClient {
         var errorField: String? { self["error"]?["field"]?.string }
     }
 
-    func send(_ method: HTTPRequest.Method, _ path: String, key: String? = nil, body: String? = nil,
-              headers extra: [String: String] = [:]) async throws -> Reply {
+    func send(
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        key: String? = nil,
+        body: String? = nil,
+        headers extra: [String: String] = [:]
+    ) async throws -> Reply {
         var headers = HTTPFields()
         if let key { headers[.authorization] = "Bearer \(key)" }
         for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
         if body != nil { headers[.contentType] = "application/json" }
         let response = try await client.execute(
-            uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+            uri: path,
+            method: method,
+            headers: headers,
+            body: body.map { ByteBuffer(string: $0) }
+        )
         let raw = String(buffer: response.body)
         let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(raw.utf8))) ?? .null
         return Reply(status: response.status, body: json, raw: raw, headers: response.headers)

@@ -10,10 +10,14 @@ final class AgentAPITests: APITestCase {
         let a = try await makeTenant("alpha")
         let owner = ownerPool!
         try await withAPI { api in
-            let created = try await api.post("/v1/agents", key: a.apiKey, json([
-                "name": "王芳", "email": "Wang.Fang@Alpha.cn", "role": "agent", "tier": "mid",
-                "skills": ["refund", "billing", "refund"], "duty_status": "reserve",
-            ]))
+            let created = try await api.post(
+                "/v1/agents",
+                key: a.apiKey,
+                json([
+                    "name": "王芳", "email": "Wang.Fang@Alpha.cn", "role": "agent", "tier": "mid",
+                    "skills": ["refund", "billing", "refund"], "duty_status": "reserve",
+                ])
+            )
             XCTAssertEqual(created.status, .created, created.raw)
             XCTAssertEqual(created["email"]?.string, "wang.fang@alpha.cn")
             XCTAssertEqual(created["skills"]?.array?.compactMap(\.string), ["refund", "billing"])
@@ -43,10 +47,18 @@ final class AgentAPITests: APITestCase {
                 (json(["name": 42, "email": "x@alpha.cn", "role": "agent"]), .unprocessableContent, "invalid_field", "name"),
                 (json(["name": "X", "email": "x@alpha.cn", "role": "boss"]), .unprocessableContent, "invalid_field", "role"),
                 (json(["name": "X", "email": "not-an-email", "role": "agent"]), .unprocessableContent, "invalid_field", "email"),
-                (json(["name": "X", "email": "x@alpha.cn", "role": "agent", "skills": ["Bad Skill!"]]), .unprocessableContent, "invalid_field", "skills"),
-                (json(["name": "'; DROP TABLE agents; --", "email": "x@alpha.cn", "role": "agent", "department_id": UUID().uuidString]),
-                 .unprocessableContent, "invalid_field", "department_id"),
-                (json(["name": String(repeating: "长", count: 3000), "email": "x@alpha.cn", "role": "agent"]), .contentTooLarge, "payload_too_large", nil),
+                (
+                    json(["name": "X", "email": "x@alpha.cn", "role": "agent", "skills": ["Bad Skill!"]]), .unprocessableContent, "invalid_field",
+                    "skills"
+                ),
+                (
+                    json(["name": "'; DROP TABLE agents; --", "email": "x@alpha.cn", "role": "agent", "department_id": UUID().uuidString]),
+                    .unprocessableContent, "invalid_field", "department_id"
+                ),
+                (
+                    json(["name": String(repeating: "长", count: 3000), "email": "x@alpha.cn", "role": "agent"]), .contentTooLarge,
+                    "payload_too_large", nil
+                ),
             ]
             for (body, status, code, field) in cases {
                 let reply = try await api.post("/v1/agents", key: a.apiKey, body)

@@ -9,14 +9,16 @@ import XCTest
 final class AgentLoadTests: TicketTestCase {
     /// Agents whose stored load differs from a count of the tickets they own, as "name: stored ≠ counted".
     private func mismatches() async throws -> [String] {
-        try await ownerPool.query("""
+        try await ownerPool.query(
+            """
             SELECT a.name, a.open_tickets, count(t.id)::int AS counted
             FROM agents a
             LEFT JOIN tickets t ON t.tenant_id = a.tenant_id AND t.owner_id = a.id
                  AND t.status IN ('assigned', 'in_progress', 'waiting_on_customer', 'escalated')
             GROUP BY a.tenant_id, a.id, a.name, a.open_tickets
             HAVING a.open_tickets <> count(t.id)
-            """).map { "\(try $0.decode(String.self, at: 0)): \(try $0.decode(Int.self, at: 1)) ≠ \(try $0.decode(Int.self, at: 2))" }
+            """
+        ).map { "\(try $0.decode(String.self, at: 0)): \(try $0.decode(Int.self, at: 1)) ≠ \(try $0.decode(Int.self, at: 2))" }
     }
 
     private func assertLoad(_ agent: Agent, _ expected: Int, line: UInt = #line) async throws {
@@ -25,8 +27,10 @@ final class AgentLoadTests: TicketTestCase {
     }
 
     private func newTicket() async throws -> String {
-        let created = try await intake(["customer": ["name": "Li Na"], "channel": "phone", "category": "fault",
-                                        "description": "The app crashes."])
+        let created = try await intake([
+            "customer": ["name": "Li Na"], "channel": "phone", "category": "fault",
+            "description": "The app crashes.",
+        ])
         XCTAssertEqual(created.status, .created, created.raw)
         return try require(created["id"]?.string)
     }
@@ -51,9 +55,14 @@ final class AgentLoadTests: TicketTestCase {
         _ = try await act(ids[2], "close", [:], as: firstKey)
 
         // A transfer moves one ticket from one agent to the other.
-        let transferred = try await act(ids[3], "transfer", [
-            "to_agent_id": second.id.uuidString, "reason": "needs senior", "handover_note": "verified",
-        ], as: firstKey)
+        let transferred = try await act(
+            ids[3],
+            "transfer",
+            [
+                "to_agent_id": second.id.uuidString, "reason": "needs senior", "handover_note": "verified",
+            ],
+            as: firstKey
+        )
         XCTAssertEqual(transferred.status, .ok, transferred.raw)
         try await assertLoad(first, 2)
         try await assertLoad(second, 1)
@@ -80,8 +89,15 @@ final class AgentLoadTests: TicketTestCase {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<30 {
                 group.addTask {
-                    _ = try await intake.intake(tenant, NewTicket(
-                        customer: NewCustomer(name: "C\(index)"), channel: "chat", description: "question \(index)", category: "inquiry"))
+                    _ = try await intake.intake(
+                        tenant,
+                        NewTicket(
+                            customer: NewCustomer(name: "C\(index)"),
+                            channel: "chat",
+                            description: "question \(index)",
+                            category: "inquiry"
+                        )
+                    )
                 }
             }
             try await group.waitForAll()

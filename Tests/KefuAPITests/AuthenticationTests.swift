@@ -8,13 +8,19 @@ final class AuthenticationTests: APITestCase {
     func testKeysAreStoredOnlyAsHashes() async throws {
         let a = try await makeTenant("alpha")
         let secret = String(a.apiKey.dropFirst(5))
-        let leaks = try await ownerPool.queryScalar(Int.self, """
+        let leaks = try await ownerPool.queryScalar(
+            Int.self,
+            """
             SELECT count(*) FROM api_keys k WHERE to_jsonb(k)::text LIKE '%' || \(secret) || '%'
-            """)
+            """
+        )
         XCTAssertEqual(leaks, 0)
-        let hashed = try await ownerPool.queryScalar(Int.self, """
+        let hashed = try await ownerPool.queryScalar(
+            Int.self,
+            """
             SELECT count(*) FROM api_keys WHERE key_hash = digest(\(a.apiKey), 'sha256')
-            """)
+            """
+        )
         XCTAssertEqual(hashed, 1, "the stored hash is SHA-256 of the key")
     }
 

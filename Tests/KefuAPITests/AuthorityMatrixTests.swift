@@ -1,9 +1,10 @@
 import Foundation
 import HTTPTypes
-@testable import KefuAPI
 import KefuCore
 import KefuTestSupport
 import XCTest
+
+@testable import KefuAPI
 
 /// The role × action matrix the README documents, walked through the real router: every `/v1`
 /// route, every role. A route the matrix does not know fails the test (and is refused to everyone).
@@ -16,17 +17,21 @@ final class AuthorityMatrixTests: TicketTestCase {
         let leads: Set<AgentRole> = [.supervisor, .admin]
         let quality: Set<AgentRole> = [.qa, .supervisor, .admin]
         var table: [KefuAction: (Set<AgentRole>, Set<AgentRole>)] = [:]
-        for action: KefuAction in [.readAccount, .readAgents, .setOwnDutyStatus, .readDepartments, .readCustomers, .readTags,
-                                   .readRoutingRules, .listTickets, .readInternalMessages, .readTicketRecords, .complainAboutAgent,
-                                   .readReports, .readOwnNotifications, .readOwnFollowups, .readSurge, .readKnowledge,
-                                   .writeArticles, .voteOnArticles, .readTraining] {
+        for action: KefuAction in [
+            .readAccount, .readAgents, .setOwnDutyStatus, .readDepartments, .readCustomers, .readTags,
+            .readRoutingRules, .listTickets, .readInternalMessages, .readTicketRecords, .complainAboutAgent,
+            .readReports, .readOwnNotifications, .readOwnFollowups, .readSurge, .readKnowledge,
+            .writeArticles, .voteOnArticles, .readTraining,
+        ] {
             table[action] = (staff, [])
         }
         for action: KefuAction in [.changeSettings, .manageAgents, .manageDepartments, .manageAPIKeys, .manageRoutingRules] {
             table[action] = ([.admin], [])
         }
-        for action: KefuAction in [.setAnyDutyStatus, .manageTags, .assignTicketToOthers, .readAllNotifications, .readAllFollowups,
-                                   .switchSurge, .planEvents, .manageTraining] {
+        for action: KefuAction in [
+            .setAnyDutyStatus, .manageTags, .assignTicketToOthers, .readAllNotifications, .readAllFollowups,
+            .switchSurge, .planEvents, .manageTraining,
+        ] {
             table[action] = (leads, [])
         }
         for action: KefuAction in [.writeCustomers, .takeTicket, .addNote] { table[action] = (handlers, []) }
@@ -66,7 +71,8 @@ final class AuthorityMatrixTests: TicketTestCase {
             let path = route.path.description
             let method = route.method
             guard let action = RouteActions.action(method: method, path: path) else {
-                XCTFail("\(route) has no action in RouteActions"); continue
+                XCTFail("\(route) has no action in RouteActions")
+                continue
             }
             guard let documented = Self.documented[action] else { continue }
             for (role, agent, callerKey) in callers {

@@ -30,7 +30,9 @@ final class CLITests: CLITestCase {
         await XCTAssertThrowsErrorAsync(try await self.kefu("tenant", "create", "--slug", "acme", "--name", "Again")) { error in
             XCTAssertEqual(error as? KefuError, .conflict("a tenant with slug acme already exists"))
         }
-        await XCTAssertThrowsErrorAsync(try await self.kefu("agent", "add", "--tenant", "acme", "--name", "X", "--email", "x@acme.cn", "--role", "boss"))
+        await XCTAssertThrowsErrorAsync(
+            try await self.kefu("agent", "add", "--tenant", "acme", "--name", "X", "--email", "x@acme.cn", "--role", "boss")
+        )
         await XCTAssertThrowsErrorAsync(try await self.kefu("tenant", "show", "nobody"))
         let tenants = try await ownerPool.queryScalar(Int.self, "SELECT count(*) FROM tenants")
         let agents = try await ownerPool.queryScalar(Int.self, "SELECT count(*) FROM agents")
@@ -40,7 +42,20 @@ final class CLITests: CLITestCase {
 
     func testSuspendResumeExportAndConfirmedDelete() async throws {
         try await kefu("tenant", "create", "--slug", "acme", "--name", "Acme")
-        try await kefu("agent", "add", "--tenant", "acme", "--name", "Li Lei", "--email", "li@acme.cn", "--role", "supervisor", "--skills", "refund,billing")
+        try await kefu(
+            "agent",
+            "add",
+            "--tenant",
+            "acme",
+            "--name",
+            "Li Lei",
+            "--email",
+            "li@acme.cn",
+            "--role",
+            "supervisor",
+            "--skills",
+            "refund,billing"
+        )
         let agents = try await kefu("agent", "list", "--tenant", "acme")
         XCTAssertTrue(agents.contains("li@acme.cn") && agents.contains("refund,billing"), agents)
 
@@ -59,7 +74,10 @@ final class CLITests: CLITestCase {
         let stillThere = try await ownerPool.queryScalar(Int.self, "SELECT count(*) FROM tenants")
         XCTAssertEqual(stillThere, 1)
         try await kefu("tenant", "delete", "acme", "--confirm", "acme")
-        let remaining = try await ownerPool.queryScalar(Int.self, "SELECT (SELECT count(*) FROM tenants) + (SELECT count(*) FROM agents) + (SELECT count(*) FROM api_keys)")
+        let remaining = try await ownerPool.queryScalar(
+            Int.self,
+            "SELECT (SELECT count(*) FROM tenants) + (SELECT count(*) FROM agents) + (SELECT count(*) FROM api_keys)"
+        )
         XCTAssertEqual(remaining, 0)
     }
 
@@ -89,7 +107,9 @@ final class CLITests: CLITestCase {
 
 /// `XCTAssertThrowsError` for async expressions.
 func XCTAssertThrowsErrorAsync<T>(
-    _ expression: @autoclosure () async throws -> T, file: StaticString = #filePath, line: UInt = #line,
+    _ expression: @autoclosure () async throws -> T,
+    file: StaticString = #filePath,
+    line: UInt = #line,
     _ handler: (any Error) -> Void = { _ in }
 ) async {
     do {

@@ -108,8 +108,13 @@ final class CrossTenantMatrixTests: APITestCase {
         return "/" + parts.joined(separator: "/")
     }
 
-    private static func assertNothingOf(_ secrets: Set<String>, in raw: String, _ context: String,
-                                        file: StaticString = #filePath, line: UInt = #line) {
+    private static func assertNothingOf(
+        _ secrets: Set<String>,
+        in raw: String,
+        _ context: String,
+        file: StaticString = #filePath,
+        line: UInt = #line
+    ) {
         let lowered = raw.lowercased()
         for secret in secrets where lowered.contains(secret) {
             XCTFail("\(context) shows tenant A's id \(secret): \(raw)", file: file, line: line)
@@ -133,31 +138,45 @@ final class CrossTenantMatrixTests: APITestCase {
             try await create("/v1/tags", ["name": "Payments"], kind: "tags")
             try await create("/v1/routing-rules", ["name": "Refunds", "keywords": ["refund"]], kind: "routing-rules")
             try await create("/v1/api-keys", ["name": "gateway"], kind: "api-keys", idPath: ["key", "id"])
-            try await create("/v1/tickets", [
-                "customer": ["name": "Complainer", "high_value": true], "channel": "chat", "category": "complaint",
-                "priority": "P1", "description": "Payment failed twice",
-            ], kind: "tickets")
+            try await create(
+                "/v1/tickets",
+                [
+                    "customer": ["name": "Complainer", "high_value": true], "channel": "chat", "category": "complaint",
+                    "priority": "P1", "description": "Payment failed twice",
+                ],
+                kind: "tickets"
+            )
             let ticket = try require(ids["tickets"])
             let resolved = try await api.post("/v1/tickets/\(ticket)/resolve", key: a.apiKey, json(["solution_summary": "Refunded"]))
             XCTAssertEqual(resolved.status, .ok, resolved.raw)
             try await create("/v1/kb/articles", ["title": "Refunds", "body": "How refunds work", "status": "published"], kind: "articles")
             try await create("/v1/kb/scripts", ["kind": "soothe", "name": "Calm", "body": "I understand."], kind: "scripts")
-            try await create("/v1/events", [
-                "name": "Sale", "starts_at": "2030-11-11T00:00:00Z", "ends_at": "2030-11-12T00:00:00Z",
-            ], kind: "events")
+            try await create(
+                "/v1/events",
+                [
+                    "name": "Sale", "starts_at": "2030-11-11T00:00:00Z", "ends_at": "2030-11-12T00:00:00Z",
+                ],
+                kind: "events"
+            )
             try await create("/v1/surge/activate", [:], kind: "incidents")
             let ended = try await api.post("/v1/surge/deactivate", key: a.apiKey, "{}")
             XCTAssertEqual(ended.status, .ok, ended.raw)
-            try await create("/v1/training/courses", [
-                "name": "Empathy", "method": "internal", "content_area": "communication",
-            ], kind: "courses")
+            try await create(
+                "/v1/training/courses",
+                [
+                    "name": "Empathy", "method": "internal", "content_area": "communication",
+                ],
+                kind: "courses"
+            )
             try await create("/v1/training/enrolments", ["course_id": ids["courses"]!, "agent_id": ids["agents"]!], kind: "enrolments")
             return ids
         }
         // Rows the API makes as side effects: take any one of the tenant's.
         for (kind, table) in [("notifications", "notifications"), ("followups", "followups")] {
             let id = try await ownerPool.queryScalar(
-                UUID.self, PostgresQuery(unsafeSQL: "SELECT id FROM \(table) WHERE tenant_id = '\(a.tenant.id)' LIMIT 1"))
+                UUID.self,
+                PostgresQuery(unsafeSQL: "SELECT id FROM \(table) WHERE tenant_id = '\(a.tenant.id)' LIMIT 1")
+            )
             ids[kind] = try require(id, "no \(kind) row was made for tenant A").uuidString
         }
         return ids

@@ -10,11 +10,17 @@ final class CustomerAPITests: APITestCase {
         let a = try await makeTenant("alpha")
         let owner = ownerPool!
         try await withAPI { api in
-            let created = try await api.post("/v1/customers", key: a.apiKey, json([
-                "name": " 王芳 ", "external_id": "crm-42", "segment": "vip", "high_value": true,
-                "contacts": [["kind": "email", "value": "Wang.Fang@Example.cn", "consent": true],
-                             ["kind": "phone", "value": "+86 138 0000 0000", "consent": true]],
-            ]))
+            let created = try await api.post(
+                "/v1/customers",
+                key: a.apiKey,
+                json([
+                    "name": " 王芳 ", "external_id": "crm-42", "segment": "vip", "high_value": true,
+                    "contacts": [
+                        ["kind": "email", "value": "Wang.Fang@Example.cn", "consent": true],
+                        ["kind": "phone", "value": "+86 138 0000 0000", "consent": true],
+                    ],
+                ])
+            )
             XCTAssertEqual(created.status, .created, created.raw)
             XCTAssertEqual(created["name"]?.string, "王芳")
             XCTAssertEqual(created["segment"]?.string, "vip")
@@ -34,9 +40,13 @@ final class CustomerAPITests: APITestCase {
             XCTAssertEqual(updated["name"]?.string, "王芳", "absent fields stay as they were")
             XCTAssertEqual(updated["contacts"]?.array?.count, 2, "absent contacts stay as they were")
 
-            let replaced = try await api.patch("/v1/customers/\(id)", key: a.apiKey, json([
-                "name": "王芳芳", "external_id": "crm-43", "contacts": [["kind": "chat", "value": "wangfang_wx", "consent": true]],
-            ]))
+            let replaced = try await api.patch(
+                "/v1/customers/\(id)",
+                key: a.apiKey,
+                json([
+                    "name": "王芳芳", "external_id": "crm-43", "contacts": [["kind": "chat", "value": "wangfang_wx", "consent": true]],
+                ])
+            )
             XCTAssertEqual(replaced.status, .ok, replaced.raw)
             XCTAssertEqual(replaced["contacts"]?.array?.compactMap { $0["kind"]?.string }, ["chat"])
             let other = try await api.post("/v1/customers", key: a.apiKey, json(["name": "Other", "external_id": "crm-99"]))
@@ -44,10 +54,12 @@ final class CustomerAPITests: APITestCase {
             let taken = try await api.patch("/v1/customers/\(id)", key: a.apiKey, json(["external_id": "crm-99"]))
             XCTAssertEqual(taken.status, .conflict, taken.raw)
 
-            let stored = try await owner.queryFirst("""
+            let stored = try await owner.queryFirst(
+                """
                 SELECT name, external_id, segment, high_value, jsonb_array_length(contacts) AS contacts, contacts->0->>'value' AS first
                 FROM customers WHERE id = \(try require(UUID(uuidString: id)))
-                """)
+                """
+            )
             XCTAssertEqual(try stored?.decode(String.self, "name"), "王芳芳")
             XCTAssertEqual(try stored?.decode(String.self, "external_id"), "crm-43")
             XCTAssertEqual(try stored?.decode(String.self, "segment"), "enterprise")
@@ -106,8 +118,10 @@ final class CustomerAPITests: APITestCase {
 
     func testSearchFindsCustomersByAnyPartOfTheNameIgnoringCase() async throws {
         let a = try await makeTenant("alpha")
-        for (name, segment) in [("王芳", "vip"), ("王小明", "regular"), ("李雷", "regular"), ("Acme Ltd", "enterprise"),
-                                ("Globex", "enterprise"), ("100% Cotton", "regular")] {
+        for (name, segment) in [
+            ("王芳", "vip"), ("王小明", "regular"), ("李雷", "regular"), ("Acme Ltd", "enterprise"),
+            ("Globex", "enterprise"), ("100% Cotton", "regular"),
+        ] {
             _ = try await services.customers.create(a.tenant.id, NewCustomer(name: name, segment: segment))
             clock.advance(by: 1)
         }
@@ -241,15 +255,23 @@ final class CustomerAPITests: APITestCase {
     // MARK: - Arrangement
 
     /// A ticket row written directly (intake is not under test here).
-    private func insertTicket(_ tenantID: UUID, number: Int, customer: UUID, at createdAt: Date, subject: String?,
-                              resolvedAt: Date? = nil) async throws {
+    private func insertTicket(
+        _ tenantID: UUID,
+        number: Int,
+        customer: UUID,
+        at createdAt: Date,
+        subject: String?,
+        resolvedAt: Date? = nil
+    ) async throws {
         let status = resolvedAt == nil ? "new" : "resolved"
-        try await ownerPool.execute("""
+        try await ownerPool.execute(
+            """
             INSERT INTO tickets (tenant_id, number, customer_id, channel, subject, description, category, priority, status,
                                  created_at, resolved_at, updated_at)
             VALUES (\(tenantID), \(number), \(customer), 'email', \(subject), 'description', 'inquiry', 'P3', \(status),
                     \(createdAt), \(resolvedAt), \(createdAt))
-            """)
+            """
+        )
     }
 
     /// An API key of a new agent with `role`.

@@ -22,9 +22,15 @@ final class DatabaseOutageTests: XCTestCase {
         root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("kefu-outage-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root.path)
-        cluster = try EmbeddedPostgres(.init(
-            dataDirectory: root.appendingPathComponent("data"), socketDirectory: root.appendingPathComponent("run"),
-            port: 5432, unsafeFastMode: false, maxConnections: 50))
+        cluster = try EmbeddedPostgres(
+            .init(
+                dataDirectory: root.appendingPathComponent("data"),
+                socketDirectory: root.appendingPathComponent("run"),
+                port: 5432,
+                unsafeFastMode: false,
+                maxConnections: 50
+            )
+        )
         try cluster.start()
         try cluster.createDatabaseIfMissing(EmbeddedPostgres.defaultDatabase)
         try await Migrator(cluster.configuration(), migrations: Migration.load(from: TestCluster.sqlDirectory)).migrate()
@@ -39,8 +45,10 @@ final class DatabaseOutageTests: XCTestCase {
         let owner = ConnectionPool(cluster.configuration(), configuration: .init(maxConnections: 2))
         let tenant = try await TenantAdminService(ownerPool: owner).create(NewTenant(slug: "outage", name: "Outage", timezone: "UTC"))
         await owner.shutdown()
-        let pool = ConnectionPool(cluster.configuration().with(user: DatabaseRuntime.applicationRole),
-                                  configuration: .init(maxConnections: 8, acquireTimeout: .seconds(1)))
+        let pool = ConnectionPool(
+            cluster.configuration().with(user: DatabaseRuntime.applicationRole),
+            configuration: .init(maxConnections: 8, acquireTimeout: .seconds(1))
+        )
         let services = KefuServices(pool: pool)
         let router = KefuApplication.makeRouter(services: services, configuration: .init(port: 0, maxBodyBytes: 64 * 1024))
         var quiet = Logger(label: "kefu.outage-test")
@@ -77,7 +85,10 @@ final class DatabaseOutageTests: XCTestCase {
                     for _ in 0..<4 {
                         group.addTask {
                             while !stop.withLockedValue({ $0 }) {
-                                let n = counter.withLockedValue { value -> Int in value += 1; return value }
+                                let n = counter.withLockedValue { value -> Int in
+                                    value += 1
+                                    return value
+                                }
                                 let wasDown = down.withLockedValue { $0 }
                                 let (status, elapsed, id) = try await intake(n)
                                 if (200..<300).contains(status.code), let id {

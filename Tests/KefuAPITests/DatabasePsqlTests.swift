@@ -1,7 +1,8 @@
 import Foundation
-@testable import KefuCLI
 import KefuPostgres
 import XCTest
+
+@testable import KefuCLI
 
 /// `kefu db psql` never puts the owner's password on psql's command line (any local user can
 /// read a process's arguments); psql gets it through `PGPASSWORD`.

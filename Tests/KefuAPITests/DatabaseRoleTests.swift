@@ -9,11 +9,17 @@ import XCTest
 final class DatabaseRoleTests: TicketTestCase {
     /// Runs `body` on a fresh connection as `configuration`'s role inside `tenant`'s scope, as the
     /// API (or the worker) would.
-    private func inScope<T>(_ configuration: PostgresConfiguration, _ tenant: UUID,
-                            _ body: (PostgresTransaction) async throws -> T) async throws -> T {
+    private func inScope<T>(
+        _ configuration: PostgresConfiguration,
+        _ tenant: UUID,
+        _ body: (PostgresTransaction) async throws -> T
+    ) async throws -> T {
         let connection = try await PostgresConnection.connect(configuration)
         do {
-            let value = try await connection.transaction(setup: [PostgresQuery(unpreparedSQL: "SET LOCAL app.tenant_id = '\(tenant.uuidString)'")], body)
+            let value = try await connection.transaction(
+                setup: [PostgresQuery(unpreparedSQL: "SET LOCAL app.tenant_id = '\(tenant.uuidString)'")],
+                body
+            )
             await connection.close()
             return value
         } catch {
@@ -22,8 +28,13 @@ final class DatabaseRoleTests: TicketTestCase {
         }
     }
 
-    private func expectSQLState(_ state: String, _ what: String, file: StaticString = #filePath, line: UInt = #line,
-                                _ body: () async throws -> Void) async {
+    private func expectSQLState(
+        _ state: String,
+        _ what: String,
+        file: StaticString = #filePath,
+        line: UInt = #line,
+        _ body: () async throws -> Void
+    ) async {
         do {
             try await body()
             XCTFail("\(what): expected SQLSTATE \(state), it succeeded", file: file, line: line)
@@ -41,18 +52,30 @@ final class DatabaseRoleTests: TicketTestCase {
     /// A P1 phone ticket of `tenant`; its id.
     private func ticket(of tenant: UUID) async throws -> UUID {
         let customer = try await services.customers.create(tenant, NewCustomer(name: "Li Na"))
-        return try await services.intake.intake(tenant, NewTicket(
-            customerId: customer.id, channel: "phone", description: "order is missing", category: "fault", priority: "P1")).ticket.id
+        return try await services.intake.intake(
+            tenant,
+            NewTicket(
+                customerId: customer.id,
+                channel: "phone",
+                description: "order is missing",
+                category: "fault",
+                priority: "P1"
+            )
+        ).ticket.id
     }
 
     func testTheAPIRoleCannotCallTheCrossTenantWorkerFunctions() async throws {
         let other = try await makeTenant("globex").tenant.id
         let theirs = try await ticket(of: other)
         let attacks: [(String, PostgresQuery)] = [
-            ("claim every tenant's timers for 100 years",
-             "SELECT * FROM kefu_claim_due_timers(now() + interval '10 years', 100000, interval '100 years')"),
-            ("breach another tenant's ticket early",
-             "SELECT * FROM kefu_act_on_sla_timers(now() + interval '3 days', ARRAY[\(other)]::uuid[], ARRAY[\(theirs)]::uuid[], ARRAY['sla:first_response'])"),
+            (
+                "claim every tenant's timers for 100 years",
+                "SELECT * FROM kefu_claim_due_timers(now() + interval '10 years', 100000, interval '100 years')"
+            ),
+            (
+                "breach another tenant's ticket early",
+                "SELECT * FROM kefu_act_on_sla_timers(now() + interval '3 days', ARRAY[\(other)]::uuid[], ARRAY[\(theirs)]::uuid[], ARRAY['sla:first_response'])"
+            ),
             ("prune every tenant's intake counters", "SELECT kefu_prune_intake_counters(now() + interval '100 years', 100000)"),
             ("read every tenant's surge settings and volumes", "SELECT * FROM kefu_surge_readings(now() - interval '1 day', now())"),
             ("list surge candidates", "SELECT * FROM kefu_surge_candidates(now() - interval '1 day', now())"),
@@ -74,20 +97,24 @@ final class DatabaseRoleTests: TicketTestCase {
         try await addAgent("Sup Su", tier: "senior", role: "supervisor")
         let id = try await ticket(of: tenantID)
         // The ticket's clocks run out in three days of real time.
-        try await ownerPool.execute("""
+        try await ownerPool.execute(
+            """
             UPDATE tickets SET channel_response_due_at = NULL, first_response_due_at = now() + interval '3 days',
                                resolution_due_at = now() + interval '3 days' WHERE id = \(id)
-            """)
+            """
+        )
         try await ownerPool.execute("UPDATE ticket_timers SET due_at = now() + interval '3 days' WHERE ticket_id = \(id)")
         let claimed = try await inScope(database.workerConfiguration, tenantID) {
             try await $0.query("SELECT * FROM kefu_claim_due_timers(now() + interval '10 years', 100000, interval '100 years')")
         }
         XCTAssertEqual(claimed.count, 0, "a worker's clock is taken at most 5 seconds ahead of the database's")
         let acted = try await inScope(database.workerConfiguration, tenantID) {
-            try await $0.queryFirst("""
+            try await $0.queryFirst(
+                """
                 SELECT performed FROM kefu_act_on_sla_timers(now() + interval '3 days', ARRAY[\(tenantID)]::uuid[],
                                                              ARRAY[\(id)]::uuid[], ARRAY['sla:first_response'])
-                """)
+                """
+            )
         }
         XCTAssertEqual(try acted?.decode(Int.self, "performed"), 0)
         let breaches = try await count("SELECT count(*) FROM ticket_sla_breaches")
@@ -99,16 +126,21 @@ final class DatabaseRoleTests: TicketTestCase {
             try await $0.query("SELECT * FROM kefu_claim_due_timers(now(), 100000, interval '100 years')")
         }
         XCTAssertGreaterThan(leased.count, 0)
-        let longest = try await ownerPool.queryScalar(Bool.self, """
+        let longest = try await ownerPool.queryScalar(
+            Bool.self,
+            """
             SELECT max(claimed_until) <= now() + interval '10 minutes 5 seconds' FROM ticket_timers WHERE ticket_id = \(id)
-            """)
+            """
+        )
         XCTAssertEqual(longest, true)
     }
 
     func testPruningCannotReachIntoTheFuture() async throws {
-        try await ownerPool.execute("""
+        try await ownerPool.execute(
+            """
             INSERT INTO intake_minutes (tenant_id, channel, minute, count) VALUES (\(tenantID), 'phone', date_trunc('minute', now()), 3)
-            """)
+            """
+        )
         let deleted = try await inScope(database.workerConfiguration, tenantID) {
             try await $0.queryScalar(Int.self, "SELECT kefu_prune_intake_counters(now() + interval '100 years', 100000)")
         }
@@ -119,10 +151,12 @@ final class DatabaseRoleTests: TicketTestCase {
 
     func testASessionSettingDoesNotUnlockAnArchivedTicketOrItsRecord() async throws {
         let id = try await ticket(of: tenantID)
-        try await ownerPool.execute("""
+        try await ownerPool.execute(
+            """
             INSERT INTO ticket_messages (tenant_id, ticket_id, author_kind, visibility, body, created_at)
             VALUES (\(tenantID), \(id), 'customer', 'public', 'hello', now())
-            """)
+            """
+        )
         try await ownerPool.execute("UPDATE tickets SET status = 'archived', archived_at = now() WHERE id = \(id)")
         let deleting = PostgresQuery(unsafeSQL: "SELECT set_config('kefu.deleting_tenant', '\(tenantID.uuidString)', true)")
         await expectSQLState("55000", "rewrite an archived ticket with the deletion flag set") {
@@ -144,7 +178,9 @@ final class DatabaseRoleTests: TicketTestCase {
         XCTAssertEqual(kept, 1, "the message is unchanged")
         // The operator's tenant deletion still removes everything.
         try await ownerPool.execute("SELECT kefu_delete_tenant(\(tenantID))")
-        let left = try await count("SELECT (SELECT count(*) FROM tickets) + (SELECT count(*) FROM ticket_messages) + (SELECT count(*) FROM tenants WHERE id = \(tenantID))")
+        let left = try await count(
+            "SELECT (SELECT count(*) FROM tickets) + (SELECT count(*) FROM ticket_messages) + (SELECT count(*) FROM tenants WHERE id = \(tenantID))"
+        )
         XCTAssertEqual(left, 0)
     }
 
@@ -174,10 +210,12 @@ final class DatabaseRoleTests: TicketTestCase {
 
     func testTwoKeysCannotShareAHash() async throws {
         await expectSQLState("23505", "a second key with the same hash") {
-            try await ownerPool.execute("""
+            try await ownerPool.execute(
+                """
                 INSERT INTO api_keys (tenant_id, agent_id, name, prefix, key_hash)
                 SELECT tenant_id, agent_id, 'copy', prefix, key_hash FROM api_keys LIMIT 1
-                """)
+                """
+            )
         }
     }
 

@@ -6,8 +6,10 @@ import XCTest
 
 /// `Idempotency-Key` on intake: per tenant, kept with the ticket, bound to the request it came with.
 final class IdempotencyKeyTests: TicketTestCase {
-    private let body: [String: Any] = ["customer": ["name": "Retry Ren"], "channel": "web_form", "category": "inquiry",
-                                       "description": "Where is my invoice?"]
+    private let body: [String: Any] = [
+        "customer": ["name": "Retry Ren"], "channel": "web_form", "category": "inquiry",
+        "description": "Where is my invoice?",
+    ]
 
     private func ticketCount() async throws -> Int {
         try await ownerPool.queryScalar(Int.self, "SELECT count(*) FROM tickets") ?? -1
@@ -56,9 +58,16 @@ final class IdempotencyKeyTests: TicketTestCase {
         XCTAssertEqual(theirs.status, .created, theirs.raw)
         XCTAssertNotEqual(theirs["id"]?.string, ours["id"]?.string)
         let changed = try await withAPI { api in
-            try await api.send(.post, "/v1/tickets", key: other.apiKey, body: json(["customer": ["name": "Other"], "channel": "chat",
-                                                                                   "category": "fault", "description": "x"]),
-                               headers: ["Idempotency-Key": "shared-key"])
+            try await api.send(
+                .post,
+                "/v1/tickets",
+                key: other.apiKey,
+                body: json([
+                    "customer": ["name": "Other"], "channel": "chat",
+                    "category": "fault", "description": "x",
+                ]),
+                headers: ["Idempotency-Key": "shared-key"]
+            )
         }
         XCTAssertEqual(changed.errorCode, "idempotency_key_reused", "each tenant's key is bound to its own first request")
     }

@@ -12,10 +12,12 @@ final class IntakeCounterRetentionTests: TicketTestCase {
         for age in ages {
             let minute = now.addingTimeInterval(-Double(age) * 60)
             try await ownerPool.execute("INSERT INTO intake_minutes (tenant_id, channel, minute, count) VALUES (\(tenant), 'chat', \(minute), 3)")
-            try await ownerPool.execute("""
+            try await ownerPool.execute(
+                """
                 INSERT INTO intake_hours (tenant_id, channel, hour, count) VALUES (\(tenant), 'chat', date_trunc('hour', \(minute)::timestamptz, 'UTC'), 3)
                 ON CONFLICT (tenant_id, channel, hour) DO UPDATE SET count = intake_hours.count + 3
-                """)
+                """
+            )
         }
     }
 
@@ -64,13 +66,17 @@ final class IntakeCounterRetentionTests: TicketTestCase {
     }
 
     func testTheFunctionRunsWithFixedRightsForTheWorkerOnly() async throws {
-        let row = try require(try await ownerPool.queryFirst("""
-            SELECT p.prosecdef, p.proconfig::text AS config,
-                   has_function_privilege('kefu_app', p.oid, 'EXECUTE') AS app,
-                   has_function_privilege('kefu_worker', p.oid, 'EXECUTE') AS worker,
-                   has_function_privilege('public', p.oid, 'EXECUTE') AS anyone
-            FROM pg_proc p WHERE p.proname = 'kefu_prune_intake_counters'
-            """))
+        let row = try require(
+            try await ownerPool.queryFirst(
+                """
+                SELECT p.prosecdef, p.proconfig::text AS config,
+                       has_function_privilege('kefu_app', p.oid, 'EXECUTE') AS app,
+                       has_function_privilege('kefu_worker', p.oid, 'EXECUTE') AS worker,
+                       has_function_privilege('public', p.oid, 'EXECUTE') AS anyone
+                FROM pg_proc p WHERE p.proname = 'kefu_prune_intake_counters'
+                """
+            )
+        )
         XCTAssertTrue(try row.decode(Bool.self, "prosecdef"))
         XCTAssertTrue(try row.decode(String.self, "config").contains("search_path"))
         XCTAssertFalse(try row.decode(Bool.self, "app"))

@@ -30,11 +30,13 @@ final class KnowledgeAuthorityTests: TicketTestCase {
         XCTAssertEqual(changed["not_helpful"]?.number, 1)
         let again = try await vote(id, helpful: false, as: bo)
         XCTAssertEqual(again["not_helpful"]?.number, 1)
-        let stored = try await ownerPool.queryFirst("""
+        let stored = try await ownerPool.queryFirst(
+            """
             SELECT count(*) FILTER (WHERE helpful) AS yes, count(*) FILTER (WHERE NOT helpful) AS no,
                    (SELECT helpful FROM kb_articles) AS article_yes, (SELECT not_helpful FROM kb_articles) AS article_no
             FROM kb_article_votes
-            """)
+            """
+        )
         XCTAssertEqual(try stored?.decode(Int.self, "yes"), 1)
         XCTAssertEqual(try stored?.decode(Int.self, "no"), 1)
         XCTAssertEqual(try stored?.decode(Int.self, "article_yes"), 1, "the counts are the votes")

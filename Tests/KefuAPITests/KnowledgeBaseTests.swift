@@ -22,8 +22,12 @@ final class KnowledgeBaseTests: TicketTestCase {
 
     func testEditsAreVersionsAndAnyVersionCanBeRestored() async throws {
         let id = try await article("How to change the delivery address", "Open **Orders**, choose the order, tap *Edit address*.", status: "draft")
-        _ = try await withAPI { [key] api in try await api.patch("/v1/kb/articles/\(id)", key: key, json(["body": "Version two body", "note": "typo"])) }
-        let third = try await withAPI { [key] api in try await api.patch("/v1/kb/articles/\(id)", key: key, json(["title": "Changing the address", "status": "published"])) }
+        _ = try await withAPI { [key] api in
+            try await api.patch("/v1/kb/articles/\(id)", key: key, json(["body": "Version two body", "note": "typo"]))
+        }
+        let third = try await withAPI { [key] api in
+            try await api.patch("/v1/kb/articles/\(id)", key: key, json(["title": "Changing the address", "status": "published"]))
+        }
         XCTAssertEqual(third["version"]?.number, 3)
         XCTAssertNotNil(third["published_at"]?.string)
         let versions = try await get("/v1/kb/articles/\(id)/versions")
@@ -34,7 +38,10 @@ final class KnowledgeBaseTests: TicketTestCase {
         XCTAssertEqual(restored["version"]?.number, 4)
         XCTAssertEqual(restored["body"]?.string, "Open **Orders**, choose the order, tap *Edit address*.")
         XCTAssertEqual(restored["status"]?.string, "published", "restoring content keeps the publication state")
-        let stored = try await ownerPool.queryScalar(Int.self, "SELECT count(*) FROM kb_article_versions WHERE article_id = \(try require(UUID(uuidString: id)))")
+        let stored = try await ownerPool.queryScalar(
+            Int.self,
+            "SELECT count(*) FROM kb_article_versions WHERE article_id = \(try require(UUID(uuidString: id)))"
+        )
         XCTAssertEqual(stored, 4)
         let value1 = try await get("/v1/kb/articles/\(id)/versions/9").status
         XCTAssertEqual(value1, .notFound)
@@ -74,17 +81,23 @@ final class KnowledgeBaseTests: TicketTestCase {
         let ticketID = try require(ticket["id"]?.string)
         let linked = try await withAPI { [key] api in try await api.post("/v1/kb/articles/\(id)/tickets", key: key, json(["ticket_id": ticketID])) }
         XCTAssertEqual(linked["ticket_ids"]?.array?.compactMap(\.string), [ticketID])
-        let bad = try await withAPI { [key] api in try await api.post("/v1/kb/articles/\(id)/tickets", key: key, json(["ticket_id": UUID().uuidString])) }
+        let bad = try await withAPI { [key] api in
+            try await api.post("/v1/kb/articles/\(id)/tickets", key: key, json(["ticket_id": UUID().uuidString]))
+        }
         XCTAssertEqual(bad.errorField, "ticket_id")
     }
 
     func testReplyScriptsRenderPlaceholdersAndRejectUnknownOnes() async throws {
         let agent = try await addAgent("Wang Fang", tier: "mid")
         let created = try await withAPI { [key] api in
-            try await api.post("/v1/kb/scripts", key: key, json([
-                "kind": "soothe", "name": "anxious customer",
-                "body": "{{customer_name}}，非常理解您的着急。我是{{agent_name}}，工单{{ticket_number}}会在{{expected_reply_at}}前给您答复。",
-            ]))
+            try await api.post(
+                "/v1/kb/scripts",
+                key: key,
+                json([
+                    "kind": "soothe", "name": "anxious customer",
+                    "body": "{{customer_name}}，非常理解您的着急。我是{{agent_name}}，工单{{ticket_number}}会在{{expected_reply_at}}前给您答复。",
+                ])
+            )
         }
         XCTAssertEqual(created.status, .created, created.raw)
         let unknown = try await withAPI { [key] api in
@@ -92,14 +105,18 @@ final class KnowledgeBaseTests: TicketTestCase {
         }
         XCTAssertEqual(unknown.status, .unprocessableContent)
         XCTAssertEqual(unknown.errorField, "body")
-        let value3 = try await withAPI { [key] api in try await api.post("/v1/kb/scripts", key: key, json(["kind": "joke", "name": "x", "body": "y"])) }.errorField
+        let value3 = try await withAPI { [key] api in
+            try await api.post("/v1/kb/scripts", key: key, json(["kind": "joke", "name": "x", "body": "y"]))
+        }.errorField
         XCTAssertEqual(value3, "kind")
 
         let ticket = try await intake(["customer": ["name": "陈静"], "channel": "phone", "category": "fault", "priority": "P2", "description": "x"])
         let ticketID = try require(ticket["id"]?.string)
         let scriptID = try require(created["id"]?.string)
         let agentKey = try await keyFor(agent)
-        let rendered = try await withAPI { api in try await api.post("/v1/kb/scripts/\(scriptID)/render", key: agentKey, json(["ticket_id": ticketID])) }
+        let rendered = try await withAPI { api in
+            try await api.post("/v1/kb/scripts/\(scriptID)/render", key: agentKey, json(["ticket_id": ticketID]))
+        }
         XCTAssertEqual(rendered["text"]?.string, "陈静，非常理解您的着急。我是Wang Fang，工单T-000001会在2025-11-25 10:30 (Asia/Shanghai)前给您答复。")
         let listed = try await get("/v1/kb/scripts?kind=soothe")
         XCTAssertEqual(listed["items"]?.array?.count, 1)
@@ -125,17 +142,27 @@ final class KnowledgeGapTests: TicketTestCase {
         let late = try await services.tags.create(tenantID, NewTag(name: "late parcel", parentId: middle.id))
         let lost = try await services.tags.create(tenantID, NewTag(name: "lost parcel", parentId: middle.id))
         for n in 0..<6 {
-            _ = try await intake(["customer": ["name": "C\(n)"], "channel": "chat", "category": "fault", "description": "late",
-                                  "tag_ids": [late.id.uuidString]])
+            _ = try await intake([
+                "customer": ["name": "C\(n)"], "channel": "chat", "category": "fault", "description": "late",
+                "tag_ids": [late.id.uuidString],
+            ])
         }
         for n in 0..<5 {
-            _ = try await intake(["customer": ["name": "L\(n)"], "channel": "chat", "category": "fault", "description": "lost",
-                                  "tag_ids": [lost.id.uuidString]])
+            _ = try await intake([
+                "customer": ["name": "L\(n)"], "channel": "chat", "category": "fault", "description": "lost",
+                "tag_ids": [lost.id.uuidString],
+            ])
         }
         let key = self.key
         _ = try await withAPI { api in
-            try await api.post("/v1/kb/articles", key: key, json(["title": "Lost parcels", "body": "File a claim.", "status": "published",
-                                                                 "category_tag_id": lost.id.uuidString]))
+            try await api.post(
+                "/v1/kb/articles",
+                key: key,
+                json([
+                    "title": "Lost parcels", "body": "File a claim.", "status": "published",
+                    "category_tag_id": lost.id.uuidString,
+                ])
+            )
         }
         clock.advance(by: 3600)
         let gaps = try await get("/v1/kb/gaps")
@@ -150,14 +177,24 @@ final class IntakeSuggestionTests: TicketTestCase {
     func testIntakeSuggestsPublishedArticlesAndTheAutoReplyOffersThem() async throws {
         let key = self.key
         let published = try await withAPI { api in
-            try await api.post("/v1/kb/articles", key: key, json(["title": "Reset your password", "body": "Use the Forgot password link on the sign-in page.", "status": "published"]))
+            try await api.post(
+                "/v1/kb/articles",
+                key: key,
+                json(["title": "Reset your password", "body": "Use the Forgot password link on the sign-in page.", "status": "published"])
+            )
         }
         _ = try await withAPI { api in
-            try await api.post("/v1/kb/articles", key: key, json(["title": "Password policy draft", "body": "Passwords need 12 characters.", "status": "draft"]))
+            try await api.post(
+                "/v1/kb/articles",
+                key: key,
+                json(["title": "Password policy draft", "body": "Passwords need 12 characters.", "status": "draft"])
+            )
         }
-        clock.set(Date(timeIntervalSince1970: 1_764_385_200))   // Saturday: the bot answers
-        let ticket = try await intake(["customer": ["name": "A"], "channel": "email", "category": "inquiry",
-                                       "description": "I cannot reset my password"])
+        clock.set(Date(timeIntervalSince1970: 1_764_385_200))  // Saturday: the bot answers
+        let ticket = try await intake([
+            "customer": ["name": "A"], "channel": "email", "category": "inquiry",
+            "description": "I cannot reset my password",
+        ])
         XCTAssertEqual(ticket["suggested_article_ids"]?.array?.compactMap(\.string), [try require(published["id"]?.string)])
         XCTAssertTrue(ticket["auto_reply"]?.string?.contains("Reset your password") == true, ticket.raw)
     }

@@ -12,11 +12,14 @@ final class LastAdminTests: TicketTestCase {
             let second = try await addAgent("Admin \(round)", role: "admin")
             let secondKey = try await keyFor(second)
             let first = tenant.admin
-            _ = try await ownerPool.execute("""
+            _ = try await ownerPool.execute(
+                """
                 UPDATE agents SET role = 'admin', active = true WHERE id = \(first.id)
-                """)
+                """
+            )
             let firstKey = key
-            let changes: [(String, UUID, String)] = round.isMultiple(of: 2)
+            let changes: [(String, UUID, String)] =
+                round.isMultiple(of: 2)
                 ? [(firstKey, second.id, #"{"role":"agent"}"#), (secondKey, first.id, #"{"role":"agent"}"#)]
                 : [(firstKey, second.id, #"{"active":false}"#), (secondKey, first.id, #"{"role":"qa"}"#)]
             let statuses = try await withAPI { api in
@@ -31,9 +34,12 @@ final class LastAdminTests: TicketTestCase {
             // winner, because its caller is no longer an admin (403) or no longer active (401).
             XCTAssertEqual(statuses.filter { $0 == 200 }.count, 1, "round \(round): \(statuses)")
             XCTAssertTrue(statuses.allSatisfy { [200, 401, 403, 409].contains($0) }, "round \(round): \(statuses)")
-            let admins = try await ownerPool.queryScalar(Int.self, """
+            let admins = try await ownerPool.queryScalar(
+                Int.self,
+                """
                 SELECT count(*) FROM agents WHERE tenant_id = \(tenantID) AND role = 'admin' AND active
-                """)
+                """
+            )
             XCTAssertEqual(admins, 1, "round \(round)")
             // Next round: retire the second admin for good and restore the first.
             _ = try await ownerPool.execute("UPDATE agents SET role = 'agent', active = false WHERE id = \(second.id)")

@@ -39,12 +39,14 @@ final class OperationsTests: APITestCase {
     /// Every route is documented in docs/openapi.yaml and every documented operation exists.
     func testOpenAPIDocumentMatchesTheRoutes() async throws {
         let router = KefuApplication.makeRouter(services: services, configuration: .init())
-        let routes = Set(router.routes.map { route -> String in
-            let path = route.path.description.split(separator: "/").map { segment in
-                segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
-            }.joined(separator: "/")
-            return "\(route.method.rawValue.lowercased()) /\(path)"
-        })
+        let routes = Set(
+            router.routes.map { route -> String in
+                let path = route.path.description.split(separator: "/").map { segment in
+                    segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
+                }.joined(separator: "/")
+                return "\(route.method.rawValue.lowercased()) /\(path)"
+            }
+        )
         let document = try OpenAPIDocument.text()
         XCTAssertTrue(document.hasPrefix("openapi: 3.1"))
         var documented = Set<String>()
@@ -53,7 +55,8 @@ final class OperationsTests: APITestCase {
             if line.hasPrefix("  /"), line.hasSuffix(":") {
                 currentPath = String(line.dropFirst(2).dropLast())
             } else if let path = currentPath, line.hasPrefix("    "), !line.hasPrefix("     "),
-                      let method = ["get", "post", "patch", "put", "delete"].first(where: { line == "    \($0):" }) {
+                let method = ["get", "post", "patch", "put", "delete"].first(where: { line == "    \($0):" })
+            {
                 documented.insert("\(method) \(path)")
             } else if !line.hasPrefix(" "), !line.isEmpty {
                 currentPath = nil

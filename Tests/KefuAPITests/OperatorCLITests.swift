@@ -37,7 +37,10 @@ final class OperatorCLITests: CLITestCase {
 
     func testWeeklyReportPrintsJSONCSVAndSVG() async throws {
         try await kefu("tenant", "create", "--slug", "acme", "--name", "Acme")
-        let json = try JSONDecoder().decode(JSONValue.self, from: Data(try await kefu("report", "weekly", "--tenant", "acme", "--week-start", "2025-11-24").utf8))
+        let json = try JSONDecoder().decode(
+            JSONValue.self,
+            from: Data(try await kefu("report", "weekly", "--tenant", "acme", "--week-start", "2025-11-24").utf8)
+        )
         XCTAssertEqual(json["tenant"]?.string, "acme")
         XCTAssertEqual(json["daily"]?.array?.count, 7)
         let csv = try await kefu("report", "weekly", "--tenant", "acme", "--format", "csv", "--week-start", "2025-11-24")

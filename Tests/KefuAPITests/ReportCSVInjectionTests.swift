@@ -11,8 +11,10 @@ final class ReportCSVInjectionTests: TicketTestCase {
         let middle = try await services.tags.create(tenantID, NewTag(name: "-2+3", parentId: root.id))
         let leaf = try await services.tags.create(tenantID, NewTag(name: "@SUM(A1)", parentId: middle.id))
         try await addAgent("Agent An")
-        let created = try await intake(["customer": ["name": "X"], "channel": "chat", "category": "fault", "description": "d",
-                                        "tag_ids": [leaf.id.uuidString]])
+        let created = try await intake([
+            "customer": ["name": "X"], "channel": "chat", "category": "fault", "description": "d",
+            "tag_ids": [leaf.id.uuidString],
+        ])
         XCTAssertEqual(created.status, .created, created.raw)
         let csv = try await withAPI { [key] api in
             try await api.send(.get, "/v1/reports/weekly?week_start=2025-11-24", key: key, headers: ["Accept": "text/csv"])
@@ -21,8 +23,10 @@ final class ReportCSVInjectionTests: TicketTestCase {
         XCTAssertTrue(csv.raw.contains(",'=1+2,1\r\n"), csv.raw)
         for line in csv.raw.split(separator: "\r\n") {
             for cell in line.split(separator: ",", omittingEmptySubsequences: false) {
-                XCTAssertFalse(["=", "+", "-", "@", "\t", "\r"].contains(cell.unicodeScalars.first.map(Character.init) ?? " "),
-                               "\(cell) in \(line)")
+                XCTAssertFalse(
+                    ["=", "+", "-", "@", "\t", "\r"].contains(cell.unicodeScalars.first.map(Character.init) ?? " "),
+                    "\(cell) in \(line)"
+                )
             }
         }
     }

@@ -21,13 +21,16 @@ final class ReportRollupTests: TicketTestCase {
         agentKey = try await keyFor(agent)
         let plan: [(day: Double, channel: String, priority: String, tags: [Int])] = [
             (0, "phone", "P1", [0]), (0, "email", "P2", [0, 1]), (1, "phone", "P3", [2]),
-            (1, "email", "P2", []), (3, "phone", "P1", [1, 2]), (3, "email", "P3", [0])]
+            (1, "email", "P2", []), (3, "phone", "P1", [1, 2]), (3, "email", "P3", [0]),
+        ]
         var ids: [String] = []
         for (index, ticket) in plan.enumerated() {
             clock.set(minutes(ticket.day * 1440 + Double(index)))
-            let reply = try await intake(["customer": ["name": "Customer \(index)"], "channel": ticket.channel, "category": "fault",
-                                          "priority": ticket.priority, "description": "issue \(index)",
-                                          "tag_ids": ticket.tags.map { leaves[$0].uuidString }])
+            let reply = try await intake([
+                "customer": ["name": "Customer \(index)"], "channel": ticket.channel, "category": "fault",
+                "priority": ticket.priority, "description": "issue \(index)",
+                "tag_ids": ticket.tags.map { leaves[$0].uuidString },
+            ])
             XCTAssertEqual(reply.status, .created, reply.raw)
             ids.append(try require(reply["id"]?.string))
             _ = try await act(ids[index], "assign", ["agent_id": agent.id.uuidString])
@@ -59,13 +62,20 @@ final class ReportRollupTests: TicketTestCase {
         let fromRollups = try await services.reports.weekly(tenantID, weekStart: monday)
         let fromTickets = try await services.reports.weekly(tenantID, weekStart: monday, source: .tickets)
         XCTAssertEqual(fromRollups.totalTickets, 6)
-        XCTAssertEqual(fromRollups.byTag.map { "\($0.level) \($0.path) \($0.tickets)" }.prefix(3),
-                       ["1 product 7", "2 product › billing 5", "3 product › billing › charged twice 3"])
+        XCTAssertEqual(
+            fromRollups.byTag.map { "\($0.level) \($0.path) \($0.tickets)" }.prefix(3),
+            ["1 product 7", "2 product › billing 5", "3 product › billing › charged twice 3"]
+        )
         XCTAssertEqual(fromRollups.daily.map(\.tickets), [0, 2, 2, 0, 2, 0, 0])
         try assertSameJSON(fromRollups, fromTickets)
         let gaps = try await services.articles.gaps(tenantID, from: monday, to: monday.addingTimeInterval(7 * 86_400), minimumTickets: 1)
-        let rawGaps = try await services.articles.gaps(tenantID, from: monday, to: monday.addingTimeInterval(7 * 86_400), minimumTickets: 1,
-                                                       source: .tickets)
+        let rawGaps = try await services.articles.gaps(
+            tenantID,
+            from: monday,
+            to: monday.addingTimeInterval(7 * 86_400),
+            minimumTickets: 1,
+            source: .tickets
+        )
         XCTAssertEqual(gaps, rawGaps)
         XCTAssertEqual(gaps.map(\.tickets), [3, 2, 2])
 
@@ -81,19 +91,25 @@ final class ReportRollupTests: TicketTestCase {
 
     func testRollupsFollowChangesMadeDirectlyInTheDatabase() async throws {
         try await arrange()
-        _ = try await ownerPool.execute("""
+        _ = try await ownerPool.execute(
+            """
             UPDATE tickets SET created_at = created_at - interval '2 days', channel = 'chat', priority = 'P4'
             WHERE tenant_id = \(tenantID) AND number = 2
-            """)
+            """
+        )
         try await assertRollupsMatchTickets("after moving a tagged ticket to another day and channel")
-        _ = try await ownerPool.execute("""
+        _ = try await ownerPool.execute(
+            """
             DELETE FROM ticket_tags WHERE tenant_id = \(tenantID) AND ticket_id = (SELECT id FROM tickets WHERE tenant_id = \(tenantID) AND number = 5)
               AND tag_id = \(leaves[1])
-            """)
-        _ = try await ownerPool.execute("""
+            """
+        )
+        _ = try await ownerPool.execute(
+            """
             INSERT INTO ticket_tags (tenant_id, ticket_id, tag_id)
             SELECT tenant_id, id, \(leaves[1]) FROM tickets WHERE tenant_id = \(tenantID) AND number = 4
-            """)
+            """
+        )
         try await assertRollupsMatchTickets("after untagging and tagging")
         _ = try await ownerPool.execute("DELETE FROM tickets WHERE tenant_id = \(tenantID) AND number = 1")
         try await assertRollupsMatchTickets("after deleting a tagged ticket")
@@ -111,15 +127,20 @@ final class ReportRollupTests: TicketTestCase {
     /// (Tenants with tagged, assigned and archived tickets: `TenantDeletionTests`.)
     func testDeletingATenantTakesItsRollupsWithIt() async throws {
         for index in 0..<2 {
-            let reply = try await intake(["customer": ["name": "Customer \(index)"], "channel": "email", "category": "fault",
-                                          "description": "issue \(index)"])
+            let reply = try await intake([
+                "customer": ["name": "Customer \(index)"], "channel": "email", "category": "fault",
+                "description": "issue \(index)",
+            ])
             XCTAssertEqual(reply.status, .created, reply.raw)
         }
         try await assertRollupsMatchTickets("before deleting the tenant")
         try await TenantAdminService(ownerPool: ownerPool).delete(slug: "acme", confirm: "acme")
-        let left = try await ownerPool.queryScalar(Int.self, """
+        let left = try await ownerPool.queryScalar(
+            Int.self,
+            """
             SELECT (SELECT count(*) FROM report_daily) + (SELECT count(*) FROM report_daily_tags)
-            """)
+            """
+        )
         XCTAssertEqual(left, 0)
     }
 
@@ -128,14 +149,18 @@ final class ReportRollupTests: TicketTestCase {
         let product = try await services.tags.create(tenantID, NewTag(name: "product"))
         let billing = try await services.tags.create(tenantID, NewTag(name: "billing", parentId: product.id))
         let login = try await services.tags.create(tenantID, NewTag(name: "login", parentId: product.id))
-        leaves = [try await services.tags.create(tenantID, NewTag(name: "charged twice", parentId: billing.id)).id,
-                  try await services.tags.create(tenantID, NewTag(name: "wrong amount", parentId: billing.id)).id,
-                  try await services.tags.create(tenantID, NewTag(name: "password reset", parentId: login.id)).id]
+        leaves = [
+            try await services.tags.create(tenantID, NewTag(name: "charged twice", parentId: billing.id)).id,
+            try await services.tags.create(tenantID, NewTag(name: "wrong amount", parentId: billing.id)).id,
+            try await services.tags.create(tenantID, NewTag(name: "password reset", parentId: login.id)).id,
+        ]
     }
 
     /// The rollup tables hold exactly what aggregating the tickets gives (all-zero rows aside).
     private func assertRollupsMatchTickets(_ moment: String, file: StaticString = #filePath, line: UInt = #line) async throws {
-        let differences = try await ownerPool.queryScalar(Int.self, """
+        let differences = try await ownerPool.queryScalar(
+            Int.self,
+            """
             WITH kept AS (
                 SELECT tenant_id, day, channel, category, priority, tickets, responded, on_time, first_response_seconds,
                        resolved, resolution_seconds
@@ -159,7 +184,8 @@ final class ReportRollupTests: TicketTestCase {
                                           UNION ALL (SELECT * FROM computed EXCEPT SELECT * FROM kept)) d)
                  + (SELECT count(*) FROM ((SELECT * FROM kept_tags EXCEPT SELECT * FROM computed_tags)
                                           UNION ALL (SELECT * FROM computed_tags EXCEPT SELECT * FROM kept_tags)) d)
-            """)
+            """
+        )
         XCTAssertEqual(differences, 0, "rollups differ from the tickets \(moment)", file: file, line: line)
     }
 
@@ -167,7 +193,11 @@ final class ReportRollupTests: TicketTestCase {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
-        XCTAssertEqual(String(decoding: try encoder.encode(a), as: UTF8.self), String(decoding: try encoder.encode(b), as: UTF8.self),
-                       file: file, line: line)
+        XCTAssertEqual(
+            String(decoding: try encoder.encode(a), as: UTF8.self),
+            String(decoding: try encoder.encode(b), as: UTF8.self),
+            file: file,
+            line: line
+        )
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import KefuCore
 import KefuPostgres
 import KefuTestSupport
 import XCTest
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 
 /// KPIs and the weekly report against a hand-computed fixture at exact instants (Tuesday 10:00 Shanghai).
 final class ReportTests: TicketTestCase {
@@ -22,30 +23,48 @@ final class ReportTests: TicketTestCase {
         let aliceKey = try await keyFor(alice)
         let bobKey = try await keyFor(bob)
         for priority in ["P2", "P1", "P3"] {
-            let ticket = try await intake(["customer": ["name": "Customer \(priority)"], "channel": "phone", "category": "fault",
-                                           "priority": priority, "description": "issue \(priority)"])
+            let ticket = try await intake([
+                "customer": ["name": "Customer \(priority)"], "channel": "phone", "category": "fault",
+                "priority": priority, "description": "issue \(priority)",
+            ])
             ids.append(try require(ticket["id"]?.string))
         }
         _ = try await act(ids[0], "assign", ["agent_id": alice.id.uuidString])
         _ = try await act(ids[1], "assign", ["agent_id": alice.id.uuidString])
         _ = try await act(ids[2], "assign", ["agent_id": bob.id.uuidString])
-        clock.set(minutes(10)); _ = try await act(ids[0], "respond", ["body": "hi"], as: aliceKey)
-        clock.set(minutes(20)); _ = try await act(ids[1], "respond", ["body": "hi"], as: aliceKey)
-        clock.set(minutes(30)); _ = try await act(ids[2], "respond", ["body": "hi"], as: bobKey)
-        clock.set(minutes(40)); _ = try await act(ids[0], "resolve", ["solution_summary": "done"], as: aliceKey)
-        clock.set(minutes(60)); _ = try await act(ids[1], "resolve", ["solution_summary": "done"], as: aliceKey)
+        clock.set(minutes(10))
+        _ = try await act(ids[0], "respond", ["body": "hi"], as: aliceKey)
+        clock.set(minutes(20))
+        _ = try await act(ids[1], "respond", ["body": "hi"], as: aliceKey)
+        clock.set(minutes(30))
+        _ = try await act(ids[2], "respond", ["body": "hi"], as: bobKey)
+        clock.set(minutes(40))
+        _ = try await act(ids[0], "resolve", ["solution_summary": "done"], as: aliceKey)
+        clock.set(minutes(60))
+        _ = try await act(ids[1], "resolve", ["solution_summary": "done"], as: aliceKey)
         for (id, overall) in [(ids[0], 5), (ids[1], 3)] {
             let token = try surveyToken(id)
             _ = try await withAPI { api in
-                try await api.post("/v1/surveys/\(token)", key: nil, json(["overall": overall, "timeliness": overall, "professionalism": overall,
-                                                                          "resolution": overall, "attitude": overall]))
+                try await api.post(
+                    "/v1/surveys/\(token)",
+                    key: nil,
+                    json([
+                        "overall": overall, "timeliness": overall, "professionalism": overall,
+                        "resolution": overall, "attitude": overall,
+                    ])
+                )
             }
         }
         let qaAgent = try await addAgent("QA Qi", role: "qa")
         let qaKey = try await keyFor(qaAgent)
         let review = try await withAPI { [ids] api in
-            try await api.post("/v1/tickets/\(ids[0])/qa-reviews", key: qaKey, json([
-                "score": 90, "checklist": [["item": "greeted the customer", "passed": true]], "comments": "good empathy"]))
+            try await api.post(
+                "/v1/tickets/\(ids[0])/qa-reviews",
+                key: qaKey,
+                json([
+                    "score": 90, "checklist": [["item": "greeted the customer", "passed": true]], "comments": "good empathy",
+                ])
+            )
         }
         XCTAssertEqual(review.status, .created, review.raw)
         clock.set(minutes(90))
@@ -127,7 +146,11 @@ final class ReportTests: TicketTestCase {
         XCTAssertEqual(resolved.status, .ok, resolved.raw)
         let token = try surveyToken(id)
         _ = try await withAPI { api in
-            try await api.post("/v1/surveys/\(token)", key: nil, json(["overall": 1, "timeliness": 1, "professionalism": 1, "resolution": 1, "attitude": 1]))
+            try await api.post(
+                "/v1/surveys/\(token)",
+                key: nil,
+                json(["overall": 1, "timeliness": 1, "professionalism": 1, "resolution": 1, "attitude": 1])
+            )
         }
         let weekly = try await get("/v1/reports/weekly?week_start=2025-11-24")
         XCTAssertEqual(weekly["dissatisfied"]?.array?.first?["reference"]?.string, "T-1234567", weekly.raw)

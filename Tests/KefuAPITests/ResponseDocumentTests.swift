@@ -1,8 +1,9 @@
 import Foundation
-@testable import KefuCore
 import KefuPostgres
 import KefuTestSupport
 import XCTest
+
+@testable import KefuCore
 
 /// The API writes its JSON with `CompactJSONEncoder`; the documents must be the ones Foundation's
 /// encoder writes with Kefu's conventions (the reference the rest of the code and the CLI use).
@@ -20,8 +21,15 @@ final class ResponseDocumentTests: TicketTestCase {
         ])
         let id = try require(created["id"]?.string)
         _ = try await act(id, "respond", ["body": "we are on it"], as: key)
-        let resolved = try await act(id, "resolve", ["solution_summary": "fixed", "solution_options": ["retry", "refund"],
-                                                     "compensation": ["kind": "coupon", "amount": 12.5, "currency": "CNY"]], as: key)
+        let resolved = try await act(
+            id,
+            "resolve",
+            [
+                "solution_summary": "fixed", "solution_options": ["retry", "refund"],
+                "compensation": ["kind": "coupon", "amount": 12.5, "currency": "CNY"],
+            ],
+            as: key
+        )
         XCTAssertEqual(resolved.status, .ok, resolved.raw)
 
         let ticketID = try require(UUID(uuidString: id))
@@ -37,7 +45,9 @@ final class ResponseDocumentTests: TicketTestCase {
         XCTAssertNotNil(ticket.compensation)
         XCTAssertEqual(ticket.solutionOptions, ["retry", "refund"])
         // A row of another shape still decodes, through `Decodable`.
-        let reordered = try require(try await ownerPool.queryFirst("SELECT \(TicketStore.columns), 1 AS extra FROM tickets t WHERE t.id = \(ticketID)"))
+        let reordered = try require(
+            try await ownerPool.queryFirst("SELECT \(TicketStore.columns), 1 AS extra FROM tickets t WHERE t.id = \(ticketID)")
+        )
         XCTAssertEqual(try Ticket(row: reordered), ticket)
 
         let page = try await get("/v1/tickets?limit=10")

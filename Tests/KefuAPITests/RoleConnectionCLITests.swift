@@ -10,8 +10,10 @@ import XCTest
 /// listed by `kefu timers --failed`.
 final class RoleConnectionCLITests: CLITestCase {
     private var ownerOnly: [String: String] {
-        ["DATABASE_URL": database.ownerConfiguration.url(revealingPassword: true),
-         "KEFU_SQL_DIR": TestCluster.sqlDirectory.path, "KEFU_LOG_LEVEL": "critical"]
+        [
+            "DATABASE_URL": database.ownerConfiguration.url(revealingPassword: true),
+            "KEFU_SQL_DIR": TestCluster.sqlDirectory.path, "KEFU_LOG_LEVEL": "critical",
+        ]
     }
 
     func testTheWorkerAndTheAPIRefuseOwnerCredentialsUnlessAllowed() async throws {
@@ -45,10 +47,12 @@ final class RoleConnectionCLITests: CLITestCase {
     func testTimersFailedListsTheTimersTheWorkerGaveUpOn() async throws {
         try await kefu("tenant", "create", "--slug", "acme", "--name", "Acme")
         try await kefu("surge", "simulate", "--tenant", "acme", "--rate", "2", "--minutes", "1")
-        try await ownerPool.execute("""
+        try await ownerPool.execute(
+            """
             UPDATE ticket_timers SET failures = 8, failed_at = now(), last_error = 'poisoned'
             WHERE (tenant_id, ticket_id) = (SELECT tenant_id, id FROM tickets WHERE number = 1) AND kind = 'sla:first_response'
-            """)
+            """
+        )
         let failed = try JSONDecoder().decode(JSONValue.self, from: Data(try await kefu("timers", "--failed", "--json").utf8)).array ?? []
         XCTAssertEqual(failed.count, 1)
         XCTAssertEqual(failed.first?["tenant"]?.string, "acme")

@@ -4,6 +4,7 @@ import KefuAPI
 import KefuCore
 import KefuTestSupport
 import XCTest
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,7 +40,10 @@ final class MalformedRequestTests: APITestCase {
     func testAHugeURLOrAControlCharacterInAHeaderGetsTheJSONErrorShape() async throws {
         try await withAPI(live: true) { api in
             let port = try require(api.client.port)
-            let longURL = try RawHTTP.exchange(port: port, "GET /v1/tickets?q=\(String(repeating: "a", count: 1_000_000)) HTTP/1.1\r\nHost: x\r\n\r\n")
+            let longURL = try RawHTTP.exchange(
+                port: port,
+                "GET /v1/tickets?q=\(String(repeating: "a", count: 1_000_000)) HTTP/1.1\r\nHost: x\r\n\r\n"
+            )
             XCTAssertTrue(longURL.hasPrefix("HTTP/1.1 431"), longURL)
             XCTAssertTrue(longURL.contains(#"{"error":{"code":"request_too_large""#), longURL)
             XCTAssertTrue(longURL.lowercased().contains("content-type: application/json"), longURL)

@@ -10,21 +10,33 @@ final class RoutingRuleAPITests: APITestCase {
         let a = try await makeTenant("alpha")
         let owner = ownerPool!
         try await withAPI { api in
-            let refund = try await api.post("/v1/routing-rules", key: a.apiKey, json([
-                "name": "Refunds", "position": 20, "keywords": [" Refund ", "REFUND", "退款"], "category": "complaint",
-                "channel": "web_form", "skill": "Refund", "min_tier": "mid", "max_tier": "senior", "priority": "P2",
-            ]))
+            let refund = try await api.post(
+                "/v1/routing-rules",
+                key: a.apiKey,
+                json([
+                    "name": "Refunds", "position": 20, "keywords": [" Refund ", "REFUND", "退款"], "category": "complaint",
+                    "channel": "web_form", "skill": "Refund", "min_tier": "mid", "max_tier": "senior", "priority": "P2",
+                ])
+            )
             XCTAssertEqual(refund.status, .created, refund.raw)
             XCTAssertEqual(refund["keywords"]?.array?.compactMap(\.string), ["refund", "退款"], "trimmed, lowercased, no repeats")
             XCTAssertEqual(refund["skill"]?.string, "refund")
             XCTAssertEqual(refund["channel"]?.string, "web_form")
             XCTAssertEqual(refund["active"]?.bool, true)
             let refundID = try require(refund["id"]?.string)
-            let vip = try await api.post("/v1/routing-rules", key: a.apiKey, json([
-                "name": "VIPs to seniors", "position": 10, "segment": "vip", "new_customer": false, "min_tier": "senior",
-            ]))
+            let vip = try await api.post(
+                "/v1/routing-rules",
+                key: a.apiKey,
+                json([
+                    "name": "VIPs to seniors", "position": 10, "segment": "vip", "new_customer": false, "min_tier": "senior",
+                ])
+            )
             XCTAssertEqual(vip.status, .created, vip.raw)
-            let defaults = try await api.post("/v1/routing-rules", key: a.apiKey, json(["name": "New customers", "new_customer": true, "max_tier": "junior"]))
+            let defaults = try await api.post(
+                "/v1/routing-rules",
+                key: a.apiKey,
+                json(["name": "New customers", "new_customer": true, "max_tier": "junior"])
+            )
             XCTAssertEqual(defaults["position"]?.number, 100)
             XCTAssertEqual(defaults["keywords"]?.array?.count, 0)
 
@@ -32,8 +44,11 @@ final class RoutingRuleAPITests: APITestCase {
             XCTAssertEqual(list["items"]?.array?.compactMap { $0["name"]?.string }, ["VIPs to seniors", "Refunds", "New customers"])
 
             // A merge patch: absent fields stay, null clears a condition.
-            let patched = try await api.patch("/v1/routing-rules/\(refundID)", key: a.apiKey,
-                                              json(["channel": NSNull(), "priority": "P1", "active": false]))
+            let patched = try await api.patch(
+                "/v1/routing-rules/\(refundID)",
+                key: a.apiKey,
+                json(["channel": NSNull(), "priority": "P1", "active": false])
+            )
             XCTAssertEqual(patched.status, .ok, patched.raw)
             XCTAssertNil(patched["channel"], "cleared")
             XCTAssertEqual(patched["priority"]?.string, "P1")
@@ -41,9 +56,11 @@ final class RoutingRuleAPITests: APITestCase {
             XCTAssertEqual(patched["keywords"]?.array?.count, 2)
             XCTAssertEqual(patched["active"]?.bool, false)
             let id = try require(UUID(uuidString: refundID))
-            let stored = try await owner.queryFirst("""
+            let stored = try await owner.queryFirst(
+                """
                 SELECT channel, priority, skill, keywords, min_tier, active FROM routing_rules WHERE id = \(id)
-                """)
+                """
+            )
             XCTAssertEqual(try stored?.decode(String?.self, "channel"), nil)
             XCTAssertEqual(try stored?.decode(String.self, "priority"), "P1")
             XCTAssertEqual(try stored?.decode([String].self, "keywords"), ["refund", "退款"])

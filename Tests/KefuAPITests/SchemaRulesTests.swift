@@ -20,14 +20,16 @@ final class SchemaRulesTests: APITestCase {
     static let workAfterArchive: Set<String> = ["ticket_timers", "followups", "qa_reviews", "agent_complaints", "kb_article_tickets"]
 
     func testEveryTenantTableHasForcedRowLevelSecurityAndAPolicy() async throws {
-        let rows = try await ownerPool.query("""
+        let rows = try await ownerPool.query(
+            """
             SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
                    (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid
                       AND pg_get_expr(p.polqual, p.polrelid) LIKE '%current_setting(''app.tenant_id''%'
                       AND pg_get_expr(p.polwithcheck, p.polrelid) LIKE '%current_setting(''app.tenant_id''%') AS policies
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> 'schema_migrations'
-            """)
+            """
+        )
         XCTAssertGreaterThanOrEqual(rows.count, 4)
         for row in rows {
             let table = try row.decode(String.self, "relname")
@@ -39,7 +41,8 @@ final class SchemaRulesTests: APITestCase {
 
     func testTenantIdIsPartOfEveryKeyAndIndexedUniqueness() async throws {
         // Primary keys, unique constraints and foreign keys of every tenant table, and its unique indexes.
-        let violations = try await ownerPool.query("""
+        let violations = try await ownerPool.query(
+            """
             SELECT c.relname, con.conname AS name
             FROM pg_constraint con
             JOIN pg_class c ON c.oid = con.conrelid
@@ -63,79 +66,106 @@ final class SchemaRulesTests: APITestCase {
                   SELECT 1 FROM unnest(x.indkey) k
                   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k
                   WHERE a.attname = 'tenant_id')
-            """)
+            """
+        )
         let names = try violations.map { "\(try $0.decode(String.self, "relname")).\(try $0.decode(String.self, "name"))" }
         XCTAssertEqual(names, [], "keys without tenant_id")
 
-        let missingColumn = try await ownerPool.query("""
+        let missingColumn = try await ownerPool.query(
+            """
             SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname NOT IN ('schema_migrations', 'tenants')
               AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)
-            """)
+            """
+        )
         XCTAssertEqual(try missingColumn.map { try $0.decode(String.self, at: 0) }, [])
     }
 
     func testApplicationRoleOwnsNothingBypassesNothingAndCannotTruncate() async throws {
-        let role = try require(try await ownerPool.queryFirst("""
-            SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = 'kefu_app'
-            """))
+        let role = try require(
+            try await ownerPool.queryFirst(
+                """
+                SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = 'kefu_app'
+                """
+            )
+        )
         XCTAssertEqual(try role.decode(Bool.self, "rolsuper"), false)
         XCTAssertEqual(try role.decode(Bool.self, "rolbypassrls"), false)
         XCTAssertEqual(try role.decode(Bool.self, "rolcreaterole"), false)
-        let owned = try await ownerPool.queryScalar(Int.self, """
+        let owned = try await ownerPool.queryScalar(
+            Int.self,
+            """
             SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = 'kefu_app'
-            """)
+            """
+        )
         XCTAssertEqual(owned, 0)
-        let truncatable = try await ownerPool.query("""
+        let truncatable = try await ownerPool.query(
+            """
             SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'public' AND c.relkind = 'r' AND has_table_privilege('kefu_app', c.oid, 'TRUNCATE')
-            """)
+            """
+        )
         XCTAssertEqual(truncatable.count, 0)
         let migrations = try await ownerPool.queryScalar(Bool.self, "SELECT has_table_privilege('kefu_app', 'schema_migrations', 'SELECT')")
         XCTAssertEqual(migrations, false)
     }
 
     func testOwnerRightsFunctionsArePinnedAndOwnedByTheDefinerRole() async throws {
-        let definer = try require(try await ownerPool.queryFirst("""
-            SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = 'kefu_definer'
-            """))
+        let definer = try require(
+            try await ownerPool.queryFirst(
+                """
+                SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = 'kefu_definer'
+                """
+            )
+        )
         XCTAssertEqual(try definer.decode(Bool.self, "rolsuper"), false)
         XCTAssertEqual(try definer.decode(Bool.self, "rolbypassrls"), true)
         XCTAssertEqual(try definer.decode(Bool.self, "rolcanlogin"), false)
         let functions = try await SchemaCatalog.ownerRightsFunctions(ownerPool)
         XCTAssertGreaterThanOrEqual(functions.count, 5)
-        let unpinned = try await ownerPool.query("""
+        let unpinned = try await ownerPool.query(
+            """
             SELECT p.oid::regprocedure::text FROM pg_proc p
             WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef
               AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%')
-            """).map { try $0.decode(String.self, at: 0) }
+            """
+        ).map { try $0.decode(String.self, at: 0) }
         XCTAssertEqual(unpinned, [], "owner-rights functions without a fixed search_path")
-        let misowned = try await ownerPool.query("""
+        let misowned = try await ownerPool.query(
+            """
             SELECT p.oid::regprocedure::text FROM pg_proc p
             WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef AND pg_get_userbyid(p.proowner) <> 'kefu_definer'
-            """).map { try $0.decode(String.self, at: 0) }
+            """
+        ).map { try $0.decode(String.self, at: 0) }
         XCTAssertEqual(misowned, [], "owner-rights functions must be owned by kefu_definer (ALTER FUNCTION … OWNER TO kefu_definer)")
     }
 
     func testAnOwnerRightsFunctionALaterMigrationCreatesIsHandedToTheDefiner() async throws {
-        try await ownerPool.execute("""
+        try await ownerPool.execute(
+            """
             CREATE FUNCTION test_later_owner_rights() RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
             SET search_path = public, pg_temp AS $$ SELECT count(*) FROM tickets $$
-            """)
-        let owner = try await ownerPool.queryScalar(String.self, """
+            """
+        )
+        let owner = try await ownerPool.queryScalar(
+            String.self,
+            """
             SELECT pg_get_userbyid(proowner) FROM pg_proc WHERE proname = 'test_later_owner_rights'
-            """)
+            """
+        )
         XCTAssertEqual(owner, "kefu_definer")
         let counted = try await ownerPool.queryScalar(Int.self, "SELECT test_later_owner_rights()")
         XCTAssertEqual(counted, 0, "the definer can read the tables (BYPASSRLS, granted by default)")
     }
 
     func testTheAPIRoleExecutesOnlyRequestPathOwnerRightsFunctions() async throws {
-        let executable = try await ownerPool.query("""
+        let executable = try await ownerPool.query(
+            """
             SELECT p.oid::regprocedure::text AS function, has_function_privilege('kefu_app', p.oid, 'EXECUTE') AS app,
                    EXISTS (SELECT 1 FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a WHERE a.grantee = 0) AS public
             FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef
-            """)
+            """
+        )
         XCTAssertGreaterThanOrEqual(executable.count, 5)
         for row in executable {
             let function = try row.decode(String.self, "function")
@@ -144,10 +174,12 @@ final class SchemaRulesTests: APITestCase {
                 XCTAssertTrue(Self.requestPathFunctions.contains(function), "kefu_app may execute \(function), which is not a request-path function")
             }
         }
-        for function in ["kefu_claim_due_timers(timestamp with time zone,integer,interval)",
-                         "kefu_act_on_sla_timers(timestamp with time zone,uuid[],uuid[],text[])",
-                         "kefu_prune_intake_counters(timestamp with time zone,integer)",
-                         "kefu_surge_readings(timestamp with time zone,timestamp with time zone)"] {
+        for function in [
+            "kefu_claim_due_timers(timestamp with time zone,integer,interval)",
+            "kefu_act_on_sla_timers(timestamp with time zone,uuid[],uuid[],text[])",
+            "kefu_prune_intake_counters(timestamp with time zone,integer)",
+            "kefu_surge_readings(timestamp with time zone,timestamp with time zone)",
+        ] {
             let worker = try await ownerPool.queryScalar(Bool.self, "SELECT has_function_privilege('kefu_worker', \(function), 'EXECUTE')")
             XCTAssertEqual(worker, true, function)
         }
@@ -165,11 +197,15 @@ final class SchemaRulesTests: APITestCase {
     }
 
     func testTheWorkerRoleIsTheApplicationRolePlusTheWorkerFunctions() async throws {
-        let role = try require(try await ownerPool.queryFirst("""
-            SELECT rolsuper, rolbypassrls, rolcreaterole, rolcanlogin, pg_has_role('kefu_worker', 'kefu_app', 'MEMBER') AS app,
-                   (SELECT count(*) FROM pg_class c WHERE c.relowner = r.oid) AS owned
-            FROM pg_roles r WHERE rolname = 'kefu_worker'
-            """))
+        let role = try require(
+            try await ownerPool.queryFirst(
+                """
+                SELECT rolsuper, rolbypassrls, rolcreaterole, rolcanlogin, pg_has_role('kefu_worker', 'kefu_app', 'MEMBER') AS app,
+                       (SELECT count(*) FROM pg_class c WHERE c.relowner = r.oid) AS owned
+                FROM pg_roles r WHERE rolname = 'kefu_worker'
+                """
+            )
+        )
         XCTAssertEqual(try role.decode(Bool.self, "rolsuper"), false)
         XCTAssertEqual(try role.decode(Bool.self, "rolbypassrls"), false)
         XCTAssertEqual(try role.decode(Bool.self, "rolcreaterole"), false)
@@ -183,7 +219,9 @@ final class SchemaRulesTests: APITestCase {
         XCTAssertEqual(guarded, ["tickets"])
         let children = try await SchemaCatalog.children(ownerPool, of: "tickets")
         XCTAssertGreaterThanOrEqual(children.count, 6)
-        let frozen = Set(try await SchemaCatalog.tablesWithTrigger(ownerPool, calling: "kefu_freeze_archived_children", before: ["UPDATE", "DELETE"]))
+        let frozen = Set(
+            try await SchemaCatalog.tablesWithTrigger(ownerPool, calling: "kefu_freeze_archived_children", before: ["UPDATE", "DELETE"])
+        )
         for child in children where !Self.workAfterArchive.contains(child) {
             XCTAssertTrue(frozen.contains(child), "\(child) references tickets but is not frozen when its ticket is archived")
         }

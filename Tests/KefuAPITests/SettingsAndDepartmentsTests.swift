@@ -12,9 +12,11 @@ final class SettingsAndDepartmentsTests: APITestCase {
             let before = try await api.get("/v1/settings", key: a.apiKey)
             XCTAssertEqual(before["settings"]?["sla"]?["first_response_minutes"]?["p1"]?.number, 10)
             // An operator's plain SQL (another process): the decoded settings are cached per stored document only.
-            try await owner.execute("""
+            try await owner.execute(
+                """
                 UPDATE tenants SET settings = settings || '{"sla": {"first_response_minutes": {"p1": 7}}}' WHERE id = \(a.tenant.id)
-                """)
+                """
+            )
             let after = try await api.get("/v1/settings", key: a.apiKey)
             XCTAssertEqual(after["settings"]?["sla"]?["first_response_minutes"]?["p1"]?.number, 7)
             XCTAssertEqual(after["settings"]?["sla"]?["first_response_minutes"]?["p2"]?.number, 30)
@@ -33,9 +35,13 @@ final class SettingsAndDepartmentsTests: APITestCase {
             XCTAssertEqual(defaults["settings"]?["surge"]?["window_minutes"]?.number, 15)
             XCTAssertEqual(defaults["settings"]?["auto_reply_enabled"]?.bool, true)
 
-            let patched = try await api.patch("/v1/settings", key: a.apiKey, json([
-                "timezone": "Europe/Berlin", "settings": ["sla": ["first_response_minutes": ["p1": 5]], "auto_reply_enabled": false],
-            ]))
+            let patched = try await api.patch(
+                "/v1/settings",
+                key: a.apiKey,
+                json([
+                    "timezone": "Europe/Berlin", "settings": ["sla": ["first_response_minutes": ["p1": 5]], "auto_reply_enabled": false],
+                ])
+            )
             XCTAssertEqual(patched.status, .ok, patched.raw)
             XCTAssertEqual(patched["timezone"]?.string, "Europe/Berlin")
             XCTAssertEqual(patched["settings"]?["sla"]?["first_response_minutes"]?["p1"]?.number, 5)
@@ -56,9 +62,12 @@ final class SettingsAndDepartmentsTests: APITestCase {
                 XCTAssertEqual(reply.errorField, field, reply.raw)
             }
         }
-        let stored = try await owner.queryScalar(Int.self, """
+        let stored = try await owner.queryScalar(
+            Int.self,
+            """
             SELECT (settings #>> '{sla,first_response_minutes,p1}')::int FROM tenants WHERE id = \(a.tenant.id)
-            """)
+            """
+        )
         XCTAssertEqual(stored, 5, "rejected patches left the stored settings alone")
     }
 
@@ -75,7 +84,11 @@ final class SettingsAndDepartmentsTests: APITestCase {
             XCTAssertEqual(renamed["description"]?.string, "仓库")
             let list = try await api.get("/v1/departments", key: a.apiKey)
             XCTAssertEqual(list["items"]?.array?.count, 1)
-            let agent = try await api.post("/v1/agents", key: a.apiKey, json(["name": "Ops", "email": "ops@alpha.cn", "role": "agent", "department_id": id]))
+            let agent = try await api.post(
+                "/v1/agents",
+                key: a.apiKey,
+                json(["name": "Ops", "email": "ops@alpha.cn", "role": "agent", "department_id": id])
+            )
             XCTAssertEqual(agent["department_id"]?.string?.lowercased(), id.lowercased())
         }
     }

@@ -63,9 +63,11 @@ final class SurgeDetectorTests: TicketTestCase {
         for (tenant, recent) in [(tenantID, 30), (other.tenant.id, 25)] {
             try await seedHistory(tenant)
             try await live(tenant, recent)
-            try await ownerPool.execute("""
+            try await ownerPool.execute(
+                """
                 INSERT INTO intake_minutes (tenant_id, channel, minute, count) VALUES (\(tenant), 'chat', \(clock.now().addingTimeInterval(-40 * 60)), 60)
-                """)
+                """
+            )
             try await rebuildHours(tenant)
         }
         // Here: 90 in 60 minutes = 2.25 × 40 (a 15-minute window would see 30 = 0.75 × 10, and 3× would not trigger).
@@ -84,21 +86,29 @@ final class SurgeDetectorTests: TicketTestCase {
         let hourStart = Self.tuesdayTen
         // Younger than a week by 10 minutes (no same-hour week yet): rows every 7 minutes, counts 1…5,
         // the first ones older than `now − 7 days` (outside the trailing week).
-        try await ownerPool.execute("""
+        try await ownerPool.execute(
+            """
             INSERT INTO intake_minutes (tenant_id, channel, minute, count)
             SELECT \(tenantID), 'chat', \(hourStart.addingTimeInterval(-7 * 86_400 + 600)) + make_interval(mins => 7 * i), i % 5 + 1
             FROM generate_series(0, 1445) i
             WHERE \(hourStart.addingTimeInterval(-7 * 86_400 + 600)) + make_interval(mins => 7 * i) <= \(now)
-            """)
+            """
+        )
         try await rebuildHours(tenantID)
         let window = 15.0 * 60
-        let trailing = try await ownerPool.queryScalar(Int.self, """
+        let trailing = try await ownerPool.queryScalar(
+            Int.self,
+            """
             SELECT sum(count) FROM intake_minutes WHERE tenant_id = \(tenantID)
               AND minute > \(now.addingTimeInterval(-7 * 86_400)) AND minute <= \(now.addingTimeInterval(-window))
-            """)
-        let live = try await ownerPool.queryScalar(Int.self, """
+            """
+        )
+        let live = try await ownerPool.queryScalar(
+            Int.self,
+            """
             SELECT sum(count) FROM intake_minutes WHERE tenant_id = \(tenantID) AND minute > \(now.addingTimeInterval(-window)) AND minute <= \(now)
-            """)
+            """
+        )
         let status = try await get("/v1/surge")
         let chat = try require(status["rates"]?.array?.first { $0["channel"]?.string == "chat" })
         XCTAssertEqual(chat["baseline"]?.string, "trailing_7_days")

@@ -51,12 +51,17 @@ final class SurgeModeTests: TicketTestCase {
         }
         let value2 = try await duty(away)
         XCTAssertEqual(value2, "away", "away agents are not called in")
-        let notified = try await ownerPool.queryScalar(Int.self, "SELECT count(*) FROM notifications WHERE kind = 'surge_started' AND recipient_id = \(supervisor.id)")
+        let notified = try await ownerPool.queryScalar(
+            Int.self,
+            "SELECT count(*) FROM notifications WHERE kind = 'surge_started' AND recipient_id = \(supervisor.id)"
+        )
         XCTAssertEqual(notified, 1)
         let incidentID = try require(status["incident_id"]?.string)
         let incident = try await get("/v1/incidents/\(incidentID)")
-        XCTAssertEqual(Set(incident["actions"]?.array?.compactMap(\.string) ?? []),
-                       ["auto_replies_off", "fast_transfer_on", "rotation_cancelled:2", "reserve_activated:1", "supervisors_notified:1"])
+        XCTAssertEqual(
+            Set(incident["actions"]?.array?.compactMap(\.string) ?? []),
+            ["auto_replies_off", "fast_transfer_on", "rotation_cancelled:2", "reserve_activated:1", "supervisors_notified:1"]
+        )
 
         // During the incident a supervisor sends one agent away: that choice must survive the restore.
         let supervisorKey = try await keyFor(supervisor)
@@ -105,7 +110,7 @@ final class SurgeModeTests: TicketTestCase {
         try await live(tenantID, 10)
         clock.advance(by: 10 * 60)
         _ = try await sweeper().sweep()
-        try await live(tenantID, 20)   // back above 1.5× resets the hold
+        try await live(tenantID, 20)  // back above 1.5× resets the hold
         clock.advance(by: 25 * 60)
         _ = try await sweeper().sweep()
         try await live(tenantID, 10)
@@ -157,7 +162,10 @@ final class SurgeModeTests: TicketTestCase {
 
     func testASurgeInOneTenantChangesNothingInAnother() async throws {
         let other = try await makeTenant("quiet")
-        let quietAgent = try await services.agents.create(other.tenant.id, NewAgent(name: "Quiet", email: "q@quiet.cn", role: "agent", dutyStatus: "reserve"))
+        let quietAgent = try await services.agents.create(
+            other.tenant.id,
+            NewAgent(name: "Quiet", email: "q@quiet.cn", role: "agent", dutyStatus: "reserve")
+        )
         try await seedHistory(tenantID)
         try await seedHistory(other.tenant.id)
         try await live(tenantID, 90)
@@ -197,7 +205,10 @@ final class SurgeModeTests: TicketTestCase {
         let counted = try await ownerPool.queryScalar(Int.self, "SELECT sum(count) FROM intake_minutes WHERE tenant_id = \(tenantID)")
         XCTAssertEqual(counted, 1)
         let hour = Date(timeIntervalSince1970: (clock.now().timeIntervalSince1970 / 3600).rounded(.down) * 3600)
-        let countedHour = try await ownerPool.queryScalar(Int.self, "SELECT count FROM intake_hours WHERE tenant_id = \(tenantID) AND channel = 'chat' AND hour = \(hour)")
+        let countedHour = try await ownerPool.queryScalar(
+            Int.self,
+            "SELECT count FROM intake_hours WHERE tenant_id = \(tenantID) AND channel = 'chat' AND hour = \(hour)"
+        )
         XCTAssertEqual(countedHour, 1, "the hourly rollup is written with the minute bucket")
 
         // A manual incident is not ended by the detector, only by a supervisor.
@@ -210,17 +221,23 @@ final class SurgeModeTests: TicketTestCase {
 
         let incidentID = try require(manual["id"]?.string)
         let patched = try await withAPI { api in
-            try await api.patch("/v1/incidents/\(incidentID)/review", key: supervisorKey, json([
-                "foreseeable": "The Double 11 promotion was announced a week ahead.",
-                "process_stalls": "Reserve agents had no refund permissions.",
-                "emergency_issues": [["title": "Refund permissions for reserve agents", "detail": "grant before promotions"]],
-                "submit": true,
-            ]))
+            try await api.patch(
+                "/v1/incidents/\(incidentID)/review",
+                key: supervisorKey,
+                json([
+                    "foreseeable": "The Double 11 promotion was announced a week ahead.",
+                    "process_stalls": "Reserve agents had no refund permissions.",
+                    "emergency_issues": [["title": "Refund permissions for reserve agents", "detail": "grant before promotions"]],
+                    "submit": true,
+                ])
+            )
         }
         XCTAssertEqual(patched.status, .ok, patched.raw)
         XCTAssertNotNil(patched["submitted_at"]?.string)
         XCTAssertEqual(patched["emergency_issues"]?.array?.count, 1)
-        let locked = try await withAPI { api in try await api.patch("/v1/incidents/\(incidentID)/review", key: supervisorKey, json(["foreseeable": "x"])) }
+        let locked = try await withAPI { api in
+            try await api.patch("/v1/incidents/\(incidentID)/review", key: supervisorKey, json(["foreseeable": "x"]))
+        }
         XCTAssertEqual(locked.status, .conflict)
     }
 
@@ -230,15 +247,23 @@ final class SurgeModeTests: TicketTestCase {
         let supervisorKey = try await keyFor(supervisor)
         let start = clock.now().addingTimeInterval(5 * 86_400)
         let created = try await withAPI { api in
-            try await api.post("/v1/events", key: supervisorKey, json([
-                "name": "Double 11 promotion", "starts_at": KefuJSON.format(start),
-                "ends_at": KefuJSON.format(start.addingTimeInterval(86_400)),
-            ]))
+            try await api.post(
+                "/v1/events",
+                key: supervisorKey,
+                json([
+                    "name": "Double 11 promotion", "starts_at": KefuJSON.format(start),
+                    "ends_at": KefuJSON.format(start.addingTimeInterval(86_400)),
+                ])
+            )
         }
         XCTAssertEqual(created.status, .created, created.raw)
         XCTAssertEqual(date(created["activate_at"]), start.addingTimeInterval(-3 * 86_400))
         let bad = try await withAPI { api in
-            try await api.post("/v1/events", key: supervisorKey, json(["name": "x", "starts_at": KefuJSON.format(start), "ends_at": KefuJSON.format(start)]))
+            try await api.post(
+                "/v1/events",
+                key: supervisorKey,
+                json(["name": "x", "starts_at": KefuJSON.format(start), "ends_at": KefuJSON.format(start)])
+            )
         }
         XCTAssertEqual(bad.errorField, "ends_at")
         func duty() async throws -> String? {

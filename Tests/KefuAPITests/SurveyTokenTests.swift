@@ -12,8 +12,10 @@ final class SurveyTokenTests: TicketTestCase {
     private func resolvedTicket() async throws -> (id: String, token: String) {
         let agent = try await addAgent("Agent An", tier: "mid")
         let agentKey = try await keyFor(agent)
-        let created = try await intake(["customer": ["name": "Li Na"], "channel": "phone", "category": "inquiry", "priority": "P3",
-                                        "description": "How do I export invoices?"])
+        let created = try await intake([
+            "customer": ["name": "Li Na"], "channel": "phone", "category": "inquiry", "priority": "P3",
+            "description": "How do I export invoices?",
+        ])
         let id = try require(created["id"]?.string)
         _ = try await act(id, "respond", ["body": "Here is how"], as: agentKey)
         let resolved = try await act(id, "resolve", ["solution_summary": "Explained the export"], as: agentKey)
@@ -26,9 +28,12 @@ final class SurveyTokenTests: TicketTestCase {
         XCTAssertEqual(token.count, 32)
         let stored = try await ownerPool.queryScalar(String.self, "SELECT encode(token_hash, 'hex') FROM surveys")
         XCTAssertEqual(stored, SHA256.hex(Array(token.utf8)))
-        let plain = try await ownerPool.queryScalar(Int.self, """
+        let plain = try await ownerPool.queryScalar(
+            Int.self,
+            """
             SELECT count(*) FROM information_schema.columns WHERE table_name = 'surveys' AND column_name = 'token'
-            """)
+            """
+        )
         XCTAssertEqual(plain, 0, "no plain token column")
         let survey = try await get("/v1/tickets/\(id)/survey")
         XCTAssertEqual(survey.status, .ok, survey.raw)

@@ -35,8 +35,10 @@ final class TagAPITests: APITestCase {
             XCTAssertEqual(middle?["path"]?.string, "product usage › feature operation")
             let leaves = middle?["children"]?.array ?? []
             XCTAssertEqual(leaves.compactMap { $0["name"]?.string }, ["login error", "payment error"], "siblings by name")
-            XCTAssertEqual(leaves.compactMap { $0["path"]?.string },
-                           ["product usage › feature operation › login error", "product usage › feature operation › payment error"])
+            XCTAssertEqual(
+                leaves.compactMap { $0["path"]?.string },
+                ["product usage › feature operation › login error", "product usage › feature operation › payment error"]
+            )
             XCTAssertEqual(leaves.first?["children"]?.array?.count, 0)
 
             let leaf = try await api.get("/v1/tags/\(paymentID)", key: a.apiKey)
@@ -44,10 +46,12 @@ final class TagAPITests: APITestCase {
             let subtree = try await api.get("/v1/tags/\(operationID)", key: a.apiKey)
             XCTAssertEqual(subtree["children"]?.array?.count, 2)
 
-            let stored = try await owner.queryFirst("""
+            let stored = try await owner.queryFirst(
+                """
                 SELECT t.level, t.name, p.name AS parent FROM tags t JOIN tags p ON p.tenant_id = t.tenant_id AND p.id = t.parent_id
                 WHERE t.id = \(try require(UUID(uuidString: paymentID)))
-                """)
+                """
+            )
             XCTAssertEqual(try stored?.decode(Int.self, "level"), 3)
             XCTAssertEqual(try stored?.decode(String.self, "parent"), "feature operation")
         }
@@ -66,8 +70,10 @@ final class TagAPITests: APITestCase {
             let unknownParent = try await api.post("/v1/tags", key: a.apiKey, json(["name": "x", "parent_id": UUID().uuidString]))
             XCTAssertEqual(unknownParent.status, .unprocessableContent)
             XCTAssertEqual(unknownParent.errorField, "parent_id")
-            for (body, field) in [(["name": "  "], "name"), (["name": "a › b"], "name"), (["parent_id": usage.id.uuidString], "name"),
-                                  (["name": String(repeating: "x", count: 101)], "name"), (["name": "x", "parent_id": "nope"], "parent_id")] {
+            for (body, field) in [
+                (["name": "  "], "name"), (["name": "a › b"], "name"), (["parent_id": usage.id.uuidString], "name"),
+                (["name": String(repeating: "x", count: 101)], "name"), (["name": "x", "parent_id": "nope"], "parent_id"),
+            ] {
                 let reply = try await api.post("/v1/tags", key: a.apiKey, json(body))
                 XCTAssertEqual(reply.status, .unprocessableContent, reply.raw)
                 XCTAssertEqual(reply.errorField, field, reply.raw)

@@ -15,17 +15,21 @@ final class TenantDeletionTests: TicketTestCase {
         let leaf = try await services.tags.create(tenantID, NewTag(name: "refund failed", parentId: middle.id))
         var ids: [String] = []
         for index in 0..<2 {
-            let reply = try await intake(["customer": ["name": "Customer \(index)"], "channel": "chat", "category": "fault",
-                                          "description": "退款 \(index)", "tag_ids": [leaf.id.uuidString]])
+            let reply = try await intake([
+                "customer": ["name": "Customer \(index)"], "channel": "chat", "category": "fault",
+                "description": "退款 \(index)", "tag_ids": [leaf.id.uuidString],
+            ])
             XCTAssertEqual(reply.status, .created, reply.raw)
             ids.append(try require(reply["id"]?.string))
         }
         _ = try await act(ids[0], "respond", ["body": "looking"], as: agentKey)
         let resolved = try await act(ids[0], "resolve", ["solution_summary": "refunded"], as: agentKey)
         XCTAssertEqual(resolved.status, .ok, resolved.raw)
-        try await ownerPool.execute("""
+        try await ownerPool.execute(
+            """
             UPDATE tickets SET status = 'archived', archived_at = now() WHERE tenant_id = \(tenantID) AND id = \(try require(UUID(uuidString: ids[0])))
-            """)
+            """
+        )
         let other = try await makeTenant("other")
         let otherBefore = try await rowsOf(other.tenant.id)
         XCTAssertGreaterThan(otherBefore, 0)
@@ -39,11 +43,13 @@ final class TenantDeletionTests: TicketTestCase {
 
     /// Rows of `tenant` in every table with a tenant_id column (found in the catalog), plus its tenants row.
     private func rowsOf(_ tenant: UUID) async throws -> Int {
-        let tables = try await ownerPool.query("""
+        let tables = try await ownerPool.query(
+            """
             SELECT c.table_name FROM information_schema.columns c
             JOIN information_schema.tables t USING (table_schema, table_name)
             WHERE c.table_schema = 'public' AND c.column_name = 'tenant_id' AND t.table_type = 'BASE TABLE'
-            """).map { try $0.decode(String.self, at: 0) }
+            """
+        ).map { try $0.decode(String.self, at: 0) }
         var total = try await ownerPool.queryScalar(Int.self, "SELECT count(*)::int FROM tenants WHERE id = \(tenant)") ?? 0
         for table in tables {
             // Table names come from the catalog, not from input.

@@ -51,12 +51,14 @@ final class TenantIsolationTests: APITestCase {
             let me = try await api.get("/v1/me", key: b.apiKey)
             XCTAssertEqual(me["tenant"]?["slug"]?.string, "bravo")
 
-            let stored = try await owner.queryFirst("""
+            let stored = try await owner.queryFirst(
+                """
                 SELECT a.name, a.duty_status, d.name AS department, k.revoked_at IS NULL AS key_active
                 FROM agents a, departments d, api_keys k
                 WHERE a.id = \(try require(UUID(uuidString: agentID))) AND d.id = \(try require(UUID(uuidString: departmentID)))
                   AND k.id = \(try require(UUID(uuidString: keyID)))
-                """)
+                """
+            )
             XCTAssertEqual(try stored?.decode(String.self, "name"), "A Agent")
             XCTAssertEqual(try stored?.decode(String.self, "duty_status"), "on_duty")
             XCTAssertEqual(try stored?.decode(String.self, "department"), "Legal")
@@ -78,7 +80,10 @@ final class TenantIsolationTests: APITestCase {
         try await app.transaction(setup: ["SELECT set_config('app.tenant_id', \(b.tenant.id.uuidString), true)"]) { tx in
             for table in tables {
                 let column = table == "tenants" ? "id" : "tenant_id"
-                let foreign = try await tx.queryScalar(Int.self, PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table) WHERE \(column) <> '\(b.tenant.id.uuidString)'"))
+                let foreign = try await tx.queryScalar(
+                    Int.self,
+                    PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table) WHERE \(column) <> '\(b.tenant.id.uuidString)'")
+                )
                 XCTAssertEqual(foreign, 0, "\(table) leaks another tenant's rows")
             }
         }

@@ -20,10 +20,13 @@ final class TenantSettingTests: APITestCase {
             statementCounts.append(try statements.first?.decode(Int.self, at: 0) ?? -1)
         }
         XCTAssertEqual(Set(statementCounts).count, 1, "prepared statements per tenant: \(statementCounts)")
-        let tenantStatements = try await pool.queryScalar(Int.self, """
+        let tenantStatements = try await pool.queryScalar(
+            Int.self,
+            """
             SELECT count(*) FROM pg_prepared_statements
             WHERE statement LIKE '%set_config(''app.tenant_id''%' OR statement ILIKE 'SET LOCAL%'
-            """)
+            """
+        )
         XCTAssertEqual(tenantStatements, 0, "the tenant is set by SET LOCAL text, not a prepared set_config")
         let afterwards = try await pool.queryScalar(String.self, "SELECT coalesce(current_setting('app.tenant_id', true), '')")
         XCTAssertEqual(afterwards, "", "the setting ends with its transaction")

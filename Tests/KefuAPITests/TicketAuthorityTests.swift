@@ -23,8 +23,10 @@ final class TicketAuthorityTests: TicketTestCase {
 
     /// A ticket routed to `owner` (the only on-duty agent), answered once.
     private func ownedTicket() async throws -> String {
-        let created = try await intake(["customer": ["name": "Li Na"], "channel": "phone", "category": "fault", "priority": "P3",
-                                        "description": "The app crashes."])
+        let created = try await intake([
+            "customer": ["name": "Li Na"], "channel": "phone", "category": "fault", "priority": "P3",
+            "description": "The app crashes.",
+        ])
         XCTAssertEqual(created["owner_id"]?.string, owner.id.uuidString, created.raw)
         let id = try require(created["id"]?.string)
         let answered = try await act(id, "respond", ["body": "Looking into it"], as: ownerKey)
@@ -81,8 +83,15 @@ final class TicketAuthorityTests: TicketTestCase {
 
     func testTheOwnerTransfersAndThenTheNewOwnerHasAuthority() async throws {
         let id = try await ownedTicket()
-        let transferred = try await act(id, "transfer", ["to_agent_id": colleague.id.uuidString, "reason": "shift ends",
-                                                         "handover_note": "customer on iOS"], as: ownerKey)
+        let transferred = try await act(
+            id,
+            "transfer",
+            [
+                "to_agent_id": colleague.id.uuidString, "reason": "shift ends",
+                "handover_note": "customer on iOS",
+            ],
+            as: ownerKey
+        )
         XCTAssertEqual(transferred.status, .ok, transferred.raw)
         let formerOwner = try await act(id, "resolve", ["solution_summary": "x"], as: ownerKey)
         XCTAssertEqual(formerOwner.status, .forbidden, "the first owner stays on record, not in charge")
@@ -118,8 +127,14 @@ final class TicketAuthorityTests: TicketTestCase {
     func testAnIntegrationKeyTakesTicketsInAndWritesAsTheCustomerOnly() async throws {
         let gateway = try await integrationKey()
         let created = try await withAPI { api in
-            try await api.post("/v1/tickets", key: gateway, json(["customer": ["name": "Zhao"], "channel": "chat", "category": "fault",
-                                                                  "description": "Payment fails"]))
+            try await api.post(
+                "/v1/tickets",
+                key: gateway,
+                json([
+                    "customer": ["name": "Zhao"], "channel": "chat", "category": "fault",
+                    "description": "Payment fails",
+                ])
+            )
         }
         XCTAssertEqual(created.status, .created, created.raw)
         let id = try require(created["id"]?.string)
@@ -138,9 +153,11 @@ final class TicketAuthorityTests: TicketTestCase {
         let visibilities = Set(messages["items"]?.array?.compactMap { $0["visibility"]?.string } ?? [])
         XCTAssertEqual(visibilities, ["public"], "a gateway never sees internal notes")
 
-        for (method, path) in [("GET", "/v1/tickets"), ("GET", "/v1/settings"), ("GET", "/v1/agents"), ("GET", "/v1/customers"),
-                               ("GET", "/v1/reports/weekly"), ("GET", "/v1/me"), ("GET", "/v1/tickets/\(id)/events"),
-                               ("POST", "/v1/tickets/\(id)/respond"), ("POST", "/v1/tickets/\(id)/resolve")] {
+        for (method, path) in [
+            ("GET", "/v1/tickets"), ("GET", "/v1/settings"), ("GET", "/v1/agents"), ("GET", "/v1/customers"),
+            ("GET", "/v1/reports/weekly"), ("GET", "/v1/me"), ("GET", "/v1/tickets/\(id)/events"),
+            ("POST", "/v1/tickets/\(id)/respond"), ("POST", "/v1/tickets/\(id)/resolve"),
+        ] {
             let refused = try await withAPI { api in
                 try await api.send(.init(method)!, path, key: gateway, body: method == "POST" ? json(["body": "x", "solution_summary": "x"]) : nil)
             }

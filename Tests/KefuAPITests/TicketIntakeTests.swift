@@ -12,21 +12,29 @@ final class TicketIntakeTests: TicketTestCase {
         let refund = try await addAgent("Refund Ruan", tier: "mid", skills: ["refund"])
         let senior = try await addAgent("Senior Shi", tier: "senior")
 
-        let refundTicket = try await intake(["customer": ["name": "A"], "channel": "chat", "category": "inquiry",
-                                             "description": "我要退款，订单还没发货"])
+        let refundTicket = try await intake([
+            "customer": ["name": "A"], "channel": "chat", "category": "inquiry",
+            "description": "我要退款，订单还没发货",
+        ])
         XCTAssertEqual(refundTicket["owner_id"]?.string, refund.id.uuidString, refundTicket.raw)
         XCTAssertEqual(refundTicket["skill"]?.string, "refund")
 
-        let newbie = try await intake(["customer": ["name": "B"], "channel": "in_app", "category": "inquiry",
-                                       "description": "How do I use the product comparison feature?"])
+        let newbie = try await intake([
+            "customer": ["name": "B"], "channel": "in_app", "category": "inquiry",
+            "description": "How do I use the product comparison feature?",
+        ])
         XCTAssertEqual(newbie["owner_id"]?.string, junior.id.uuidString, newbie.raw)
 
-        let returning = try await intake(["customer": ["name": "C", "first_seen_at": "2023-01-01T00:00:00Z"], "channel": "in_app",
-                                          "category": "inquiry", "description": "How do I export invoices?"])
+        let returning = try await intake([
+            "customer": ["name": "C", "first_seen_at": "2023-01-01T00:00:00Z"], "channel": "in_app",
+            "category": "inquiry", "description": "How do I export invoices?",
+        ])
         XCTAssertNotEqual(returning["owner_id"]?.string, nil)
 
-        let vip = try await intake(["customer": ["name": "D", "segment": "vip"], "channel": "phone", "category": "fault",
-                                    "description": "My dashboard is slow"])
+        let vip = try await intake([
+            "customer": ["name": "D", "segment": "vip"], "channel": "phone", "category": "fault",
+            "description": "My dashboard is slow",
+        ])
         XCTAssertTrue([refund.id.uuidString, senior.id.uuidString].contains(vip["owner_id"]?.string ?? ""), "VIP → mid or senior: \(vip.raw)")
     }
 
@@ -51,8 +59,11 @@ final class TicketIntakeTests: TicketTestCase {
         let numbers = try await withThrowingTaskGroup(of: Int.self) { group in
             for n in 0..<100 {
                 group.addTask {
-                    try await intake.intake(tenant, NewTicket(customerId: customer.id, channel: "api", description: "ticket \(n)", category: "inquiry"))
-                        .ticket.number
+                    try await intake.intake(
+                        tenant,
+                        NewTicket(customerId: customer.id, channel: "api", description: "ticket \(n)", category: "inquiry")
+                    )
+                    .ticket.number
                 }
             }
             var all: [Int] = []
@@ -65,8 +76,10 @@ final class TicketIntakeTests: TicketTestCase {
     }
 
     func testARetriedRequestWithTheSameIdempotencyKeyNeverDuplicates() async throws {
-        let body: [String: Any] = ["customer": ["name": "Retry Ren", "external_id": "crm-42"], "channel": "web_form", "category": "inquiry",
-                                   "description": "Where is my invoice?"]
+        let body: [String: Any] = [
+            "customer": ["name": "Retry Ren", "external_id": "crm-42"], "channel": "web_form", "category": "inquiry",
+            "description": "Where is my invoice?",
+        ]
         let first = try await intake(body, idempotencyKey: "form-submit-7f3a")
         let again = try await intake(body, idempotencyKey: "form-submit-7f3a")
         XCTAssertEqual(first.status, .created)
@@ -85,10 +98,18 @@ final class TicketIntakeTests: TicketTestCase {
             (["customer": ["name": "X"], "channel": "chat", "category": "inquiry", "description": "   "], "description"),
             (["channel": "chat", "category": "inquiry", "description": "d"], "customer_id"),
             (["customer_id": UUID().uuidString, "channel": "chat", "category": "inquiry", "description": "d"], "customer_id"),
-            (["customer": ["name": "X", "contacts": [["kind": "email", "value": "x@y.cn", "consent": false]]], "channel": "chat",
-              "category": "inquiry", "description": "d"], "customer.contacts[0].consent"),
-            (["customer": ["name": "Robert'); DROP TABLE tickets;--"], "channel": "chat", "category": "inquiry",
-              "description": "d", "tag_ids": [UUID().uuidString]], "tag_ids"),
+            (
+                [
+                    "customer": ["name": "X", "contacts": [["kind": "email", "value": "x@y.cn", "consent": false]]], "channel": "chat",
+                    "category": "inquiry", "description": "d",
+                ], "customer.contacts[0].consent"
+            ),
+            (
+                [
+                    "customer": ["name": "Robert'); DROP TABLE tickets;--"], "channel": "chat", "category": "inquiry",
+                    "description": "d", "tag_ids": [UUID().uuidString],
+                ], "tag_ids"
+            ),
             (["customer": ["name": "X"], "channel": "chat", "category": "inquiry", "description": 42], "description"),
             (["customer": ["name": "X"], "channel": "chat", "category": "inquiry", "description": "d", "occurred_at": "yesterday"], "occurred_at"),
         ]
@@ -99,10 +120,13 @@ final class TicketIntakeTests: TicketTestCase {
         }
         let malformed = try await withAPI { [key] api in try await api.post("/v1/tickets", key: key, "{\"channel\": ") }
         XCTAssertEqual(malformed.status, .badRequest)
-        let counts = try await ownerPool.queryScalar(Int.self, """
+        let counts = try await ownerPool.queryScalar(
+            Int.self,
+            """
             SELECT (SELECT count(*) FROM tickets) + (SELECT count(*) FROM customers) + (SELECT count(*) FROM ticket_events)
                  + (SELECT coalesce(sum(last_number), 0) FROM ticket_counters)
-            """)
+            """
+        )
         XCTAssertEqual(counts, 0, "nothing half-written")
     }
 
@@ -110,11 +134,15 @@ final class TicketIntakeTests: TicketTestCase {
         let root = try await services.tags.create(tenantID, NewTag(name: "product usage"))
         let middle = try await services.tags.create(tenantID, NewTag(name: "feature operation", parentId: root.id))
         let leaf = try await services.tags.create(tenantID, NewTag(name: "payment error", parentId: middle.id))
-        let notLeaf = try await intake(["customer": ["name": "X"], "channel": "chat", "category": "fault", "description": "d",
-                                        "tag_ids": [middle.id.uuidString]])
+        let notLeaf = try await intake([
+            "customer": ["name": "X"], "channel": "chat", "category": "fault", "description": "d",
+            "tag_ids": [middle.id.uuidString],
+        ])
         XCTAssertEqual(notLeaf.errorField, "tag_ids")
-        let tagged = try await intake(["customer": ["name": "X"], "channel": "chat", "category": "fault", "description": "d",
-                                       "tag_ids": [leaf.id.uuidString]])
+        let tagged = try await intake([
+            "customer": ["name": "X"], "channel": "chat", "category": "fault", "description": "d",
+            "tag_ids": [leaf.id.uuidString],
+        ])
         XCTAssertEqual(tagged["tag_ids"]?.array?.compactMap(\.string), [leaf.id.uuidString])
     }
 
@@ -133,23 +161,31 @@ final class TicketIntakeTests: TicketTestCase {
         // Instants with microseconds, and a Saturday so that the automatic reply is written too.
         clock.set(Date(timeIntervalSince1970: 1_764_385_200.123_456_7))
         let answers = [
-            try await intake(["customer_id": customer.id.uuidString, "channel": "email", "category": "fault",
-                              "subject": "Refund \"failed\" / 退款", "description": "refund please\nline two", "contact": "a@b.cn",
-                              "attachments": ["files/one.png"], "occurred_at": "2025-11-28T01:02:03.456789Z",
-                              "expected_resolution_at": "2025-12-01T10:00:00Z", "tag_ids": leaves]),
-            try await intake(["customer": ["name": "Inline", "external_id": "crm-1"], "channel": "chat", "category": "inquiry",
-                              "description": "how do I export?"]),
-            try await intake(["customer": ["name": "Inline again"], "channel": "phone", "category": "complaint",
-                              "description": "nobody answers"]),
+            try await intake([
+                "customer_id": customer.id.uuidString, "channel": "email", "category": "fault",
+                "subject": "Refund \"failed\" / 退款", "description": "refund please\nline two", "contact": "a@b.cn",
+                "attachments": ["files/one.png"], "occurred_at": "2025-11-28T01:02:03.456789Z",
+                "expected_resolution_at": "2025-12-01T10:00:00Z", "tag_ids": leaves,
+            ]),
+            try await intake([
+                "customer": ["name": "Inline", "external_id": "crm-1"], "channel": "chat", "category": "inquiry",
+                "description": "how do I export?",
+            ]),
+            try await intake([
+                "customer": ["name": "Inline again"], "channel": "phone", "category": "complaint",
+                "description": "nobody answers",
+            ]),
         ]
         for answer in answers {
             XCTAssertEqual(answer.status, .created, answer.raw)
             let id = try require(answer["id"]?.string)
             let stored = try await get("/v1/tickets/\(id)")
             XCTAssertEqual(answer.raw, stored.raw)
-            let timers = try await ownerPool.query("""
+            let timers = try await ownerPool.query(
+                """
                 SELECT kind FROM ticket_timers WHERE ticket_id = \(try require(UUID(uuidString: id))) AND done_at IS NULL ORDER BY kind
-                """).map { try $0.decode(String.self, at: 0) }
+                """
+            ).map { try $0.decode(String.self, at: 0) }
             let running = ["channel_response", "first_response", "plan", "resolution"]
                 .filter { answer["\($0)_due_at"]?.string != nil }.map { "sla:" + $0 }
             XCTAssertEqual(timers, running.sorted(), answer.raw)

@@ -49,14 +49,14 @@ final class TicketLifecycleTests: TicketTestCase {
     func testWaitingOnTheCustomerPausesTheClocksAndResumesThemExactly() async throws {
         let agent = try await addAgent("Zhou Min", tier: "mid")
         let agentKey = try await keyFor(agent)
-        let id = try await newTicket(priority: "P2")   // plan due 14:00 (4 h)
+        let id = try await newTicket(priority: "P2")  // plan due 14:00 (4 h)
         clock.set(minutes(10))
         _ = try await act(id, "respond", ["body": "On it"], as: agentKey)
         clock.set(minutes(20))
         let waiting = try await act(id, "request-info", ["body": "Which version?"], as: agentKey)
         XCTAssertEqual(date(waiting["sla_paused_at"]), minutes(20))
         XCTAssertEqual(date(waiting["progress_due_at"]), minutes(140))
-        clock.set(minutes(80))   // 60 minutes of business time waiting
+        clock.set(minutes(80))  // 60 minutes of business time waiting
         let resumed = try await act(id, "customer-reply", ["body": "Version 2.3.0"])
         XCTAssertNil(resumed["sla_paused_at"]?.string)
         XCTAssertEqual(date(resumed["plan_due_at"]), minutes(240 + 60))
@@ -70,13 +70,13 @@ final class TicketLifecycleTests: TicketTestCase {
     func testAPauseOverNightCountsOnlyBusinessTime() async throws {
         let agent = try await addAgent("Zhou Min", tier: "mid")
         let agentKey = try await keyFor(agent)
-        clock.set(minutes(7 * 60))   // 17:00 Tuesday
-        let id = try await newTicket(priority: "P2")   // plan due Wednesday 12:00 (1 h today + 3 h tomorrow)
+        clock.set(minutes(7 * 60))  // 17:00 Tuesday
+        let id = try await newTicket(priority: "P2")  // plan due Wednesday 12:00 (1 h today + 3 h tomorrow)
         let created = try await get("/v1/tickets/\(id)")
         XCTAssertEqual(date(created["plan_due_at"]), minutes(26 * 60))
-        clock.set(minutes(7 * 60 + 30))   // 17:30
+        clock.set(minutes(7 * 60 + 30))  // 17:30
         _ = try await act(id, "request-info", ["body": "Screenshot please"], as: agentKey)
-        clock.set(minutes(24 * 60 - 30))   // Wednesday 09:30: 30 + 30 business minutes paused
+        clock.set(minutes(24 * 60 - 30))  // Wednesday 09:30: 30 + 30 business minutes paused
         let resumed = try await act(id, "customer-reply", ["body": "Attached"])
         XCTAssertEqual(date(resumed["plan_due_at"]), minutes(26 * 60 + 60))
     }
@@ -90,10 +90,15 @@ final class TicketLifecycleTests: TicketTestCase {
         let missingNote = try await act(id, "transfer", ["to_agent_id": second.id.uuidString, "reason": "needs senior"], as: firstKey)
         XCTAssertEqual(missingNote.errorField, "handover_note")
         clock.set(minutes(15))
-        let transferred = try await act(id, "transfer", [
-            "to_agent_id": second.id.uuidString, "reason": "needs a senior for a refund above limit",
-            "handover_note": "Customer verified; refund of 800 CNY pending approval.",
-        ], as: firstKey)
+        let transferred = try await act(
+            id,
+            "transfer",
+            [
+                "to_agent_id": second.id.uuidString, "reason": "needs a senior for a refund above limit",
+                "handover_note": "Customer verified; refund of 800 CNY pending approval.",
+            ],
+            as: firstKey
+        )
         XCTAssertEqual(transferred.status, .ok, transferred.raw)
         XCTAssertEqual(transferred["owner_id"]?.string, second.id.uuidString)
         XCTAssertEqual(transferred["first_owner_id"]?.string, first.id.uuidString, "first-contact ownership stays on record")
@@ -116,7 +121,7 @@ final class TicketLifecycleTests: TicketTestCase {
         try await addAgent("Wrong Wu", tier: "junior")
         let right = try await addAgent("Right Ren", tier: "mid", skills: ["refund"], duty: "off_rotation")
         let id = try await newTicket()
-        clock.set(minutes(8.0 / 60))   // 8 seconds later
+        clock.set(minutes(8.0 / 60))  // 8 seconds later
         let redispatched = try await act(id, "redispatch", ["to_agent_id": right.id.uuidString, "reason": "refund question, not technical"])
         XCTAssertEqual(redispatched["owner_id"]?.string, right.id.uuidString, redispatched.raw)
         let history = try await get("/v1/tickets/\(id)/assignments")

@@ -10,15 +10,18 @@ final class TicketQueueTests: TicketTestCase {
         let mineKey = try await keyFor(mine)
         let customer = try await services.customers.create(tenantID, NewCustomer(name: "Queue Qu"))
         var ids: [String] = []
-        for (n, (priority, category)) in [("P1", "fault"), ("P2", "complaint"), ("P3", "inquiry"), ("P4", "suggestion"), ("P1", "fault")].enumerated() {
+        for (n, (priority, category)) in [("P1", "fault"), ("P2", "complaint"), ("P3", "inquiry"), ("P4", "suggestion"), ("P1", "fault")].enumerated()
+        {
             clock.set(minutes(Double(n)))
-            let reply = try await intake(["customer_id": customer.id.uuidString, "channel": n == 4 ? "email" : "chat",
-                                          "category": category, "priority": priority, "description": "ticket \(n)"])
+            let reply = try await intake([
+                "customer_id": customer.id.uuidString, "channel": n == 4 ? "email" : "chat",
+                "category": category, "priority": priority, "description": "ticket \(n)",
+            ])
             ids.append(try require(reply["id"]?.string))
         }
         clock.set(minutes(30))
-        _ = try await act(ids[1], "respond", ["body": "late answer"], as: mineKey)   // P2 due at +31 min: on time, complaint feedback late
-        _ = try await act(ids[0], "respond", ["body": "late answer"], as: mineKey)   // P1 due at +10 min: breached
+        _ = try await act(ids[1], "respond", ["body": "late answer"], as: mineKey)  // P2 due at +31 min: on time, complaint feedback late
+        _ = try await act(ids[0], "respond", ["body": "late answer"], as: mineKey)  // P1 due at +10 min: breached
 
         func items(_ query: String) async throws -> [String] {
             let reply = try await get("/v1/tickets?\(query)")

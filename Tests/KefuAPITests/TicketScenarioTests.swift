@@ -13,8 +13,10 @@ final class TicketScenarioTests: TicketTestCase {
         let billingKey = try await keyFor(billing)
 
         let created = try await intake([
-            "customer": ["name": "Chen Jing", "segment": "vip", "high_value": true,
-                         "contacts": [["kind": "phone", "value": "+86 138 0000 0000", "consent": true]]],
+            "customer": [
+                "name": "Chen Jing", "segment": "vip", "high_value": true,
+                "contacts": [["kind": "phone", "value": "+86 138 0000 0000", "consent": true]],
+            ],
             "channel": "chat", "category": "fault",
             "description": "Payment fails with 'bank card status abnormal'",
         ])
@@ -38,11 +40,16 @@ final class TicketScenarioTests: TicketTestCase {
         XCTAssertEqual(date(answered["progress_due_at"]), minutes(125))
 
         clock.set(minutes(30))
-        let resolved = try await act(id, "resolve", [
-            "solution_summary": "Card status reset by the bank; payment retried successfully.",
-            "solution_options": ["retry the payment", "pay with another card"],
-            "compensation": ["kind": "coupon", "amount": 20, "currency": "CNY"],
-        ], as: billingKey)
+        let resolved = try await act(
+            id,
+            "resolve",
+            [
+                "solution_summary": "Card status reset by the bank; payment retried successfully.",
+                "solution_options": ["retry the payment", "pay with another card"],
+                "compensation": ["kind": "coupon", "amount": 20, "currency": "CNY"],
+            ],
+            as: billingKey
+        )
         XCTAssertEqual(resolved["status"]?.string, "resolved", resolved.raw)
         XCTAssertEqual(date(resolved["resolved_at"]), minutes(30))
         XCTAssertEqual(date(resolved["plan_at"]), minutes(30), "the resolution is within the 2 h plan target")

@@ -21,10 +21,24 @@ class TicketTestCase: APITestCase {
     var tenantID: UUID { tenant.tenant.id }
 
     @discardableResult
-    func addAgent(_ name: String, tier: String = "junior", skills: [String] = [], role: String = "agent", duty: String = "on_duty") async throws -> Agent {
-        try await services.agents.create(tenantID, NewAgent(
-            name: name, email: "\(name.lowercased().replacingOccurrences(of: " ", with: "."))@acme.cn", role: role, tier: tier,
-            skills: skills, dutyStatus: duty))
+    func addAgent(
+        _ name: String,
+        tier: String = "junior",
+        skills: [String] = [],
+        role: String = "agent",
+        duty: String = "on_duty"
+    ) async throws -> Agent {
+        try await services.agents.create(
+            tenantID,
+            NewAgent(
+                name: name,
+                email: "\(name.lowercased().replacingOccurrences(of: " ", with: "."))@acme.cn",
+                role: role,
+                tier: tier,
+                skills: skills,
+                dutyStatus: duty
+            )
+        )
     }
 
     func keyFor(_ agent: Agent) async throws -> String {

@@ -12,14 +12,27 @@ final class TrainingTests: TicketTestCase {
 
     func testAssessmentsPassFailRetakeAndCertificates() async throws {
         let agent = try await addAgent("Trainee Tian")
-        let course = try await post("/v1/training/courses", ["name": "Refund disputes", "method": "practical", "content_area": "problem_solving",
-                                                              "required_for_tier": "mid", "pass_mark": 75])
+        let course = try await post(
+            "/v1/training/courses",
+            [
+                "name": "Refund disputes", "method": "practical", "content_area": "problem_solving",
+                "required_for_tier": "mid", "pass_mark": 75,
+            ]
+        )
         XCTAssertEqual(course.status, .created, course.raw)
         let courseID = try require(course["id"]?.string)
-        let session = try await post("/v1/training/courses/\(courseID)/sessions", ["starts_at": "2025-12-01T01:00:00Z", "ends_at": "2025-12-01T03:00:00Z",
-                                                                                 "trainer": "Senior Shi", "location": "Room 3"])
+        let session = try await post(
+            "/v1/training/courses/\(courseID)/sessions",
+            [
+                "starts_at": "2025-12-01T01:00:00Z", "ends_at": "2025-12-01T03:00:00Z",
+                "trainer": "Senior Shi", "location": "Room 3",
+            ]
+        )
         XCTAssertEqual(session.status, .created, session.raw)
-        let value1 = try await post("/v1/training/courses/\(courseID)/sessions", ["starts_at": "2025-12-01T03:00:00Z", "ends_at": "2025-12-01T01:00:00Z"]).errorField
+        let value1 = try await post(
+            "/v1/training/courses/\(courseID)/sessions",
+            ["starts_at": "2025-12-01T03:00:00Z", "ends_at": "2025-12-01T01:00:00Z"]
+        ).errorField
         XCTAssertEqual(value1, "ends_at")
         let enrolment = try await post("/v1/training/enrolments", ["course_id": courseID, "agent_id": agent.id.uuidString])
         let enrolmentID = try require(enrolment["id"]?.string)
@@ -50,11 +63,19 @@ final class TrainingTests: TicketTestCase {
         try await services.settings.patch(tenantID, .object(["settings": .object(["promotion": .object(["min_resolved_tickets": .number(1)])])]))
         let ready = try await addAgent("Ready Rui")
         let notReady = try await addAgent("Not Yet Nie")
-        let course = try await post("/v1/training/courses", ["name": "Complaint handling", "method": "internal", "content_area": "communication",
-                                                              "required_for_tier": "mid"])
+        let course = try await post(
+            "/v1/training/courses",
+            [
+                "name": "Complaint handling", "method": "internal", "content_area": "communication",
+                "required_for_tier": "mid",
+            ]
+        )
         let courseID = try require(course["id"]?.string)
         let enrolment = try await post("/v1/training/enrolments", ["course_id": courseID, "agent_id": ready.id.uuidString])
-        _ = try await post("/v1/training/enrolments/\(try require(enrolment["id"]?.string))/assessments", ["theory_score": 95, "practical_score": 95])
+        _ = try await post(
+            "/v1/training/enrolments/\(try require(enrolment["id"]?.string))/assessments",
+            ["theory_score": 95, "practical_score": 95]
+        )
         // One resolved, well-rated ticket for the ready agent.
         let readyKey = try await keyFor(ready)
         let ticket = try await intake(["customer": ["name": "Happy"], "channel": "chat", "category": "inquiry", "description": "q"])
@@ -64,7 +85,13 @@ final class TrainingTests: TicketTestCase {
         }
         _ = try await act(ticketID, "resolve", ["solution_summary": "answered"], as: readyKey)
         let token = try surveyToken(ticketID)
-        _ = try await withAPI { api in try await api.post("/v1/surveys/\(token)", key: nil, json(["overall": 5, "timeliness": 5, "professionalism": 5, "resolution": 5, "attitude": 5])) }
+        _ = try await withAPI { api in
+            try await api.post(
+                "/v1/surveys/\(token)",
+                key: nil,
+                json(["overall": 5, "timeliness": 5, "professionalism": 5, "resolution": 5, "attitude": 5])
+            )
+        }
 
         let eligibility = try await get("/v1/training/eligibility")
         let items = eligibility["items"]?.array ?? []
@@ -79,9 +106,14 @@ final class TrainingTests: TicketTestCase {
     }
 
     func testPlansAndEmergencyIssuesAsRequiredMaterial() async throws {
-        let plan = try await post("/v1/training/plans", ["year": 2026, "goals": "Faster complaint handling",
-                                                          "content_areas": ["communication", "emergency_handling"],
-                                                          "schedule": [["month": 3, "topic": "Empathy scripts"]]])
+        let plan = try await post(
+            "/v1/training/plans",
+            [
+                "year": 2026, "goals": "Faster complaint handling",
+                "content_areas": ["communication", "emergency_handling"],
+                "schedule": [["month": 3, "topic": "Empathy scripts"]],
+            ]
+        )
         XCTAssertEqual(plan.status, .created, plan.raw)
         let value1 = try await post("/v1/training/plans", ["year": 2026, "goals": "again", "content_areas": []]).status
         XCTAssertEqual(value1, .conflict)
@@ -94,9 +126,13 @@ final class TrainingTests: TicketTestCase {
         let incidentID = try require(incident["id"]?.string)
         _ = try await withAPI { api in try await api.post("/v1/surge/deactivate", key: supervisorKey, "{}") }
         _ = try await withAPI { api in
-            try await api.patch("/v1/incidents/\(incidentID)/review", key: supervisorKey, json([
-                "emergency_issues": [["title": "Handling payment outages", "detail": "scripts + escalation path"]], "submit": true,
-            ]))
+            try await api.patch(
+                "/v1/incidents/\(incidentID)/review",
+                key: supervisorKey,
+                json([
+                    "emergency_issues": [["title": "Handling payment outages", "detail": "scripts + escalation path"]], "submit": true,
+                ])
+            )
         }
         let materials = try await get("/v1/training/materials")
         XCTAssertEqual(materials["items"]?.array?.first?["title"]?.string, "Handling payment outages")

@@ -10,9 +10,17 @@ import XCTest
 final class WorkerBatchTests: TicketTestCase {
     @discardableResult
     private func agent(_ tenant: UUID, _ name: String, role: String = "agent", duty: String = "on_duty") async throws -> Agent {
-        try await services.agents.create(tenant, NewAgent(
-            name: name, email: "\(name.lowercased().replacingOccurrences(of: " ", with: "."))@\(tenant.uuidString.prefix(8)).cn",
-            role: role, tier: "senior", skills: [], dutyStatus: duty))
+        try await services.agents.create(
+            tenant,
+            NewAgent(
+                name: name,
+                email: "\(name.lowercased().replacingOccurrences(of: " ", with: "."))@\(tenant.uuidString.prefix(8)).cn",
+                role: role,
+                tier: "senior",
+                skills: [],
+                dutyStatus: duty
+            )
+        )
     }
 
     /// `count` P2 phone tickets of `tenant`; their ids.
@@ -20,8 +28,18 @@ final class WorkerBatchTests: TicketTestCase {
         let customer = try await services.customers.create(tenant, NewCustomer(name: "Li Na"))
         var ids: [UUID] = []
         for n in 0..<count {
-            ids.append(try await services.intake.intake(tenant, NewTicket(
-                customerId: customer.id, channel: "phone", description: "order \(n) is missing", category: "fault", priority: "P2")).ticket.id)
+            ids.append(
+                try await services.intake.intake(
+                    tenant,
+                    NewTicket(
+                        customerId: customer.id,
+                        channel: "phone",
+                        description: "order \(n) is missing",
+                        category: "fault",
+                        priority: "P2"
+                    )
+                ).ticket.id
+            )
         }
         return ids
     }
@@ -33,27 +51,32 @@ final class WorkerBatchTests: TicketTestCase {
     /// The `sla_breach` recipients of each ticket.
     private func escalations() async throws -> [UUID: Set<UUID>] {
         var recipients: [UUID: Set<UUID>] = [:]
-        for row in try await ownerPool.query("""
+        for row in try await ownerPool.query(
+            """
             SELECT n.ticket_id, n.recipient_id FROM notifications n
             JOIN tickets t ON t.tenant_id = n.tenant_id AND t.id = n.ticket_id
             WHERE n.kind = 'sla_breach'
-            """) {
+            """
+        ) {
             recipients[try row.decode(UUID.self, "ticket_id"), default: []].insert(try row.decode(UUID.self, "recipient_id"))
         }
         return recipients
     }
 
     /// Calls the batch function as the worker role in `tenant`'s scope with the given timer keys.
-    private func actAsWorker(in tenant: UUID, _ keys: [(tenant: UUID, ticket: UUID, kind: String)]) async throws -> (performed: Int, rescheduled: Int) {
+    private func actAsWorker(in tenant: UUID, _ keys: [(tenant: UUID, ticket: UUID, kind: String)]) async throws -> (performed: Int, rescheduled: Int)
+    {
         let app = try await PostgresConnection.connect(database.workerConfiguration)
         let now = clock.now()
         let row: PostgresRow?
         do {
             row = try await app.transaction(setup: ["SELECT set_config('app.tenant_id', \(tenant.uuidString), true)"]) { tx in
-                try await tx.queryFirst("""
+                try await tx.queryFirst(
+                    """
                     SELECT performed, rescheduled FROM kefu_act_on_sla_timers(\(now),
                         \(keys.map(\.tenant))::uuid[], \(keys.map(\.ticket))::uuid[], \(keys.map(\.kind))::text[])
-                    """)
+                    """
+                )
             }
         } catch {
             await app.close()
@@ -65,8 +88,13 @@ final class WorkerBatchTests: TicketTestCase {
 
     /// Leased timers wait for their 60-second lease; then one sweep performs `performing` of
     /// them and every ticket in `tickets` has been escalated exactly to `supervisor`.
-    private func expectDoneOnceAfterTheLease(performing: Int, escalating tickets: [UUID], to supervisor: UUID,
-                                             file: StaticString = #filePath, line: UInt = #line) async throws {
+    private func expectDoneOnceAfterTheLease(
+        performing: Int,
+        escalating tickets: [UUID],
+        to supervisor: UUID,
+        file: StaticString = #filePath,
+        line: UInt = #line
+    ) async throws {
         let during = try await worker.timers.sweep()
         XCTAssertEqual(during.claimed, 0, "leased timers wait for their lease", file: file, line: line)
         clock.advance(by: 61)
@@ -82,8 +110,10 @@ final class WorkerBatchTests: TicketTestCase {
         _ = try await agent(tenantID, "Sup Away", role: "supervisor", duty: "away")
         // globex: no supervisor on duty -> every active supervisor.
         let globex = try await makeTenant("globex").tenant.id
-        let globexSupervisors = [try await agent(globex, "Gu Away", role: "supervisor", duty: "away"),
-                                 try await agent(globex, "Ge Reserve", role: "supervisor", duty: "reserve")]
+        let globexSupervisors = [
+            try await agent(globex, "Gu Away", role: "supervisor", duty: "away"),
+            try await agent(globex, "Ge Reserve", role: "supervisor", duty: "reserve"),
+        ]
         // initech: no supervisor at all -> its admin.
         let initech = try await makeTenant("initech")
         let expected: [UUID: Set<UUID>] = [
@@ -110,14 +140,19 @@ final class WorkerBatchTests: TicketTestCase {
         }
         let breaches = try await count("SELECT count(*) FROM ticket_sla_breaches WHERE clock = 'first_response' AND due_at = \(minutes(30))")
         XCTAssertEqual(breaches, 9)
-        let misplaced = try await count("""
+        let misplaced = try await count(
+            """
             SELECT count(*) FROM notifications n JOIN agents a ON a.id = n.recipient_id WHERE a.tenant_id <> n.tenant_id
-            """)
+            """
+        )
         XCTAssertEqual(misplaced, 0)
-        let message = try await ownerPool.queryScalar(String.self, """
+        let message = try await ownerPool.queryScalar(
+            String.self,
+            """
             SELECT n.message FROM notifications n JOIN tickets t ON t.tenant_id = n.tenant_id AND t.id = n.ticket_id
             WHERE n.kind = 'sla_breach' AND t.tenant_id = \(tenantID) AND t.number = 1 LIMIT 1
-            """)
+            """
+        )
         XCTAssertEqual(message, "T-000001 (P2) missed its first response target")
 
         // The events read as the per-ticket action wrote them: breached, then escalated.
@@ -157,15 +192,21 @@ final class WorkerBatchTests: TicketTestCase {
         try await ownerPool.execute("UPDATE tickets SET first_response_at = \(minutes(30.5)) WHERE id = \(ids[1])")
         try await ownerPool.execute("UPDATE tickets SET first_response_due_at = \(minutes(60)) WHERE id = \(ids[2])")
 
-        let keys = try leased.map { (tenant: try $0.decode(UUID.self, "tenant_id"), ticket: try $0.decode(UUID.self, "ticket_id"), kind: try $0.decode(String.self, "kind")) }
+        let keys = try leased.map {
+            (tenant: try $0.decode(UUID.self, "tenant_id"), ticket: try $0.decode(UUID.self, "ticket_id"), kind: try $0.decode(String.self, "kind"))
+        }
         let outcome = try await actAsWorker(in: tenantID, keys)
         XCTAssertEqual(outcome.performed, 2, "ticket 1 (met: finished without acting) and ticket 3 (escalated)")
         XCTAssertEqual(outcome.rescheduled, 1, "ticket 2 re-armed at its new due instant")
         let escalatedBefore = try await escalations().keys
         XCTAssertEqual(Set(escalatedBefore), [ids[3]])
-        let breached = try await ownerPool.query("SELECT ticket_id FROM ticket_sla_breaches WHERE met_at IS NULL").map { try $0.decode(UUID.self, "ticket_id") }
+        let breached = try await ownerPool.query("SELECT ticket_id FROM ticket_sla_breaches WHERE met_at IS NULL").map {
+            try $0.decode(UUID.self, "ticket_id")
+        }
         XCTAssertEqual(breached, [ids[3]])
-        let moved = try await ownerPool.queryFirst("SELECT due_at, done_at, claimed_until FROM ticket_timers WHERE ticket_id = \(ids[2]) AND kind = 'sla:first_response'")
+        let moved = try await ownerPool.queryFirst(
+            "SELECT due_at, done_at, claimed_until FROM ticket_timers WHERE ticket_id = \(ids[2]) AND kind = 'sla:first_response'"
+        )
         XCTAssertEqual(try moved?.decode(Date.self, "due_at"), minutes(60))
         XCTAssertNil(try moved?.decode(Date?.self, "done_at"))
         XCTAssertNil(try moved?.decode(Date?.self, "claimed_until"), "a re-armed timer is free for any worker")
@@ -189,10 +230,12 @@ final class WorkerBatchTests: TicketTestCase {
         // Tenant ids paired with the other tenant's ticket match no timer: nothing happens to either.
         let crossed = try await actAsWorker(in: tenantID, [(tenantID, theirs, "sla:first_response"), (other, mine, "sla:first_response")])
         XCTAssertEqual(crossed.performed + crossed.rescheduled, 0)
-        let written = try await count("""
+        let written = try await count(
+            """
             SELECT (SELECT count(*) FROM ticket_sla_breaches) + (SELECT count(*) FROM notifications WHERE kind = 'sla_breach')
                  + (SELECT count(*) FROM ticket_events WHERE kind LIKE 'sla_%') + (SELECT count(*) FROM ticket_timers WHERE done_at IS NOT NULL AND kind = 'sla:first_response')
-            """)
+            """
+        )
         XCTAssertEqual(written, 0)
         // A key that is not an SLA timer is ignored too.
         let survey = try await actAsWorker(in: tenantID, [(tenantID, mine, TimerKind.surveyExpiry)])
@@ -201,25 +244,29 @@ final class WorkerBatchTests: TicketTestCase {
         // Each tenant's due timer, acted on properly, writes only into that tenant.
         let both = try await actAsWorker(in: tenantID, [(tenantID, mine, "sla:first_response"), (other, theirs, "sla:first_response")])
         XCTAssertEqual(both.performed, 2)
-        let foreign = try await count("""
+        let foreign = try await count(
+            """
             SELECT (SELECT count(*) FROM ticket_sla_breaches b JOIN tickets t ON t.id = b.ticket_id WHERE t.tenant_id <> b.tenant_id)
                  + (SELECT count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.tenant_id <> e.tenant_id)
                  + (SELECT count(*) FROM notifications n JOIN tickets t ON t.id = n.ticket_id WHERE t.tenant_id <> n.tenant_id)
                  + (SELECT count(*) FROM notifications n JOIN agents a ON a.id = n.recipient_id WHERE a.tenant_id <> n.tenant_id)
-            """)
+            """
+        )
         XCTAssertEqual(foreign, 0)
         let otherBreaches = try await count("SELECT count(*) FROM ticket_sla_breaches WHERE tenant_id = \(other)")
         XCTAssertEqual(otherBreaches, 1)
 
         // Definer rights (kefu_definer), a fixed search_path, and EXECUTE for the worker role only.
-        let function = try await ownerPool.queryFirst("""
+        let function = try await ownerPool.queryFirst(
+            """
             SELECT p.prosecdef, pg_get_userbyid(p.proowner) = 'kefu_definer' AS owned,
                    'search_path=public, pg_temp' = ANY (p.proconfig) AS fixed_path,
                    has_function_privilege('kefu_app', p.oid, 'EXECUTE') AS app,
                    has_function_privilege('kefu_worker', p.oid, 'EXECUTE') AS worker,
                    EXISTS (SELECT 1 FROM aclexplode(p.proacl) a WHERE a.grantee = 0) AS public
             FROM pg_proc p WHERE p.proname = 'kefu_act_on_sla_timers'
-            """)
+            """
+        )
         XCTAssertEqual(try function?.decode(Bool.self, "prosecdef"), true)
         XCTAssertEqual(try function?.decode(Bool.self, "owned"), true)
         XCTAssertEqual(try function?.decode(Bool.self, "fixed_path"), true)
@@ -233,13 +280,17 @@ final class WorkerBatchTests: TicketTestCase {
         let ids = try await tickets(tenantID, 3)
         // The second ticket's escalation cannot be written (say a bad row): the batch's
         // transaction fails after the first ticket's rows were written.
-        try await ownerPool.execute(PostgresQuery(unsafeSQL: """
-            CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW.ticket_id = '\(ids[1].uuidString)' AND NEW.kind = 'sla_breach' THEN RAISE EXCEPTION 'refused'; END IF;
-                RETURN NEW;
-            END $$
-            """))
+        try await ownerPool.execute(
+            PostgresQuery(
+                unsafeSQL: """
+                    CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        IF NEW.ticket_id = '\(ids[1].uuidString)' AND NEW.kind = 'sla_breach' THEN RAISE EXCEPTION 'refused'; END IF;
+                        RETURN NEW;
+                    END $$
+                    """
+            )
+        )
         try await ownerPool.execute("CREATE TRIGGER test_refuse BEFORE INSERT ON notifications FOR EACH ROW EXECUTE FUNCTION test_refuse()")
         clock.set(minutes(31))
         let report = try await worker.timers.sweep()
@@ -252,14 +303,20 @@ final class WorkerBatchTests: TicketTestCase {
         XCTAssertEqual(escalatedEvents, 2)
         let failedBreaches = try await count("SELECT count(*) FROM ticket_sla_breaches WHERE ticket_id = \(ids[1])")
         XCTAssertEqual(failedBreaches, 0)
-        let error = try await ownerPool.queryScalar(String.self, "SELECT last_error FROM ticket_timers WHERE ticket_id = \(ids[1]) AND kind = 'sla:first_response'")
+        let error = try await ownerPool.queryScalar(
+            String.self,
+            "SELECT last_error FROM ticket_timers WHERE ticket_id = \(ids[1]) AND kind = 'sla:first_response'"
+        )
         XCTAssertTrue(error?.contains("P0001") == true, String(describing: error))
 
         try await ownerPool.execute("DROP TRIGGER test_refuse ON notifications")
         try await expectDoneOnceAfterTheLease(performing: 1, escalating: ids, to: supervisor.id)
         let allEscalatedEvents = try await count("SELECT count(*) FROM ticket_events WHERE kind = 'sla_escalated'")
         XCTAssertEqual(allEscalatedEvents, 3)
-        let clearedError = try await ownerPool.queryScalar(String.self, "SELECT last_error FROM ticket_timers WHERE ticket_id = \(ids[1]) AND kind = 'sla:first_response'")
+        let clearedError = try await ownerPool.queryScalar(
+            String.self,
+            "SELECT last_error FROM ticket_timers WHERE ticket_id = \(ids[1]) AND kind = 'sla:first_response'"
+        )
         XCTAssertNil(clearedError)
     }
 
@@ -296,10 +353,12 @@ final class WorkerBatchTests: TicketTestCase {
         try await blocker.execute("ROLLBACK")
         await blocker.close()
 
-        let written = try await count("""
+        let written = try await count(
+            """
             SELECT (SELECT count(*) FROM ticket_sla_breaches) + (SELECT count(*) FROM notifications WHERE kind = 'sla_breach')
                  + (SELECT count(*) FROM ticket_events WHERE kind LIKE 'sla_%') + (SELECT count(*) FROM ticket_timers WHERE done_at IS NOT NULL)
-            """)
+            """
+        )
         XCTAssertEqual(written, 0, "nothing half-done")
         try await expectDoneOnceAfterTheLease(performing: 3, escalating: ids, to: supervisor.id)
         let breaches = try await count("SELECT count(*) FROM ticket_sla_breaches")
@@ -344,9 +403,11 @@ final class WorkerBatchTests: TicketTestCase {
         XCTAssertNotNil(ticketOwner)
         XCTAssertEqual(try reminders.map { try $0.decode(UUID.self, "recipient_id") }, [try require(ticketOwner)])
         XCTAssertEqual(try reminders.first?.decode(String.self, "message"), "T-000001: the department has not answered in time")
-        let escalations = try await count("""
+        let escalations = try await count(
+            """
             SELECT count(*) FROM notifications WHERE kind = 'sla_breach' AND recipient_id = \(supervisor.id) AND message LIKE '%missed its department target'
-            """)
+            """
+        )
         XCTAssertEqual(escalations, 1)
     }
 }

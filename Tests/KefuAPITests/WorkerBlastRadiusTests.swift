@@ -1,8 +1,9 @@
 import Foundation
-@testable import KefuCore
 import KefuPostgres
 import KefuTestSupport
 import XCTest
+
+@testable import KefuCore
 
 /// One tenant's poisoned data never stops the worker for the others (issue 12 §1 "Blast
 /// radius", §3 timers): its failures are logged, counted, retried with backoff up to a cap, then
@@ -14,22 +15,43 @@ final class WorkerBlastRadiusTests: TicketTestCase {
 
     /// A P2 phone ticket of `tenant` (first response due 10:30) with a supervisor to escalate to.
     private func dueTicket(of tenant: UUID) async throws -> UUID {
-        _ = try await services.agents.create(tenant, NewAgent(
-            name: "Sup", email: "sup@\(tenant.uuidString.prefix(8)).cn", role: "supervisor", tier: "senior", skills: [], dutyStatus: "on_duty"))
+        _ = try await services.agents.create(
+            tenant,
+            NewAgent(
+                name: "Sup",
+                email: "sup@\(tenant.uuidString.prefix(8)).cn",
+                role: "supervisor",
+                tier: "senior",
+                skills: [],
+                dutyStatus: "on_duty"
+            )
+        )
         let customer = try await services.customers.create(tenant, NewCustomer(name: "Li Na"))
-        return try await services.intake.intake(tenant, NewTicket(
-            customerId: customer.id, channel: "phone", description: "order is missing", category: "fault", priority: "P2")).ticket.id
+        return try await services.intake.intake(
+            tenant,
+            NewTicket(
+                customerId: customer.id,
+                channel: "phone",
+                description: "order is missing",
+                category: "fault",
+                priority: "P2"
+            )
+        ).ticket.id
     }
 
     /// Makes every notification of `tenant` fail to be written, as a bad stored row would.
     private func poison(_ tenant: UUID) async throws {
-        try await ownerPool.execute(PostgresQuery(unsafeSQL: """
-            CREATE FUNCTION test_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW.tenant_id = '\(tenant.uuidString)' THEN RAISE EXCEPTION 'poisoned tenant'; END IF;
-                RETURN NEW;
-            END $$
-            """))
+        try await ownerPool.execute(
+            PostgresQuery(
+                unsafeSQL: """
+                    CREATE FUNCTION test_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        IF NEW.tenant_id = '\(tenant.uuidString)' THEN RAISE EXCEPTION 'poisoned tenant'; END IF;
+                        RETURN NEW;
+                    END $$
+                    """
+            )
+        )
         try await ownerPool.execute("CREATE TRIGGER test_poison BEFORE INSERT ON notifications FOR EACH ROW EXECUTE FUNCTION test_poison()")
     }
 
@@ -48,9 +70,11 @@ final class WorkerBlastRadiusTests: TicketTestCase {
         XCTAssertEqual(first.failed, 1)
         let escalated = try await count("SELECT count(*) FROM notifications WHERE kind = 'sla_breach' AND ticket_id = \(healthy)")
         XCTAssertEqual(escalated, 1)
-        let state = try await ownerPool.queryFirst("""
+        let state = try await ownerPool.queryFirst(
+            """
             SELECT failures, last_error, claimed_until, failed_at FROM ticket_timers WHERE ticket_id = \(bad) AND kind = 'sla:first_response'
-            """)
+            """
+        )
         XCTAssertEqual(try state?.decode(Int.self, "failures"), 1)
         XCTAssertEqual(try state?.decode(String.self, "last_error"), "P0001: poisoned tenant", "the error is kept on the timer")
         XCTAssertEqual(try state?.decode(Date?.self, "claimed_until"), minutes(31).addingTimeInterval(10), "next attempt after 10 s")
@@ -62,13 +86,19 @@ final class WorkerBlastRadiusTests: TicketTestCase {
         clock.advance(by: 6)
         let second = try await timers.sweep()
         XCTAssertEqual(second.failed, 1)
-        let secondDelay = try await ownerPool.queryScalar(Date.self, "SELECT claimed_until FROM ticket_timers WHERE ticket_id = \(bad) AND kind = 'sla:first_response'")
+        let secondDelay = try await ownerPool.queryScalar(
+            Date.self,
+            "SELECT claimed_until FROM ticket_timers WHERE ticket_id = \(bad) AND kind = 'sla:first_response'"
+        )
         XCTAssertEqual(secondDelay, clock.now().addingTimeInterval(15), "doubled, capped at 15 s")
         clock.advance(by: 16)
         let third = try await timers.sweep()
         XCTAssertEqual(third.failed, 1)
         XCTAssertEqual(third.gaveUp, 1, "the third failure is the last one allowed")
-        let failedAt = try await ownerPool.queryScalar(Date.self, "SELECT failed_at FROM ticket_timers WHERE ticket_id = \(bad) AND kind = 'sla:first_response'")
+        let failedAt = try await ownerPool.queryScalar(
+            Date.self,
+            "SELECT failed_at FROM ticket_timers WHERE ticket_id = \(bad) AND kind = 'sla:first_response'"
+        )
         XCTAssertEqual(failedAt, clock.now())
 
         clock.advance(by: 60)
@@ -84,14 +114,18 @@ final class WorkerBlastRadiusTests: TicketTestCase {
 
     func testReArmingAFailedTimerGivesItAFreshStart() async throws {
         let id = try await dueTicket(of: tenantID)
-        try await ownerPool.execute("""
+        try await ownerPool.execute(
+            """
             INSERT INTO ticket_timers (tenant_id, ticket_id, kind, due_at, failures, failed_at, last_error)
             VALUES (\(tenantID), \(id), \(TimerKind.followup), \(minutes(10)), 8, \(minutes(20)), 'x')
-            """)
+            """
+        )
         try await services.database.transaction(tenantID) { tx in
             try await TicketTimers.arm(tx, ticket: id, kind: TimerKind.followup, due: minutes(60))
         }
-        let row = try await ownerPool.queryFirst("SELECT failures, failed_at, due_at FROM ticket_timers WHERE ticket_id = \(id) AND kind = \(TimerKind.followup)")
+        let row = try await ownerPool.queryFirst(
+            "SELECT failures, failed_at, due_at FROM ticket_timers WHERE ticket_id = \(id) AND kind = \(TimerKind.followup)"
+        )
         XCTAssertEqual(try row?.decode(Int.self, "failures"), 0)
         XCTAssertNil(try row?.decode(Date?.self, "failed_at"))
         XCTAssertEqual(try row?.decode(Date.self, "due_at"), minutes(60))
@@ -102,8 +136,16 @@ final class WorkerBlastRadiusTests: TicketTestCase {
         for tenant in tenants {
             let customer = try await services.customers.create(tenant, NewCustomer(name: "Burst"))
             for n in 0..<25 {
-                _ = try await services.intake.intake(tenant, NewTicket(
-                    customerId: customer.id, channel: "phone", description: "down \(n)", category: "fault", priority: "P3"))
+                _ = try await services.intake.intake(
+                    tenant,
+                    NewTicket(
+                        customerId: customer.id,
+                        channel: "phone",
+                        description: "down \(n)",
+                        category: "fault",
+                        priority: "P3"
+                    )
+                )
             }
         }
     }
@@ -112,9 +154,11 @@ final class WorkerBlastRadiusTests: TicketTestCase {
         let poisoned = try await makeTenant("globex").tenant.id
         try await burst([tenantID, poisoned])
         // A stored settings document the detector cannot read (written behind the API's back).
-        try await ownerPool.execute("""
+        try await ownerPool.execute(
+            """
             UPDATE tenants SET settings = '"not a settings document"'::jsonb WHERE id = \(poisoned)
-            """)
+            """
+        )
         let report = try await worker.surge.sweep()
         XCTAssertEqual(report.failed, 1, "the unreadable tenant is counted and skipped")
         XCTAssertEqual(report.started.count, 1, "the other tenant's surge starts in the same sweep")
@@ -127,7 +171,8 @@ final class WorkerBlastRadiusTests: TicketTestCase {
         try await burst([tenantID])
         // Above 2^31: `::int` on it failed the one statement that reads every tenant. The
         // database refuses to store it (sql/019)…
-        let poison = "UPDATE tenants SET settings = '{\"surge\": {\"minimum_volume\": 3000000000, \"window_minutes\": \"15\"}}' WHERE id = '\(poisoned)'"
+        let poison =
+            "UPDATE tenants SET settings = '{\"surge\": {\"minimum_volume\": 3000000000, \"window_minutes\": \"15\"}}' WHERE id = '\(poisoned)'"
         do {
             try await ownerPool.execute(PostgresQuery(unsafeSQL: poison))
             XCTFail("an out-of-range surge integer must be refused")

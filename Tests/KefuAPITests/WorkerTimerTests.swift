@@ -7,8 +7,10 @@ import XCTest
 /// The worker's timers at exact instants (Tuesday 10:00 Shanghai, business hours 09:00–18:00).
 final class WorkerTimerTests: TicketTestCase {
     private func ticket(priority: String = "P1", category: String = "fault", customer: [String: Any] = ["name": "Li Na"]) async throws -> String {
-        let created = try await intake(["customer": customer, "channel": "phone", "category": category, "priority": priority,
-                                        "description": "Orders page is empty"])
+        let created = try await intake([
+            "customer": customer, "channel": "phone", "category": category, "priority": priority,
+            "description": "Orders page is empty",
+        ])
         XCTAssertEqual(created.status, .created, created.raw)
         return try require(created["id"]?.string)
     }
@@ -22,7 +24,7 @@ final class WorkerTimerTests: TicketTestCase {
     func testAMissedFirstResponseEscalatesOnceAtItsDueTimeAndNotBefore() async throws {
         let supervisor = try await addAgent("Sup Su", tier: "senior", role: "supervisor", duty: "on_duty")
         try await addAgent("Agent An", tier: "mid")
-        let id = try await ticket(priority: "P2")    // first response due 10:30
+        let id = try await ticket(priority: "P2")  // first response due 10:30
         clock.set(minutes(29))
         let early = try await sweep()
         XCTAssertEqual(early.performed, 0, "nothing fires before its due time")
@@ -34,7 +36,9 @@ final class WorkerTimerTests: TicketTestCase {
         let breach = try await ownerPool.queryFirst("SELECT clock, due_at, met_at FROM ticket_sla_breaches WHERE clock = 'first_response'")
         XCTAssertEqual(try breach?.decode(Date.self, "due_at"), minutes(30))
         XCTAssertNil(try breach?.decode(Date?.self, "met_at"))
-        let escalations = try await count("SELECT count(*) FROM notifications WHERE kind = 'sla_breach' AND recipient_id = '\(supervisor.id.uuidString)'")
+        let escalations = try await count(
+            "SELECT count(*) FROM notifications WHERE kind = 'sla_breach' AND recipient_id = '\(supervisor.id.uuidString)'"
+        )
         XCTAssertEqual(escalations, 1)
         // The supervisor also got the P2 escalation at intake.
         let supervisorKey = try await keyFor(supervisor)
@@ -47,13 +51,13 @@ final class WorkerTimerTests: TicketTestCase {
     func testAPausedClockDoesNotFireAndFiresAtItsShiftedTimeAfterResume() async throws {
         let agent = try await addAgent("Agent An", tier: "mid")
         let agentKey = try await keyFor(agent)
-        let id = try await ticket(priority: "P2")    // plan due 14:00
+        let id = try await ticket(priority: "P2")  // plan due 14:00
         clock.set(minutes(5))
         _ = try await act(id, "request-info", ["body": "Which order?"], as: agentKey)
-        clock.set(minutes(300))    // 15:00: past the original plan due, but the clock is paused
+        clock.set(minutes(300))  // 15:00: past the original plan due, but the clock is paused
         let paused = try await sweep()
         XCTAssertEqual(paused.performed, 0)
-        _ = try await act(id, "customer-reply", ["body": "Order 42"])   // paused 295 min → plan due 18:55 → Wed 09:55
+        _ = try await act(id, "customer-reply", ["body": "Order 42"])  // paused 295 min → plan due 18:55 → Wed 09:55
         let planDue = try await ownerPool.queryScalar(Date.self, "SELECT due_at FROM ticket_timers WHERE kind = 'sla:plan' AND done_at IS NULL")
         XCTAssertEqual(planDue, minutes(240 + 295 + 15 * 60))
         clock.set(minutes(240 + 295 + 15 * 60 - 1))
@@ -71,10 +75,12 @@ final class WorkerTimerTests: TicketTestCase {
         let agentKey = try await keyFor(agent)
         let id = try await ticket(priority: "P3")
         clock.set(minutes(10))
-        _ = try await act(id, "respond", ["body": "Checking"], as: agentKey)   // progress due 12:10
+        _ = try await act(id, "respond", ["body": "Checking"], as: agentKey)  // progress due 12:10
         clock.set(minutes(131))
         _ = try await sweep()
-        let reminders = try await count("SELECT count(*) FROM notifications WHERE kind = 'progress_reminder' AND recipient_id = '\(agent.id.uuidString)'")
+        let reminders = try await count(
+            "SELECT count(*) FROM notifications WHERE kind = 'progress_reminder' AND recipient_id = '\(agent.id.uuidString)'"
+        )
         XCTAssertEqual(reminders, 1)
     }
 
@@ -97,7 +103,13 @@ final class WorkerTimerTests: TicketTestCase {
         XCTAssertEqual(twice.status, .conflict)
         let unknown = try await withAPI { api in try await api.post("/v1/surveys/\(String(repeating: "x", count: 32))", key: nil, answer) }
         XCTAssertEqual(unknown.status, .notFound)
-        let badRating = try await withAPI { api in try await api.post("/v1/surveys/\(token)", key: nil, json(["overall": 6, "timeliness": 5, "professionalism": 5, "resolution": 5, "attitude": 5])) }
+        let badRating = try await withAPI { api in
+            try await api.post(
+                "/v1/surveys/\(token)",
+                key: nil,
+                json(["overall": 6, "timeliness": 5, "professionalism": 5, "resolution": 5, "attitude": 5])
+            )
+        }
         XCTAssertEqual(badRating.errorField, "overall")
 
         let secondToken = try surveyToken(second)
@@ -105,9 +117,11 @@ final class WorkerTimerTests: TicketTestCase {
         _ = try await sweep()
         let expired = try await withAPI { api in try await api.post("/v1/surveys/\(secondToken)", key: nil, answer) }
         XCTAssertEqual(expired.status, .conflict)
-        let stored = try await ownerPool.queryFirst("""
+        let stored = try await ownerPool.queryFirst(
+            """
             SELECT count(*) FILTER (WHERE answered_at IS NOT NULL) AS answered, count(*) FILTER (WHERE expired_at IS NOT NULL) AS expired FROM surveys
-            """)
+            """
+        )
         XCTAssertEqual(try stored?.decode(Int.self, "answered"), 1)
         XCTAssertEqual(try stored?.decode(Int.self, "expired"), 1)
     }
@@ -134,14 +148,20 @@ final class WorkerTimerTests: TicketTestCase {
         let agentKey = try await keyFor(agent)
         let id = try await ticket(priority: "P3")
         clock.set(minutes(30))
-        _ = try await act(id, "resolve", ["solution_summary": "Replaced the part"], as: agentKey)   // Tue 10:30
+        _ = try await act(id, "resolve", ["solution_summary": "Replaced the part"], as: agentKey)  // Tue 10:30
         let token = try surveyToken(id)
-        _ = try await withAPI { api in try await api.post("/v1/surveys/\(token)", key: nil, json(["overall": 4, "timeliness": 4, "professionalism": 4, "resolution": 4, "attitude": 4])) }
-        clock.set(minutes(24 * 60 + 29))   // Wed 10:29
+        _ = try await withAPI { api in
+            try await api.post(
+                "/v1/surveys/\(token)",
+                key: nil,
+                json(["overall": 4, "timeliness": 4, "professionalism": 4, "resolution": 4, "attitude": 4])
+            )
+        }
+        clock.set(minutes(24 * 60 + 29))  // Wed 10:29
         _ = try await sweep()
         let value1 = try await get("/v1/tickets/\(id)")["status"]?.string
         XCTAssertEqual(value1, "resolved")
-        clock.set(minutes(24 * 60 + 31))   // Wed 10:31
+        clock.set(minutes(24 * 60 + 31))  // Wed 10:31
         _ = try await sweep()
         let archived = try await get("/v1/tickets/\(id)")
         XCTAssertEqual(archived["status"]?.string, "archived")
@@ -189,14 +209,25 @@ final class WorkerTimerTests: TicketTestCase {
         try await addAgent("Sup Su", tier: "senior", role: "supervisor")
         let customer = try await services.customers.create(tenantID, NewCustomer(name: "Bulk"))
         for n in 0..<300 {
-            _ = try await services.intake.intake(tenantID, NewTicket(customerId: customer.id, channel: "phone", description: "t\(n)",
-                                                                     category: "fault", priority: "P4"))
+            _ = try await services.intake.intake(
+                tenantID,
+                NewTicket(
+                    customerId: customer.id,
+                    channel: "phone",
+                    description: "t\(n)",
+                    category: "fault",
+                    priority: "P4"
+                )
+            )
         }
         let expected = try await count("SELECT count(*) FROM ticket_timers WHERE done_at IS NULL AND kind LIKE 'sla:%'")
         XCTAssertEqual(expected, 300)
         clock.set(minutes(60 * 24 * 7))
         let one = TimerSweeper(database: TenantDatabase(pool: workerPool), clock: clock)
-        let two = TimerSweeper(database: TenantDatabase(pool: ConnectionPool(database.workerConfiguration, configuration: .init(maxConnections: 4))), clock: clock)
+        let two = TimerSweeper(
+            database: TenantDatabase(pool: ConnectionPool(database.workerConfiguration, configuration: .init(maxConnections: 4))),
+            clock: clock
+        )
         async let first = one.sweep(batchSize: 25)
         async let second = two.sweep(batchSize: 25)
         let reports = try await [first, second]

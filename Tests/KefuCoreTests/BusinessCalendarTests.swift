@@ -119,11 +119,14 @@ final class BusinessCalendarTests: XCTestCase {
     func testOpenPeriodsAreClippedToTheRange() throws {
         let calendar = BusinessCalendar.standard(timezone: shanghai)
         let periods = calendar.openPeriods(from: try at("2026-03-02 10:00"), to: try at("2026-03-04 12:00"))
-        XCTAssertEqual(periods, [
-            DateInterval(start: try at("2026-03-02 10:00"), end: try at("2026-03-02 18:00")),
-            DateInterval(start: try at("2026-03-03 09:00"), end: try at("2026-03-03 18:00")),
-            DateInterval(start: try at("2026-03-04 09:00"), end: try at("2026-03-04 12:00")),
-        ])
+        XCTAssertEqual(
+            periods,
+            [
+                DateInterval(start: try at("2026-03-02 10:00"), end: try at("2026-03-02 18:00")),
+                DateInterval(start: try at("2026-03-03 09:00"), end: try at("2026-03-03 18:00")),
+                DateInterval(start: try at("2026-03-04 09:00"), end: try at("2026-03-04 12:00")),
+            ]
+        )
     }
 
     // MARK: - Periods crossing midnight
@@ -140,8 +143,11 @@ final class BusinessCalendarTests: XCTestCase {
 
     func testNightPeriodStartingOnAHolidayDoesNotCount() throws {
         let night = [try period("22:00", "02:00")]
-        let calendar = BusinessCalendar(timezone: shanghai, weeklyHours: ["thu": night, "fri": night],
-                                        holidays: [LocalDate(year: 2026, month: 3, day: 6)])
+        let calendar = BusinessCalendar(
+            timezone: shanghai,
+            weeklyHours: ["thu": night, "fri": night],
+            holidays: [LocalDate(year: 2026, month: 3, day: 6)]
+        )
         XCTAssertTrue(calendar.isOpen(at: try at("2026-03-06 01:00")), "Thursday night runs into the holiday")
         XCTAssertFalse(calendar.isOpen(at: try at("2026-03-06 23:00")), "the holiday's own night is off")
         XCTAssertFalse(calendar.isOpen(at: try at("2026-03-07 01:00")))
@@ -191,8 +197,10 @@ final class BusinessCalendarTests: XCTestCase {
 
         let night = BusinessCalendar(timezone: newYork, weeklyHours: ["sat": [try period("22:00", "01:30")]])
         // Saturday 22:00 EDT until the last time the clocks show 01:30 (EST): 4½ hours.
-        XCTAssertEqual(night.openPeriods(from: try utc("2026-10-31T00:00:00Z"), to: try utc("2026-11-02T00:00:00Z")),
-                       [DateInterval(start: try utc("2026-11-01T02:00:00Z"), end: try utc("2026-11-01T06:30:00Z"))])
+        XCTAssertEqual(
+            night.openPeriods(from: try utc("2026-10-31T00:00:00Z"), to: try utc("2026-11-02T00:00:00Z")),
+            [DateInterval(start: try utc("2026-11-01T02:00:00Z"), end: try utc("2026-11-01T06:30:00Z"))]
+        )
     }
 
     func testPeriodStartingInTheSkippedHourOpensWhenTheClocksJump() throws {
@@ -251,8 +259,13 @@ final class BusinessCalendarTests: XCTestCase {
         let calendars = [
             lunchCalendar(berlin, holidays: [LocalDate(year: 2026, month: 10, day: 3), LocalDate(year: 2026, month: 12, day: 25)]),
             BusinessCalendar.standard(timezone: newYork),
-            BusinessCalendar(timezone: shanghai, weeklyHours: ["mon": [try period("08:00", "20:00")], "fri": [try period("22:00", "02:00")],
-                                                               "sat": [try period("10:00", "14:00")]]),
+            BusinessCalendar(
+                timezone: shanghai,
+                weeklyHours: [
+                    "mon": [try period("08:00", "20:00")], "fri": [try period("22:00", "02:00")],
+                    "sat": [try period("10:00", "14:00")],
+                ]
+            ),
         ]
         let rangeStart = try utc("2026-01-01T00:00:00Z").timeIntervalSince1970
         for _ in 0..<300 {
@@ -260,7 +273,12 @@ final class BusinessCalendarTests: XCTestCase {
                 let start = Date(timeIntervalSince1970: rangeStart + Double(random.next(upperBound: UInt64(2 * 365 * 86_400))))
                 let amount = TimeInterval(random.next(upperBound: UInt64(200_000)))
                 let deadline = try require(calendar.adding(businessSeconds: amount, to: start))
-                XCTAssertEqual(calendar.businessSeconds(from: start, to: deadline), amount, accuracy: 0.001, "\(calendar.timezone) \(start) + \(amount)")
+                XCTAssertEqual(
+                    calendar.businessSeconds(from: start, to: deadline),
+                    amount,
+                    accuracy: 0.001,
+                    "\(calendar.timezone) \(start) + \(amount)"
+                )
                 if amount > 0 {
                     XCTAssertTrue(calendar.isOpen(at: deadline.addingTimeInterval(-0.5)), "a deadline ends open time")
                 }
@@ -296,27 +314,45 @@ final class BusinessCalendarTests: XCTestCase {
     }
 
     func testAddingWorkingDaysNeverLandsInClosedTime() throws {
-        XCTAssertEqual(lunchCalendar(shanghai).addingWorkingDays(1, to: try at("2026-03-02 12:30")), try at("2026-03-03 12:00"),
-                       "received at lunch: due when the morning closes")
+        XCTAssertEqual(
+            lunchCalendar(shanghai).addingWorkingDays(1, to: try at("2026-03-02 12:30")),
+            try at("2026-03-03 12:00"),
+            "received at lunch: due when the morning closes"
+        )
         var shortSaturday = BusinessCalendar.standard(timezone: shanghai)
         shortSaturday.weeklyHours["sat"] = [try period("10:00", "14:00")]
-        XCTAssertEqual(shortSaturday.addingWorkingDays(1, to: try at("2026-03-06 16:00")), try at("2026-03-07 14:00"),
-                       "after Saturday's close: its end")
+        XCTAssertEqual(
+            shortSaturday.addingWorkingDays(1, to: try at("2026-03-06 16:00")),
+            try at("2026-03-07 14:00"),
+            "after Saturday's close: its end"
+        )
     }
 
     func testAddingWorkingDaysKeepsWallTimeAcrossDST() throws {
         let calendar = BusinessCalendar.standard(timezone: newYork)
-        XCTAssertEqual(calendar.addingWorkingDays(1, to: try utc("2026-03-06T15:00:00Z")), try utc("2026-03-09T14:00:00Z"),
-                       "Friday 10:00 EST to Monday 10:00 EDT")
+        XCTAssertEqual(
+            calendar.addingWorkingDays(1, to: try utc("2026-03-06T15:00:00Z")),
+            try utc("2026-03-09T14:00:00Z"),
+            "Friday 10:00 EST to Monday 10:00 EDT"
+        )
         let alwaysOpen = BusinessCalendar.alwaysOpen(timezone: berlin)
-        XCTAssertEqual(alwaysOpen.addingWorkingDays(1, to: try utc("2026-03-28T11:00:00Z")), try utc("2026-03-29T10:00:00Z"),
-                       "Saturday 12:00 CET to Sunday 12:00 CEST")
+        XCTAssertEqual(
+            alwaysOpen.addingWorkingDays(1, to: try utc("2026-03-28T11:00:00Z")),
+            try utc("2026-03-29T10:00:00Z"),
+            "Saturday 12:00 CET to Sunday 12:00 CEST"
+        )
     }
 
     func testAddingWorkingDaysCountsNightPeriodsByTheirStartDay() throws {
-        let calendar = BusinessCalendar(timezone: shanghai, weeklyHours: ["thu": [try period("22:00", "02:00")], "fri": [try period("22:00", "02:00")]])
-        XCTAssertEqual(calendar.addingWorkingDays(1, to: try at("2026-03-06 01:00")), try at("2026-03-07 01:00"),
-                       "Thursday night at 01:00 to Friday night at 01:00")
+        let calendar = BusinessCalendar(
+            timezone: shanghai,
+            weeklyHours: ["thu": [try period("22:00", "02:00")], "fri": [try period("22:00", "02:00")]]
+        )
+        XCTAssertEqual(
+            calendar.addingWorkingDays(1, to: try at("2026-03-06 01:00")),
+            try at("2026-03-07 01:00"),
+            "Thursday night at 01:00 to Friday night at 01:00"
+        )
     }
 
     // MARK: - JSON and validation
@@ -326,7 +362,10 @@ final class BusinessCalendarTests: XCTestCase {
         calendar.weeklyHours["sat"] = [try period("22:00", "24:00")]
         let data = try KefuJSON.encoder().encode(calendar)
         let text = String(decoding: data, as: UTF8.self)
-        for fragment in ["\"weekly_hours\"", "\"always_open\":false", "\"holidays\":[\"2026-10-01\"]", "\"start\":\"13:30\"", "\"end\":\"24:00\"", "\"timezone\":\"Asia/Shanghai\""] {
+        for fragment in [
+            "\"weekly_hours\"", "\"always_open\":false", "\"holidays\":[\"2026-10-01\"]", "\"start\":\"13:30\"", "\"end\":\"24:00\"",
+            "\"timezone\":\"Asia/Shanghai\"",
+        ] {
             XCTAssertTrue(text.contains(fragment), "\(fragment) in \(text)")
         }
         XCTAssertEqual(try KefuJSON.decoder().decode(BusinessCalendar.self, from: data), calendar)
@@ -353,19 +392,47 @@ final class BusinessCalendarTests: XCTestCase {
     }
 
     func testValidationNamesTheFieldAtFault() throws {
-        let nine = LocalTime(hour: 9), noon = LocalTime(hour: 12)
+        let nine = LocalTime(hour: 9)
+        let noon = LocalTime(hour: 12)
         let cases: [(BusinessCalendar, String)] = [
             (BusinessCalendar(timezone: "Mars/Olympus_Mons"), "timezone"),
             (BusinessCalendar(timezone: shanghai, weeklyHours: ["monday": [try period("09:00", "18:00")]]), "weekly_hours.monday"),
-            (BusinessCalendar(timezone: shanghai, weeklyHours: ["mon": [try period("09:00", "12:00"), try period("11:00", "13:00")]]), "weekly_hours.mon[1]"),
-            (BusinessCalendar(timezone: shanghai, weeklyHours: ["mon": [try period("13:00", "14:00"), try period("09:00", "13:30")]]), "weekly_hours.mon[1]"),
-            (BusinessCalendar(timezone: shanghai, weeklyHours: ["tue": [try period("09:00", "10:00"), try period("10:00", "10:00")]]), "weekly_hours.tue[1]"),
-            (BusinessCalendar(timezone: shanghai, weeklyHours: ["wed": (0..<11).map { TimePeriod(start: LocalTime(hour: $0), end: LocalTime(hour: $0, minute: 30)) }]), "weekly_hours.wed"),
-            (BusinessCalendar(timezone: shanghai, weeklyHours: ["thu": [TimePeriod(start: nine, end: LocalTime(hour: 9, minute: 75))]]), "weekly_hours.thu[0]"),
+            (
+                BusinessCalendar(timezone: shanghai, weeklyHours: ["mon": [try period("09:00", "12:00"), try period("11:00", "13:00")]]),
+                "weekly_hours.mon[1]"
+            ),
+            (
+                BusinessCalendar(timezone: shanghai, weeklyHours: ["mon": [try period("13:00", "14:00"), try period("09:00", "13:30")]]),
+                "weekly_hours.mon[1]"
+            ),
+            (
+                BusinessCalendar(timezone: shanghai, weeklyHours: ["tue": [try period("09:00", "10:00"), try period("10:00", "10:00")]]),
+                "weekly_hours.tue[1]"
+            ),
+            (
+                BusinessCalendar(
+                    timezone: shanghai,
+                    weeklyHours: ["wed": (0..<11).map { TimePeriod(start: LocalTime(hour: $0), end: LocalTime(hour: $0, minute: 30)) }]
+                ), "weekly_hours.wed"
+            ),
+            (
+                BusinessCalendar(timezone: shanghai, weeklyHours: ["thu": [TimePeriod(start: nine, end: LocalTime(hour: 9, minute: 75))]]),
+                "weekly_hours.thu[0]"
+            ),
             (BusinessCalendar(timezone: shanghai, weeklyHours: ["thu": [TimePeriod(start: LocalTime(hour: 24), end: noon)]]), "weekly_hours.thu[0]"),
-            (BusinessCalendar(timezone: shanghai, weeklyHours: ["fri": [try period("22:00", "03:00")], "sat": [try period("02:00", "05:00")]]), "weekly_hours.sat[0]"),
-            (BusinessCalendar(timezone: shanghai, holidays: [LocalDate(year: 2026, month: 1, day: 1), LocalDate(year: 2026, month: 5, day: 1),
-                                                             LocalDate(year: 2026, month: 2, day: 30)]), "holidays[2]"),
+            (
+                BusinessCalendar(timezone: shanghai, weeklyHours: ["fri": [try period("22:00", "03:00")], "sat": [try period("02:00", "05:00")]]),
+                "weekly_hours.sat[0]"
+            ),
+            (
+                BusinessCalendar(
+                    timezone: shanghai,
+                    holidays: [
+                        LocalDate(year: 2026, month: 1, day: 1), LocalDate(year: 2026, month: 5, day: 1),
+                        LocalDate(year: 2026, month: 2, day: 30),
+                    ]
+                ), "holidays[2]"
+            ),
         ]
         for (calendar, field) in cases {
             XCTAssertThrowsError(try calendar.validate(), field) { error in
@@ -382,11 +449,14 @@ final class BusinessCalendarTests: XCTestCase {
         XCTAssertNoThrow(try BusinessCalendar.standard(timezone: shanghai).validate())
         XCTAssertNoThrow(try BusinessCalendar.alwaysOpen(timezone: newYork).validate())
         XCTAssertNoThrow(try lunchCalendar(berlin, holidays: [LocalDate(year: 2026, month: 12, day: 25)]).validate())
-        let nights = BusinessCalendar(timezone: shanghai, weeklyHours: [
-            "fri": [try period("09:00", "18:00"), try period("22:00", "02:00")],
-            "sat": [try period("02:00", "06:00")],
-            "sun": [try period("00:00", "24:00")],
-        ])
+        let nights = BusinessCalendar(
+            timezone: shanghai,
+            weeklyHours: [
+                "fri": [try period("09:00", "18:00"), try period("22:00", "02:00")],
+                "sat": [try period("02:00", "06:00")],
+                "sun": [try period("00:00", "24:00")],
+            ]
+        )
         XCTAssertNoThrow(try nights.validate())
     }
 
@@ -405,8 +475,10 @@ final class BusinessCalendarTests: XCTestCase {
     // MARK: - Helpers
 
     private func lunchCalendar(_ timezone: String, holidays: [LocalDate] = []) -> BusinessCalendar {
-        let day = [TimePeriod(start: LocalTime(hour: 9), end: LocalTime(hour: 12)),
-                   TimePeriod(start: LocalTime(hour: 13, minute: 30), end: LocalTime(hour: 18))]
+        let day = [
+            TimePeriod(start: LocalTime(hour: 9), end: LocalTime(hour: 12)),
+            TimePeriod(start: LocalTime(hour: 13, minute: 30), end: LocalTime(hour: 18)),
+        ]
         return BusinessCalendar(timezone: timezone, weeklyHours: ["mon": day, "tue": day, "wed": day, "thu": day, "fri": day], holidays: holidays)
     }
 
@@ -425,8 +497,14 @@ final class BusinessCalendarTests: XCTestCase {
         let second = numbers.count > 5 ? numbers[5] : 0
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = try require(TimeZone(identifier: zone))
-        let parts = DateComponents(year: numbers[0], month: numbers[1], day: numbers[2],
-                                   hour: numbers[3], minute: numbers[4], second: second)
+        let parts = DateComponents(
+            year: numbers[0],
+            month: numbers[1],
+            day: numbers[2],
+            hour: numbers[3],
+            minute: numbers[4],
+            second: second
+        )
         return try require(calendar.date(from: parts), text)
     }
 

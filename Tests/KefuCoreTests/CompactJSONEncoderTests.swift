@@ -1,12 +1,16 @@
 import Foundation
-@testable import KefuCore
 import XCTest
+
+@testable import KefuCore
 
 /// The API's encoder must write the same documents as Foundation's encoder with Kefu's settings.
 final class CompactJSONEncoderTests: XCTestCase {
     private struct Sample: Codable, Equatable {
         enum Mood: String, Codable { case calm, busy }
-        struct Inner: Codable, Equatable { var tagIds: [UUID]; var note: String? }
+        struct Inner: Codable, Equatable {
+            var tagIds: [UUID]
+            var note: String?
+        }
         var firstOwnerId: UUID
         var requestCount: Int
         var p1: Double
@@ -30,12 +34,22 @@ final class CompactJSONEncoderTests: XCTestCase {
 
     func testDocumentsMatchFoundationsWithKefuConventions() throws {
         let sample = Sample(
-            firstOwnerId: UUID(), requestCount: -3, p1: 0.1,
-            slaPausedAt: nil, createdAt: Date(timeIntervalSince1970: 1_764_083_540.123), mood: .busy, ratio: 3,
-            big: Int64.max, flags: [true, false],
+            firstOwnerId: UUID(),
+            requestCount: -3,
+            p1: 0.1,
+            slaPausedAt: nil,
+            createdAt: Date(timeIntervalSince1970: 1_764_083_540.123),
+            mood: .busy,
+            ratio: 3,
+            big: Int64.max,
+            flags: [true, false],
             text: "quote \" backslash \\ slash / newline \n tab \t bell \u{07} 退款失败 😀",
-            inner: .init(tagIds: [UUID(), UUID()], note: nil), matrix: [[1, 2], [], [3]], byName: ["a": 1, "bB": 2],
-            missing: nil, explicitNil: .some(nil))
+            inner: .init(tagIds: [UUID(), UUID()], note: nil),
+            matrix: [[1, 2], [], [3]],
+            byName: ["a": 1, "bB": 2],
+            missing: nil,
+            explicitNil: .some(nil)
+        )
         let ours = try CompactJSONEncoder().encode(sample)
         let foundation = try KefuJSON.encoder().encode(sample)
         XCTAssertEqual(try jsonObject(ours), try jsonObject(foundation), String(decoding: ours, as: UTF8.self))

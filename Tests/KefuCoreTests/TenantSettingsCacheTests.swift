@@ -1,6 +1,7 @@
 import Foundation
-@testable import KefuCore
 import XCTest
+
+@testable import KefuCore
 
 final class TenantSettingsCacheTests: XCTestCase {
     func testTheSameDocumentDecodesOnceAndAChangedOneIsSeenAtOnce() throws {
@@ -20,7 +21,9 @@ final class TenantSettingsCacheTests: XCTestCase {
 
     func testTenantsDoNotShareEntriesAndTheCacheIsBounded() throws {
         let cache = TenantSettingsCache(capacity: 2)
-        let a = UUID(), b = UUID(), c = UUID()
+        let a = UUID()
+        let b = UUID()
+        let c = UUID()
         XCTAssertFalse(try cache.settings(for: a, stored: #"{"auto_reply_enabled": false}"#).autoReplyEnabled)
         XCTAssertTrue(try cache.settings(for: b, stored: "{}").autoReplyEnabled)
         XCTAssertFalse(try cache.settings(for: a, stored: #"{"auto_reply_enabled": false}"#).autoReplyEnabled)

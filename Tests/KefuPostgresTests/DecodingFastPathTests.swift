@@ -1,6 +1,7 @@
 import Foundation
-@testable import KefuPostgres
 import XCTest
+
+@testable import KefuPostgres
 
 final class DecodingFastPathTests: XCTestCase {
     func testUUIDsParseFromCanonicalTextInEitherCase() {
@@ -10,9 +11,11 @@ final class DecodingFastPathTests: XCTestCase {
         XCTAssertEqual(uuid.canonicalText, uuid.uuidString)
         let edge = UUID(uuid: (0, 1, 0x0A, 0xFF, 0x10, 0x9B, 0, 0, 0xC0, 0xDE, 0, 0, 0, 0, 0xAB, 0xCD))
         XCTAssertEqual(edge.canonicalText, edge.uuidString)
-        for bad in ["", "not-a-uuid", String(uuid.uuidString.dropLast()), uuid.uuidString + "0",
-                    uuid.uuidString.replacingOccurrences(of: "-", with: ""), "g" + uuid.uuidString.dropFirst(),
-                    "0000000-00000-0000-0000-000000000000"] {
+        for bad in [
+            "", "not-a-uuid", String(uuid.uuidString.dropLast()), uuid.uuidString + "0",
+            uuid.uuidString.replacingOccurrences(of: "-", with: ""), "g" + uuid.uuidString.dropFirst(),
+            "0000000-00000-0000-0000-000000000000",
+        ] {
             XCTAssertNil(UUID(hexText: bad), bad)
         }
         for _ in 0..<200 {
@@ -49,7 +52,11 @@ final class DecodingFastPathTests: XCTestCase {
     }
 
     func testRowsDecodeByPropertyNameAndFallBackToSnakeCase() throws {
-        struct Item: Decodable, Equatable { var firstOwnerId: UUID; var customerID: String; var note: String? }
+        struct Item: Decodable, Equatable {
+            var firstOwnerId: UUID
+            var customerID: String
+            var note: String?
+        }
         let owner = UUID()
         let columns = PostgresColumns(names: ["first_owner_id", "customer_i_d", "note"], types: [.uuid, .text, .text])
         let row = PostgresRow(columns: columns, values: [owner.uuidString.lowercased(), "c1", nil])
@@ -72,6 +79,10 @@ final class DecodingFastPathTests: XCTestCase {
         XCTAssertEqual(PostgresTimestamp.formatISO8601(.distantPast), "-infinity")
         let farFuture = Date(timeIntervalSince1970: 253_402_300_800)  // 10000-01-01
         XCTAssertEqual(PostgresTimestamp.format(farFuture), "10000-01-01 00:00:00.000000+00")
-        XCTAssertEqual(PostgresTimestamp.parse(PostgresTimestamp.format(instant))?.timeIntervalSince1970 ?? 0, instant.timeIntervalSince1970, accuracy: 0.000001)
+        XCTAssertEqual(
+            PostgresTimestamp.parse(PostgresTimestamp.format(instant))?.timeIntervalSince1970 ?? 0,
+            instant.timeIntervalSince1970,
+            accuracy: 0.000001
+        )
     }
 }

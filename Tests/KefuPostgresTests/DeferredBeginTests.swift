@@ -19,11 +19,16 @@ final class DeferredBeginTests: PostgresTestCase {
         let connection = try await pool.acquire()
         defer { pool.release(connection) }
         let inside = try await connection.transaction(
-            isolation: .repeatableRead, readOnly: true, setup: ["SELECT set_config('kefu.test', 'on', true)"]
+            isolation: .repeatableRead,
+            readOnly: true,
+            setup: ["SELECT set_config('kefu.test', 'on', true)"]
         ) { tx in
-            try await tx.queryScalar(String.self, """
+            try await tx.queryScalar(
+                String.self,
+                """
                 SELECT current_setting('kefu.test') || ' ' || current_setting('transaction_isolation') || ' ' || current_setting('transaction_read_only')
-                """)
+                """
+            )
         }
         XCTAssertEqual(inside, "on repeatable read on")
         let after = try await connection.run("SELECT current_setting('kefu.test', true)")

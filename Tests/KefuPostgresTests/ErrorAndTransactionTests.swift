@@ -112,7 +112,10 @@ final class ErrorAndTransactionTests: PostgresTestCase {
 
     func testConfigurationParsesURLsAndConninfo() throws {
         let url = try PostgresConfiguration("postgres://app:pw@db.example:6543/kefu?sslmode=require")
-        XCTAssertEqual(url.parameters, ["host": "db.example", "port": "6543", "user": "app", "password": "pw", "dbname": "kefu", "sslmode": "require"])
+        XCTAssertEqual(
+            url.parameters,
+            ["host": "db.example", "port": "6543", "user": "app", "password": "pw", "dbname": "kefu", "sslmode": "require"]
+        )
         let socket = try PostgresConfiguration("postgresql:///kefu?host=/var/run/postgresql&user=postgres")
         XCTAssertEqual(socket.parameters["host"], "/var/run/postgresql")
         XCTAssertEqual(socket.database, "kefu")
@@ -126,11 +129,13 @@ extension ConnectionPool {
     /// Tables shared by the error and transaction tests.
     func connectionPoolSetup() async throws {
         try await withConnection { connection in
-            try await connection.simpleQuery("""
+            try await connection.simpleQuery(
+                """
                 CREATE TABLE parent (id uuid PRIMARY KEY, code text NOT NULL UNIQUE CHECK (code <> ''));
                 CREATE TABLE child (id uuid PRIMARY KEY, parent_id uuid NOT NULL REFERENCES parent (id));
                 CREATE TABLE counter (id int PRIMARY KEY, value int NOT NULL);
-                """)
+                """
+            )
         }
     }
 }

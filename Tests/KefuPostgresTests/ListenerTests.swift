@@ -19,10 +19,12 @@ final class ListenerTests: PostgresTestCase {
         XCTAssertEqual(notification.channel, "kefu_test")
         XCTAssertEqual(notification.payload, "工单 1")
 
-        try await pool.execute("""
+        try await pool.execute(
+            """
             SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity
             WHERE application_name = 'kefu_listener_test'
-            """)
+            """
+        )
         let second = await events.next()
         XCTAssertEqual(second, .reconnected)
 

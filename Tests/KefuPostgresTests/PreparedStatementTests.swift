@@ -1,15 +1,19 @@
 import Foundation
-@testable import KefuPostgres
 import KefuTestSupport
 import XCTest
+
+@testable import KefuPostgres
 
 /// Statements are prepared once per connection and reused; errors and schema changes behave as
 /// they do for unnamed statements.
 final class PreparedStatementTests: PostgresTestCase {
     private func preparedCount(_ connection: PostgresConnection, like pattern: String) async throws -> Int {
-        try await connection.queryScalar(Int.self, """
+        try await connection.queryScalar(
+            Int.self,
+            """
             SELECT count(*)::int FROM pg_prepared_statements WHERE statement LIKE \(pattern)
-            """) ?? -1
+            """
+        ) ?? -1
     }
 
     func testAStatementIsPreparedOnceAndReused() async throws {
@@ -89,7 +93,10 @@ final class PipelineTests: PostgresTestCase {
             XCTAssertEqual(results.map(\.affectedRows), [1, 1, 1, 2])
             XCTAssertEqual(try results[3].rows.map { try $0.decode(String.self, "label") }, ["一!", "two's"])
         }
-        let prepared = try await connection.queryScalar(Int.self, "SELECT count(*)::int FROM pg_prepared_statements WHERE statement LIKE \("INSERT INTO items%")")
+        let prepared = try await connection.queryScalar(
+            Int.self,
+            "SELECT count(*)::int FROM pg_prepared_statements WHERE statement LIKE \("INSERT INTO items%")"
+        )
         XCTAssertEqual(prepared, 1, "both inserts, in both rounds, use one prepared statement")
     }
 
@@ -121,7 +128,10 @@ final class PipelineTests: PostgresTestCase {
         } catch let error as PostgresError {
             XCTAssertEqual(error.sqlState, "42P01")
         }
-        let prepared = try await connection.queryScalar(Int.self, "SELECT count(*)::int FROM pg_prepared_statements WHERE statement LIKE \("%missing_table%")")
+        let prepared = try await connection.queryScalar(
+            Int.self,
+            "SELECT count(*)::int FROM pg_prepared_statements WHERE statement LIKE \("%missing_table%")"
+        )
         XCTAssertEqual(prepared, 0, "a failed prepare is forgotten")
         let after = try await connection.queryScalar(Int.self, "SELECT \(5)")
         XCTAssertEqual(after, 5)

@@ -1,7 +1,8 @@
 import Foundation
 import KefuPostgres
-@testable import KefuTestSupport
 import XCTest
+
+@testable import KefuTestSupport
 
 /// The test support itself: concurrent first users share one private cluster.
 final class TestClusterTests: XCTestCase {

@@ -5,19 +5,23 @@ import XCTest
 
 final class TypeRoundTripTests: PostgresTestCase {
     func testScalarsRoundTripIncludingNullUnicodeAndHostileText() async throws {
-        try await pool.execute("""
+        try await pool.execute(
+            """
             CREATE TABLE sample (
                 id uuid PRIMARY KEY, label text, small int4, big int8, ratio float8, flag bool,
                 at timestamptz, blob bytea, maybe text)
-            """)
+            """
+        )
         let id = UUID()
         let hostile = "'; DROP TABLE sample; -- 退款失败 \"quoted\" \\ backslash"
         let at = Date(timeIntervalSince1970: 1_764_000_000.123456)
         let blob = Data([0, 1, 2, 255, 39, 92])
         let nothing: String? = nil
-        let inserted = try await pool.execute("""
+        let inserted = try await pool.execute(
+            """
             INSERT INTO sample VALUES (\(id), \(hostile), \(Int32(-7)), \(Int64.max), \(3.25), \(true), \(at), \(blob), \(nothing))
-            """)
+            """
+        )
         XCTAssertEqual(inserted, 1)
 
         let row = try require(try await pool.queryFirst("SELECT * FROM sample WHERE id = \(id)"))
@@ -40,8 +44,11 @@ final class TypeRoundTripTests: PostgresTestCase {
         let texts = ["a", "b c", "引号\"", "back\\slash", "NULL", ""]
         let numbers = [1, -2, 3]
         let ids = [UUID(), UUID()]
-        let row = try require(try await pool.queryFirst(
-            "SELECT \(texts)::text[] AS texts, \(numbers)::int8[] AS numbers, \(ids)::uuid[] AS ids, '{}'::text[] AS empty"))
+        let row = try require(
+            try await pool.queryFirst(
+                "SELECT \(texts)::text[] AS texts, \(numbers)::int8[] AS numbers, \(ids)::uuid[] AS ids, '{}'::text[] AS empty"
+            )
+        )
         XCTAssertEqual(try row.decode([String].self, "texts"), texts)
         XCTAssertEqual(try row.decode([Int].self, "numbers"), numbers)
         XCTAssertEqual(try row.decode([UUID].self, "ids"), ids)
@@ -76,10 +83,15 @@ final class TypeRoundTripTests: PostgresTestCase {
     func testRowDecodesIntoStructBySnakeCaseColumns() async throws {
         let id = UUID()
         let settings = Settings(autoReply: false, targets: [:], note: nil)
-        let record = try require(try await pool.queryFirst(Record.self, """
-            SELECT \(id) AS id, 'Ann' AS display_name, 'closed' AS status, ARRAY['x','y'] AS tags,
-                   NULL::float8 AS score, \(json: settings) AS settings
-            """))
+        let record = try require(
+            try await pool.queryFirst(
+                Record.self,
+                """
+                SELECT \(id) AS id, 'Ann' AS display_name, 'closed' AS status, ARRAY['x','y'] AS tags,
+                       NULL::float8 AS score, \(json: settings) AS settings
+                """
+            )
+        )
         XCTAssertEqual(record, Record(id: id, displayName: "Ann", status: .closed, tags: ["x", "y"], score: nil, settings: settings))
     }
 
@@ -101,8 +113,10 @@ final class TypeRoundTripTests: PostgresTestCase {
             let back = try await pool.queryScalar(Date.self, "SELECT \(date)::timestamptz")
             XCTAssertEqual(try XCTUnwrap(back).timeIntervalSince1970, seconds, accuracy: 0.000001)
         }
-        XCTAssertEqual(PostgresTimestamp.parse("2026-11-25T15:32:20+08:00")?.timeIntervalSince1970,
-                       PostgresTimestamp.parse("2026-11-25 07:32:20+00")?.timeIntervalSince1970)
+        XCTAssertEqual(
+            PostgresTimestamp.parse("2026-11-25T15:32:20+08:00")?.timeIntervalSince1970,
+            PostgresTimestamp.parse("2026-11-25 07:32:20+00")?.timeIntervalSince1970
+        )
         XCTAssertNil(PostgresTimestamp.parse("2026-13-01 00:00:00"))
         XCTAssertNil(PostgresTimestamp.parse("yesterday"))
     }

@@ -6,46 +6,61 @@ import KefuPostgres
 public enum SchemaCatalog {
     /// Every table of the public schema that carries tenant data (all but `schema_migrations`).
     public static func tenantTables(_ db: some PostgresQueryable) async throws -> [String] {
-        try await names(db, """
+        try await names(
+            db,
+            """
             SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> 'schema_migrations'
             ORDER BY c.relname
-            """)
+            """
+        )
     }
 
     /// Every SECURITY DEFINER (owner-rights) function of the public schema, as `name(args)`.
     public static func ownerRightsFunctions(_ db: some PostgresQueryable) async throws -> [String] {
-        try await names(db, """
+        try await names(
+            db,
+            """
             SELECT p.oid::regprocedure::text FROM pg_proc p
             WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef ORDER BY 1
-            """)
+            """
+        )
     }
 
     /// The tables `role` may run `privilege` on (e.g. DELETE, TRUNCATE).
     public static func tables(_ db: some PostgresQueryable, where role: String, may privilege: String) async throws -> [String] {
-        try await names(db, """
+        try await names(
+            db,
+            """
             SELECT c.relname FROM pg_class c
             WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
               AND has_table_privilege(\(role), c.oid, \(privilege)) ORDER BY 1
-            """)
+            """
+        )
     }
 
     /// The tables with a foreign key to `table` (its children).
     public static func children(_ db: some PostgresQueryable, of table: String) async throws -> [String] {
-        try await names(db, """
+        try await names(
+            db,
+            """
             SELECT DISTINCT c.relname FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
             WHERE k.contype = 'f' AND k.confrelid = \(table)::regclass AND k.conrelid <> k.confrelid ORDER BY 1
-            """)
+            """
+        )
     }
 
     /// The tables with a row trigger calling `function` before `events` (e.g. UPDATE, DELETE).
     public static func tablesWithTrigger(_ db: some PostgresQueryable, calling function: String, before events: [String]) async throws -> [String] {
         // tgtype bits: 1 row, 2 before, 4 insert, 8 delete, 16 update.
         let bits = events.reduce(3) { mask, event in mask | (event == "INSERT" ? 4 : event == "DELETE" ? 8 : event == "UPDATE" ? 16 : 0) }
-        return try await names(db, """
+        return try await names(
+            db,
+            """
             SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
             WHERE t.tgfoid = \(function)::regproc AND NOT t.tgisinternal AND (t.tgtype::integer & \(bits)) = \(bits) ORDER BY 1
-            """)
+            """
+        )
     }
 
     private static func names(_ db: some PostgresQueryable, _ query: PostgresQuery) async throws -> [String] {

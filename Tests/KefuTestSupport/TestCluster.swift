@@ -48,9 +48,15 @@ public actor TestCluster {
                 .appendingPathComponent("kefu-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root.path)
-            let embedded = try EmbeddedPostgres(.init(
-                dataDirectory: root.appendingPathComponent("data"), socketDirectory: root.appendingPathComponent("run"),
-                port: 5432, unsafeFastMode: true, maxConnections: 300))
+            let embedded = try EmbeddedPostgres(
+                .init(
+                    dataDirectory: root.appendingPathComponent("data"),
+                    socketDirectory: root.appendingPathComponent("run"),
+                    port: 5432,
+                    unsafeFastMode: true,
+                    maxConnections: 300
+                )
+            )
             try embedded.start()
             self.embedded = embedded
             self.root = root

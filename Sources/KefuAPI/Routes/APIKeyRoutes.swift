@@ -14,15 +14,20 @@ struct APIKeyRoutes {
 
     func register(on group: RouterGroup<TenantRequestContext>) {
         group.get("api-keys") { request, context -> Page<APIKeyInfo> in
-            return try await services.apiKeys.list(context.tenantID, page: request.pageRequest())
+            try await services.apiKeys.list(context.tenantID, page: request.pageRequest())
         }
         group.post("api-keys") { request, context -> Created<CreatedAPIKey> in
             let input = try await request.decodeJSON(NewKey.self, context: context)
-            return Created(value: try await services.apiKeys.create(
-                context.tenantID, agentID: input.agentId ?? context.principal.agentID, name: input.name))
+            return Created(
+                value: try await services.apiKeys.create(
+                    context.tenantID,
+                    agentID: input.agentId ?? context.principal.agentID,
+                    name: input.name
+                )
+            )
         }
         group.delete("api-keys/:id") { _, context -> APIKeyInfo in
-            return try await services.apiKeys.revoke(context.tenantID, id: context.id(entity: "api key"))
+            try await services.apiKeys.revoke(context.tenantID, id: context.id(entity: "api key"))
         }
     }
 }

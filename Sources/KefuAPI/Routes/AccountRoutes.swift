@@ -21,7 +21,7 @@ struct AccountRoutes {
             try await services.settings.get(context.tenantID)
         }
         group.patch("settings") { request, context -> TenantProfile in
-            return try await services.settings.patch(context.tenantID, request.decodeJSONDocument(context: context))
+            try await services.settings.patch(context.tenantID, request.decodeJSONDocument(context: context))
         }
     }
 }

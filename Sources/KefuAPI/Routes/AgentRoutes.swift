@@ -28,7 +28,8 @@ struct AgentRoutes {
     /// Only admins change profiles (`manageAgents`); duty status alone may also be set by
     /// supervisors (anyone's, `setAnyDutyStatus`) and by everyone else (their own).
     private func authorize(_ update: AgentUpdate, of id: UUID, by principal: Principal) throws {
-        let onlyDuty = update.name == nil && update.email == nil && update.role == nil && update.tier == nil
+        let onlyDuty =
+            update.name == nil && update.email == nil && update.role == nil && update.tier == nil
             && update.skills == nil && update.departmentId == nil && update.active == nil && update.dutyStatus != nil
         guard onlyDuty else { return try principal.authorize(.manageAgents) }
         try principal.authorize(principal.agentID == id ? .setOwnDutyStatus : .setAnyDutyStatus)

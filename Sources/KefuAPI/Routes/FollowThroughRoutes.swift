@@ -10,7 +10,11 @@ struct FollowThroughRoutes {
         group.get("notifications") { request, context -> Page<KefuCore.Notification> in
             let query = QueryParameters(request)
             return try await services.notifications.list(
-                context.principal, all: query.bool("all") ?? false, unreadOnly: query.bool("unread") ?? false, page: request.pageRequest())
+                context.principal,
+                all: query.bool("all") ?? false,
+                unreadOnly: query.bool("unread") ?? false,
+                page: request.pageRequest()
+            )
         }
         group.post("notifications/:id/read") { _, context -> KefuCore.Notification in
             try await services.notifications.markRead(context.principal, id: context.id(entity: "notification"))

@@ -19,7 +19,7 @@ struct KnowledgeRoutes {
             return ItemList(items: try await articles.search(context.tenantID, query: q, publishedOnly: query.bool("published") ?? false))
         }
         group.post("kb/articles") { request, context -> Created<Article> in
-            return Created(value: try await articles.create(context.principal, request.decodeJSON(NewArticle.self, context: context)))
+            Created(value: try await articles.create(context.principal, request.decodeJSON(NewArticle.self, context: context)))
         }
         group.get("kb/articles/:id") { _, context -> Article in
             try await articles.get(context.tenantID, id: context.id(entity: "article"))

@@ -22,7 +22,9 @@ struct OperationsRoutes {
             } catch {
                 context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
                 return ErrorMiddleware<KefuRequestContext>.response(
-                    .serviceUnavailable, ErrorBody(error: .init(code: "unavailable", message: "database unreachable")))
+                    .serviceUnavailable,
+                    ErrorBody(error: .init(code: "unavailable", message: "database unreachable"))
+                )
             }
         }
         router.get("metrics") { _, _ -> Response in

@@ -27,8 +27,10 @@ struct ReportRoutes {
         }
         group.get("reports/agents") { request, context -> AgentKPIReport in
             let now = services.clock.now()
-            let period = try ReportPeriod(from: try ReportQuery.date(request, "from") ?? now.addingTimeInterval(-30 * 86_400),
-                                          to: try ReportQuery.date(request, "to") ?? now)
+            let period = try ReportPeriod(
+                from: try ReportQuery.date(request, "from") ?? now.addingTimeInterval(-30 * 86_400),
+                to: try ReportQuery.date(request, "to") ?? now
+            )
             return try await services.kpis.agents(context.tenantID, period: period)
         }
         group.get("reports/best-agent") { request, context -> BestAgent in

@@ -34,7 +34,9 @@ struct TicketActionRoutes {
 
     /// Registers `POST tickets/:id/<name>` decoding `Input` and running `perform`.
     private func action<Input: Decodable & Sendable>(
-        _ group: RouterGroup<TenantRequestContext>, _ name: String, _ input: Input.Type,
+        _ group: RouterGroup<TenantRequestContext>,
+        _ name: String,
+        _ input: Input.Type,
         _ perform: @escaping @Sendable (Principal, UUID, Input) async throws -> Ticket
     ) {
         group.post(RouterPath("tickets/:id/\(name)")) { request, context -> Ticket in

@@ -17,15 +17,23 @@ struct TicketRoutes {
             return response
         }
         group.get("tickets") { request, context -> Page<Ticket> in
-            try await services.tickets.list(context.tenantID, filter: TicketQueryParameters.filter(request, principal: context.principal),
-                                             page: request.pageRequest())
+            try await services.tickets.list(
+                context.tenantID,
+                filter: TicketQueryParameters.filter(request, principal: context.principal),
+                page: request.pageRequest()
+            )
         }
         group.get("tickets/:id") { _, context -> Ticket in
             try await services.tickets.get(context.tenantID, id: context.id(entity: "ticket"))
         }
         group.get("tickets/:id/messages") { _, context in
-            ItemList(items: try await services.tickets.messages(context.tenantID, ticketID: context.id(entity: "ticket"),
-                                                                includeInternal: context.principal.may(.readInternalMessages)))
+            ItemList(
+                items: try await services.tickets.messages(
+                    context.tenantID,
+                    ticketID: context.id(entity: "ticket"),
+                    includeInternal: context.principal.may(.readInternalMessages)
+                )
+            )
         }
         group.get("tickets/:id/events") { _, context in
             ItemList(items: try await services.tickets.events(context.tenantID, ticketID: context.id(entity: "ticket")))

@@ -20,14 +20,26 @@ struct DatabaseInputError: Equatable {
         case "23503" where error.detail?.contains("still referenced") == true:
             self.init(status: .conflict, code: "conflict", message: "the record is still in use", field: nil)
         case "23503":
-            self.init(status: .unprocessableContent, code: "invalid_field",
-                      message: "\(field ?? "body"): refers to a record that does not exist", field: field ?? "body")
+            self.init(
+                status: .unprocessableContent,
+                code: "invalid_field",
+                message: "\(field ?? "body"): refers to a record that does not exist",
+                field: field ?? "body"
+            )
         case "23502", "23514":
-            self.init(status: .unprocessableContent, code: "invalid_field",
-                      message: "\(field ?? "body"): is missing or not allowed here", field: field ?? "body")
+            self.init(
+                status: .unprocessableContent,
+                code: "invalid_field",
+                message: "\(field ?? "body"): is missing or not allowed here",
+                field: field ?? "body"
+            )
         case _ where state.hasPrefix("22"):
-            self.init(status: .unprocessableContent, code: "invalid_field",
-                      message: "\(field ?? "body"): is a value the database cannot store", field: field ?? "body")
+            self.init(
+                status: .unprocessableContent,
+                code: "invalid_field",
+                message: "\(field ?? "body"): is a value the database cannot store",
+                field: field ?? "body"
+            )
         default:
             return nil
         }
@@ -52,7 +64,8 @@ struct DatabaseInputError: Equatable {
             if let last = columns.last { return last }
         }
         if let constraint = error.constraint, let table = error.table,
-           constraint.hasPrefix(table + "_"), constraint.hasSuffix("_check") {
+            constraint.hasPrefix(table + "_"), constraint.hasSuffix("_check")
+        {
             let column = constraint.dropFirst(table.count + 1).dropLast("_check".count)
             if !column.isEmpty { return String(column) }
         }

@@ -30,8 +30,15 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 let (status, body) = Self.describe(error, request: request, logger: context.logger)
                 return Self.response(status, body)
             }
-            var response = Self.response(.methodNotAllowed, ErrorBody(error: .init(
-                code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.uri.path)")))
+            var response = Self.response(
+                .methodNotAllowed,
+                ErrorBody(
+                    error: .init(
+                        code: "method_not_allowed",
+                        message: "\(request.method) is not allowed on \(request.uri.path)"
+                    )
+                )
+            )
             response.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
             return response
         } catch {

@@ -22,15 +22,22 @@ public final class MetricsRegistry: Sendable {
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
         func gauge(_ name: String, _ unit: String, _ help: String) -> Prometheus.Gauge {
-            registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "kefu", subsystem: "db_pool", metricName: name, unitName: unit, helpText: help))
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(namespace: "kefu", subsystem: "db_pool", metricName: name, unitName: unit, helpText: help)
+            )
         }
         poolOpen = gauge("open", "connections", "Open database connections")
         poolIdle = gauge("idle", "connections", "Idle database connections")
         poolWaiting = gauge("waiting", "requests", "Requests waiting for a connection")
         poolMax = gauge("max", "connections", "Configured pool size")
-        timersFailed = registry.makeGauge(descriptor: MetricNameDescriptor(
-            namespace: "kefu", subsystem: "timers", metricName: "failed",
-            helpText: "Timers the worker gave up on after their retries (kefu timers --failed)"))
+        timersFailed = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "kefu",
+                subsystem: "timers",
+                metricName: "failed",
+                helpText: "Timers the worker gave up on after their retries (kefu timers --failed)"
+            )
+        )
     }
 
     /// `kefu_timers_failed`: read from the database at each scrape (nil when it could not be read).

@@ -78,13 +78,15 @@ struct QueryParameters {
 
     /// One of an enumeration's values.
     func choice<E: RawRepresentable & CaseIterable>(_ name: String, _ type: E.Type, transform: (String) -> String = { $0 }) throws -> E?
-        where E.RawValue == String {
+    where E.RawValue == String {
         try string(name).map { try Self.parse($0, type, name: name, transform: transform) }
     }
 
     /// A list of an enumeration's values: repeated and/or comma-separated, deduplicated.
     func list<E: RawRepresentable & CaseIterable & Equatable>(
-        _ name: String, _ type: E.Type, transform: (String) -> String = { $0 }
+        _ name: String,
+        _ type: E.Type,
+        transform: (String) -> String = { $0 }
     ) throws -> [E] where E.RawValue == String {
         var values: [E] = []
         var read = 0
@@ -102,7 +104,10 @@ struct QueryParameters {
     }
 
     private static func parse<E: RawRepresentable & CaseIterable>(
-        _ text: String, _ type: E.Type, name: String, transform: (String) -> String
+        _ text: String,
+        _ type: E.Type,
+        name: String,
+        transform: (String) -> String
     ) throws -> E where E.RawValue == String {
         guard let value = E(rawValue: transform(text)) else {
             throw KefuError.invalidField(name, "must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -40,8 +40,8 @@ public struct CompactJSONEncoder: Sendable {
 /// still be filled.
 private enum JSONNode {
     case null
-    case literal(String)          // numbers and booleans, already formatted
-    case raw([UInt8])             // a JSONWritable's document
+    case literal(String)  // numbers and booleans, already formatted
+    case raw([UInt8])  // a JSONWritable's document
     case string(String)
     case array(JSONArray)
     case object(JSONObject)
@@ -281,8 +281,10 @@ enum JSONText {
             case 0x0C: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
             case 0..<0x20:
                 let hex = Array("0123456789abcdef".utf8)
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                           hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+                output.append(contentsOf: [
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                    hex[Int(byte >> 4)], hex[Int(byte & 0x0F)],
+                ])
             default: output.append(byte)
             }
         }

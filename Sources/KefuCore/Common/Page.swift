@@ -40,14 +40,17 @@ public struct PageRequest: Sendable, Equatable {
         /// Nil for anything else, so no client text reaches time arithmetic unchecked.
         init?(encoded: String) {
             guard encoded.utf8.count <= Self.maximumEncodedLength,
-                  encoded.unicodeScalars.allSatisfy({ $0.properties.isASCIIHexDigit || ($0.isASCII && ($0.properties.isAlphabetic || $0 == "-" || $0 == "_")) })
+                encoded.unicodeScalars.allSatisfy({
+                    $0.properties.isASCIIHexDigit || ($0.isASCII && ($0.properties.isAlphabetic || $0 == "-" || $0 == "_"))
+                })
             else { return nil }
             var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
             while base64.count % 4 != 0 { base64 += "=" }
             guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
             let parts = text.split(separator: "|", omittingEmptySubsequences: false)
             guard parts.count == 2, parts[0].utf8.allSatisfy({ (48...57).contains($0) }), let micros = Int64(parts[0]),
-                  let id = UUID(uuidString: String(parts[1])) else { return nil }
+                let id = UUID(uuidString: String(parts[1]))
+            else { return nil }
             let createdAt = Date(timeIntervalSince1970: Double(micros) / 1_000_000)
             guard InputDates.contains(createdAt) else { return nil }
             self.createdAt = createdAt

@@ -46,8 +46,14 @@ public struct NewCustomer: Codable, Sendable {
     public var contacts: [CustomerContact]?
     public var firstSeenAt: Date?
 
-    public init(name: String, externalId: String? = nil, segment: String? = nil, highValue: Bool? = nil,
-                contacts: [CustomerContact]? = nil, firstSeenAt: Date? = nil) {
+    public init(
+        name: String,
+        externalId: String? = nil,
+        segment: String? = nil,
+        highValue: Bool? = nil,
+        contacts: [CustomerContact]? = nil,
+        firstSeenAt: Date? = nil
+    ) {
         self.name = name
         self.externalId = externalId
         self.segment = segment

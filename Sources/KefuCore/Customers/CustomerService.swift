@@ -14,10 +14,13 @@ public struct CustomerService: Sendable {
     /// Customers matching `filter`, oldest first (keyset on `created_at, id`).
     public func list(_ tenantID: UUID, filter: CustomerFilter, page: PageRequest) async throws -> Page<Customer> {
         let rows = try await database.transaction(tenantID, readOnly: true) { tx in
-            try await tx.query(Customer.self, """
+            try await tx.query(
+                Customer.self,
+                """
                 SELECT \(CustomerStore.columns) FROM customers
                 WHERE tenant_id = \(tenantID)\(filter.condition)\(page.keysetCondition)\(page.orderAndLimit)
-                """)
+                """
+            )
         }
         return Page(fetched: rows, request: page) { .init(createdAt: $0.createdAt, id: $0.id) }
     }
@@ -32,9 +35,13 @@ public struct CustomerService: Sendable {
     public func create(_ tenantID: UUID, _ input: NewCustomer) async throws -> Customer {
         let externalID = input.externalId?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         return try await database.transaction(tenantID) { tx in
-            if !externalID.isEmpty, try await tx.queryFirst("""
-                SELECT 1 FROM customers WHERE tenant_id = \(tenantID) AND external_id = \(externalID)
-                """) != nil {
+            if !externalID.isEmpty,
+                try await tx.queryFirst(
+                    """
+                    SELECT 1 FROM customers WHERE tenant_id = \(tenantID) AND external_id = \(externalID)
+                    """
+                ) != nil
+            {
                 throw KefuError.conflict("a customer with external_id \(externalID) already exists")
             }
             return try await CustomerStore.insert(tx, input, now: clock.now())
@@ -51,14 +58,19 @@ public struct CustomerService: Sendable {
         let now = clock.now()
         return try await database.transaction(tenantID) { tx in
             do {
-                guard let customer = try await tx.queryFirst(Customer.self, """
-                    UPDATE customers SET
-                        name = COALESCE(\(name), name), external_id = CASE WHEN \(clearsExternalID) THEN NULL ELSE COALESCE(\(externalID), external_id) END,
-                        segment = COALESCE(\(segment), segment), high_value = COALESCE(\(input.highValue), high_value),
-                        contacts = COALESCE(\(contacts), contacts), updated_at = \(now)
-                    WHERE tenant_id = \(tenantID) AND id = \(id)
-                    RETURNING \(CustomerStore.columns)
-                    """) else { throw KefuError.notFound("customer") }
+                guard
+                    let customer = try await tx.queryFirst(
+                        Customer.self,
+                        """
+                        UPDATE customers SET
+                            name = COALESCE(\(name), name), external_id = CASE WHEN \(clearsExternalID) THEN NULL ELSE COALESCE(\(externalID), external_id) END,
+                            segment = COALESCE(\(segment), segment), high_value = COALESCE(\(input.highValue), high_value),
+                            contacts = COALESCE(\(contacts), contacts), updated_at = \(now)
+                        WHERE tenant_id = \(tenantID) AND id = \(id)
+                        RETURNING \(CustomerStore.columns)
+                        """
+                    )
+                else { throw KefuError.notFound("customer") }
                 return customer
             } catch let error as PostgresError where error.isUniqueViolation {
                 throw KefuError.conflict("a customer with external_id \(externalID ?? "") already exists")
@@ -75,11 +87,14 @@ public struct CustomerService: Sendable {
             if let after = page.after {
                 keyset = " AND (created_at, id) < (\(after.createdAt), \(after.id))"
             }
-            return try await tx.query(CustomerTicketRow.self, """
+            return try await tx.query(
+                CustomerTicketRow.self,
+                """
                 SELECT id, number, status, priority, category, channel, subject, created_at, resolved_at FROM tickets
                 WHERE tenant_id = \(tenantID) AND customer_id = \(customerID)\(keyset)
                 ORDER BY created_at DESC, id DESC LIMIT \(page.limit + 1)
-                """)
+                """
+            )
         }
         return Page(fetched: rows.map(\.summary), request: page) { .init(createdAt: $0.createdAt, id: $0.id) }
     }

@@ -19,9 +19,14 @@ enum CustomerStore {
 
     /// Inserts a validated customer; with an `external_id` that already exists, returns that customer.
     static func insert(_ tx: TenantTransaction, _ draft: CustomerDraft, now: Date) async throws -> Customer {
-        if let externalID = draft.externalID, let existing = try await tx.queryFirst(Customer.self, """
-            SELECT \(columns) FROM customers WHERE tenant_id = \(tx.tenantID) AND external_id = \(externalID)
-            """) {
+        if let externalID = draft.externalID,
+            let existing = try await tx.queryFirst(
+                Customer.self,
+                """
+                SELECT \(columns) FROM customers WHERE tenant_id = \(tx.tenantID) AND external_id = \(externalID)
+                """
+            )
+        {
             return existing
         }
         return try customer(from: try await tx.run(insertQuery(tx, draft, now: now)))

@@ -28,7 +28,15 @@ struct CustomerTicketRow: Decodable {
 
     var summary: CustomerTicketSummary {
         CustomerTicketSummary(
-            id: id, number: Ticket.reference(number), status: status, priority: priority,
-            category: category, channel: channel, subject: subject, createdAt: createdAt, resolvedAt: resolvedAt)
+            id: id,
+            number: Ticket.reference(number),
+            status: status,
+            priority: priority,
+            category: category,
+            channel: channel,
+            subject: subject,
+            createdAt: createdAt,
+            resolvedAt: resolvedAt
+        )
     }
 }

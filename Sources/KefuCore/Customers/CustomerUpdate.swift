@@ -10,8 +10,13 @@ public struct CustomerUpdate: Codable, Sendable, PartialUpdate {
     public var highValue: Bool?
     public var contacts: [CustomerContact]?
 
-    public init(name: String? = nil, externalId: Clearable<String>? = nil, segment: String? = nil, highValue: Bool? = nil,
-                contacts: [CustomerContact]? = nil) {
+    public init(
+        name: String? = nil,
+        externalId: Clearable<String>? = nil,
+        segment: String? = nil,
+        highValue: Bool? = nil,
+        contacts: [CustomerContact]? = nil
+    ) {
         self.name = name
         self.externalId = externalId
         self.segment = segment

@@ -22,12 +22,17 @@ public struct ArticleService: Sendable {
         return try await database.transaction(principal.tenantID) { tx in
             try await Self.requireCategory(tx, input.categoryTagId)
             let now = clock.now()
-            let article = try require(try await tx.queryFirst(Article.self, """
-                INSERT INTO kb_articles (tenant_id, title, body, category_tag_id, status, author_id, created_at, updated_at, published_at)
-                VALUES (\(tx.tenantID), \(title), \(body), \(input.categoryTagId), \(status.rawValue), \(principal.agentID), \(now), \(now),
-                        \(status == .published ? now : nil))
-                RETURNING \(Self.columns)
-                """))
+            let article = try require(
+                try await tx.queryFirst(
+                    Article.self,
+                    """
+                    INSERT INTO kb_articles (tenant_id, title, body, category_tag_id, status, author_id, created_at, updated_at, published_at)
+                    VALUES (\(tx.tenantID), \(title), \(body), \(input.categoryTagId), \(status.rawValue), \(principal.agentID), \(now), \(now),
+                            \(status == .published ? now : nil))
+                    RETURNING \(Self.columns)
+                    """
+                )
+            )
             try await Self.saveVersion(tx, article, editedBy: principal.agentID, note: "created", at: now)
             return article
         }
@@ -39,9 +44,14 @@ public struct ArticleService: Sendable {
 
     static func fetch(_ tx: TenantTransaction, id: UUID, forUpdate: Bool = false) async throws -> Article {
         let lock: PostgresQuery = forUpdate ? " FOR UPDATE" : ""
-        guard let article = try await tx.queryFirst(Article.self, """
-            SELECT \(columns) FROM kb_articles WHERE tenant_id = \(tx.tenantID) AND id = \(id)\(lock)
-            """) else { throw KefuError.notFound("article") }
+        guard
+            let article = try await tx.queryFirst(
+                Article.self,
+                """
+                SELECT \(columns) FROM kb_articles WHERE tenant_id = \(tx.tenantID) AND id = \(id)\(lock)
+                """
+            )
+        else { throw KefuError.notFound("article") }
         return article
     }
 
@@ -54,18 +64,30 @@ public struct ArticleService: Sendable {
         return try await database.transaction(principal.tenantID) { tx in
             _ = try await Self.fetch(tx, id: id, forUpdate: true)
             try await Self.requireCategory(tx, edit.categoryTagId)
-            return try await Self.write(tx, id: id, title: title, body: body, category: edit.categoryTagId, status: status,
-                                        by: principal.agentID, note: note, at: clock.now())
+            return try await Self.write(
+                tx,
+                id: id,
+                title: title,
+                body: body,
+                category: edit.categoryTagId,
+                status: status,
+                by: principal.agentID,
+                note: note,
+                at: clock.now()
+            )
         }
     }
 
     public func versions(_ tenantID: UUID, id: UUID) async throws -> [ArticleVersion] {
         try await database.transaction(tenantID, readOnly: true) { tx in
             _ = try await Self.fetch(tx, id: id)
-            return try await tx.query(ArticleVersion.self, """
+            return try await tx.query(
+                ArticleVersion.self,
+                """
                 SELECT version, title, body, category_tag_id, status, edited_by, note, created_at FROM kb_article_versions
                 WHERE tenant_id = \(tenantID) AND article_id = \(id) ORDER BY version
-                """)
+                """
+            )
         }
     }
 
@@ -80,12 +102,26 @@ public struct ArticleService: Sendable {
     public func restore(_ principal: Principal, id: UUID, version: Int) async throws -> Article {
         try await database.transaction(principal.tenantID) { tx in
             _ = try await Self.fetch(tx, id: id, forUpdate: true)
-            guard let old = try await tx.queryFirst(ArticleVersion.self, """
-                SELECT version, title, body, category_tag_id, status, edited_by, note, created_at FROM kb_article_versions
-                WHERE tenant_id = \(tx.tenantID) AND article_id = \(id) AND version = \(Int32(clamping: version))
-                """) else { throw KefuError.notFound("article version") }
-            return try await Self.write(tx, id: id, title: old.title, body: old.body, category: old.categoryTagId, status: nil,
-                                        by: principal.agentID, note: "restored version \(version)", at: clock.now())
+            guard
+                let old = try await tx.queryFirst(
+                    ArticleVersion.self,
+                    """
+                    SELECT version, title, body, category_tag_id, status, edited_by, note, created_at FROM kb_article_versions
+                    WHERE tenant_id = \(tx.tenantID) AND article_id = \(id) AND version = \(Int32(clamping: version))
+                    """
+                )
+            else { throw KefuError.notFound("article version") }
+            return try await Self.write(
+                tx,
+                id: id,
+                title: old.title,
+                body: old.body,
+                category: old.categoryTagId,
+                status: nil,
+                by: principal.agentID,
+                note: "restored version \(version)",
+                at: clock.now()
+            )
         }
     }
 
@@ -96,20 +132,30 @@ public struct ArticleService: Sendable {
             guard try await tx.queryFirst("SELECT 1 FROM kb_articles WHERE tenant_id = \(tx.tenantID) AND id = \(id) FOR UPDATE") != nil else {
                 throw KefuError.notFound("article")
             }
-            let previous = try await tx.queryScalar(Bool.self, """
+            let previous = try await tx.queryScalar(
+                Bool.self,
+                """
                 SELECT helpful FROM kb_article_votes WHERE tenant_id = \(tx.tenantID) AND article_id = \(id) AND agent_id = \(principal.agentID)
-                """)
-            try await tx.execute("""
+                """
+            )
+            try await tx.execute(
+                """
                 INSERT INTO kb_article_votes (tenant_id, article_id, agent_id, helpful, voted_at)
                 VALUES (\(tx.tenantID), \(id), \(principal.agentID), \(helpful), \(clock.now()))
                 ON CONFLICT (tenant_id, article_id, agent_id) DO UPDATE SET helpful = EXCLUDED.helpful, voted_at = EXCLUDED.voted_at
-                """)
+                """
+            )
             let helpfulDelta = (helpful ? 1 : 0) - (previous == true ? 1 : 0)
             let notHelpfulDelta = (helpful ? 0 : 1) - (previous == false ? 1 : 0)
-            return try require(try await tx.queryFirst(Article.self, """
-                UPDATE kb_articles SET helpful = helpful + \(helpfulDelta), not_helpful = not_helpful + \(notHelpfulDelta)
-                WHERE tenant_id = \(tx.tenantID) AND id = \(id) RETURNING \(Self.columns)
-                """))
+            return try require(
+                try await tx.queryFirst(
+                    Article.self,
+                    """
+                    UPDATE kb_articles SET helpful = helpful + \(helpfulDelta), not_helpful = not_helpful + \(notHelpfulDelta)
+                    WHERE tenant_id = \(tx.tenantID) AND id = \(id) RETURNING \(Self.columns)
+                    """
+                )
+            )
         }
     }
 
@@ -122,12 +168,16 @@ public struct ArticleService: Sendable {
             } catch KefuError.notFound {
                 throw KefuError.invalidField("ticket_id", "no such ticket")
             }
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 INSERT INTO kb_article_tickets (tenant_id, article_id, ticket_id, linked_by, created_at)
                 VALUES (\(tx.tenantID), \(id), \(ticketID), \(principal.agentID), \(clock.now())) ON CONFLICT DO NOTHING
-                """)
-            return try await tx.query("SELECT ticket_id FROM kb_article_tickets WHERE tenant_id = \(tx.tenantID) AND article_id = \(id) ORDER BY created_at")
-                .map { try $0.decode(UUID.self, at: 0) }
+                """
+            )
+            return try await tx.query(
+                "SELECT ticket_id FROM kb_article_tickets WHERE tenant_id = \(tx.tenantID) AND article_id = \(id) ORDER BY created_at"
+            )
+            .map { try $0.decode(UUID.self, at: 0) }
         }
     }
 
@@ -136,7 +186,8 @@ public struct ArticleService: Sendable {
         let text = try Validate.text(query, field: "q", maxLength: 200)
         let statusFilter: PostgresQuery = publishedOnly ? " AND status = 'published'" : ""
         return try await database.transaction(tenantID, readOnly: true) { tx in
-            let rows = try await tx.query("""
+            let rows = try await tx.query(
+                """
                 WITH q AS (SELECT websearch_to_tsquery('english', \(text)) AS ts, lower(\(text)) AS plain)
                 SELECT \(Self.columns),
                        ts_rank(search, q.ts) * 2
@@ -150,12 +201,16 @@ public struct ArticleService: Sendable {
                        OR q.plain <% lower(title || ' ' || body))
                 ORDER BY rank DESC, updated_at DESC
                 LIMIT \(limit)
-                """)
+                """
+            )
             return try rows.map { row in
                 let article = try row.decode(Article.self)
                 let headline = try row.decode(String.self, "headline")
-                return ArticleHit(article: article, rank: try row.decode(Double.self, "rank"),
-                                  highlight: Highlight.marked(headline) ?? Self.snippet(article.body, around: text))
+                return ArticleHit(
+                    article: article,
+                    rank: try row.decode(Double.self, "rank"),
+                    highlight: Highlight.marked(headline) ?? Self.snippet(article.body, around: text)
+                )
             }
         }
     }
@@ -191,27 +246,41 @@ public struct ArticleService: Sendable {
     }
 
     private static func write(
-        _ tx: TenantTransaction, id: UUID, title: String?, body: String?, category: UUID?, status: ArticleStatus?,
-        by agent: UUID, note: String?, at now: Date
+        _ tx: TenantTransaction,
+        id: UUID,
+        title: String?,
+        body: String?,
+        category: UUID?,
+        status: ArticleStatus?,
+        by agent: UUID,
+        note: String?,
+        at now: Date
     ) async throws -> Article {
-        let article = try require(try await tx.queryFirst(Article.self, """
-            UPDATE kb_articles SET title = COALESCE(\(title), title), body = COALESCE(\(body), body),
-                category_tag_id = COALESCE(\(category), category_tag_id), status = COALESCE(\(status?.rawValue), status),
-                published_at = CASE WHEN \(status?.rawValue) = 'published' AND published_at IS NULL THEN \(now) ELSE published_at END,
-                version = version + 1, updated_at = \(now)
-            WHERE tenant_id = \(tx.tenantID) AND id = \(id)
-            RETURNING \(columns)
-            """))
+        let article = try require(
+            try await tx.queryFirst(
+                Article.self,
+                """
+                UPDATE kb_articles SET title = COALESCE(\(title), title), body = COALESCE(\(body), body),
+                    category_tag_id = COALESCE(\(category), category_tag_id), status = COALESCE(\(status?.rawValue), status),
+                    published_at = CASE WHEN \(status?.rawValue) = 'published' AND published_at IS NULL THEN \(now) ELSE published_at END,
+                    version = version + 1, updated_at = \(now)
+                WHERE tenant_id = \(tx.tenantID) AND id = \(id)
+                RETURNING \(columns)
+                """
+            )
+        )
         try await saveVersion(tx, article, editedBy: agent, note: note, at: now)
         return article
     }
 
     private static func saveVersion(_ tx: TenantTransaction, _ article: Article, editedBy: UUID, note: String?, at now: Date) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             INSERT INTO kb_article_versions (tenant_id, article_id, version, title, body, category_tag_id, status, edited_by, note, created_at)
             VALUES (\(tx.tenantID), \(article.id), \(Int32(clamping: article.version)), \(article.title), \(article.body),
                     \(article.categoryTagId), \(article.status.rawValue), \(editedBy), \(note), \(now))
-            """)
+            """
+        )
     }
 
     private static func requireCategory(_ tx: TenantTransaction, _ id: UUID?) async throws {

@@ -68,15 +68,23 @@ public struct ReplyScriptService: Sendable {
         let name = try Validate.text(input.name, field: "name")
         let body = try Validate.text(input.body, field: "body", maxLength: 10_000)
         if let unknown = Self.placeholders(in: body).first(where: { !Self.placeholders.contains($0) }) {
-            throw KefuError.invalidField("body", "unknown placeholder {{\(unknown)}}; use \(Self.placeholders.map { "{{\($0)}}" }.joined(separator: ", "))")
+            throw KefuError.invalidField(
+                "body",
+                "unknown placeholder {{\(unknown)}}; use \(Self.placeholders.map { "{{\($0)}}" }.joined(separator: ", "))"
+            )
         }
         return try await database.transaction(principal.tenantID) { tx in
             let now = clock.now()
             do {
-                return try require(try await tx.queryFirst(ReplyScript.self, """
-                    INSERT INTO reply_scripts (tenant_id, kind, name, body, created_at, updated_at)
-                    VALUES (\(tx.tenantID), \(kind.rawValue), \(name), \(body), \(now), \(now)) RETURNING \(Self.columns)
-                    """))
+                return try require(
+                    try await tx.queryFirst(
+                        ReplyScript.self,
+                        """
+                        INSERT INTO reply_scripts (tenant_id, kind, name, body, created_at, updated_at)
+                        VALUES (\(tx.tenantID), \(kind.rawValue), \(name), \(body), \(now), \(now)) RETURNING \(Self.columns)
+                        """
+                    )
+                )
             } catch let error as PostgresError where error.isUniqueViolation {
                 throw KefuError.conflict("a \(kind.rawValue) script named \(name) already exists")
             }
@@ -86,19 +94,27 @@ public struct ReplyScriptService: Sendable {
     public func list(_ tenantID: UUID, kind: String?) async throws -> [ReplyScript] {
         let kind = try kind.map { try Validate.choice($0, ReplyScriptKind.self, field: "kind").rawValue }
         return try await database.transaction(tenantID, readOnly: true) { tx in
-            try await tx.query(ReplyScript.self, """
+            try await tx.query(
+                ReplyScript.self,
+                """
                 SELECT \(Self.columns) FROM reply_scripts WHERE tenant_id = \(tenantID) AND (\(kind)::text IS NULL OR kind = \(kind))
                 ORDER BY kind, name
-                """)
+                """
+            )
         }
     }
 
     /// Fills the script in for a ticket, as written by the calling agent.
     public func render(_ principal: Principal, scriptID: UUID, ticketID: UUID) async throws -> RenderedScript {
         try await database.transaction(principal.tenantID, readOnly: true) { tx in
-            guard let script = try await tx.queryFirst(ReplyScript.self, """
-                SELECT \(Self.columns) FROM reply_scripts WHERE tenant_id = \(tx.tenantID) AND id = \(scriptID)
-                """) else { throw KefuError.notFound("reply script") }
+            guard
+                let script = try await tx.queryFirst(
+                    ReplyScript.self,
+                    """
+                    SELECT \(Self.columns) FROM reply_scripts WHERE tenant_id = \(tx.tenantID) AND id = \(scriptID)
+                    """
+                )
+            else { throw KefuError.notFound("reply script") }
             let ticket: Ticket
             do {
                 ticket = try await TicketStore.fetch(tx, id: ticketID)

@@ -30,7 +30,12 @@ enum NotificationStore {
     }
 
     static func notify(
-        _ tx: TenantTransaction, _ recipients: [UUID], kind: String, ticket: UUID?, message: String, at now: Date
+        _ tx: TenantTransaction,
+        _ recipients: [UUID],
+        kind: String,
+        ticket: UUID?,
+        message: String,
+        at now: Date
     ) async throws {
         guard !recipients.isEmpty else { return }
         try await tx.execute(notifyQuery(tx, recipients, kind: kind, ticket: ticket, message: message, at: now))
@@ -38,7 +43,12 @@ enum NotificationStore {
 
     /// The statement `notify` runs, for a pipeline (it inserts nothing when `recipients` is empty).
     static func notifyQuery(
-        _ tx: TenantTransaction, _ recipients: [UUID], kind: String, ticket: UUID?, message: String, at now: Date
+        _ tx: TenantTransaction,
+        _ recipients: [UUID],
+        kind: String,
+        ticket: UUID?,
+        message: String,
+        at now: Date
     ) -> PostgresQuery {
         """
         INSERT INTO notifications (tenant_id, recipient_id, kind, ticket_id, message, created_at)
@@ -64,9 +74,12 @@ public struct NotificationService: Sendable {
         if !all { conditions.append(" AND recipient_id = \(principal.agentID)") }
         if unreadOnly { conditions.append(" AND read_at IS NULL") }
         let rows = try await database.transaction(principal.tenantID, readOnly: true) { tx in
-            try await tx.query(Notification.self, """
+            try await tx.query(
+                Notification.self,
+                """
                 SELECT \(NotificationStore.columns) FROM notifications WHERE \(conditions)\(page.keysetCondition)\(page.orderAndLimit)
-                """)
+                """
+            )
         }
         return Page(fetched: rows, request: page) { .init(createdAt: $0.createdAt, id: $0.id) }
     }
@@ -74,11 +87,16 @@ public struct NotificationService: Sendable {
     /// Marks one of the caller's notifications read.
     public func markRead(_ principal: Principal, id: UUID) async throws -> Notification {
         try await database.transaction(principal.tenantID) { tx in
-            guard let notification = try await tx.queryFirst(Notification.self, """
-                UPDATE notifications SET read_at = COALESCE(read_at, \(clock.now()))
-                WHERE tenant_id = \(principal.tenantID) AND id = \(id) AND recipient_id = \(principal.agentID)
-                RETURNING \(NotificationStore.columns)
-                """) else { throw KefuError.notFound("notification") }
+            guard
+                let notification = try await tx.queryFirst(
+                    Notification.self,
+                    """
+                    UPDATE notifications SET read_at = COALESCE(read_at, \(clock.now()))
+                    WHERE tenant_id = \(principal.tenantID) AND id = \(id) AND recipient_id = \(principal.agentID)
+                    RETURNING \(NotificationStore.columns)
+                    """
+                )
+            else { throw KefuError.notFound("notification") }
             return notification
         }
     }

@@ -60,26 +60,36 @@ public struct KPIService: Sendable {
             // (~0.5 s) costs far more than it saves.
             try await tx.execute("SET LOCAL jit = off")
             let profile = try await SettingsService.load(tx)
-            let agents = try await tx.query("SELECT id, name FROM agents WHERE tenant_id = \(tenantID) AND active AND role IN ('agent', 'supervisor') ORDER BY name")
-            let tickets = try await tx.query("""
+            let agents = try await tx.query(
+                "SELECT id, name FROM agents WHERE tenant_id = \(tenantID) AND active AND role IN ('agent', 'supervisor') ORDER BY name"
+            )
+            let tickets = try await tx.query(
+                """
                 SELECT t.owner_id, t.priority, t.channel, t.created_at, t.first_response_at, t.first_response_due_at, t.resolved_at,
                        t.status, t.reopen_count,
                        (SELECT count(*) FROM ticket_assignments a WHERE a.tenant_id = t.tenant_id AND a.ticket_id = t.id AND a.kind <> 'initial') AS handoffs
                 FROM tickets t
                 WHERE t.tenant_id = \(tenantID) AND t.owner_id IS NOT NULL AND t.created_at >= \(period.from) AND t.created_at < \(period.to)
-                """)
-            let ratings = try await tx.query("""
+                """
+            )
+            let ratings = try await tx.query(
+                """
                 SELECT t.owner_id, s.overall FROM surveys s JOIN tickets t ON t.tenant_id = s.tenant_id AND t.id = s.ticket_id
                 WHERE s.tenant_id = \(tenantID) AND s.answered_at >= \(period.from) AND s.answered_at < \(period.to) AND t.owner_id IS NOT NULL
-                """)
-            let qa = try await tx.query("""
+                """
+            )
+            let qa = try await tx.query(
+                """
                 SELECT agent_id, avg(score)::float8 AS average FROM qa_reviews
                 WHERE tenant_id = \(tenantID) AND created_at >= \(period.from) AND created_at < \(period.to) GROUP BY agent_id
-                """)
-            let complaints = try await tx.query("""
+                """
+            )
+            let complaints = try await tx.query(
+                """
                 SELECT agent_id, count(*) AS complaints FROM agent_complaints
                 WHERE tenant_id = \(tenantID) AND created_at >= \(period.from) AND created_at < \(period.to) GROUP BY agent_id
-                """)
+                """
+            )
             var qaByAgent: [UUID: Double] = [:]
             for row in qa { qaByAgent[try row.decode(UUID.self, "agent_id")] = try row.decode(Double.self, "average") }
             var complaintsByAgent: [UUID: Int] = [:]
@@ -96,8 +106,11 @@ public struct KPIService: Sendable {
                 func calendar(_ row: PostgresRow) throws -> BusinessCalendar {
                     profile.settings.calendar(timezone: profile.timezone, channel: try row.decode(String.self, "channel"))
                 }
-                var resolved = 0, firstContact = 0, reopened = 0
-                var responseTimes: [Double] = [], handlingTimes: [Double] = []
+                var resolved = 0
+                var firstContact = 0
+                var reopened = 0
+                var responseTimes: [Double] = []
+                var handlingTimes: [Double] = []
                 var onTime: [String: (Int, Int)] = [:]
                 for row in own {
                     let created = try row.decode(Date.self, "created_at")
@@ -122,16 +135,29 @@ public struct KPIService: Sendable {
                 func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
                 let csat = mean(agentRatings.map(Double.init))
                 let onTimeTotal = onTime.values.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
-                let components = [csat.map { $0 / 5 }, ratio(resolved, own.count), ratio(onTimeTotal.0, onTimeTotal.1), qaByAgent[id].map { $0 / 100 }]
-                    .compactMap { $0 }
-                result.append(AgentKPI(
-                    agentId: id, name: try agent.decode(String.self, "name"), tickets: own.count, resolved: resolved,
-                    resolutionRate: ratio(resolved, own.count), firstContactResolutionRate: ratio(firstContact, resolved),
-                    csatAverage: csat, csatDistribution: distribution,
-                    onTimeFirstResponseRate: onTime.mapValues { Double($0.0) / Double($0.1) },
-                    averageFirstResponseSeconds: mean(responseTimes), averageHandlingSeconds: mean(handlingTimes),
-                    qaAverage: qaByAgent[id], reopenRate: ratio(reopened, resolved), complaints: complaintsByAgent[id] ?? 0,
-                    score: resolved > 0 ? mean(components) : nil))
+                let components = [
+                    csat.map { $0 / 5 }, ratio(resolved, own.count), ratio(onTimeTotal.0, onTimeTotal.1), qaByAgent[id].map { $0 / 100 },
+                ]
+                .compactMap { $0 }
+                result.append(
+                    AgentKPI(
+                        agentId: id,
+                        name: try agent.decode(String.self, "name"),
+                        tickets: own.count,
+                        resolved: resolved,
+                        resolutionRate: ratio(resolved, own.count),
+                        firstContactResolutionRate: ratio(firstContact, resolved),
+                        csatAverage: csat,
+                        csatDistribution: distribution,
+                        onTimeFirstResponseRate: onTime.mapValues { Double($0.0) / Double($0.1) },
+                        averageFirstResponseSeconds: mean(responseTimes),
+                        averageHandlingSeconds: mean(handlingTimes),
+                        qaAverage: qaByAgent[id],
+                        reopenRate: ratio(reopened, resolved),
+                        complaints: complaintsByAgent[id] ?? 0,
+                        score: resolved > 0 ? mean(components) : nil
+                    )
+                )
             }
             let best = result.filter { $0.score != nil }
                 .max { ($0.score ?? 0, $0.resolved) < ($1.score ?? 0, $1.resolved) }

@@ -60,20 +60,28 @@ public struct QualityService: Sendable {
         return try await database.transaction(principal.tenantID) { tx in
             let ticket = try await TicketStore.fetch(tx, id: ticketID)
             guard let owner = ticket.ownerId else { throw KefuError.conflict("the ticket has no owner to review") }
-            return try require(try await tx.queryFirst(QAReview.self, """
-                INSERT INTO qa_reviews (tenant_id, ticket_id, agent_id, reviewer_id, score, checklist, comments, created_at)
-                VALUES (\(tx.tenantID), \(ticketID), \(owner), \(principal.agentID), \(Int32(input.score)), \(json: checklist), \(comments), \(clock.now()))
-                RETURNING id, ticket_id, agent_id, reviewer_id, score, checklist, comments, created_at
-                """))
+            return try require(
+                try await tx.queryFirst(
+                    QAReview.self,
+                    """
+                    INSERT INTO qa_reviews (tenant_id, ticket_id, agent_id, reviewer_id, score, checklist, comments, created_at)
+                    VALUES (\(tx.tenantID), \(ticketID), \(owner), \(principal.agentID), \(Int32(input.score)), \(json: checklist), \(comments), \(clock.now()))
+                    RETURNING id, ticket_id, agent_id, reviewer_id, score, checklist, comments, created_at
+                    """
+                )
+            )
         }
     }
 
     public func reviews(_ tenantID: UUID, agentID: UUID?) async throws -> [QAReview] {
         try await database.transaction(tenantID, readOnly: true) { tx in
-            try await tx.query(QAReview.self, """
+            try await tx.query(
+                QAReview.self,
+                """
                 SELECT id, ticket_id, agent_id, reviewer_id, score, checklist, comments, created_at FROM qa_reviews
                 WHERE tenant_id = \(tenantID) AND (\(agentID)::uuid IS NULL OR agent_id = \(agentID)) ORDER BY created_at, id
-                """)
+                """
+            )
         }
     }
 
@@ -87,11 +95,16 @@ public struct QualityService: Sendable {
                     throw KefuError.invalidField("ticket_id", "no such ticket")
                 }
             }
-            return try require(try await tx.queryFirst(AgentComplaint.self, """
-                INSERT INTO agent_complaints (tenant_id, agent_id, ticket_id, description, recorded_by, created_at)
-                VALUES (\(tx.tenantID), \(agentID), \(input.ticketId), \(description), \(principal.agentID), \(clock.now()))
-                RETURNING id, agent_id, ticket_id, description, created_at
-                """))
+            return try require(
+                try await tx.queryFirst(
+                    AgentComplaint.self,
+                    """
+                    INSERT INTO agent_complaints (tenant_id, agent_id, ticket_id, description, recorded_by, created_at)
+                    VALUES (\(tx.tenantID), \(agentID), \(input.ticketId), \(description), \(principal.agentID), \(clock.now()))
+                    RETURNING id, agent_id, ticket_id, description, created_at
+                    """
+                )
+            )
         }
     }
 }

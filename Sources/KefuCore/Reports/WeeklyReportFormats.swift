@@ -23,8 +23,14 @@ public enum WeeklyReportFormats {
 
     /// Daily volume as bars and first-response SLA compliance as a line, for people who would rather look.
     public static func svg(_ report: WeeklyReport) -> String {
-        let width = 640.0, height = 320.0, left = 50.0, right = 50.0, top = 40.0, bottom = 50.0
-        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        let width = 640.0
+        let height = 320.0
+        let left = 50.0
+        let right = 50.0
+        let top = 40.0
+        let bottom = 50.0
+        let plotWidth = width - left - right
+        let plotHeight = height - top - bottom
         let maxTickets = max(1, report.daily.map(\.tickets).max() ?? 1)
         let slot = plotWidth / Double(max(1, report.daily.count))
         let escape = TextEscaping.html
@@ -43,9 +49,21 @@ public enum WeeklyReportFormats {
         for (index, day) in report.daily.enumerated() {
             let x = left + Double(index) * slot
             let barHeight = plotHeight * Double(day.tickets) / Double(maxTickets)
-            svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#5b8def\"><title>%@: %d tickets</title></rect>\n",
-                          x + slot * 0.15, top + plotHeight - barHeight, slot * 0.7, barHeight, day.date, day.tickets)
-            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%@</text>\n", x + slot / 2, top + plotHeight + 16, String(day.date.suffix(5)))
+            svg += String(
+                format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#5b8def\"><title>%@: %d tickets</title></rect>\n",
+                x + slot * 0.15,
+                top + plotHeight - barHeight,
+                slot * 0.7,
+                barHeight,
+                day.date,
+                day.tickets
+            )
+            svg += String(
+                format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%@</text>\n",
+                x + slot / 2,
+                top + plotHeight + 16,
+                String(day.date.suffix(5))
+            )
             if let rate = day.onTimeRate {
                 points.append(String(format: "%.1f,%.1f", x + slot / 2, top + plotHeight * (1 - rate)))
             }

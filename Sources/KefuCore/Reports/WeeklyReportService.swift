@@ -20,7 +20,8 @@ public struct WeeklyReportService: Sendable {
             let volume = try await WeeklyTotals.load(tx, totals, days: 7)
             let tags = try await Self.tagCounts(tx, totals)
             let threshold = profile.settings.survey.lowRatingThreshold
-            let dissatisfied = try await tx.query("""
+            let dissatisfied = try await tx.query(
+                """
                 SELECT t.id, t.number, s.overall,
                        coalesce(array_agg(g.name ORDER BY g.name) FILTER (WHERE g.name IS NOT NULL), '{}') AS tags
                 FROM surveys s JOIN tickets t ON t.tenant_id = s.tenant_id AND t.id = s.ticket_id
@@ -29,18 +30,39 @@ public struct WeeklyReportService: Sendable {
                 WHERE s.tenant_id = \(tenantID) AND s.answered_at >= \(from) AND s.answered_at < \(to) AND s.overall <= \(threshold)
                 GROUP BY s.answered_at, s.overall, t.id, t.number
                 ORDER BY s.overall, t.number
-                """).map { WeeklyReport.Dissatisfied(ticketId: try $0.decode(UUID.self, "id"), reference: Ticket.reference(try $0.decode(Int.self, "number")),
-                                                     overall: try $0.decode(Int.self, "overall"), tags: try $0.decode([String].self, "tags")) }
-            let incidents = try await tx.query(Incident.self, """
+                """
+            ).map {
+                WeeklyReport.Dissatisfied(
+                    ticketId: try $0.decode(UUID.self, "id"),
+                    reference: Ticket.reference(try $0.decode(Int.self, "number")),
+                    overall: try $0.decode(Int.self, "overall"),
+                    tags: try $0.decode([String].self, "tags")
+                )
+            }
+            let incidents = try await tx.query(
+                Incident.self,
+                """
                 SELECT \(IncidentStore.columns) FROM incidents WHERE tenant_id = \(tenantID) AND started_at >= \(from) AND started_at < \(to)
                 ORDER BY started_at
-                """)
+                """
+            )
             let gaps = try await ArticleService.gaps(tx, totals)
             return WeeklyReport(
-                tenant: profile.slug, from: from, to: to, totalTickets: volume.byChannel.map(\.tickets).reduce(0, +),
-                byChannel: volume.byChannel, byCategory: volume.byCategory, byTag: tags, slaByPriority: volume.slaByPriority,
-                averageFirstResponseSeconds: volume.averageFirstResponseSeconds, averageResolutionSeconds: volume.averageResolutionSeconds,
-                dissatisfied: dissatisfied, knowledgeGaps: gaps, incidents: incidents, daily: volume.daily)
+                tenant: profile.slug,
+                from: from,
+                to: to,
+                totalTickets: volume.byChannel.map(\.tickets).reduce(0, +),
+                byChannel: volume.byChannel,
+                byCategory: volume.byCategory,
+                byTag: tags,
+                slaByPriority: volume.slaByPriority,
+                averageFirstResponseSeconds: volume.averageFirstResponseSeconds,
+                averageResolutionSeconds: volume.averageResolutionSeconds,
+                dissatisfied: dissatisfied,
+                knowledgeGaps: gaps,
+                incidents: incidents,
+                daily: volume.daily
+            )
         }
     }
 
@@ -48,7 +70,8 @@ public struct WeeklyReportService: Sendable {
     /// ancestor; most frequent first, then by level and path.
     static func tagCounts(_ tx: TenantTransaction, _ totals: ReportTotals) async throws -> [WeeklyReport.TagCount] {
         let tenantID = totals.tenantID
-        let counts = try await tx.query("""
+        let counts = try await tx.query(
+            """
             WITH RECURSIVE tagged AS (\(totals.tagCounts)), up AS (
                 SELECT id AS leaf, id, parent_id, level FROM tags WHERE tenant_id = \(tenantID)
                 UNION ALL
@@ -56,18 +79,29 @@ public struct WeeklyReportService: Sendable {
             )
             SELECT up.level, up.id, sum(tagged.tickets)::bigint AS tickets FROM tagged JOIN up ON up.leaf = tagged.tag_id
             GROUP BY up.level, up.id HAVING sum(tagged.tickets) > 0
-            """)
+            """
+        )
         let names = try await tx.query("SELECT id, parent_id, name FROM tags WHERE tenant_id = \(tenantID)")
         var tagNames: [UUID: (String, UUID?)] = [:]
-        for row in names { tagNames[try row.decode(UUID.self, "id")] = (try row.decode(String.self, "name"), try row.decode(UUID?.self, "parent_id")) }
+        for row in names {
+            tagNames[try row.decode(UUID.self, "id")] = (try row.decode(String.self, "name"), try row.decode(UUID?.self, "parent_id"))
+        }
         func path(_ id: UUID) -> String {
             var parts: [String] = []
             var current: UUID? = id
-            while let node = current, let entry = tagNames[node] { parts.insert(entry.0, at: 0); current = entry.1 }
+            while let node = current, let entry = tagNames[node] {
+                parts.insert(entry.0, at: 0)
+                current = entry.1
+            }
             return parts.joined(separator: " › ")
         }
-        return try counts.map { WeeklyReport.TagCount(level: try $0.decode(Int.self, "level"), path: path(try $0.decode(UUID.self, "id")),
-                                                      tickets: try $0.decode(Int.self, "tickets")) }
-            .sorted { ($0.tickets, $1.level, $1.path) > ($1.tickets, $0.level, $0.path) }
+        return try counts.map {
+            WeeklyReport.TagCount(
+                level: try $0.decode(Int.self, "level"),
+                path: path(try $0.decode(UUID.self, "id")),
+                tickets: try $0.decode(Int.self, "tickets")
+            )
+        }
+        .sorted { ($0.tickets, $1.level, $1.path) > ($1.tickets, $0.level, $0.path) }
     }
 }

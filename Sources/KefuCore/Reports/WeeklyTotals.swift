@@ -13,7 +13,8 @@ struct WeeklyTotals {
 
     static func load(_ tx: TenantTransaction, _ totals: ReportTotals, days: Int) async throws -> WeeklyTotals {
         // Averages divide numeric sums by counts, as avg() over the tickets does.
-        let rows = try await tx.query("""
+        let rows = try await tx.query(
+            """
             WITH b AS (\(totals.buckets))
             SELECT channel, category, priority, day_index,
                    coalesce(sum(tickets), 0)::bigint AS tickets, coalesce(sum(responded), 0)::bigint AS responded,
@@ -21,7 +22,8 @@ struct WeeklyTotals {
                    (sum(first_response_seconds) / nullif(sum(responded), 0))::float8 AS first_response,
                    (sum(resolution_seconds) / nullif(sum(resolved), 0))::float8 AS resolution
             FROM b GROUP BY GROUPING SETS ((channel), (category), (priority), (day_index), ())
-            """)
+            """
+        )
         var result = WeeklyTotals()
         var ticketsPerDay: [Int: (tickets: Int, responded: Int, onTime: Int)] = [:]
         for row in rows {
@@ -34,8 +36,15 @@ struct WeeklyTotals {
                 if tickets > 0 { result.byCategory.append(.init(key: category, tickets: tickets)) }
             } else if let priority = try row.decode(String?.self, "priority") {
                 if tickets > 0 {
-                    result.slaByPriority.append(.init(priority: priority, tickets: tickets, responded: responded, onTime: onTime,
-                                                      rate: responded > 0 ? Double(onTime) / Double(responded) : nil))
+                    result.slaByPriority.append(
+                        .init(
+                            priority: priority,
+                            tickets: tickets,
+                            responded: responded,
+                            onTime: onTime,
+                            rate: responded > 0 ? Double(onTime) / Double(responded) : nil
+                        )
+                    )
                 }
             } else if let day = try row.decode(Int?.self, "day_index") {
                 ticketsPerDay[day] = (tickets, responded, onTime)
@@ -50,8 +59,11 @@ struct WeeklyTotals {
         result.slaByPriority.sort { $0.priority < $1.priority }
         result.daily = (0..<days).map { index in
             let day = ticketsPerDay[index] ?? (0, 0, 0)
-            return WeeklyReport.Day(date: utcDate(totals.from.addingTimeInterval(Double(index) * 86_400)), tickets: day.tickets,
-                                    onTimeRate: day.responded > 0 ? Double(day.onTime) / Double(day.responded) : nil)
+            return WeeklyReport.Day(
+                date: utcDate(totals.from.addingTimeInterval(Double(index) * 86_400)),
+                tickets: day.tickets,
+                onTimeRate: day.responded > 0 ? Double(day.onTime) / Double(day.responded) : nil
+            )
         }
         return result
     }

@@ -15,9 +15,20 @@ public struct NewRoutingRule: Codable, Sendable, Equatable {
     public var priority: String?
     public var active: Bool?
 
-    public init(name: String, position: Int? = nil, keywords: [String]? = nil, segment: String? = nil,
-                newCustomer: Bool? = nil, category: String? = nil, channel: String? = nil, skill: String? = nil,
-                minTier: String? = nil, maxTier: String? = nil, priority: String? = nil, active: Bool? = nil) {
+    public init(
+        name: String,
+        position: Int? = nil,
+        keywords: [String]? = nil,
+        segment: String? = nil,
+        newCustomer: Bool? = nil,
+        category: String? = nil,
+        channel: String? = nil,
+        skill: String? = nil,
+        minTier: String? = nil,
+        maxTier: String? = nil,
+        priority: String? = nil,
+        active: Bool? = nil
+    ) {
         self.name = name
         self.position = position
         self.keywords = keywords
@@ -35,9 +46,19 @@ public struct NewRoutingRule: Codable, Sendable, Equatable {
     /// The input that would recreate `rule`.
     init(_ rule: RoutingRule) {
         self.init(
-            name: rule.name, position: rule.position, keywords: rule.keywords, segment: rule.segment,
-            newCustomer: rule.newCustomer, category: rule.category, channel: rule.channel, skill: rule.skill,
-            minTier: rule.minTier, maxTier: rule.maxTier, priority: rule.priority, active: rule.active)
+            name: rule.name,
+            position: rule.position,
+            keywords: rule.keywords,
+            segment: rule.segment,
+            newCustomer: rule.newCustomer,
+            category: rule.category,
+            channel: rule.channel,
+            skill: rule.skill,
+            minTier: rule.minTier,
+            maxTier: rule.maxTier,
+            priority: rule.priority,
+            active: rule.active
+        )
     }
 
     /// This input with `update` applied.

@@ -55,7 +55,8 @@ public struct RoutingRuleUpdate: Decodable, Sendable, Equatable, PartialUpdate {
     }
 
     private static func change<Value: Decodable & Sendable & Equatable>(
-        _ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys
+        _ container: KeyedDecodingContainer<CodingKeys>,
+        _ key: CodingKeys
     ) throws -> Change<Value> {
         guard container.contains(key) else { return .keep }
         if try container.decodeNil(forKey: key) { return .clear }

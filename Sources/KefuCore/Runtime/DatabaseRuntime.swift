@@ -29,11 +29,20 @@ public struct DatabaseRuntime: Sendable {
             let owner = try PostgresConfiguration(url)
             func connection(_ direct: PostgresConfiguration?, role: String) -> RoleConnection {
                 if let direct { return RoleConnection(configuration: direct, role: role, switchesFromOwner: false) }
-                return RoleConnection(configuration: owner, role: role, switchesFromOwner: true,
-                                      ownerConnectionAllowed: environment.allowOwnerConnection)
+                return RoleConnection(
+                    configuration: owner,
+                    role: role,
+                    switchesFromOwner: true,
+                    ownerConnectionAllowed: environment.allowOwnerConnection
+                )
             }
-            return DatabaseRuntime(ownerConfiguration: owner, app: connection(appURL, role: applicationRole),
-                                   worker: connection(workerURL, role: workerRole), embedded: nil, startedEmbedded: false)
+            return DatabaseRuntime(
+                ownerConfiguration: owner,
+                app: connection(appURL, role: applicationRole),
+                worker: connection(workerURL, role: workerRole),
+                embedded: nil,
+                startedEmbedded: false
+            )
         }
         if let roleURL = appURL ?? workerURL {
             // An API or worker container with only its own role's credentials.
@@ -41,7 +50,9 @@ public struct DatabaseRuntime: Sendable {
                 ownerConfiguration: roleURL,
                 app: appURL.map { RoleConnection(configuration: $0, role: applicationRole, switchesFromOwner: false) },
                 worker: workerURL.map { RoleConnection(configuration: $0, role: workerRole, switchesFromOwner: false) },
-                embedded: nil, startedEmbedded: false)
+                embedded: nil,
+                startedEmbedded: false
+            )
         }
         let (embedded, started) = try startEmbedded(home: environment.home, logger: logger)
         try ensureDatabase(embedded)
@@ -50,7 +61,9 @@ public struct DatabaseRuntime: Sendable {
             ownerConfiguration: owner,
             app: RoleConnection(configuration: owner.with(user: applicationRole), role: applicationRole, switchesFromOwner: false),
             worker: RoleConnection(configuration: owner.with(user: workerRole), role: workerRole, switchesFromOwner: false),
-            embedded: embedded, startedEmbedded: started)
+            embedded: embedded,
+            startedEmbedded: started
+        )
     }
 
     private static func startEmbedded(home: URL, logger: Logger) throws -> (EmbeddedPostgres, Bool) {
@@ -89,10 +102,17 @@ public struct DatabaseRuntime: Sendable {
         }
         try connection.checkAllowed(variable: variable, logger: logger)
         let setRole = connection.switchesFromOwner ? connection.role : nil
-        return ConnectionPool(connection.configuration, configuration: .init(maxConnections: size, onConnect: { session in
-            // The role name is one of the two constants above, never configuration text.
-            if let setRole { try await session.simpleQuery("SET ROLE \(setRole)") }
-        }), logger: logger)
+        return ConnectionPool(
+            connection.configuration,
+            configuration: .init(
+                maxConnections: size,
+                onConnect: { session in
+                    // The role name is one of the two constants above, never configuration text.
+                    if let setRole { try await session.simpleQuery("SET ROLE \(setRole)") }
+                }
+            ),
+            logger: logger
+        )
     }
 
     /// A pool on the owner role (operator commands).
@@ -122,15 +142,20 @@ public struct RoleConnection: Sendable {
     func checkAllowed(variable: String, logger: Logger) throws {
         guard switchesFromOwner else { return }
         guard ownerConnectionAllowed else {
-            throw ConfigurationError(variable: variable, reason: """
-                is not set: refusing to run with the owner's credentials from DATABASE_URL (a session could \
-                RESET ROLE and bypass row-level security). Set \(variable) to the \(role) role's URL, or \
-                KEFU_ALLOW_OWNER_CONNECTION=1 to accept the risk.
-                """)
+            throw ConfigurationError(
+                variable: variable,
+                reason: """
+                    is not set: refusing to run with the owner's credentials from DATABASE_URL (a session could \
+                    RESET ROLE and bypass row-level security). Set \(variable) to the \(role) role's URL, or \
+                    KEFU_ALLOW_OWNER_CONNECTION=1 to accept the risk.
+                    """
+            )
         }
-        logger.critical("""
+        logger.critical(
+            """
             KEFU_ALLOW_OWNER_CONNECTION=1: connecting with the OWNER's credentials and SET ROLE \(role); \
             a session can undo this with RESET ROLE. Set \(variable) instead.
-            """)
+            """
+        )
     }
 }

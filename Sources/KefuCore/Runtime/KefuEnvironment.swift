@@ -56,7 +56,8 @@ public struct KefuEnvironment: Sendable {
             throw ConfigurationError(variable: "KEFU_LOG_LEVEL", reason: "must be one of trace, debug, info, notice, warning, error, critical")
         }
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        let home = value("KEFU_HOME").map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL }
+        let home =
+            value("KEFU_HOME").map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL }
             ?? cwd.appendingPathComponent(".kefu")
         return KefuEnvironment(
             databaseURL: try databaseURL("DATABASE_URL"),
@@ -70,7 +71,8 @@ public struct KefuEnvironment: Sendable {
             authCacheSeconds: try integer("KEFU_AUTH_CACHE_SECONDS", default: 2, range: 0...300),
             logLevel: level,
             maxBodyBytes: try integer("KEFU_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20)),
-            sqlDirectory: try MigrationFiles.directory(override: value("KEFU_SQL_DIR")))
+            sqlDirectory: try MigrationFiles.directory(override: value("KEFU_SQL_DIR"))
+        )
     }
 }
 

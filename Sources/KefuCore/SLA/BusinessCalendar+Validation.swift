@@ -39,7 +39,9 @@ extension BusinessCalendar {
             let field = "\(day)[\(index)]"
             guard period.start.isValidStart else { throw KefuError.invalidField(field, "start must be between 00:00 and 23:59") }
             guard period.end.isValid else { throw KefuError.invalidField(field, "end must be between 00:00 and 24:00") }
-            guard !period.isEmpty else { throw KefuError.invalidField(field, "must not be empty (start equals end); use 00:00–24:00 for a whole day") }
+            guard !period.isEmpty else {
+                throw KefuError.invalidField(field, "must not be empty (start equals end); use 00:00–24:00 for a whole day")
+            }
         }
         let ordered = periods.enumerated().sorted { $0.element.start < $1.element.start }
         for (earlier, later) in zip(ordered, ordered.dropFirst())
@@ -55,8 +57,10 @@ extension BusinessCalendar {
         for (spillIndex, spill) in periods(on: previous).enumerated() where spill.crossesMidnight {
             let spillEnd = spill.end.minutesSinceMidnight
             for (index, period) in periods(on: weekday).enumerated() where period.start.minutesSinceMidnight < spillEnd {
-                throw KefuError.invalidField("weekly_hours.\(weekday.rawValue)[\(index)]",
-                                             "overlaps weekly_hours.\(previous.rawValue)[\(spillIndex)], which runs past midnight")
+                throw KefuError.invalidField(
+                    "weekly_hours.\(weekday.rawValue)[\(index)]",
+                    "overlaps weekly_hours.\(previous.rawValue)[\(spillIndex)], which runs past midnight"
+                )
             }
         }
     }

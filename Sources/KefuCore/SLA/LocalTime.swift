@@ -42,7 +42,8 @@ extension LocalTime: LosslessStringConvertible {
     public init?(_ description: String) {
         let parts = description.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
-              let hour = Int(parts[0]), let minute = Int(parts[1]) else { return nil }
+            let hour = Int(parts[0]), let minute = Int(parts[1])
+        else { return nil }
         let time = LocalTime(hour: hour, minute: minute)
         guard time.isValid else { return nil }
         self = time

@@ -32,10 +32,12 @@ enum IntakeCounter {
 
     /// Every channel's history for a decision at `now` (the transaction's tenant only).
     static func histories(_ tx: TenantTransaction, now: Date) async throws -> [String: IntakeHistory] {
-        let rows = try await tx.query("""
+        let rows = try await tx.query(
+            """
             SELECT channel, live, w1, w2, w3, w4, trailing_week, first_minute
             FROM kefu_intake_readings(\([tx.tenantID]), \(now))
-            """)
+            """
+        )
         var histories: [String: IntakeHistory] = [:]
         for row in rows {
             histories[try row.decode(String.self, "channel")] = try history(row)
@@ -49,6 +51,7 @@ enum IntakeCounter {
             live: try row.decode(Int.self, "live"),
             sameHourLastWeeks: try ["w1", "w2", "w3", "w4"].map { try row.decode(Int.self, $0) },
             trailingWeek: try row.decode(Int.self, "trailing_week"),
-            firstMinute: try row.decode(Date?.self, "first_minute"))
+            firstMinute: try row.decode(Date?.self, "first_minute")
+        )
     }
 }

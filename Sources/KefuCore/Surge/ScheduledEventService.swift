@@ -54,25 +54,38 @@ public struct ScheduledEventService: Sendable {
             guard input.endsAt > now else { throw KefuError.invalidField("ends_at", "must be in the future") }
             let lead = try await SettingsService.load(tx).settings.surge.reserveLeadDays
             let activateAt = input.startsAt.addingTimeInterval(-TimeInterval(lead) * 86_400)
-            return try require(try await tx.queryFirst(ScheduledEvent.self, """
-                INSERT INTO scheduled_events (tenant_id, name, description, starts_at, ends_at, activate_at, created_by, created_at)
-                VALUES (\(tx.tenantID), \(name), \(description), \(input.startsAt), \(input.endsAt), \(activateAt), \(principal.agentID), \(now))
-                RETURNING \(Self.columns)
-                """))
+            return try require(
+                try await tx.queryFirst(
+                    ScheduledEvent.self,
+                    """
+                    INSERT INTO scheduled_events (tenant_id, name, description, starts_at, ends_at, activate_at, created_by, created_at)
+                    VALUES (\(tx.tenantID), \(name), \(description), \(input.startsAt), \(input.endsAt), \(activateAt), \(principal.agentID), \(now))
+                    RETURNING \(Self.columns)
+                    """
+                )
+            )
         }
     }
 
     public func list(_ tenantID: UUID) async throws -> [ScheduledEvent] {
         try await database.transaction(tenantID, readOnly: true) { tx in
-            try await tx.query(ScheduledEvent.self, "SELECT \(Self.columns) FROM scheduled_events WHERE tenant_id = \(tenantID) ORDER BY starts_at, id")
+            try await tx.query(
+                ScheduledEvent.self,
+                "SELECT \(Self.columns) FROM scheduled_events WHERE tenant_id = \(tenantID) ORDER BY starts_at, id"
+            )
         }
     }
 
     public func get(_ tenantID: UUID, id: UUID) async throws -> ScheduledEvent {
         try await database.transaction(tenantID, readOnly: true) { tx in
-            guard let event = try await tx.queryFirst(ScheduledEvent.self, """
-                SELECT \(Self.columns) FROM scheduled_events WHERE tenant_id = \(tenantID) AND id = \(id)
-                """) else { throw KefuError.notFound("event") }
+            guard
+                let event = try await tx.queryFirst(
+                    ScheduledEvent.self,
+                    """
+                    SELECT \(Self.columns) FROM scheduled_events WHERE tenant_id = \(tenantID) AND id = \(id)
+                    """
+                )
+            else { throw KefuError.notFound("event") }
             return event
         }
     }
@@ -83,14 +96,17 @@ public struct ScheduledEventService: Sendable {
     func apply(_ tenantID: UUID) async throws {
         try await database.transaction(tenantID) { tx in
             let now = clock.now()
-            let starting = try await tx.query("""
+            let starting = try await tx.query(
+                """
                 UPDATE scheduled_events SET activated_at = \(now)
                 WHERE tenant_id = \(tenantID) AND activated_at IS NULL AND activate_at <= \(now) AND ends_at > \(now)
                 RETURNING id, name
-                """)
+                """
+            )
             for event in starting {
                 let eventID = try event.decode(UUID.self, "id")
-                let activated = try await tx.execute("""
+                let activated = try await tx.execute(
+                    """
                     WITH before AS (
                         SELECT id, duty_status FROM agents WHERE tenant_id = \(tenantID) AND active AND duty_status = 'reserve' FOR UPDATE
                     ), switched AS (
@@ -99,27 +115,40 @@ public struct ScheduledEventService: Sendable {
                     )
                     INSERT INTO event_agent_changes (tenant_id, event_id, agent_id, previous_status, applied_status)
                     SELECT \(tenantID), \(eventID), id, previous, 'on_duty' FROM switched
-                    """)
-                try await NotificationStore.notify(tx, try await NotificationStore.supervisors(tx), kind: "event_staffing", ticket: nil,
-                                                   message: "\(try event.decode(String.self, "name")): \(activated) reserve agents are now on duty", at: now)
+                    """
+                )
+                try await NotificationStore.notify(
+                    tx,
+                    try await NotificationStore.supervisors(tx),
+                    kind: "event_staffing",
+                    ticket: nil,
+                    message: "\(try event.decode(String.self, "name")): \(activated) reserve agents are now on duty",
+                    at: now
+                )
             }
             let surging = try await tx.queryScalar(Bool.self, "SELECT active FROM surge_modes WHERE tenant_id = \(tenantID)") ?? false
             guard !surging else { return }
-            let ended = try await tx.query("""
+            let ended = try await tx.query(
+                """
                 UPDATE scheduled_events SET returned_at = \(now)
                 WHERE tenant_id = \(tenantID) AND activated_at IS NOT NULL AND returned_at IS NULL AND ends_at <= \(now)
                 RETURNING id
-                """).map { try $0.decode(UUID.self, at: 0) }
+                """
+            ).map { try $0.decode(UUID.self, at: 0) }
             for eventID in ended {
-                try await tx.execute("""
+                try await tx.execute(
+                    """
                     UPDATE agents a SET duty_status = c.previous_status, updated_at = \(now)
                     FROM event_agent_changes c
                     WHERE c.tenant_id = \(tenantID) AND c.event_id = \(eventID) AND a.tenant_id = c.tenant_id AND a.id = c.agent_id
                       AND a.duty_status = c.applied_status
-                    """)
-                try await tx.execute("""
+                    """
+                )
+                try await tx.execute(
+                    """
                     UPDATE event_agent_changes SET restored_at = \(now) WHERE tenant_id = \(tenantID) AND event_id = \(eventID)
-                    """)
+                    """
+                )
             }
         }
     }

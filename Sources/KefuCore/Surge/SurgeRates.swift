@@ -24,7 +24,8 @@ public struct IntakeHistory: Sendable, Equatable {
             live: parts.map(\.live).reduce(0, +),
             sameHourLastWeeks: (0..<4).map { week in parts.map { $0.sameHourLastWeeks.count > week ? $0.sameHourLastWeeks[week] : 0 }.reduce(0, +) },
             trailingWeek: parts.map(\.trailingWeek).reduce(0, +),
-            firstMinute: parts.compactMap(\.firstMinute).min())
+            firstMinute: parts.compactMap(\.firstMinute).min()
+        )
     }
 }
 

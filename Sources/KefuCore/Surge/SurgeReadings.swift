@@ -27,10 +27,12 @@ enum SurgeReadings {
     }
 
     static func load(_ pool: ConnectionPool, since: Date, now: Date) async throws -> Sweep {
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT tenant_id, surge_settings, active, calm_since, manual, events_due, channel, live, w1, w2, w3, w4, trailing_week, first_minute
             FROM kefu_surge_readings(\(since), \(now))
-            """)
+            """
+        )
         var sweep = Sweep()
         // Most tenants share the same few surge settings documents (usually none): decode each once.
         var settingsByText: [String: SurgeSettings] = [:]
@@ -47,11 +49,19 @@ enum SurgeReadings {
                     continue
                 }
                 settingsByText[text] = settings
-                sweep.readings.append(SurgeReading(
-                    tenantID: tenantID, settings: settings,
-                    mode: SurgeModeState(active: try row.decode(Bool.self, "active"), calmSince: try row.decode(Date?.self, "calm_since"),
-                                         manual: try row.decode(Bool.self, "manual")),
-                    eventsDue: try row.decode(Bool.self, "events_due"), histories: [:]))
+                sweep.readings.append(
+                    SurgeReading(
+                        tenantID: tenantID,
+                        settings: settings,
+                        mode: SurgeModeState(
+                            active: try row.decode(Bool.self, "active"),
+                            calmSince: try row.decode(Date?.self, "calm_since"),
+                            manual: try row.decode(Bool.self, "manual")
+                        ),
+                        eventsDue: try row.decode(Bool.self, "events_due"),
+                        histories: [:]
+                    )
+                )
             }
             if let channel = try row.decode(String?.self, "channel") {
                 sweep.readings[sweep.readings.count - 1].histories[channel] = try IntakeCounter.history(row)

@@ -19,11 +19,16 @@ public struct SurgeService: Sendable {
             let now = clock.now()
             let settings = try await SettingsService.load(tx).settings.surge
             let rates = try await Self.rates(tx, now: now, settings: settings)
-            let mode = try await tx.queryFirst("SELECT active, incident_id, auto_replies_off, fast_transfer FROM surge_modes WHERE tenant_id = \(tenantID)")
+            let mode = try await tx.queryFirst(
+                "SELECT active, incident_id, auto_replies_off, fast_transfer FROM surge_modes WHERE tenant_id = \(tenantID)"
+            )
             return SurgeStatus(
-                active: try mode?.decode(Bool.self, "active") ?? false, incidentId: try mode?.decode(UUID?.self, "incident_id"),
+                active: try mode?.decode(Bool.self, "active") ?? false,
+                incidentId: try mode?.decode(UUID?.self, "incident_id"),
                 autoRepliesOff: try mode?.decode(Bool.self, "auto_replies_off") ?? false,
-                fastTransfer: try mode?.decode(Bool.self, "fast_transfer") ?? false, rates: rates)
+                fastTransfer: try mode?.decode(Bool.self, "fast_transfer") ?? false,
+                rates: rates
+            )
         }
     }
 
@@ -57,12 +62,19 @@ public struct SurgeService: Sendable {
         try await database.transaction(tenantID) { tx in
             let now = clock.now()
             try await tx.execute("INSERT INTO surge_modes (tenant_id) VALUES (\(tenantID)) ON CONFLICT DO NOTHING")
-            guard let row = try await tx.queryFirst("""
-                SELECT active, calm_since, (SELECT trigger FROM incidents i WHERE i.tenant_id = m.tenant_id AND i.id = m.incident_id) AS trigger
-                FROM surge_modes m WHERE tenant_id = \(tenantID) FOR UPDATE
-                """) else { return .unchanged }
-            let mode = SurgeModeState(active: try row.decode(Bool.self, "active"), calmSince: try row.decode(Date?.self, "calm_since"),
-                                      manual: try row.decode(String?.self, "trigger") == "manual")
+            guard
+                let row = try await tx.queryFirst(
+                    """
+                    SELECT active, calm_since, (SELECT trigger FROM incidents i WHERE i.tenant_id = m.tenant_id AND i.id = m.incident_id) AS trigger
+                    FROM surge_modes m WHERE tenant_id = \(tenantID) FOR UPDATE
+                    """
+                )
+            else { return .unchanged }
+            let mode = SurgeModeState(
+                active: try row.decode(Bool.self, "active"),
+                calmSince: try row.decode(Date?.self, "calm_since"),
+                manual: try row.decode(String?.self, "trigger") == "manual"
+            )
             let settings = try await SettingsService.load(tx).settings.surge
             let rates = try await Self.rates(tx, now: now, settings: settings)
             switch SurgeDecision.next(mode, rates: rates, settings: settings, now: now) {
@@ -112,10 +124,13 @@ public struct SurgeService: Sendable {
         var after: PostgresQuery = ""
         if let cursor = page.after { after = " AND (started_at, id) > (\(cursor.createdAt), \(cursor.id))" }
         let rows = try await database.transaction(tenantID, readOnly: true) { tx in
-            try await tx.query(Incident.self, """
+            try await tx.query(
+                Incident.self,
+                """
                 SELECT \(IncidentStore.columns) FROM incidents WHERE tenant_id = \(tenantID)\(after)
                 ORDER BY started_at, id LIMIT \(page.limit + 1)
-                """)
+                """
+            )
         }
         return Page(fetched: rows, request: page) { .init(createdAt: $0.startedAt, id: $0.id) }
     }
@@ -129,10 +144,15 @@ public struct SurgeService: Sendable {
     }
 
     static func review(_ tx: TenantTransaction, incidentID: UUID) async throws -> IncidentReview {
-        guard let review = try await tx.queryFirst(IncidentReview.self, """
-            SELECT incident_id, due_at, foreseeable, process_stalls, emergency_issues, submitted_at, submitted_by, updated_at
-            FROM incident_reviews WHERE tenant_id = \(tx.tenantID) AND incident_id = \(incidentID)
-            """) else { throw KefuError.notFound("incident review") }
+        guard
+            let review = try await tx.queryFirst(
+                IncidentReview.self,
+                """
+                SELECT incident_id, due_at, foreseeable, process_stalls, emergency_issues, submitted_at, submitted_by, updated_at
+                FROM incident_reviews WHERE tenant_id = \(tx.tenantID) AND incident_id = \(incidentID)
+                """
+            )
+        else { throw KefuError.notFound("incident review") }
         return review
     }
 
@@ -143,8 +163,10 @@ public struct SurgeService: Sendable {
         let stalls = try update.processStalls.map { try Validate.text($0, field: "process_stalls", maxLength: 10_000) }
         let issues = try update.emergencyIssues.map { list in
             try list.enumerated().map { index, issue in
-                EmergencyIssue(title: try Validate.text(issue.title, field: "emergency_issues[\(index)].title"),
-                               detail: try issue.detail.map { try Validate.text($0, field: "emergency_issues[\(index)].detail", maxLength: 5000) })
+                EmergencyIssue(
+                    title: try Validate.text(issue.title, field: "emergency_issues[\(index)].title"),
+                    detail: try issue.detail.map { try Validate.text($0, field: "emergency_issues[\(index)].detail", maxLength: 5000) }
+                )
             }
         }
         return try await database.transaction(principal.tenantID) { tx in
@@ -152,7 +174,8 @@ public struct SurgeService: Sendable {
             guard current.submittedAt == nil else { throw KefuError.conflict("this review has been submitted") }
             let now = clock.now()
             let submit = update.submit == true
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 UPDATE incident_reviews SET foreseeable = COALESCE(\(foreseeable), foreseeable),
                     process_stalls = COALESCE(\(stalls), process_stalls),
                     emergency_issues = COALESCE(\(issues.map { PostgresJSON($0) }), emergency_issues),
@@ -160,7 +183,8 @@ public struct SurgeService: Sendable {
                     submitted_by = CASE WHEN \(submit) THEN \(principal.agentID) ELSE submitted_by END,
                     updated_at = \(now)
                 WHERE tenant_id = \(principal.tenantID) AND incident_id = \(incidentID)
-                """)
+                """
+            )
             return try await Self.review(tx, incidentID: incidentID)
         }
     }

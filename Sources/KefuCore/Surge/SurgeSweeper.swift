@@ -56,8 +56,13 @@ public struct SurgeSweeper: Sendable {
                 switch try await surge.evaluate(tenant) {
                 case .started(let incident):
                     report.started.append(incident)
-                    logger.notice("surge started", metadata: ["tenant.id": "\(tenant)", "channel": "\(incident.channel)",
-                                                              "ratio": "\(incident.ratio)"])
+                    logger.notice(
+                        "surge started",
+                        metadata: [
+                            "tenant.id": "\(tenant)", "channel": "\(incident.channel)",
+                            "ratio": "\(incident.ratio)",
+                        ]
+                    )
                 case .ended(let incident):
                     report.ended.append(incident)
                     logger.notice("surge ended", metadata: ["tenant.id": "\(tenant)"])

@@ -16,35 +16,57 @@ enum AfterResolution {
     }
 
     private static func scheduleFollowup(_ tx: TenantTransaction, _ ticket: Ticket, at now: Date) async throws {
-        let highValue = try await tx.queryScalar(Bool.self, """
-            SELECT high_value FROM customers WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.customerId)
-            """) ?? false
+        let highValue =
+            try await tx.queryScalar(
+                Bool.self,
+                """
+                SELECT high_value FROM customers WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.customerId)
+                """
+            ) ?? false
         guard ticket.category == .complaint || highValue else { return }
         let due = now.addingTimeInterval(24 * 3600)
-        let assignee = try await tx.queryScalar(UUID.self, """
+        let assignee = try await tx.queryScalar(
+            UUID.self,
+            """
             SELECT a.id FROM agents a WHERE a.tenant_id = \(tx.tenantID) AND a.active AND a.role = 'qa'
             ORDER BY (SELECT count(*) FROM followups f WHERE f.tenant_id = a.tenant_id AND f.assignee_id = a.id AND f.completed_at IS NULL),
                      a.created_at
             LIMIT 1
-            """)
-        try await tx.execute("""
+            """
+        )
+        try await tx.execute(
+            """
             INSERT INTO followups (tenant_id, ticket_id, assignee_id, due_at, created_at)
             VALUES (\(tx.tenantID), \(ticket.id), \(assignee), \(due), \(now))
-            """)
+            """
+        )
         try await TicketTimers.arm(tx, ticket: ticket.id, kind: TimerKind.followup, due: due)
         if let assignee {
-            try await NotificationStore.notify(tx, [assignee], kind: "followup", ticket: ticket.id,
-                                               message: "Follow-up call for \(ticket.reference) due within 24 h: is it solved? are they satisfied?", at: now)
+            try await NotificationStore.notify(
+                tx,
+                [assignee],
+                kind: "followup",
+                ticket: ticket.id,
+                message: "Follow-up call for \(ticket.reference) due within 24 h: is it solved? are they satisfied?",
+                at: now
+            )
         }
-        try await TicketStore.record(tx, ticket: ticket.id, actor: .system, kind: "followup_scheduled",
-                                     after: ["due_at": .date(due), "assignee_id": assignee.map { .string($0.uuidString) } ?? .null], at: now)
+        try await TicketStore.record(
+            tx,
+            ticket: ticket.id,
+            actor: .system,
+            kind: "followup_scheduled",
+            after: ["due_at": .date(due), "assignee_id": assignee.map { .string($0.uuidString) } ?? .null],
+            at: now
+        )
     }
 
     /// The same leaf tag resolved `recurringThreshold` times in 7 days files one problem report per tag and week.
     private static func reportRecurringProblems(_ tx: TenantTransaction, _ ticket: Ticket, at now: Date) async throws {
         guard !ticket.tagIds.isEmpty else { return }
         let since = now.addingTimeInterval(-7 * 86_400)
-        let reports = try await tx.query("""
+        let reports = try await tx.query(
+            """
             INSERT INTO problem_reports (tenant_id, tag_id, week_start, ticket_count, due_at, created_at)
             SELECT \(tx.tenantID), tt.tag_id, date_trunc('week', \(now)::timestamptz AT TIME ZONE 'UTC')::date, count(*),
                    \(now.addingTimeInterval(24 * 3600)), \(now)
@@ -55,14 +77,21 @@ enum AfterResolution {
             HAVING count(*) >= \(recurringThreshold)
             ON CONFLICT (tenant_id, tag_id, week_start) DO NOTHING
             RETURNING tag_id, ticket_count
-            """)
+            """
+        )
         guard !reports.isEmpty else { return }
         let supervisors = try await NotificationStore.supervisors(tx)
         for report in reports {
             let count = try report.decode(Int.self, "ticket_count")
-            try await NotificationStore.notify(tx, supervisors, kind: "problem_report", ticket: ticket.id,
-                                               message: "Recurring problem: \(count) tickets with the same tag resolved in 7 days; "
-                                                   + "file the problem feedback form within 24 h", at: now)
+            try await NotificationStore.notify(
+                tx,
+                supervisors,
+                kind: "problem_report",
+                ticket: ticket.id,
+                message: "Recurring problem: \(count) tickets with the same tag resolved in 7 days; "
+                    + "file the problem feedback form within 24 h",
+                at: now
+            )
         }
     }
 }

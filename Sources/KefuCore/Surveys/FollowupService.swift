@@ -41,10 +41,13 @@ public struct FollowupService: Sendable {
     public func open(_ principal: Principal) async throws -> [Followup] {
         let mine: PostgresQuery = principal.may(.readAllFollowups) ? "" : " AND assignee_id = \(principal.agentID)"
         return try await database.transaction(principal.tenantID, readOnly: true) { tx in
-            try await tx.query(Followup.self, """
+            try await tx.query(
+                Followup.self,
+                """
                 SELECT \(Self.columns) FROM followups
                 WHERE tenant_id = \(principal.tenantID) AND completed_at IS NULL\(mine) ORDER BY due_at, id
-                """)
+                """
+            )
         }
     }
 
@@ -54,20 +57,37 @@ public struct FollowupService: Sendable {
         let notes = try outcome.notes.map { try Validate.text($0, field: "notes", maxLength: 5000) }
         return try await database.transaction(principal.tenantID) { tx in
             let now = clock.now()
-            guard let followup = try await tx.queryFirst(Followup.self, """
-                UPDATE followups SET completed_at = \(now), solved = \(outcome.solved), satisfied = \(outcome.satisfied), notes = \(notes),
-                    assignee_id = COALESCE(assignee_id, \(principal.agentID))
-                WHERE tenant_id = \(principal.tenantID) AND id = \(id) AND completed_at IS NULL
-                RETURNING \(Self.columns)
-                """) else {
+            guard
+                let followup = try await tx.queryFirst(
+                    Followup.self,
+                    """
+                    UPDATE followups SET completed_at = \(now), solved = \(outcome.solved), satisfied = \(outcome.satisfied), notes = \(notes),
+                        assignee_id = COALESCE(assignee_id, \(principal.agentID))
+                    WHERE tenant_id = \(principal.tenantID) AND id = \(id) AND completed_at IS NULL
+                    RETURNING \(Self.columns)
+                    """
+                )
+            else {
                 let exists = try await tx.queryFirst("SELECT 1 FROM followups WHERE tenant_id = \(principal.tenantID) AND id = \(id)")
                 throw exists == nil ? KefuError.notFound("follow-up") : KefuError.conflict("this follow-up is already completed")
             }
-            try await TicketStore.record(tx, ticket: followup.ticketId, actor: .agent(principal.agentID), kind: "followup_completed",
-                                         after: ["solved": .bool(outcome.solved), "satisfied": .bool(outcome.satisfied)], at: now)
+            try await TicketStore.record(
+                tx,
+                ticket: followup.ticketId,
+                actor: .agent(principal.agentID),
+                kind: "followup_completed",
+                after: ["solved": .bool(outcome.solved), "satisfied": .bool(outcome.satisfied)],
+                at: now
+            )
             if !outcome.solved || !outcome.satisfied {
-                try await NotificationStore.notify(tx, try await NotificationStore.supervisors(tx), kind: "followup_unhappy",
-                                                   ticket: followup.ticketId, message: "A follow-up call found the customer unhappy", at: now)
+                try await NotificationStore.notify(
+                    tx,
+                    try await NotificationStore.supervisors(tx),
+                    kind: "followup_unhappy",
+                    ticket: followup.ticketId,
+                    message: "A follow-up call found the customer unhappy",
+                    at: now
+                )
             }
             return followup
         }

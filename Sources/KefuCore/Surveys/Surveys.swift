@@ -49,10 +49,12 @@ enum SurveyStore {
         let alphabet = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
         let token = String((0..<tokenLength).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
         let expires = now.addingTimeInterval(TimeInterval(settings.survey.expiryHours) * 3600)
-        try await tx.execute("""
+        try await tx.execute(
+            """
             INSERT INTO surveys (tenant_id, ticket_id, token_hash, created_at, expires_at)
             VALUES (\(tx.tenantID), \(ticket), \(hash(token)), \(now), \(expires))
-            """)
+            """
+        )
         try await TicketTimers.arm(tx, ticket: ticket, kind: TimerKind.surveyExpiry, due: expires)
         try await TicketStore.record(tx, ticket: ticket, actor: .system, kind: "survey_invited", after: ["expires_at": .date(expires)], at: now)
         return token
@@ -65,10 +67,13 @@ enum SurveyStore {
 
     /// The ticket's latest survey.
     static func latest(_ tx: TenantTransaction, ticket: UUID) async throws -> Survey? {
-        try await tx.queryFirst(Survey.self, """
+        try await tx.queryFirst(
+            Survey.self,
+            """
             SELECT \(columns) FROM surveys WHERE tenant_id = \(tx.tenantID) AND ticket_id = \(ticket)
             ORDER BY created_at DESC LIMIT 1
-            """)
+            """
+        )
     }
 }
 
@@ -96,14 +101,19 @@ public struct SurveyService: Sendable {
     /// Records the customer's rating. Unknown tokens are 404; answered or expired ones 409. A low
     /// overall rating reopens the ticket for second handling and escalates it to a supervisor.
     public func answer(token: String, _ input: SurveyAnswer) async throws -> Survey {
-        for (field, value) in [("overall", input.overall), ("timeliness", input.timeliness), ("professionalism", input.professionalism),
-                               ("resolution", input.resolution), ("attitude", input.attitude)] where !(1...5).contains(value) {
+        for (field, value) in [
+            ("overall", input.overall), ("timeliness", input.timeliness), ("professionalism", input.professionalism),
+            ("resolution", input.resolution), ("attitude", input.attitude),
+        ] where !(1...5).contains(value) {
             throw KefuError.invalidField(field, "must be between 1 and 5")
         }
         let comment = try input.comment.map { try Validate.text($0, field: "comment", maxLength: 5000) }
         let tokenHash = SurveyStore.hash(token)
-        guard token.count == SurveyStore.tokenLength, let owner = try await database.pool.queryFirst(
-            "SELECT tenant_id, tenant_status FROM kefu_survey_tenant(\(tokenHash))") else {
+        guard token.count == SurveyStore.tokenLength,
+            let owner = try await database.pool.queryFirst(
+                "SELECT tenant_id, tenant_status FROM kefu_survey_tenant(\(tokenHash))"
+            )
+        else {
             throw KefuError.notFound("survey")
         }
         // A suspended tenant's surveys are refused like its keys.
@@ -111,28 +121,55 @@ public struct SurveyService: Sendable {
         let tenantID = try owner.decode(UUID.self, "tenant_id")
         return try await database.transaction(tenantID) { tx in
             let now = clock.now()
-            guard let survey = try await tx.queryFirst(Survey.self, """
-                SELECT \(SurveyStore.columns) FROM surveys WHERE tenant_id = \(tenantID) AND token_hash = \(tokenHash) FOR UPDATE
-                """) else { throw KefuError.notFound("survey") }
+            guard
+                let survey = try await tx.queryFirst(
+                    Survey.self,
+                    """
+                    SELECT \(SurveyStore.columns) FROM surveys WHERE tenant_id = \(tenantID) AND token_hash = \(tokenHash) FOR UPDATE
+                    """
+                )
+            else { throw KefuError.notFound("survey") }
             guard survey.answeredAt == nil else { throw KefuError.conflict("this survey has already been answered") }
             guard survey.expiredAt == nil, now < survey.expiresAt else { throw KefuError.conflict("this survey has expired") }
-            let answered = try require(try await tx.queryFirst(Survey.self, """
-                UPDATE surveys SET answered_at = \(now), overall = \(Int32(input.overall)), timeliness = \(Int32(input.timeliness)),
-                    professionalism = \(Int32(input.professionalism)), resolution = \(Int32(input.resolution)),
-                    attitude = \(Int32(input.attitude)), comment = \(comment)
-                WHERE tenant_id = \(tenantID) AND id = \(survey.id)
-                RETURNING \(SurveyStore.columns)
-                """))
-            try await TicketStore.record(tx, ticket: survey.ticketId, actor: .customer, kind: "survey_answered",
-                                         after: ["overall": .number(Double(input.overall))], at: now)
+            let answered = try require(
+                try await tx.queryFirst(
+                    Survey.self,
+                    """
+                    UPDATE surveys SET answered_at = \(now), overall = \(Int32(input.overall)), timeliness = \(Int32(input.timeliness)),
+                        professionalism = \(Int32(input.professionalism)), resolution = \(Int32(input.resolution)),
+                        attitude = \(Int32(input.attitude)), comment = \(comment)
+                    WHERE tenant_id = \(tenantID) AND id = \(survey.id)
+                    RETURNING \(SurveyStore.columns)
+                    """
+                )
+            )
+            try await TicketStore.record(
+                tx,
+                ticket: survey.ticketId,
+                actor: .customer,
+                kind: "survey_answered",
+                after: ["overall": .number(Double(input.overall))],
+                at: now
+            )
             let profile = try await SettingsService.load(tx)
             if input.overall <= profile.settings.survey.lowRatingThreshold {
                 _ = try await actions.mutate(tx, survey.ticketId) { tx, ticket, context in
-                    try await actions.reopen(tx, ticket, context: context, actor: .customer,
-                                             reason: "customer rated the handling \(input.overall)/5: second handling")
+                    try await actions.reopen(
+                        tx,
+                        ticket,
+                        context: context,
+                        actor: .customer,
+                        reason: "customer rated the handling \(input.overall)/5: second handling"
+                    )
                     let supervisors = try await NotificationStore.supervisors(tx)
-                    try await NotificationStore.notify(tx, supervisors, kind: "low_rating", ticket: ticket.id,
-                                                       message: "Ticket \(ticket.reference) was rated \(input.overall)/5 and reopened", at: now)
+                    try await NotificationStore.notify(
+                        tx,
+                        supervisors,
+                        kind: "low_rating",
+                        ticket: ticket.id,
+                        message: "Ticket \(ticket.reference) was rated \(input.overall)/5 and reopened",
+                        at: now
+                    )
                 }
             }
             return answered

@@ -33,16 +33,23 @@ public struct TagService: Sendable {
                 }
                 guard parent.level < Tag.maximumLevel else {
                     throw KefuError.invalidField(
-                        "parent_id", "is a level-\(parent.level) tag; the taxonomy has at most \(Tag.maximumLevel) levels")
+                        "parent_id",
+                        "is a level-\(parent.level) tag; the taxonomy has at most \(Tag.maximumLevel) levels"
+                    )
                 }
                 level = parent.level + 1
             }
             let id: UUID
             do {
-                id = try require(try await tx.queryScalar(UUID.self, """
-                    INSERT INTO tags (tenant_id, parent_id, level, name) VALUES (\(tenantID), \(input.parentId), \(level), \(name))
-                    RETURNING id
-                    """))
+                id = try require(
+                    try await tx.queryScalar(
+                        UUID.self,
+                        """
+                        INSERT INTO tags (tenant_id, parent_id, level, name) VALUES (\(tenantID), \(input.parentId), \(level), \(name))
+                        RETURNING id
+                        """
+                    )
+                )
             } catch let error as PostgresError where error.isUniqueViolation {
                 throw Self.duplicate(name)
             }

@@ -19,9 +19,13 @@ public enum TagStore {
     public static func requireLeaves(_ tx: TenantTransaction, _ ids: [UUID], field: String) async throws {
         guard !ids.isEmpty else { return }
         let unique = Array(Set(ids))
-        let leaves = Set(try await tx.query("""
-            SELECT id FROM tags WHERE tenant_id = \(tx.tenantID) AND id = ANY(\(unique)) AND level = \(Tag.maximumLevel)
-            """).map { try $0.decode(UUID.self, at: 0) })
+        let leaves = Set(
+            try await tx.query(
+                """
+                SELECT id FROM tags WHERE tenant_id = \(tx.tenantID) AND id = ANY(\(unique)) AND level = \(Tag.maximumLevel)
+                """
+            ).map { try $0.decode(UUID.self, at: 0) }
+        )
         if let missing = ids.first(where: { !leaves.contains($0) }) {
             throw KefuError.invalidField(field, "\(missing.uuidString.lowercased()) is not a level-\(Tag.maximumLevel) tag of this tenant")
         }

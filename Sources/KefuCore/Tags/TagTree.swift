@@ -48,7 +48,14 @@ struct TagTree {
         let path = parentPath.map { $0 + Tag.pathSeparator + row.name } ?? row.name
         let children = row.level < Tag.maximumLevel ? (childrenByParent[row.id] ?? []) : []
         return Tag(
-            id: row.id, tenantId: row.tenantId, parentId: row.parentId, level: row.level, name: row.name, path: path,
-            createdAt: row.createdAt, children: children.map { node($0, parentPath: path) })
+            id: row.id,
+            tenantId: row.tenantId,
+            parentId: row.parentId,
+            level: row.level,
+            name: row.name,
+            path: path,
+            createdAt: row.createdAt,
+            children: children.map { node($0, parentPath: path) }
+        )
     }
 }

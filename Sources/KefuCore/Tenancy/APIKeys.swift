@@ -29,12 +29,17 @@ public struct APIKeyService: Sendable {
         let name = try Validate.text(name, field: "name")
         let key = generateKey()
         let prefix = String(key.prefix(12))
-        guard let info = try await tx.queryFirst(APIKeyInfo.self, """
-            INSERT INTO api_keys (tenant_id, agent_id, name, prefix, key_hash)
-            SELECT \(tx.tenantID), a.id, \(name), \(prefix), \(hash(key))
-            FROM agents a WHERE a.tenant_id = \(tx.tenantID) AND a.id = \(agentID)
-            RETURNING id, tenant_id, agent_id, name, prefix, created_at, last_used_at, revoked_at
-            """) else {
+        guard
+            let info = try await tx.queryFirst(
+                APIKeyInfo.self,
+                """
+                INSERT INTO api_keys (tenant_id, agent_id, name, prefix, key_hash)
+                SELECT \(tx.tenantID), a.id, \(name), \(prefix), \(hash(key))
+                FROM agents a WHERE a.tenant_id = \(tx.tenantID) AND a.id = \(agentID)
+                RETURNING id, tenant_id, agent_id, name, prefix, created_at, last_used_at, revoked_at
+                """
+            )
+        else {
             throw KefuError.invalidField("agent_id", "no such agent")
         }
         return CreatedAPIKey(key: info, apiKey: key)
@@ -46,10 +51,13 @@ public struct APIKeyService: Sendable {
 
     public func list(_ tenantID: UUID, page: PageRequest) async throws -> Page<APIKeyInfo> {
         let rows = try await database.transaction(tenantID, readOnly: true) { tx in
-            try await tx.query(APIKeyInfo.self, """
+            try await tx.query(
+                APIKeyInfo.self,
+                """
                 SELECT id, tenant_id, agent_id, name, prefix, created_at, last_used_at, revoked_at
                 FROM api_keys WHERE tenant_id = \(tenantID)\(page.keysetCondition)\(page.orderAndLimit)
-                """)
+                """
+            )
         }
         return Page(fetched: rows, request: page) { .init(createdAt: $0.createdAt, id: $0.id) }
     }
@@ -58,11 +66,16 @@ public struct APIKeyService: Sendable {
     public func revoke(_ tenantID: UUID, id: UUID) async throws -> APIKeyInfo {
         defer { principals.removeAll() }
         return try await database.transaction(tenantID) { tx in
-            guard let info = try await tx.queryFirst(APIKeyInfo.self, """
-                UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now())
-                WHERE tenant_id = \(tenantID) AND id = \(id)
-                RETURNING id, tenant_id, agent_id, name, prefix, created_at, last_used_at, revoked_at
-                """) else { throw KefuError.notFound("api key") }
+            guard
+                let info = try await tx.queryFirst(
+                    APIKeyInfo.self,
+                    """
+                    UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now())
+                    WHERE tenant_id = \(tenantID) AND id = \(id)
+                    RETURNING id, tenant_id, agent_id, name, prefix, created_at, last_used_at, revoked_at
+                    """
+                )
+            else { throw KefuError.notFound("api key") }
             return info
         }
     }
@@ -87,8 +100,10 @@ public struct APIKeyService: Sendable {
             throw KefuError.tenantSuspended
         }
         return Principal(
-            tenantID: try row.decode(UUID.self, "tenant_id"), agentID: try row.decode(UUID.self, "agent_id"),
+            tenantID: try row.decode(UUID.self, "tenant_id"),
+            agentID: try row.decode(UUID.self, "agent_id"),
             role: AgentRole(rawValue: try row.decode(String.self, "agent_role")) ?? .agent,
-            keyID: try row.decode(UUID.self, "key_id"))
+            keyID: try row.decode(UUID.self, "key_id")
+        )
     }
 }

@@ -11,8 +11,15 @@ public struct NewAgent: Codable, Sendable {
     public var dutyStatus: String?
     public var departmentId: UUID?
 
-    public init(name: String, email: String, role: String, tier: String? = nil, skills: [String]? = nil,
-                dutyStatus: String? = nil, departmentId: UUID? = nil) {
+    public init(
+        name: String,
+        email: String,
+        role: String,
+        tier: String? = nil,
+        skills: [String]? = nil,
+        dutyStatus: String? = nil,
+        departmentId: UUID? = nil
+    ) {
         self.name = name
         self.email = email
         self.role = role
@@ -34,8 +41,16 @@ public struct AgentUpdate: Codable, Sendable, PartialUpdate {
     public var departmentId: UUID?
     public var active: Bool?
 
-    public init(name: String? = nil, email: String? = nil, role: String? = nil, tier: String? = nil, skills: [String]? = nil,
-                dutyStatus: String? = nil, departmentId: UUID? = nil, active: Bool? = nil) {
+    public init(
+        name: String? = nil,
+        email: String? = nil,
+        role: String? = nil,
+        tier: String? = nil,
+        skills: [String]? = nil,
+        dutyStatus: String? = nil,
+        departmentId: UUID? = nil,
+        active: Bool? = nil
+    ) {
         self.name = name
         self.email = email
         self.role = role
@@ -63,10 +78,13 @@ public struct AgentService: Sendable {
 
     public func list(_ tenantID: UUID, page: PageRequest) async throws -> Page<Agent> {
         let rows = try await database.transaction(tenantID, readOnly: true) { tx in
-            try await tx.query(Agent.self, """
+            try await tx.query(
+                Agent.self,
+                """
                 SELECT \(Self.columns) FROM agents
                 WHERE tenant_id = \(tenantID)\(page.keysetCondition)\(page.orderAndLimit)
-                """)
+                """
+            )
         }
         return Page(fetched: rows, request: page) { .init(createdAt: $0.createdAt, id: $0.id) }
     }
@@ -76,9 +94,14 @@ public struct AgentService: Sendable {
     }
 
     static func fetch(_ tx: TenantTransaction, id: UUID) async throws -> Agent {
-        guard let agent = try await tx.queryFirst(Agent.self, """
-            SELECT \(columns) FROM agents WHERE tenant_id = \(tx.tenantID) AND id = \(id)
-            """) else { throw KefuError.notFound("agent") }
+        guard
+            let agent = try await tx.queryFirst(
+                Agent.self,
+                """
+                SELECT \(columns) FROM agents WHERE tenant_id = \(tx.tenantID) AND id = \(id)
+                """
+            )
+        else { throw KefuError.notFound("agent") }
         return agent
     }
 
@@ -96,11 +119,16 @@ public struct AgentService: Sendable {
         let skills = try Validate.skills(input.skills ?? [])
         try await requireDepartment(tx, input.departmentId)
         do {
-            return try await require(tx.queryFirst(Agent.self, """
-                INSERT INTO agents (tenant_id, name, email, role, tier, skills, duty_status, department_id)
-                VALUES (\(tx.tenantID), \(name), \(email), \(role.rawValue), \(tier.rawValue), \(skills), \(duty.rawValue), \(input.departmentId))
-                RETURNING \(columns)
-                """))
+            return try await require(
+                tx.queryFirst(
+                    Agent.self,
+                    """
+                    INSERT INTO agents (tenant_id, name, email, role, tier, skills, duty_status, department_id)
+                    VALUES (\(tx.tenantID), \(name), \(email), \(role.rawValue), \(tier.rawValue), \(skills), \(duty.rawValue), \(input.departmentId))
+                    RETURNING \(columns)
+                    """
+                )
+            )
         } catch let error as PostgresError where error.isUniqueViolation {
             throw KefuError.conflict("an agent with email \(email) already exists")
         }
@@ -123,22 +151,31 @@ public struct AgentService: Sendable {
             try await Self.requireDepartment(tx, input.departmentId)
             let losesAdmin = before.role == .admin && before.active && ((role != nil && role != "admin") || input.active == false)
             if losesAdmin {
-                let admins = try await tx.queryScalar(Int.self, """
-                    SELECT count(*) FROM agents WHERE tenant_id = \(tenantID) AND role = 'admin' AND active
-                    """) ?? 0
+                let admins =
+                    try await tx.queryScalar(
+                        Int.self,
+                        """
+                        SELECT count(*) FROM agents WHERE tenant_id = \(tenantID) AND role = 'admin' AND active
+                        """
+                    ) ?? 0
                 if admins <= 1 { throw KefuError.conflict("a tenant must keep at least one active admin") }
             }
             do {
-                return try await require(tx.queryFirst(Agent.self, """
-                    UPDATE agents SET
-                        name = COALESCE(\(name), name), email = COALESCE(\(email), email),
-                        role = COALESCE(\(role), role), tier = COALESCE(\(tier), tier),
-                        skills = COALESCE(\(skills), skills), duty_status = COALESCE(\(duty), duty_status),
-                        department_id = COALESCE(\(input.departmentId), department_id),
-                        active = COALESCE(\(input.active), active), updated_at = now()
-                    WHERE tenant_id = \(tenantID) AND id = \(id)
-                    RETURNING \(Self.columns)
-                    """))
+                return try await require(
+                    tx.queryFirst(
+                        Agent.self,
+                        """
+                        UPDATE agents SET
+                            name = COALESCE(\(name), name), email = COALESCE(\(email), email),
+                            role = COALESCE(\(role), role), tier = COALESCE(\(tier), tier),
+                            skills = COALESCE(\(skills), skills), duty_status = COALESCE(\(duty), duty_status),
+                            department_id = COALESCE(\(input.departmentId), department_id),
+                            active = COALESCE(\(input.active), active), updated_at = now()
+                        WHERE tenant_id = \(tenantID) AND id = \(id)
+                        RETURNING \(Self.columns)
+                        """
+                    )
+                )
             } catch let error as PostgresError where error.isUniqueViolation {
                 throw KefuError.conflict("an agent with email \(email ?? "") already exists")
             }
@@ -148,9 +185,11 @@ public struct AgentService: Sendable {
     /// Locks the tenant's active admins (in one order, so two callers cannot deadlock) until the
     /// transaction ends: the "at least one admin" check and the change it allows happen as one.
     private static func lockAdmins(_ tx: TenantTransaction) async throws {
-        _ = try await tx.query("""
+        _ = try await tx.query(
+            """
             SELECT id FROM agents WHERE tenant_id = \(tx.tenantID) AND role = 'admin' AND active ORDER BY id FOR UPDATE
-            """)
+            """
+        )
     }
 
     private static func requireDepartment(_ tx: TenantTransaction, _ id: UUID?) async throws {

@@ -74,13 +74,13 @@ public enum KefuAction: String, Sendable, CaseIterable {
     public var rule: AccessRule {
         switch self {
         case .readAccount, .readAgents, .setOwnDutyStatus, .readDepartments, .readCustomers, .readTags, .readRoutingRules,
-             .listTickets, .readInternalMessages, .readTicketRecords, .complainAboutAgent, .readReports, .readOwnNotifications,
-             .readOwnFollowups, .readSurge, .readKnowledge, .writeArticles, .voteOnArticles, .readTraining:
+            .listTickets, .readInternalMessages, .readTicketRecords, .complainAboutAgent, .readReports, .readOwnNotifications,
+            .readOwnFollowups, .readSurge, .readKnowledge, .writeArticles, .voteOnArticles, .readTraining:
             .roles(AccessRule.staff)
         case .changeSettings, .manageAgents, .manageDepartments, .manageAPIKeys, .manageRoutingRules:
             .roles([.admin])
         case .setAnyDutyStatus, .manageTags, .assignTicketToOthers, .readAllNotifications, .readAllFollowups, .switchSurge,
-             .planEvents, .manageTraining:
+            .planEvents, .manageTraining:
             .roles(AccessRule.leads)
         case .writeCustomers, .takeTicket, .addNote:
             .roles(AccessRule.handlers)

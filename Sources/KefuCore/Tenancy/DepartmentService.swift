@@ -34,10 +34,13 @@ public struct DepartmentService: Sendable {
 
     public func list(_ tenantID: UUID, page: PageRequest) async throws -> Page<Department> {
         let rows = try await database.transaction(tenantID, readOnly: true) { tx in
-            try await tx.query(Department.self, """
+            try await tx.query(
+                Department.self,
+                """
                 SELECT \(Self.columns) FROM departments
                 WHERE tenant_id = \(tenantID)\(page.keysetCondition)\(page.orderAndLimit)
-                """)
+                """
+            )
         }
         return Page(fetched: rows, request: page) { .init(createdAt: $0.createdAt, id: $0.id) }
     }
@@ -48,9 +51,14 @@ public struct DepartmentService: Sendable {
 
     /// Reads a department inside an existing tenant transaction.
     func get(_ tx: TenantTransaction, id: UUID) async throws -> Department {
-        guard let department = try await tx.queryFirst(Department.self, """
-            SELECT \(Self.columns) FROM departments WHERE tenant_id = \(tx.tenantID) AND id = \(id)
-            """) else { throw KefuError.notFound("department") }
+        guard
+            let department = try await tx.queryFirst(
+                Department.self,
+                """
+                SELECT \(Self.columns) FROM departments WHERE tenant_id = \(tx.tenantID) AND id = \(id)
+                """
+            )
+        else { throw KefuError.notFound("department") }
         return department
     }
 
@@ -59,10 +67,15 @@ public struct DepartmentService: Sendable {
         let description = try input.description.map { try Validate.text($0, field: "description", maxLength: 2000) } ?? ""
         return try await database.transaction(tenantID) { tx in
             do {
-                return try require(try await tx.queryFirst(Department.self, """
-                    INSERT INTO departments (tenant_id, name, description) VALUES (\(tenantID), \(name), \(description))
-                    RETURNING \(Self.columns)
-                    """))
+                return try require(
+                    try await tx.queryFirst(
+                        Department.self,
+                        """
+                        INSERT INTO departments (tenant_id, name, description) VALUES (\(tenantID), \(name), \(description))
+                        RETURNING \(Self.columns)
+                        """
+                    )
+                )
             } catch let error as PostgresError where error.isUniqueViolation {
                 throw KefuError.conflict("a department named \(name) already exists")
             }
@@ -74,10 +87,15 @@ public struct DepartmentService: Sendable {
         let description = try input.description.map { try Validate.text($0, field: "description", maxLength: 2000) }
         return try await database.transaction(tenantID) { tx in
             do {
-                guard let department = try await tx.queryFirst(Department.self, """
-                    UPDATE departments SET name = \(name), description = COALESCE(\(description), description)
-                    WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING \(Self.columns)
-                    """) else { throw KefuError.notFound("department") }
+                guard
+                    let department = try await tx.queryFirst(
+                        Department.self,
+                        """
+                        UPDATE departments SET name = \(name), description = COALESCE(\(description), description)
+                        WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING \(Self.columns)
+                        """
+                    )
+                else { throw KefuError.notFound("department") }
                 return department
             } catch let error as PostgresError where error.isUniqueViolation {
                 throw KefuError.conflict("a department named \(name) already exists")

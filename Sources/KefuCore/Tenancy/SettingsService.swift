@@ -38,10 +38,13 @@ public struct SettingsService: Sendable {
     static func profile(from result: PostgresResult, tenantID: UUID) throws -> TenantProfile {
         guard let row = result.rows.first else { throw KefuError.notFound("tenant") }
         return TenantProfile(
-            id: try row.decode(UUID.self, "id"), slug: try row.decode(String.self, "slug"),
-            name: try row.decode(String.self, "name"), timezone: try row.decode(String.self, "timezone"),
+            id: try row.decode(UUID.self, "id"),
+            slug: try row.decode(String.self, "slug"),
+            name: try row.decode(String.self, "name"),
+            timezone: try row.decode(String.self, "timezone"),
             status: TenantStatus(rawValue: try row.decode(String.self, "status")) ?? .active,
-            settings: try TenantSettingsCache.shared.settings(for: tenantID, stored: row.decode(String.self, "settings")))
+            settings: try TenantSettingsCache.shared.settings(for: tenantID, stored: row.decode(String.self, "settings"))
+        )
     }
 
     /// Applies a patch like `{"timezone": "Asia/Shanghai", "settings": {"sla": {"first_response_minutes": {"p1": 5}}}}`.
@@ -68,11 +71,13 @@ public struct SettingsService: Sendable {
                     throw KefuError.invalidField("settings." + field, reason)
                 }
             }
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 UPDATE tenants SET name = COALESCE(\(name), name), timezone = COALESCE(\(timezone), timezone),
                     settings = \(json: profile.settings), updated_at = now()
                 WHERE id = \(tenantID)
-                """)
+                """
+            )
             return try await Self.load(tx)
         }
     }

@@ -45,12 +45,24 @@ public struct TenantAdminService: Sendable {
         let tenantID = UUID()
         do {
             return try await TenantDatabase(pool: pool).transaction(tenantID) { tx in
-                let tenant = try require(try await tx.queryFirst(Tenant.self, """
-                    INSERT INTO tenants (id, slug, name, timezone) VALUES (\(tenantID), \(slug), \(name), \(timezone))
-                    RETURNING \(Self.columns)
-                    """))
-                let admin = try await AgentService.insert(tx, NewAgent(
-                    name: input.adminName, email: input.adminEmail, role: AgentRole.admin.rawValue, tier: AgentTier.senior.rawValue))
+                let tenant = try require(
+                    try await tx.queryFirst(
+                        Tenant.self,
+                        """
+                        INSERT INTO tenants (id, slug, name, timezone) VALUES (\(tenantID), \(slug), \(name), \(timezone))
+                        RETURNING \(Self.columns)
+                        """
+                    )
+                )
+                let admin = try await AgentService.insert(
+                    tx,
+                    NewAgent(
+                        name: input.adminName,
+                        email: input.adminEmail,
+                        role: AgentRole.admin.rawValue,
+                        tier: AgentTier.senior.rawValue
+                    )
+                )
                 let key = try await APIKeyService.insert(tx, agentID: admin.id, name: "initial admin key")
                 return TenantCreation(tenant: tenant, admin: admin, apiKey: key.apiKey)
             }
@@ -74,10 +86,15 @@ public struct TenantAdminService: Sendable {
     public func setStatus(slug: String, _ status: TenantStatus) async throws -> Tenant {
         let tenant = try await find(slug: slug)
         return try await TenantDatabase(pool: pool).transaction(tenant.id) { tx in
-            try require(try await tx.queryFirst(Tenant.self, """
-                UPDATE tenants SET status = \(status.rawValue), updated_at = now() WHERE id = \(tenant.id)
-                RETURNING \(Self.columns)
-                """))
+            try require(
+                try await tx.queryFirst(
+                    Tenant.self,
+                    """
+                    UPDATE tenants SET status = \(status.rawValue), updated_at = now() WHERE id = \(tenant.id)
+                    RETURNING \(Self.columns)
+                    """
+                )
+            )
         }
     }
 

@@ -13,7 +13,10 @@ public struct TenantDatabase: Sendable {
 
     /// Runs `body` in one transaction scoped to `tenantID`; commits on return, rolls back on throw.
     public func transaction<T>(
-        _ tenantID: UUID, isolation: IsolationLevel? = nil, readOnly: Bool = false, retries: Int = 0,
+        _ tenantID: UUID,
+        isolation: IsolationLevel? = nil,
+        readOnly: Bool = false,
+        retries: Int = 0,
         _ body: (TenantTransaction) async throws -> T
     ) async throws -> T {
         try await pool.transaction(isolation: isolation, readOnly: readOnly, setup: [Self.tenantSetting(tenantID)], retries: retries) { tx in

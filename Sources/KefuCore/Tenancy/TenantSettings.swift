@@ -99,8 +99,12 @@ public struct TenantSettings: Codable, Sendable, Equatable {
 
     /// The calendar SLA clocks of `channel` run on, in the tenant's time zone.
     public func calendar(timezone: String, channel: String) -> BusinessCalendar {
-        BusinessCalendar(timezone: timezone, weeklyHours: businessHours, holidays: holidays,
-                         alwaysOpen: alwaysOpenChannels.contains(channel))
+        BusinessCalendar(
+            timezone: timezone,
+            weeklyHours: businessHours,
+            holidays: holidays,
+            alwaysOpen: alwaysOpenChannels.contains(channel)
+        )
     }
 
     /// Settings from a stored document: stored values over the defaults, each numeric setting

@@ -17,8 +17,13 @@ public struct SLAClocks: Sendable, Equatable {
 public enum SLAPlanner {
     /// The clocks a ticket starts with.
     public static func initialClocks(
-        createdAt: Date, priority: TicketPriority, channel: TicketChannel, category: TicketCategory,
-        sla: SLASettings, calendar: BusinessCalendar, expectedResolutionAt: Date?
+        createdAt: Date,
+        priority: TicketPriority,
+        channel: TicketChannel,
+        category: TicketCategory,
+        sla: SLASettings,
+        calendar: BusinessCalendar,
+        expectedResolutionAt: Date?
     ) -> SLAClocks {
         func after(_ seconds: TimeInterval) -> Date? {
             seconds > 0 ? calendar.adding(businessSeconds: seconds, to: createdAt) : nil
@@ -35,7 +40,8 @@ public enum SLAPlanner {
             channelResponseDueAt: channelDue,
             firstResponseDueAt: after(minutes(sla.firstResponseMinutes[priority.rawValue])),
             planDueAt: after(minutes(sla.planMinutes[priority.rawValue])),
-            resolutionDueAt: expectedResolutionAt)
+            resolutionDueAt: expectedResolutionAt
+        )
     }
 
     /// When the next progress update is due after a public update at `instant`.

@@ -17,7 +17,9 @@ public struct TicketActionService: Sendable {
     /// role that always may: see `KefuAction`), applies `body`, re-arms the ticket's timers and
     /// returns the ticket as stored afterwards — all in one transaction.
     func mutate(
-        _ principal: Principal, _ action: (Ticket) -> KefuAction, _ ticketID: UUID,
+        _ principal: Principal,
+        _ action: (Ticket) -> KefuAction,
+        _ ticketID: UUID,
         _ body: (TenantTransaction, Ticket, TicketContext) async throws -> Void
     ) async throws -> Ticket {
         try await database.transaction(principal.tenantID) { tx in
@@ -30,7 +32,9 @@ public struct TicketActionService: Sendable {
 
     /// `mutate` for an action whose rule does not depend on the ticket's state.
     func mutate(
-        _ principal: Principal, _ action: KefuAction, _ ticketID: UUID,
+        _ principal: Principal,
+        _ action: KefuAction,
+        _ ticketID: UUID,
         _ body: (TenantTransaction, Ticket, TicketContext) async throws -> Void
     ) async throws -> Ticket {
         try await mutate(principal, { _ in action }, ticketID, body)
@@ -38,7 +42,8 @@ public struct TicketActionService: Sendable {
 
     /// The same inside an existing tenant transaction (e.g. a survey answer reopening its ticket).
     func mutate(
-        _ tx: TenantTransaction, _ ticketID: UUID,
+        _ tx: TenantTransaction,
+        _ ticketID: UUID,
         _ body: (TenantTransaction, Ticket, TicketContext) async throws -> Void
     ) async throws -> Ticket {
         let ticket = try await TicketStore.fetch(tx, id: ticketID, forUpdate: true)
@@ -65,7 +70,8 @@ public struct TicketActionService: Sendable {
     public func respond(_ principal: Principal, _ ticketID: UUID, _ input: MessageInput) async throws -> Ticket {
         let actor = principal.agentID
         let body = try Validate.text(input.body, field: "body", maxLength: 20_000)
-        return try await mutate(principal, { $0.status == .new ? .takeTicket : .respond }, ticketID) { tx, ticket, context in
+        let action: @Sendable (Ticket) -> KefuAction = { $0.status == .new ? .takeTicket : .respond }
+        return try await mutate(principal, action, ticketID) { tx, ticket, context in
             let next = try TicketLifecycle.next(from: ticket.status, on: .respond)
             if ticket.status == .new {
                 _ = try await TicketAgents.requireActive(tx, actor, field: "agent")
@@ -131,15 +137,24 @@ public struct TicketActionService: Sendable {
     /// Updates the status (when it changes) and records the event.
     func setStatus(_ tx: TenantTransaction, _ ticket: Ticket, _ next: TicketStatus, actor: TicketActor, kind: String, at now: Date) async throws {
         if next != ticket.status {
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 UPDATE tickets SET status = \(next.rawValue), updated_at = \(now)
                 WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
-                """)
+                """
+            )
         } else {
             try await tx.execute("UPDATE tickets SET updated_at = \(now) WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)")
         }
-        try await TicketStore.record(tx, ticket: ticket.id, actor: actor, kind: kind,
-                                     before: ["status": .string(ticket.status.rawValue)], after: ["status": .string(next.rawValue)], at: now)
+        try await TicketStore.record(
+            tx,
+            ticket: ticket.id,
+            actor: actor,
+            kind: kind,
+            before: ["status": .string(ticket.status.rawValue)],
+            after: ["status": .string(next.rawValue)],
+            at: now
+        )
     }
 }
 
@@ -152,7 +167,10 @@ struct TicketContext {
 
     static func load(_ tx: TenantTransaction, ticket: Ticket, now: Date) async throws -> TicketContext {
         let profile = try await SettingsService.load(tx)
-        return TicketContext(now: now, settings: profile.settings,
-                             calendar: profile.settings.calendar(timezone: profile.timezone, channel: ticket.channel.rawValue))
+        return TicketContext(
+            now: now,
+            settings: profile.settings,
+            calendar: profile.settings.calendar(timezone: profile.timezone, channel: ticket.channel.rawValue)
+        )
     }
 }

@@ -14,16 +14,23 @@ enum TicketAgents {
     /// The first agent to take a ticket becomes its accountable owner and stays on record as
     /// `first_owner_id` for good.
     static func takeFirst(_ tx: TenantTransaction, _ ticket: Ticket, agent: UUID, by actor: UUID?, at now: Date) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             UPDATE tickets SET owner_id = \(agent), first_owner_id = COALESCE(first_owner_id, \(agent)),
                 assigned_at = \(now), status = 'assigned', updated_at = \(now)
             WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
-            """)
+            """
+        )
         try await TicketStore.addAssignment(tx, ticket: ticket.id, kind: "initial", from: nil, to: agent, by: actor, at: now)
-        try await TicketStore.record(tx, ticket: ticket.id, actor: actor.map(TicketActor.agent) ?? .system, kind: "assigned",
-                                     before: ["status": .string(ticket.status.rawValue), "owner_id": .null],
-                                     after: ["status": .string(TicketStatus.assigned.rawValue), "owner_id": .string(agent.uuidString)],
-                                     at: now)
+        try await TicketStore.record(
+            tx,
+            ticket: ticket.id,
+            actor: actor.map(TicketActor.agent) ?? .system,
+            kind: "assigned",
+            before: ["status": .string(ticket.status.rawValue), "owner_id": .null],
+            after: ["status": .string(TicketStatus.assigned.rawValue), "owner_id": .string(agent.uuidString)],
+            at: now
+        )
     }
 }
 
@@ -36,20 +43,29 @@ enum TicketClocks {
         if ticket.firstResponseAt == nil {
             try await checkMet(tx, ticket, clock: "channel_response", due: ticket.channelResponseDueAt, at: now)
             try await checkMet(tx, ticket, clock: "first_response", due: ticket.firstResponseDueAt, at: now)
-            try await TicketStore.record(tx, ticket: ticket.id, actor: .system, kind: "first_response", after: [
-                "first_response_at": .date(now), "due_at": .optionalDate(ticket.firstResponseDueAt),
-                "on_time": .bool(ticket.firstResponseDueAt.map { now <= $0 } ?? true),
-            ], at: now)
+            try await TicketStore.record(
+                tx,
+                ticket: ticket.id,
+                actor: .system,
+                kind: "first_response",
+                after: [
+                    "first_response_at": .date(now), "due_at": .optionalDate(ticket.firstResponseDueAt),
+                    "on_time": .bool(ticket.firstResponseDueAt.map { now <= $0 } ?? true),
+                ],
+                at: now
+            )
         }
         if let due = ticket.progressDueAt, ticket.firstResponseAt != nil {
             try await checkMet(tx, ticket, clock: "progress", due: due, at: now)
         }
         let progressDue = SLAPlanner.progressDue(after: now, sla: context.settings.sla, calendar: context.calendar)
-        try await tx.execute("""
+        try await tx.execute(
+            """
             UPDATE tickets SET first_response_at = COALESCE(first_response_at, \(now)), last_public_update_at = \(now),
                 progress_due_at = \(progressDue), updated_at = \(now)
             WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
-            """)
+            """
+        )
     }
 
     static func planGiven(_ tx: TenantTransaction, _ ticket: Ticket, at now: Date) async throws {
@@ -65,10 +81,12 @@ enum TicketClocks {
     }
 
     static func pause(_ tx: TenantTransaction, _ ticket: Ticket, at now: Date, actor: TicketActor) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             UPDATE tickets SET sla_paused_at = COALESCE(sla_paused_at, \(now))
             WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
-            """)
+            """
+        )
         try await TicketStore.record(tx, ticket: ticket.id, actor: actor, kind: "sla_paused", after: ["paused_at": .date(now)], at: now)
     }
 
@@ -86,18 +104,28 @@ enum TicketClocks {
         let firstDue = shift(current.firstResponseDueAt, open: !responded)
         let planDue = shift(current.planDueAt, open: current.planAt == nil)
         let progressDue = shift(current.progressDueAt, open: true)
-        try await tx.execute("""
+        try await tx.execute(
+            """
             UPDATE tickets SET sla_paused_at = NULL, channel_response_due_at = \(channelDue), first_response_due_at = \(firstDue),
                 plan_due_at = \(planDue), progress_due_at = \(progressDue), updated_at = \(now)
             WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
-            """)
-        try await TicketStore.record(tx, ticket: ticket.id, actor: .system, kind: "sla_resumed", before: [
-            "paused_at": .date(pausedAt), "first_response_due_at": .optionalDate(current.firstResponseDueAt),
-            "plan_due_at": .optionalDate(current.planDueAt), "progress_due_at": .optionalDate(current.progressDueAt),
-        ], after: [
-            "paused_seconds": .number(context.calendar.businessSeconds(from: pausedAt, to: now)),
-            "first_response_due_at": .optionalDate(firstDue), "plan_due_at": .optionalDate(planDue),
-            "progress_due_at": .optionalDate(progressDue),
-        ], at: now)
+            """
+        )
+        try await TicketStore.record(
+            tx,
+            ticket: ticket.id,
+            actor: .system,
+            kind: "sla_resumed",
+            before: [
+                "paused_at": .date(pausedAt), "first_response_due_at": .optionalDate(current.firstResponseDueAt),
+                "plan_due_at": .optionalDate(current.planDueAt), "progress_due_at": .optionalDate(current.progressDueAt),
+            ],
+            after: [
+                "paused_seconds": .number(context.calendar.businessSeconds(from: pausedAt, to: now)),
+                "first_response_due_at": .optionalDate(firstDue), "plan_due_at": .optionalDate(planDue),
+                "progress_due_at": .optionalDate(progressDue),
+            ],
+            at: now
+        )
     }
 }

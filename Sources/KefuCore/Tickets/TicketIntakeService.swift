@@ -38,10 +38,14 @@ public struct TicketIntakeService: Sendable {
     /// as the ticket), if its request was the same; `idempotencyKeyReused` if it was another.
     private func existingTicket(_ tx: TenantTransaction, _ request: ValidatedIntake) async throws -> Ticket? {
         guard let key = request.idempotencyKey else { return nil }
-        guard let row = try await tx.queryFirst("""
-            SELECT \(TicketStore.columns), t.idempotency_fingerprint FROM tickets t
-            WHERE t.tenant_id = \(tx.tenantID) AND t.idempotency_key = \(key)
-            """) else { return nil }
+        guard
+            let row = try await tx.queryFirst(
+                """
+                SELECT \(TicketStore.columns), t.idempotency_fingerprint FROM tickets t
+                WHERE t.tenant_id = \(tx.tenantID) AND t.idempotency_key = \(key)
+                """
+            )
+        else { return nil }
         // Tickets taken in before fingerprints were stored have none and match any request.
         if let stored = try row.decode(Data?.self, "idempotency_fingerprint"), stored != request.fingerprint {
             throw KefuError.idempotencyKeyReused
@@ -67,11 +71,13 @@ public struct TicketIntakeService: Sendable {
         }
         try await TagStore.requireLeaves(tx, request.tagIDs, field: "tag_ids")
         let text = (request.subject ?? "") + " " + request.description
-        let reads = try await tx.pipeline(customerQuery + [
-            SettingsService.loadQuery(tx), RoutingRuleStore.activeRulesQuery(tx),
-            "SELECT auto_replies_off, fast_transfer FROM surge_modes WHERE tenant_id = \(tx.tenantID) AND active",
-            ArticleService.suggestionsQuery(tx, for: text),
-        ])
+        let reads = try await tx.pipeline(
+            customerQuery + [
+                SettingsService.loadQuery(tx), RoutingRuleStore.activeRulesQuery(tx),
+                "SELECT auto_replies_off, fast_transfer FROM surge_modes WHERE tenant_id = \(tx.tenantID) AND active",
+                ArticleService.suggestionsQuery(tx, for: text),
+            ]
+        )
         let customer: Customer
         if let known {
             customer = known
@@ -89,8 +95,16 @@ public struct TicketIntakeService: Sendable {
         let suggestions = try ArticleService.suggestions(from: reads[offset + 3])
 
         let isNew = now.timeIntervalSince(customer.firstSeenAt) < TicketRouting.newCustomerDays * 86_400
-        var decision = TicketRouting.decide(rules, for: RoutingInput(
-            text: text, segment: customer.segment, isNewCustomer: isNew, category: request.category, channel: request.channel))
+        var decision = TicketRouting.decide(
+            rules,
+            for: RoutingInput(
+                text: text,
+                segment: customer.segment,
+                isNewCustomer: isNew,
+                category: request.category,
+                channel: request.channel
+            )
+        )
         if request.channel == .chat, try surge?.decode(Bool.self, "fast_transfer") == true {
             // Surge mode's fast path: chat goes straight to whoever is free.
             decision.skill = nil
@@ -100,11 +114,24 @@ public struct TicketIntakeService: Sendable {
         let priority = request.priority ?? decision.priority ?? .default(for: request.category)
         let calendar = profile.settings.calendar(timezone: profile.timezone, channel: request.channel.rawValue)
         let clocks = SLAPlanner.initialClocks(
-            createdAt: now, priority: priority, channel: request.channel, category: request.category,
-            sla: profile.settings.sla, calendar: calendar, expectedResolutionAt: request.expectedResolutionAt)
+            createdAt: now,
+            priority: priority,
+            channel: request.channel,
+            category: request.category,
+            sla: profile.settings.sla,
+            calendar: calendar,
+            expectedResolutionAt: request.expectedResolutionAt
+        )
         let autoRepliesOff = try surge?.decode(Bool.self, "auto_replies_off") == true
-        let autoReply = autoRepliesOff ? nil : AutoReply.make(settings: profile.settings, calendar: calendar, at: now,
-                                                            suggestions: suggestions.map(\.title))
+        let autoReply =
+            autoRepliesOff
+            ? nil
+            : AutoReply.make(
+                settings: profile.settings,
+                calendar: calendar,
+                at: now,
+                suggestions: suggestions.map(\.title)
+            )
 
         // The counter row stays locked until commit: take it only now, so concurrent intakes wait briefly.
         let picked = try await tx.pipeline([
@@ -120,51 +147,119 @@ public struct TicketIntakeService: Sendable {
         let supervisors = priority <= .p2 ? try await NotificationStore.supervisors(tx) : []
 
         let ticket = Ticket(
-            id: UUID(), tenantId: tx.tenantID, number: number, reference: Ticket.reference(number), customerId: customer.id,
-            contact: request.contact, channel: request.channel, subject: request.subject, description: request.description,
-            attachments: request.attachments, occurredAt: request.occurredAt, expectedResolutionAt: request.expectedResolutionAt,
-            category: request.category, priority: priority, status: owner == nil ? .new : .assigned, skill: decision.skill,
-            tier: decision.minTier, ownerId: owner, firstOwnerId: owner, departmentId: nil, departmentDueAt: nil,
-            tagIds: request.tagIDs, solutionSummary: nil, solutionOptions: [], compensation: nil, autoReply: autoReply?.text,
-            humanAvailableAt: autoReply?.humanAvailableAt, reopenCount: 0, createdAt: now, assignedAt: owner == nil ? nil : now,
-            firstResponseAt: nil, planAt: nil, lastPublicUpdateAt: nil, resolvedAt: nil, closedAt: nil, archivedAt: nil,
-            updatedAt: now, channelResponseDueAt: clocks.channelResponseDueAt, firstResponseDueAt: clocks.firstResponseDueAt,
-            planDueAt: clocks.planDueAt, progressDueAt: nil, resolutionDueAt: clocks.resolutionDueAt, slaPausedAt: nil,
-            breached: false, suggestedArticleIds: suggestions.map(\.id))
+            id: UUID(),
+            tenantId: tx.tenantID,
+            number: number,
+            reference: Ticket.reference(number),
+            customerId: customer.id,
+            contact: request.contact,
+            channel: request.channel,
+            subject: request.subject,
+            description: request.description,
+            attachments: request.attachments,
+            occurredAt: request.occurredAt,
+            expectedResolutionAt: request.expectedResolutionAt,
+            category: request.category,
+            priority: priority,
+            status: owner == nil ? .new : .assigned,
+            skill: decision.skill,
+            tier: decision.minTier,
+            ownerId: owner,
+            firstOwnerId: owner,
+            departmentId: nil,
+            departmentDueAt: nil,
+            tagIds: request.tagIDs,
+            solutionSummary: nil,
+            solutionOptions: [],
+            compensation: nil,
+            autoReply: autoReply?.text,
+            humanAvailableAt: autoReply?.humanAvailableAt,
+            reopenCount: 0,
+            createdAt: now,
+            assignedAt: owner == nil ? nil : now,
+            firstResponseAt: nil,
+            planAt: nil,
+            lastPublicUpdateAt: nil,
+            resolvedAt: nil,
+            closedAt: nil,
+            archivedAt: nil,
+            updatedAt: now,
+            channelResponseDueAt: clocks.channelResponseDueAt,
+            firstResponseDueAt: clocks.firstResponseDueAt,
+            planDueAt: clocks.planDueAt,
+            progressDueAt: nil,
+            resolutionDueAt: clocks.resolutionDueAt,
+            slaPausedAt: nil,
+            breached: false,
+            suggestedArticleIds: suggestions.map(\.id)
+        )
         let ticketID = ticket.id
         var writes = [TicketStore.insertQuery(ticket, idempotencyKey: request.idempotencyKey, fingerprint: request.fingerprint)]
         if !request.tagIDs.isEmpty {
-            writes.append("""
+            writes.append(
+                """
                 INSERT INTO ticket_tags (tenant_id, ticket_id, tag_id)
                 SELECT \(tx.tenantID), \(ticketID), unnest(\(request.tagIDs))
-                """)
+                """
+            )
         }
         writes.append(TicketStore.addMessageQuery(tx, ticket: ticketID, author: .customer, visibility: "public", body: request.description, at: now))
-        var events = [TicketEventRecord(actor: .customer, kind: "created", after: [
-            "number": .number(Double(number)), "status": .string(TicketStatus.new.rawValue), "priority": .string(priority.rawValue),
-            "channel": .string(request.channel.rawValue), "category": .string(request.category.rawValue),
-            "customer_id": .string(customer.id.uuidString), "routing_rule": decision.rule.map(JSONValue.string) ?? .null,
-            "first_response_due_at": .optionalDate(clocks.firstResponseDueAt),
-            "channel_response_due_at": .optionalDate(clocks.channelResponseDueAt), "plan_due_at": .optionalDate(clocks.planDueAt),
-        ])]
+        var events = [
+            TicketEventRecord(
+                actor: .customer,
+                kind: "created",
+                after: [
+                    "number": .number(Double(number)), "status": .string(TicketStatus.new.rawValue), "priority": .string(priority.rawValue),
+                    "channel": .string(request.channel.rawValue), "category": .string(request.category.rawValue),
+                    "customer_id": .string(customer.id.uuidString), "routing_rule": decision.rule.map(JSONValue.string) ?? .null,
+                    "first_response_due_at": .optionalDate(clocks.firstResponseDueAt),
+                    "channel_response_due_at": .optionalDate(clocks.channelResponseDueAt), "plan_due_at": .optionalDate(clocks.planDueAt),
+                ]
+            )
+        ]
         if let autoReply {
             writes.append(TicketStore.addMessageQuery(tx, ticket: ticketID, author: .system, visibility: "public", body: autoReply.text, at: now))
-            events.append(TicketEventRecord(actor: .system, kind: "auto_reply",
-                                            after: ["human_available_at": .optionalDate(autoReply.humanAvailableAt)]))
+            events.append(
+                TicketEventRecord(
+                    actor: .system,
+                    kind: "auto_reply",
+                    after: ["human_available_at": .optionalDate(autoReply.humanAvailableAt)]
+                )
+            )
         }
         if let owner {
             writes.append(TicketStore.addAssignmentQuery(tx, ticket: ticketID, kind: "initial", from: nil, to: owner, by: nil, at: now))
-            events.append(TicketEventRecord(actor: .system, kind: "assigned",
-                                            before: ["status": .string(TicketStatus.new.rawValue), "owner_id": .null],
-                                            after: ["status": .string(TicketStatus.assigned.rawValue), "owner_id": .string(owner.uuidString),
-                                                    "skill": decision.skill.map(JSONValue.string) ?? .null]))
+            events.append(
+                TicketEventRecord(
+                    actor: .system,
+                    kind: "assigned",
+                    before: ["status": .string(TicketStatus.new.rawValue), "owner_id": .null],
+                    after: [
+                        "status": .string(TicketStatus.assigned.rawValue), "owner_id": .string(owner.uuidString),
+                        "skill": decision.skill.map(JSONValue.string) ?? .null,
+                    ]
+                )
+            )
         }
         if priority <= .p2 {
             // P1 and P2 go to the on-duty supervisor at once.
-            writes.append(NotificationStore.notifyQuery(tx, supervisors, kind: "priority_escalation", ticket: ticketID,
-                                                        message: "\(priority.rawValue) ticket \(Ticket.reference(number)) needs attention", at: now))
-            events.append(TicketEventRecord(actor: .system, kind: "escalated_to_supervisor",
-                                            after: ["priority": .string(priority.rawValue), "supervisors": .number(Double(supervisors.count))]))
+            writes.append(
+                NotificationStore.notifyQuery(
+                    tx,
+                    supervisors,
+                    kind: "priority_escalation",
+                    ticket: ticketID,
+                    message: "\(priority.rawValue) ticket \(Ticket.reference(number)) needs attention",
+                    at: now
+                )
+            )
+            events.append(
+                TicketEventRecord(
+                    actor: .system,
+                    kind: "escalated_to_supervisor",
+                    after: ["priority": .string(priority.rawValue), "supervisors": .number(Double(supervisors.count))]
+                )
+            )
         }
         writes.append(TicketStore.recordQuery(tx, ticket: ticketID, events, at: now))
         if let counting = IntakeCounter.recordQuery(tx, channel: request.channel, at: now) { writes.append(counting) }
@@ -259,13 +354,16 @@ struct AutoReply {
         let opening = calendar.nextOpening(atOrAfter: instant)
         let articles = suggestions.isEmpty ? "" : " Meanwhile these articles may help: " + suggestions.joined(separator: "; ") + "."
         guard let opening else {
-            return AutoReply(text: "Thank you for contacting us. We have received your request and will reply as soon as possible." + articles,
-                             humanAvailableAt: nil)
+            return AutoReply(
+                text: "Thank you for contacting us. We have received your request and will reply as soon as possible." + articles,
+                humanAvailableAt: nil
+            )
         }
         return AutoReply(
             text: "Thank you for contacting us. Our team is offline right now; an agent will answer you from "
                 + "\(localTime(opening, calendar: calendar))." + articles,
-            humanAvailableAt: opening)
+            humanAvailableAt: opening
+        )
     }
 
     /// `2026-11-26 09:00 (Asia/Shanghai)`.

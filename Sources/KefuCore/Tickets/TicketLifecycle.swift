@@ -2,7 +2,10 @@
 /// Anything else is a `conflict` (HTTP 409) with a message saying why.
 public enum TicketLifecycle {
     public enum Action: String, Sendable {
-        case assign, respond, note, requestInfo = "request_info", customerReply = "customer_reply", plan
+        case assign, respond, note
+        case requestInfo = "request_info"
+        case customerReply = "customer_reply"
+        case plan
         case transfer, redispatch, escalate, resolve, reopen, close, archive
     }
 

@@ -2,7 +2,10 @@ import Foundation
 
 /// Where a ticket came in.
 public enum TicketChannel: String, Codable, Sendable, CaseIterable {
-    case chat, phone, email, webForm = "web_form", inApp = "in_app", social, community, api
+    case chat, phone, email
+    case webForm = "web_form"
+    case inApp = "in_app"
+    case social, community, api
 }
 
 /// What kind of problem it is; decides how it is handled.
@@ -19,7 +22,10 @@ public enum TicketCategory: String, Codable, Sendable, CaseIterable {
 
 /// Urgency, with SLA targets per level (tenant settings).
 public enum TicketPriority: String, Codable, Sendable, CaseIterable, Comparable {
-    case p1 = "P1", p2 = "P2", p3 = "P3", p4 = "P4"
+    case p1 = "P1"
+    case p2 = "P2"
+    case p3 = "P3"
+    case p4 = "P4"
 
     public static func < (lhs: TicketPriority, rhs: TicketPriority) -> Bool { lhs.rawValue < rhs.rawValue }
 
@@ -141,9 +147,20 @@ public struct NewTicket: Codable, Sendable {
     /// Given, or derived from the tenant's routing rules and the category.
     public var priority: String?
 
-    public init(customerId: UUID? = nil, customer: NewCustomer? = nil, contact: String? = nil, channel: String,
-                subject: String? = nil, description: String, attachments: [String]? = nil, occurredAt: Date? = nil,
-                expectedResolutionAt: Date? = nil, category: String, tagIds: [UUID]? = nil, priority: String? = nil) {
+    public init(
+        customerId: UUID? = nil,
+        customer: NewCustomer? = nil,
+        contact: String? = nil,
+        channel: String,
+        subject: String? = nil,
+        description: String,
+        attachments: [String]? = nil,
+        occurredAt: Date? = nil,
+        expectedResolutionAt: Date? = nil,
+        category: String,
+        tagIds: [UUID]? = nil,
+        priority: String? = nil
+    ) {
         self.customerId = customerId
         self.customer = customer
         self.contact = contact

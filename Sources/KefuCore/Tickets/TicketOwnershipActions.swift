@@ -13,16 +13,45 @@ extension TicketActionService {
             let target = try await TicketAgents.requireActive(tx, input.toAgentId, field: "to_agent_id")
             guard target.id != ticket.ownerId else { throw KefuError.invalidField("to_agent_id", "already owns the ticket") }
             try await changeOwner(tx, ticket, to: target.id, at: context.now)
-            try await TicketStore.addAssignment(tx, ticket: ticket.id, kind: "transfer", from: ticket.ownerId, to: target.id, by: actor,
-                                                reason: reason, handoverNote: note, at: context.now)
-            _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .agent(actor), visibility: "internal",
-                                                 body: "Hand-over: \(note)", at: context.now)
-            _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .system, visibility: "public",
-                                                 body: "Your colleague \(target.name) will continue to help you.", at: context.now)
-            try await TicketStore.record(tx, ticket: ticket.id, actor: .agent(actor), kind: "transferred",
-                                         before: ["owner_id": ticket.ownerId.map { .string($0.uuidString) } ?? .null],
-                                         after: ["owner_id": .string(target.id.uuidString), "reason": .string(reason),
-                                                 "handover_note": .string(note)], at: context.now)
+            try await TicketStore.addAssignment(
+                tx,
+                ticket: ticket.id,
+                kind: "transfer",
+                from: ticket.ownerId,
+                to: target.id,
+                by: actor,
+                reason: reason,
+                handoverNote: note,
+                at: context.now
+            )
+            _ = try await TicketStore.addMessage(
+                tx,
+                ticket: ticket.id,
+                author: .agent(actor),
+                visibility: "internal",
+                body: "Hand-over: \(note)",
+                at: context.now
+            )
+            _ = try await TicketStore.addMessage(
+                tx,
+                ticket: ticket.id,
+                author: .system,
+                visibility: "public",
+                body: "Your colleague \(target.name) will continue to help you.",
+                at: context.now
+            )
+            try await TicketStore.record(
+                tx,
+                ticket: ticket.id,
+                actor: .agent(actor),
+                kind: "transferred",
+                before: ["owner_id": ticket.ownerId.map { .string($0.uuidString) } ?? .null],
+                after: [
+                    "owner_id": .string(target.id.uuidString), "reason": .string(reason),
+                    "handover_note": .string(note),
+                ],
+                at: context.now
+            )
         }
     }
 
@@ -37,33 +66,57 @@ extension TicketActionService {
             if let named = input.toAgentId {
                 targetID = try await TicketAgents.requireActive(tx, named, field: "to_agent_id").id
             } else {
-                guard let picked = try await tx.queryScalar(UUID.self, """
-                    SELECT a.id FROM agents a
-                    WHERE a.tenant_id = \(tx.tenantID) AND a.active AND a.duty_status = 'on_duty'
-                      AND a.role IN ('agent', 'supervisor') AND a.id IS DISTINCT FROM \(ticket.ownerId)
-                      AND (\(ticket.skill)::text IS NULL OR \(ticket.skill) = ANY (a.skills))
-                    ORDER BY \(TicketRouting.openLoad), a.created_at
-                    LIMIT 1
-                    """) else { throw KefuError.conflict("no other on-duty agent can take this ticket") }
+                guard
+                    let picked = try await tx.queryScalar(
+                        UUID.self,
+                        """
+                        SELECT a.id FROM agents a
+                        WHERE a.tenant_id = \(tx.tenantID) AND a.active AND a.duty_status = 'on_duty'
+                          AND a.role IN ('agent', 'supervisor') AND a.id IS DISTINCT FROM \(ticket.ownerId)
+                          AND (\(ticket.skill)::text IS NULL OR \(ticket.skill) = ANY (a.skills))
+                        ORDER BY \(TicketRouting.openLoad), a.created_at
+                        LIMIT 1
+                        """
+                    )
+                else { throw KefuError.conflict("no other on-duty agent can take this ticket") }
                 targetID = picked
             }
             guard targetID != ticket.ownerId else { throw KefuError.invalidField("to_agent_id", "already owns the ticket") }
             let seconds = ticket.assignedAt.map { context.now.timeIntervalSince($0) }
             try await changeOwner(tx, ticket, to: targetID, at: context.now)
-            try await TicketStore.addAssignment(tx, ticket: ticket.id, kind: "redispatch", from: ticket.ownerId, to: targetID, by: actor,
-                                                reason: reason, secondsSincePrevious: seconds, at: context.now)
-            try await TicketStore.record(tx, ticket: ticket.id, actor: .agent(actor), kind: "redispatched",
-                                         before: ["owner_id": ticket.ownerId.map { .string($0.uuidString) } ?? .null],
-                                         after: ["owner_id": .string(targetID.uuidString), "reason": .string(reason),
-                                                 "seconds_since_assignment": seconds.map(JSONValue.number) ?? .null], at: context.now)
+            try await TicketStore.addAssignment(
+                tx,
+                ticket: ticket.id,
+                kind: "redispatch",
+                from: ticket.ownerId,
+                to: targetID,
+                by: actor,
+                reason: reason,
+                secondsSincePrevious: seconds,
+                at: context.now
+            )
+            try await TicketStore.record(
+                tx,
+                ticket: ticket.id,
+                actor: .agent(actor),
+                kind: "redispatched",
+                before: ["owner_id": ticket.ownerId.map { .string($0.uuidString) } ?? .null],
+                after: [
+                    "owner_id": .string(targetID.uuidString), "reason": .string(reason),
+                    "seconds_since_assignment": seconds.map(JSONValue.number) ?? .null,
+                ],
+                at: context.now
+            )
         }
     }
 
     private func changeOwner(_ tx: TenantTransaction, _ ticket: Ticket, to agent: UUID, at now: Date) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             UPDATE tickets SET owner_id = \(agent), first_owner_id = COALESCE(first_owner_id, \(agent)),
                 assigned_at = \(now), updated_at = \(now)
             WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
-            """)
+            """
+        )
     }
 }

@@ -85,14 +85,18 @@ public struct TicketQueryService: Sendable {
         if let customer = filter.customerID { conditions.append(" AND t.customer_id = \(customer)") }
         if let breached = filter.breached { conditions.append(" AND t.breached = \(breached)") }
         if let tag = filter.tagID {
-            conditions.append(" AND EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.tenant_id = t.tenant_id AND tt.ticket_id = t.id AND tt.tag_id = \(tag))")
+            conditions.append(
+                " AND EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.tenant_id = t.tenant_id AND tt.ticket_id = t.id AND tt.tag_id = \(tag))"
+            )
         }
         if let due = filter.dueBefore {
-            conditions.append("""
+            conditions.append(
+                """
                  AND t.status IN ('new', 'assigned', 'in_progress', 'escalated') AND t.sla_paused_at IS NULL
                  AND ((t.first_response_at IS NULL AND t.first_response_due_at < \(due))
                    OR (t.plan_at IS NULL AND t.plan_due_at < \(due)) OR t.progress_due_at < \(due))
-                """)
+                """
+            )
         }
         if let after {
             let comparison: PostgresQuery = filter.newestFirst ? " < " : " > "
@@ -107,11 +111,14 @@ public struct TicketQueryService: Sendable {
     public func messages(_ tenantID: UUID, ticketID: UUID, includeInternal: Bool = true) async throws -> [TicketMessage] {
         try await database.transaction(tenantID, readOnly: true) { tx in
             _ = try await TicketStore.fetch(tx, id: ticketID)
-            return try await tx.query(TicketMessage.self, """
+            return try await tx.query(
+                TicketMessage.self,
+                """
                 SELECT id, ticket_id, author_kind, author_id, visibility, body, created_at FROM ticket_messages
                 WHERE tenant_id = \(tenantID) AND ticket_id = \(ticketID) AND (\(includeInternal) OR visibility = 'public')
                 ORDER BY seq
-                """)
+                """
+            )
         }
     }
 
@@ -119,21 +126,28 @@ public struct TicketQueryService: Sendable {
     public func events(_ tenantID: UUID, ticketID: UUID) async throws -> [TicketEvent] {
         try await database.transaction(tenantID, readOnly: true) { tx in
             _ = try await TicketStore.fetch(tx, id: ticketID)
-            let rows = try await tx.query("""
+            let rows = try await tx.query(
+                """
                 SELECT id, ticket_id, seq, actor_kind, actor_id, kind, before::text AS before, after::text AS after, created_at
                 FROM ticket_events WHERE tenant_id = \(tenantID) AND ticket_id = \(ticketID) ORDER BY seq
-                """)
+                """
+            )
             // Plain JSON decoding: the documents' keys are kept exactly as stored.
             func document(_ text: String?) throws -> JSONValue? {
                 try text.map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
             }
             return try rows.map { row in
                 TicketEvent(
-                    id: try row.decode(UUID.self, "id"), ticketId: try row.decode(UUID.self, "ticket_id"),
-                    seq: try row.decode(Int.self, "seq"), actorKind: try row.decode(String.self, "actor_kind"),
-                    actorId: try row.decode(UUID?.self, "actor_id"), kind: try row.decode(String.self, "kind"),
-                    before: try document(row.decode(String?.self, "before")), after: try document(row.decode(String?.self, "after")),
-                    createdAt: try row.decode(Date.self, "created_at"))
+                    id: try row.decode(UUID.self, "id"),
+                    ticketId: try row.decode(UUID.self, "ticket_id"),
+                    seq: try row.decode(Int.self, "seq"),
+                    actorKind: try row.decode(String.self, "actor_kind"),
+                    actorId: try row.decode(UUID?.self, "actor_id"),
+                    kind: try row.decode(String.self, "kind"),
+                    before: try document(row.decode(String?.self, "before")),
+                    after: try document(row.decode(String?.self, "after")),
+                    createdAt: try row.decode(Date.self, "created_at")
+                )
             }
         }
     }
@@ -142,11 +156,14 @@ public struct TicketQueryService: Sendable {
     public func assignments(_ tenantID: UUID, ticketID: UUID) async throws -> [TicketAssignment] {
         try await database.transaction(tenantID, readOnly: true) { tx in
             _ = try await TicketStore.fetch(tx, id: ticketID)
-            return try await tx.query(TicketAssignment.self, """
+            return try await tx.query(
+                TicketAssignment.self,
+                """
                 SELECT id, ticket_id, kind, from_agent_id, to_agent_id, by_agent_id, reason, handover_note,
                        seconds_since_previous, created_at
                 FROM ticket_assignments WHERE tenant_id = \(tenantID) AND ticket_id = \(ticketID) ORDER BY created_at, id
-                """)
+                """
+            )
         }
     }
 
@@ -154,10 +171,13 @@ public struct TicketQueryService: Sendable {
     public func breaches(_ tenantID: UUID, ticketID: UUID) async throws -> [SLABreach] {
         try await database.transaction(tenantID, readOnly: true) { tx in
             _ = try await TicketStore.fetch(tx, id: ticketID)
-            return try await tx.query(SLABreach.self, """
+            return try await tx.query(
+                SLABreach.self,
+                """
                 SELECT clock, due_at, met_at, detected_at, late_seconds FROM ticket_sla_breaches
                 WHERE tenant_id = \(tenantID) AND ticket_id = \(ticketID) ORDER BY due_at, clock
-                """)
+                """
+            )
         }
     }
 }

@@ -20,20 +20,39 @@ extension TicketActionService {
             }
             let minutes = input.replyMinutes ?? context.settings.sla.departmentReplyMinutes
             let due = SLAPlanner.deadline(minutes: minutes, from: context.now, calendar: context.calendar)
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 UPDATE tickets SET department_id = \(department.id), department_due_at = \(due)
                 WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
-                """)
-            _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .agent(actor), visibility: "internal",
-                                                 body: "Escalated to \(department.name): \(note)", at: context.now)
+                """
+            )
+            _ = try await TicketStore.addMessage(
+                tx,
+                ticket: ticket.id,
+                author: .agent(actor),
+                visibility: "internal",
+                body: "Escalated to \(department.name): \(note)",
+                at: context.now
+            )
             let expected = due.map { " We expect an answer by \(AutoReply.localTime($0, calendar: context.calendar))." } ?? ""
-            _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .system, visibility: "public",
-                                                 body: "We have passed your request to our \(department.name) team.\(expected)", at: context.now)
+            _ = try await TicketStore.addMessage(
+                tx,
+                ticket: ticket.id,
+                author: .system,
+                visibility: "public",
+                body: "We have passed your request to our \(department.name) team.\(expected)",
+                at: context.now
+            )
             try await TicketClocks.publicUpdate(tx, ticket, context: context)
             try await setStatus(tx, ticket, next, actor: .agent(actor), kind: "escalated", at: context.now)
-            try await TicketStore.record(tx, ticket: ticket.id, actor: .agent(actor), kind: "department_notified",
-                                         after: ["department_id": .string(department.id.uuidString), "due_at": .optionalDate(due)],
-                                         at: context.now)
+            try await TicketStore.record(
+                tx,
+                ticket: ticket.id,
+                actor: .agent(actor),
+                kind: "department_notified",
+                after: ["department_id": .string(department.id.uuidString), "due_at": .optionalDate(due)],
+                at: context.now
+            )
         }
     }
 
@@ -57,12 +76,14 @@ extension TicketActionService {
             try await TicketClocks.planGiven(tx, ticket, at: context.now)
             try await TicketClocks.checkMet(tx, ticket, clock: "resolution", due: ticket.resolutionDueAt, at: context.now)
             if ticket.firstResponseAt == nil { try await TicketClocks.publicUpdate(tx, ticket, context: context) }
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 UPDATE tickets SET solution_summary = \(summary), solution_options = \(json: options),
                     compensation = \(input.compensation.map { PostgresJSON($0) }), resolved_at = \(context.now),
                     progress_due_at = NULL, sla_paused_at = NULL, last_public_update_at = \(context.now)
                 WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
-                """)
+                """
+            )
             _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .agent(actor), visibility: "public", body: summary, at: context.now)
             try await setStatus(tx, ticket, next, actor: .agent(actor), kind: "resolved", at: context.now)
             surveyToken = try await AfterResolution.run(tx, ticket, context: context)
@@ -81,11 +102,20 @@ extension TicketActionService {
     func reopen(_ tx: TenantTransaction, _ ticket: Ticket, context: TicketContext, actor: TicketActor, reason: String) async throws {
         let next = try TicketLifecycle.next(from: ticket.status, on: .reopen)
         let progressDue = SLAPlanner.progressDue(after: context.now, sla: context.settings.sla, calendar: context.calendar)
-        try await tx.execute("""
+        try await tx.execute(
+            """
             UPDATE tickets SET resolved_at = NULL, reopen_count = reopen_count + 1, progress_due_at = \(progressDue)
             WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
-            """)
-        _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: actor, visibility: "internal", body: "Reopened: \(reason)", at: context.now)
+            """
+        )
+        _ = try await TicketStore.addMessage(
+            tx,
+            ticket: ticket.id,
+            author: actor,
+            visibility: "internal",
+            body: "Reopened: \(reason)",
+            at: context.now
+        )
         try await setStatus(tx, ticket, next, actor: actor, kind: "reopened", at: context.now)
     }
 

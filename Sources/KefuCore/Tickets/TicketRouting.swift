@@ -44,8 +44,12 @@ public enum TicketRouting {
         let minTier = rule?.minTier.flatMap(AgentTier.init(rawValue:)) ?? vipFloor
         let maxTier = rule?.maxTier.flatMap(AgentTier.init(rawValue:)) ?? .senior
         return RoutingDecision(
-            skill: rule?.skill, minTier: minTier, maxTier: max(minTier, maxTier),
-            priority: rule?.priority.flatMap(TicketPriority.init(rawValue:)), rule: rule?.name)
+            skill: rule?.skill,
+            minTier: minTier,
+            maxTier: max(minTier, maxTier),
+            priority: rule?.priority.flatMap(TicketPriority.init(rawValue:)),
+            rule: rule?.name
+        )
     }
 
     /// An agent's open tickets (assigned, in progress, waiting on the customer, escalated), kept

@@ -56,16 +56,26 @@ enum TicketStore {
 
     /// Appends an event to the audit trail (same transaction as the change it describes).
     static func record(
-        _ tx: TenantTransaction, ticket: UUID, actor: TicketActor, kind: String,
-        before: [String: JSONValue]? = nil, after: [String: JSONValue]? = nil, at: Date
+        _ tx: TenantTransaction,
+        ticket: UUID,
+        actor: TicketActor,
+        kind: String,
+        before: [String: JSONValue]? = nil,
+        after: [String: JSONValue]? = nil,
+        at: Date
     ) async throws {
         try await tx.execute(recordQuery(tx, ticket: ticket, actor: actor, kind: kind, before: before, after: after, at: at))
     }
 
     /// The statement `record` runs, for a pipeline.
     static func recordQuery(
-        _ tx: TenantTransaction, ticket: UUID, actor: TicketActor, kind: String,
-        before: [String: JSONValue]? = nil, after: [String: JSONValue]? = nil, at: Date
+        _ tx: TenantTransaction,
+        ticket: UUID,
+        actor: TicketActor,
+        kind: String,
+        before: [String: JSONValue]? = nil,
+        after: [String: JSONValue]? = nil,
+        at: Date
     ) -> PostgresQuery {
         recordQuery(tx, ticket: ticket, [TicketEventRecord(actor: actor, kind: kind, before: before, after: after)], at: at)
     }
@@ -75,17 +85,24 @@ enum TicketStore {
         var query: PostgresQuery = "INSERT INTO ticket_events (tenant_id, ticket_id, actor_kind, actor_id, kind, before, after, created_at) VALUES "
         for (index, event) in events.enumerated() {
             if index > 0 { query.append(", ") }
-            query.append("""
+            query.append(
+                """
                 (\(tx.tenantID), \(ticket), \(event.actor.kind.rawValue), \(event.actor.id), \(event.kind),
                  \(event.before.map { JSONValue.object($0).text })::jsonb, \(event.after.map { JSONValue.object($0).text })::jsonb, \(at))
-                """)
+                """
+            )
         }
         return query
     }
 
     /// Adds a message to the conversation.
     static func addMessage(
-        _ tx: TenantTransaction, ticket: UUID, author: TicketActor, visibility: String, body: String, at: Date
+        _ tx: TenantTransaction,
+        ticket: UUID,
+        author: TicketActor,
+        visibility: String,
+        body: String,
+        at: Date
     ) async throws -> TicketMessage {
         var insert = addMessageQuery(tx, ticket: ticket, author: author, visibility: visibility, body: body, at: at)
         insert.append(" RETURNING id, ticket_id, author_kind, author_id, visibility, body, created_at")
@@ -94,7 +111,12 @@ enum TicketStore {
 
     /// The statement `addMessage` runs (without its RETURNING), for a pipeline.
     static func addMessageQuery(
-        _ tx: TenantTransaction, ticket: UUID, author: TicketActor, visibility: String, body: String, at: Date
+        _ tx: TenantTransaction,
+        ticket: UUID,
+        author: TicketActor,
+        visibility: String,
+        body: String,
+        at: Date
     ) -> PostgresQuery {
         """
         INSERT INTO ticket_messages (tenant_id, ticket_id, author_kind, author_id, visibility, body, created_at)
@@ -104,17 +126,45 @@ enum TicketStore {
 
     /// Records a change of owner in the owner history.
     static func addAssignment(
-        _ tx: TenantTransaction, ticket: UUID, kind: String, from: UUID?, to: UUID, by: UUID?,
-        reason: String? = nil, handoverNote: String? = nil, secondsSincePrevious: Double? = nil, at: Date
+        _ tx: TenantTransaction,
+        ticket: UUID,
+        kind: String,
+        from: UUID?,
+        to: UUID,
+        by: UUID?,
+        reason: String? = nil,
+        handoverNote: String? = nil,
+        secondsSincePrevious: Double? = nil,
+        at: Date
     ) async throws {
-        try await tx.execute(addAssignmentQuery(tx, ticket: ticket, kind: kind, from: from, to: to, by: by, reason: reason,
-                                                handoverNote: handoverNote, secondsSincePrevious: secondsSincePrevious, at: at))
+        try await tx.execute(
+            addAssignmentQuery(
+                tx,
+                ticket: ticket,
+                kind: kind,
+                from: from,
+                to: to,
+                by: by,
+                reason: reason,
+                handoverNote: handoverNote,
+                secondsSincePrevious: secondsSincePrevious,
+                at: at
+            )
+        )
     }
 
     /// The statement `addAssignment` runs, for a pipeline.
     static func addAssignmentQuery(
-        _ tx: TenantTransaction, ticket: UUID, kind: String, from: UUID?, to: UUID, by: UUID?,
-        reason: String? = nil, handoverNote: String? = nil, secondsSincePrevious: Double? = nil, at: Date
+        _ tx: TenantTransaction,
+        ticket: UUID,
+        kind: String,
+        from: UUID?,
+        to: UUID,
+        by: UUID?,
+        reason: String? = nil,
+        handoverNote: String? = nil,
+        secondsSincePrevious: Double? = nil,
+        at: Date
     ) -> PostgresQuery {
         """
         INSERT INTO ticket_assignments (tenant_id, ticket_id, kind, from_agent_id, to_agent_id, by_agent_id, reason,
@@ -126,16 +176,26 @@ enum TicketStore {
     /// Records a missed clock once (per clock and due instant) and flags the ticket as breached.
     static func recordBreach(_ tx: TenantTransaction, ticket: UUID, clock: String, dueAt: Date, metAt: Date?, at: Date) async throws {
         let late = (metAt ?? at).timeIntervalSince(dueAt)
-        let inserted = try await tx.execute("""
+        let inserted = try await tx.execute(
+            """
             INSERT INTO ticket_sla_breaches (tenant_id, ticket_id, clock, due_at, met_at, detected_at, late_seconds)
             VALUES (\(tx.tenantID), \(ticket), \(clock), \(dueAt), \(metAt), \(at), \(late))
             ON CONFLICT DO NOTHING
-            """)
+            """
+        )
         guard inserted > 0 else { return }
         try await tx.execute("UPDATE tickets SET breached = true WHERE tenant_id = \(tx.tenantID) AND id = \(ticket)")
-        try await record(tx, ticket: ticket, actor: .system, kind: "sla_breached",
-                         after: ["clock": .string(clock), "due_at": .date(dueAt), "met_at": metAt.map(JSONValue.date) ?? .null,
-                                 "late_seconds": .number(late)], at: at)
+        try await record(
+            tx,
+            ticket: ticket,
+            actor: .system,
+            kind: "sla_breached",
+            after: [
+                "clock": .string(clock), "due_at": .date(dueAt), "met_at": metAt.map(JSONValue.date) ?? .null,
+                "late_seconds": .number(late),
+            ],
+            at: at
+        )
     }
 }
 

@@ -23,10 +23,12 @@ struct SLAClockBatch {
 
     func act(_ timers: [TimerSweeper.DueTimer], now: Date) async throws -> Outcome {
         guard !timers.isEmpty else { return Outcome() }
-        let row = try await pool.queryFirst("""
+        let row = try await pool.queryFirst(
+            """
             SELECT performed, rescheduled FROM kefu_act_on_sla_timers(
                 \(now), \(timers.map(\.tenantID))::uuid[], \(timers.map(\.ticketID))::uuid[], \(timers.map(\.kind))::text[])
-            """)
+            """
+        )
         return Outcome(performed: try row?.decode(Int.self, "performed") ?? 0, rescheduled: try row?.decode(Int.self, "rescheduled") ?? 0)
     }
 }

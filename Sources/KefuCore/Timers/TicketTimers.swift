@@ -89,10 +89,12 @@ enum TicketTimers {
 
     /// Arms a one-off timer (survey expiry, follow-up) at `due`.
     static func arm(_ tx: TenantTransaction, ticket: UUID, kind: String, due: Date) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             INSERT INTO ticket_timers (tenant_id, ticket_id, kind, due_at) VALUES (\(tx.tenantID), \(ticket), \(kind), \(due))
             ON CONFLICT (tenant_id, ticket_id, kind) DO UPDATE
                 SET due_at = EXCLUDED.due_at, done_at = NULL, claimed_until = NULL, failures = 0, failed_at = NULL
-            """)
+            """
+        )
     }
 }

@@ -28,11 +28,13 @@ struct TimerActions {
     }
 
     private func expireSurvey(_ tx: TenantTransaction, _ ticket: Ticket, now: Date) async throws -> Result {
-        let expired = try await tx.execute("""
+        let expired = try await tx.execute(
+            """
             UPDATE surveys SET expired_at = \(now)
             WHERE tenant_id = \(tx.tenantID) AND ticket_id = \(ticket.id) AND answered_at IS NULL AND expired_at IS NULL
               AND expires_at <= \(now)
-            """)
+            """
+        )
         if expired > 0 {
             try await TicketStore.record(tx, ticket: ticket.id, actor: .system, kind: "survey_expired", at: now)
         }
@@ -40,15 +42,23 @@ struct TimerActions {
     }
 
     private func followupOverdue(_ tx: TenantTransaction, _ ticket: Ticket, now: Date) async throws -> Result {
-        let overdue = try await tx.query("""
+        let overdue = try await tx.query(
+            """
             SELECT id, assignee_id FROM followups
             WHERE tenant_id = \(tx.tenantID) AND ticket_id = \(ticket.id) AND completed_at IS NULL AND due_at <= \(now)
-            """)
+            """
+        )
         guard !overdue.isEmpty else { return .done }
         var recipients = try await NotificationStore.supervisors(tx)
         recipients += try overdue.compactMap { try $0.decode(UUID?.self, "assignee_id") }
-        try await NotificationStore.notify(tx, Array(Set(recipients)), kind: "followup_overdue", ticket: ticket.id,
-                                           message: "The QA follow-up call for \(ticket.reference) is overdue", at: now)
+        try await NotificationStore.notify(
+            tx,
+            Array(Set(recipients)),
+            kind: "followup_overdue",
+            ticket: ticket.id,
+            message: "The QA follow-up call for \(ticket.reference) is overdue",
+            at: now
+        )
         try await TicketStore.record(tx, ticket: ticket.id, actor: .system, kind: "followup_overdue", at: now)
         return .done
     }
@@ -61,13 +71,21 @@ struct TimerActions {
             return .rescheduled(max(survey.expiresAt, now).addingTimeInterval(1))
         }
         guard ticket.solutionSummary != nil else { return .done }
-        try await TicketStore.record(tx, ticket: ticket.id, actor: .system, kind: "archived",
-                                     before: ["status": .string(ticket.status.rawValue)], after: ["status": .string(TicketStatus.archived.rawValue)],
-                                     at: now)
-        try await tx.execute("""
+        try await TicketStore.record(
+            tx,
+            ticket: ticket.id,
+            actor: .system,
+            kind: "archived",
+            before: ["status": .string(ticket.status.rawValue)],
+            after: ["status": .string(TicketStatus.archived.rawValue)],
+            at: now
+        )
+        try await tx.execute(
+            """
             UPDATE tickets SET status = 'archived', archived_at = \(now), updated_at = \(now)
             WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
-            """)
+            """
+        )
         return .done
     }
 }

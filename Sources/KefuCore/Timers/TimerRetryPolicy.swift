@@ -20,7 +20,9 @@ public struct TimerRetryPolicy: Sendable {
     /// Records a failed attempt on the timer inside its tenant's transaction; true when this
     /// failure was the last one allowed (the timer is now marked failed).
     func recordFailure(_ tx: TenantTransaction, _ timer: TimerSweeper.DueTimer, error: String, now: Date) async throws -> Bool {
-        try await tx.queryScalar(Bool.self, """
+        try await tx.queryScalar(
+            Bool.self,
+            """
             UPDATE ticket_timers
             SET failures = failures + 1, last_error = \(error),
                 failed_at = CASE WHEN failures + 1 >= \(Int32(maxFailures)) THEN \(now)::timestamptz END,
@@ -28,7 +30,8 @@ public struct TimerRetryPolicy: Sendable {
                     \(Self.seconds(firstDelay)) * power(2, least(failures, 30)), \(Self.seconds(maxDelay))))
             WHERE tenant_id = \(tx.tenantID) AND ticket_id = \(timer.ticketID) AND kind = \(timer.kind) AND done_at IS NULL
             RETURNING failed_at IS NOT NULL
-            """) ?? false
+            """
+        ) ?? false
     }
 
     /// What is kept on the timer for operators: the SQLSTATE and the server's message for a

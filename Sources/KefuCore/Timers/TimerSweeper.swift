@@ -95,9 +95,12 @@ public struct TimerSweeper: Sendable {
         do {
             report.add(try await clockBatch.act(clocks, now: clock.now()), of: clocks.count)
         } catch {
-            logger.warning("SLA timer batch failed; acting on each timer alone", metadata: [
-                "timers": "\(clocks.count)", "error": "\(error)",
-            ])
+            logger.warning(
+                "SLA timer batch failed; acting on each timer alone",
+                metadata: [
+                    "timers": "\(clocks.count)", "error": "\(error)",
+                ]
+            )
             for timer in clocks {
                 await attempt(timer, report: &report) { .init(try await clockBatch.act([timer], now: clock.now())) }
             }
@@ -112,11 +115,16 @@ public struct TimerSweeper: Sendable {
 
     /// Leases up to `limit` due timers of any tenant.
     private func claim(_ limit: Int) async throws -> [DueTimer] {
-        try await database.pool.query("""
+        try await database.pool.query(
+            """
             SELECT tenant_id, ticket_id, kind FROM kefu_claim_due_timers(\(clock.now()), \(Int32(limit)), \(PostgresInterval(lease)))
-            """).map {
-            DueTimer(tenantID: try $0.decode(UUID.self, "tenant_id"), ticketID: try $0.decode(UUID.self, "ticket_id"),
-                     kind: try $0.decode(String.self, "kind"))
+            """
+        ).map {
+            DueTimer(
+                tenantID: try $0.decode(UUID.self, "tenant_id"),
+                ticketID: try $0.decode(UUID.self, "ticket_id"),
+                kind: try $0.decode(String.self, "kind")
+            )
         }
     }
 
@@ -170,25 +178,34 @@ public struct TimerSweeper: Sendable {
             let now = clock.now()
             // Lock the timer (waiting for a worker whose lease ran out, if any); the conditions are
             // re-checked on the row as it is after that wait, so a timer done meanwhile is left alone.
-            guard let due = try await tx.queryScalar(Date.self, """
-                SELECT due_at FROM ticket_timers
-                WHERE tenant_id = \(tx.tenantID) AND ticket_id = \(timer.ticketID) AND kind = \(timer.kind)
-                  AND done_at IS NULL AND due_at <= \(now)
-                FOR UPDATE
-                """) else { return .skipped }
+            guard
+                let due = try await tx.queryScalar(
+                    Date.self,
+                    """
+                    SELECT due_at FROM ticket_timers
+                    WHERE tenant_id = \(tx.tenantID) AND ticket_id = \(timer.ticketID) AND kind = \(timer.kind)
+                      AND done_at IS NULL AND due_at <= \(now)
+                    FOR UPDATE
+                    """
+                )
+            else { return .skipped }
             let outcome = try await TimerActions(actions: actions).perform(tx, timer, due: due, now: now)
             switch outcome {
             case .rescheduled(let newDue):
-                try await tx.execute("""
+                try await tx.execute(
+                    """
                     UPDATE ticket_timers SET due_at = \(newDue), claimed_until = NULL, failures = 0
                     WHERE tenant_id = \(tx.tenantID) AND ticket_id = \(timer.ticketID) AND kind = \(timer.kind)
-                    """)
+                    """
+                )
                 return .rescheduled
             case .done:
-                try await tx.execute("""
+                try await tx.execute(
+                    """
                     UPDATE ticket_timers SET done_at = \(now), last_error = NULL
                     WHERE tenant_id = \(tx.tenantID) AND ticket_id = \(timer.ticketID) AND kind = \(timer.kind)
-                    """)
+                    """
+                )
                 return .performed
             }
         }

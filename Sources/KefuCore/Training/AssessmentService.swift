@@ -20,13 +20,23 @@ public struct AssessmentService: Sendable {
         }
         return try await database.transaction(principal.tenantID) { tx in
             let now = clock.now()
-            guard let enrolment = try await tx.queryFirst(Enrolment.self, """
-                SELECT \(TrainingService.enrolmentColumns) FROM enrolments WHERE tenant_id = \(tx.tenantID) AND id = \(enrolmentID) FOR UPDATE
-                """) else { throw KefuError.notFound("enrolment") }
+            guard
+                let enrolment = try await tx.queryFirst(
+                    Enrolment.self,
+                    """
+                    SELECT \(TrainingService.enrolmentColumns) FROM enrolments WHERE tenant_id = \(tx.tenantID) AND id = \(enrolmentID) FOR UPDATE
+                    """
+                )
+            else { throw KefuError.notFound("enrolment") }
             guard enrolment.status != "passed" else { throw KefuError.conflict("the agent has already passed this course") }
-            let course = try require(try await tx.queryFirst(Course.self, """
-                SELECT \(TrainingService.courseColumns) FROM courses WHERE tenant_id = \(tx.tenantID) AND id = \(enrolment.courseId)
-                """))
+            let course = try require(
+                try await tx.queryFirst(
+                    Course.self,
+                    """
+                    SELECT \(TrainingService.courseColumns) FROM courses WHERE tenant_id = \(tx.tenantID) AND id = \(enrolment.courseId)
+                    """
+                )
+            )
             let window = try await SettingsService.load(tx).settings.promotion.windowDays
             let csat = try await AgentKPIs.csat(tx, agent: enrolment.agentId, since: now.addingTimeInterval(-Double(window) * 86_400))
             let rating = csat.map { ($0 - 1) / 4 * 100 }
@@ -40,31 +50,49 @@ public struct AssessmentService: Sendable {
             }
             let passed = total >= course.passMark
             let attempt = enrolment.attempts + 1
-            let assessment = try require(try await tx.queryFirst(Assessment.self, """
-                INSERT INTO assessments (tenant_id, enrolment_id, attempt, theory_score, practical_score, rating_score, total, passed,
-                                         assessed_by, assessed_at)
-                VALUES (\(tx.tenantID), \(enrolmentID), \(Int32(attempt)), \(input.theoryScore), \(input.practicalScore), \(rating),
-                        \(total), \(passed), \(principal.agentID), \(now))
-                RETURNING id, enrolment_id, attempt, theory_score, practical_score, rating_score, total, passed, assessed_at
-                """))
-            let updated = try require(try await tx.queryFirst(Enrolment.self, """
-                UPDATE enrolments SET attempts = \(Int32(attempt)), status = \(passed ? "passed" : "retake_required")
-                WHERE tenant_id = \(tx.tenantID) AND id = \(enrolmentID) RETURNING \(TrainingService.enrolmentColumns)
-                """))
+            let assessment = try require(
+                try await tx.queryFirst(
+                    Assessment.self,
+                    """
+                    INSERT INTO assessments (tenant_id, enrolment_id, attempt, theory_score, practical_score, rating_score, total, passed,
+                                             assessed_by, assessed_at)
+                    VALUES (\(tx.tenantID), \(enrolmentID), \(Int32(attempt)), \(input.theoryScore), \(input.practicalScore), \(rating),
+                            \(total), \(passed), \(principal.agentID), \(now))
+                    RETURNING id, enrolment_id, attempt, theory_score, practical_score, rating_score, total, passed, assessed_at
+                    """
+                )
+            )
+            let updated = try require(
+                try await tx.queryFirst(
+                    Enrolment.self,
+                    """
+                    UPDATE enrolments SET attempts = \(Int32(attempt)), status = \(passed ? "passed" : "retake_required")
+                    WHERE tenant_id = \(tx.tenantID) AND id = \(enrolmentID) RETURNING \(TrainingService.enrolmentColumns)
+                    """
+                )
+            )
             var certificate: Certificate?
             if passed {
-                let serial = try require(try await tx.queryScalar(Int.self, """
-                    INSERT INTO certificate_counters (tenant_id, last_number) VALUES (\(tx.tenantID), 1)
-                    ON CONFLICT (tenant_id) DO UPDATE SET last_number = certificate_counters.last_number + 1 RETURNING last_number
-                    """))
+                let serial = try require(
+                    try await tx.queryScalar(
+                        Int.self,
+                        """
+                        INSERT INTO certificate_counters (tenant_id, last_number) VALUES (\(tx.tenantID), 1)
+                        ON CONFLICT (tenant_id) DO UPDATE SET last_number = certificate_counters.last_number + 1 RETURNING last_number
+                        """
+                    )
+                )
                 let year = Calendar(identifier: .gregorian).component(.year, from: now)
                 let number = String(format: "CERT-%04d-%06d", year, serial)
-                certificate = try await tx.queryFirst(Certificate.self, """
+                certificate = try await tx.queryFirst(
+                    Certificate.self,
+                    """
                     INSERT INTO certificates (tenant_id, number, agent_id, course_id, assessment_id, issued_on, expires_on)
                     VALUES (\(tx.tenantID), \(number), \(enrolment.agentId), \(course.id), \(assessment.id),
                             (\(now) AT TIME ZONE 'UTC')::date, (\(now) AT TIME ZONE 'UTC')::date + \(Int32(course.certificateValidDays)))
                     RETURNING id, number, agent_id, course_id, issued_on::text AS issued_on, expires_on::text AS expires_on
-                    """)
+                    """
+                )
             }
             return AssessmentResult(assessment: assessment, enrolment: updated, certificate: certificate)
         }
@@ -75,17 +103,23 @@ public struct AssessmentService: Sendable {
 enum AgentKPIs {
     /// The average overall rating of surveys answered on the agent's tickets since `since`.
     static func csat(_ tx: TenantTransaction, agent: UUID, since: Date) async throws -> Double? {
-        try await tx.queryScalar(Double.self, """
+        try await tx.queryScalar(
+            Double.self,
+            """
             SELECT avg(s.overall)::float8 FROM surveys s JOIN tickets t ON t.tenant_id = s.tenant_id AND t.id = s.ticket_id
             WHERE s.tenant_id = \(tx.tenantID) AND t.owner_id = \(agent) AND s.answered_at >= \(since)
-            """)
+            """
+        )
     }
 
     /// Tickets the agent owns that were resolved since `since`.
     static func resolved(_ tx: TenantTransaction, agent: UUID, since: Date) async throws -> Int {
-        try await tx.queryScalar(Int.self, """
+        try await tx.queryScalar(
+            Int.self,
+            """
             SELECT count(*) FROM tickets WHERE tenant_id = \(tx.tenantID) AND owner_id = \(agent)
               AND status IN ('resolved', 'closed', 'archived') AND coalesce(resolved_at, closed_at, archived_at) >= \(since)
-            """) ?? 0
+            """
+        ) ?? 0
     }
 }

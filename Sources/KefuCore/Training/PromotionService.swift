@@ -17,10 +17,13 @@ public struct PromotionService: Sendable {
             let now = clock.now()
             let settings = try await SettingsService.load(tx).settings.promotion
             let since = now.addingTimeInterval(-Double(settings.windowDays) * 86_400)
-            let agents = try await tx.query(Agent.self, """
+            let agents = try await tx.query(
+                Agent.self,
+                """
                 SELECT \(AgentService.columns) FROM agents WHERE tenant_id = \(tenantID) AND active AND role IN ('agent', 'supervisor')
                 ORDER BY name
-                """)
+                """
+            )
             var result: [PromotionEligibility] = []
             for agent in agents {
                 let next: AgentTier? = agent.tier == .junior ? .mid : (agent.tier == .mid ? .senior : nil)
@@ -28,13 +31,15 @@ public struct PromotionService: Sendable {
                 let resolved = try await AgentKPIs.resolved(tx, agent: agent.id, since: since)
                 var reasons: [String] = []
                 if let next {
-                    let missing = try await tx.query("""
+                    let missing = try await tx.query(
+                        """
                         SELECT c.name FROM courses c
                         WHERE c.tenant_id = \(tenantID) AND c.required_for_tier = \(next.rawValue)
                           AND NOT EXISTS (SELECT 1 FROM certificates k WHERE k.tenant_id = c.tenant_id AND k.course_id = c.id
                                             AND k.agent_id = \(agent.id) AND k.expires_on >= (\(now) AT TIME ZONE 'UTC')::date)
                         ORDER BY c.name
-                        """).map { try $0.decode(String.self, at: 0) }
+                        """
+                    ).map { try $0.decode(String.self, at: 0) }
                     reasons += missing.map { "missing a valid certificate for \($0)" }
                     if let csat {
                         if csat < settings.minCsat { reasons.append(String(format: "CSAT %.2f is below %.2f", csat, settings.minCsat)) }
@@ -47,9 +52,18 @@ public struct PromotionService: Sendable {
                 } else {
                     reasons.append("already at the highest tier")
                 }
-                result.append(PromotionEligibility(agentId: agent.id, name: agent.name, tier: agent.tier, nextTier: next,
-                                                   eligible: next != nil && reasons.isEmpty, reasons: reasons, csat: csat,
-                                                   resolvedTickets: resolved))
+                result.append(
+                    PromotionEligibility(
+                        agentId: agent.id,
+                        name: agent.name,
+                        tier: agent.tier,
+                        nextTier: next,
+                        eligible: next != nil && reasons.isEmpty,
+                        reasons: reasons,
+                        csat: csat,
+                        resolvedTickets: resolved
+                    )
+                )
             }
             return result
         }

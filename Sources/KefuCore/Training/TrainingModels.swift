@@ -7,8 +7,11 @@ public enum CourseMethod: String, Codable, Sendable, CaseIterable {
 
 /// The content areas of a training plan.
 public enum ContentArea: String, Codable, Sendable, CaseIterable {
-    case productKnowledge = "product_knowledge", communication, serviceAwareness = "service_awareness"
-    case problemSolving = "problem_solving", emergencyHandling = "emergency_handling"
+    case productKnowledge = "product_knowledge"
+    case communication
+    case serviceAwareness = "service_awareness"
+    case problemSolving = "problem_solving"
+    case emergencyHandling = "emergency_handling"
 }
 
 /// One month's topic of a plan's schedule.

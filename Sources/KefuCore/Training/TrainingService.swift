@@ -27,11 +27,16 @@ public struct TrainingService: Sendable {
         }
         return try await database.transaction(principal.tenantID) { tx in
             do {
-                return try require(try await tx.queryFirst(TrainingPlan.self, """
-                    INSERT INTO training_plans (tenant_id, year, goals, content_areas, schedule, created_at)
-                    VALUES (\(tx.tenantID), \(Int32(input.year)), \(goals), \(areas), \(json: schedule), \(clock.now()))
-                    RETURNING id, year, goals, content_areas, schedule, created_at
-                    """))
+                return try require(
+                    try await tx.queryFirst(
+                        TrainingPlan.self,
+                        """
+                        INSERT INTO training_plans (tenant_id, year, goals, content_areas, schedule, created_at)
+                        VALUES (\(tx.tenantID), \(Int32(input.year)), \(goals), \(areas), \(json: schedule), \(clock.now()))
+                        RETURNING id, year, goals, content_areas, schedule, created_at
+                        """
+                    )
+                )
             } catch let error as PostgresError where error.isUniqueViolation {
                 throw KefuError.conflict("there is already a plan for \(input.year)")
             }
@@ -40,9 +45,12 @@ public struct TrainingService: Sendable {
 
     public func plans(_ tenantID: UUID) async throws -> [TrainingPlan] {
         try await database.transaction(tenantID, readOnly: true) { tx in
-            try await tx.query(TrainingPlan.self, """
+            try await tx.query(
+                TrainingPlan.self,
+                """
                 SELECT id, year, goals, content_areas, schedule, created_at FROM training_plans WHERE tenant_id = \(tenantID) ORDER BY year
-                """)
+                """
+            )
         }
     }
 
@@ -63,13 +71,18 @@ public struct TrainingService: Sendable {
         guard (1...3650).contains(validDays) else { throw KefuError.invalidField("certificate_valid_days", "must be 1–3650") }
         return try await database.transaction(principal.tenantID) { tx in
             do {
-                return try require(try await tx.queryFirst(Course.self, """
-                    INSERT INTO courses (tenant_id, name, method, content_area, required_for_tier, theory_weight, practical_weight,
-                                         rating_weight, pass_mark, certificate_valid_days, created_at)
-                    VALUES (\(tx.tenantID), \(name), \(method.rawValue), \(area.rawValue), \(tier?.rawValue), \(weights.0), \(weights.1),
-                            \(weights.2), \(passMark), \(Int32(validDays)), \(clock.now()))
-                    RETURNING \(Self.courseColumns)
-                    """))
+                return try require(
+                    try await tx.queryFirst(
+                        Course.self,
+                        """
+                        INSERT INTO courses (tenant_id, name, method, content_area, required_for_tier, theory_weight, practical_weight,
+                                             rating_weight, pass_mark, certificate_valid_days, created_at)
+                        VALUES (\(tx.tenantID), \(name), \(method.rawValue), \(area.rawValue), \(tier?.rawValue), \(weights.0), \(weights.1),
+                                \(weights.2), \(passMark), \(Int32(validDays)), \(clock.now()))
+                        RETURNING \(Self.courseColumns)
+                        """
+                    )
+                )
             } catch let error as PostgresError where error.isUniqueViolation {
                 throw KefuError.conflict("a course named \(name) already exists")
             }
@@ -90,11 +103,16 @@ public struct TrainingService: Sendable {
         let location = try input.location.map { try Validate.text($0, field: "location") }
         return try await database.transaction(principal.tenantID) { tx in
             try await Self.requireCourse(tx, courseID)
-            return try require(try await tx.queryFirst(TrainingSession.self, """
-                INSERT INTO training_sessions (tenant_id, course_id, starts_at, ends_at, trainer, location)
-                VALUES (\(tx.tenantID), \(courseID), \(input.startsAt), \(input.endsAt), \(trainer), \(location))
-                RETURNING id, course_id, starts_at, ends_at, trainer, location
-                """))
+            return try require(
+                try await tx.queryFirst(
+                    TrainingSession.self,
+                    """
+                    INSERT INTO training_sessions (tenant_id, course_id, starts_at, ends_at, trainer, location)
+                    VALUES (\(tx.tenantID), \(courseID), \(input.startsAt), \(input.endsAt), \(trainer), \(location))
+                    RETURNING id, course_id, starts_at, ends_at, trainer, location
+                    """
+                )
+            )
         }
     }
 
@@ -109,10 +127,13 @@ public struct TrainingService: Sendable {
     public func sessions(_ tenantID: UUID, courseID: UUID) async throws -> [TrainingSession] {
         try await database.transaction(tenantID, readOnly: true) { tx in
             try await Self.requireCourse(tx, courseID)
-            return try await tx.query(TrainingSession.self, """
+            return try await tx.query(
+                TrainingSession.self,
+                """
                 SELECT id, course_id, starts_at, ends_at, trainer, location FROM training_sessions
                 WHERE tenant_id = \(tenantID) AND course_id = \(courseID) ORDER BY starts_at
-                """)
+                """
+            )
         }
     }
 
@@ -125,10 +146,15 @@ public struct TrainingService: Sendable {
             }
             _ = try await TicketAgents.requireActive(tx, agentID, field: "agent_id")
             do {
-                return try require(try await tx.queryFirst(Enrolment.self, """
-                    INSERT INTO enrolments (tenant_id, course_id, agent_id, created_at) VALUES (\(tx.tenantID), \(courseID), \(agentID), \(clock.now()))
-                    RETURNING \(Self.enrolmentColumns)
-                    """))
+                return try require(
+                    try await tx.queryFirst(
+                        Enrolment.self,
+                        """
+                        INSERT INTO enrolments (tenant_id, course_id, agent_id, created_at) VALUES (\(tx.tenantID), \(courseID), \(agentID), \(clock.now()))
+                        RETURNING \(Self.enrolmentColumns)
+                        """
+                    )
+                )
             } catch let error as PostgresError where error.isUniqueViolation {
                 throw KefuError.conflict("the agent is already enrolled in this course")
             }
@@ -137,34 +163,46 @@ public struct TrainingService: Sendable {
 
     public func enrolments(_ tenantID: UUID, agentID: UUID?) async throws -> [Enrolment] {
         try await database.transaction(tenantID, readOnly: true) { tx in
-            try await tx.query(Enrolment.self, """
+            try await tx.query(
+                Enrolment.self,
+                """
                 SELECT \(Self.enrolmentColumns) FROM enrolments
                 WHERE tenant_id = \(tenantID) AND (\(agentID)::uuid IS NULL OR agent_id = \(agentID)) ORDER BY created_at, id
-                """)
+                """
+            )
         }
     }
 
     public func certificates(_ tenantID: UUID, agentID: UUID?) async throws -> [Certificate] {
         try await database.transaction(tenantID, readOnly: true) { tx in
-            try await tx.query(Certificate.self, """
+            try await tx.query(
+                Certificate.self,
+                """
                 SELECT id, number, agent_id, course_id, issued_on::text AS issued_on, expires_on::text AS expires_on FROM certificates
                 WHERE tenant_id = \(tenantID) AND (\(agentID)::uuid IS NULL OR agent_id = \(agentID)) ORDER BY issued_on, number
-                """)
+                """
+            )
         }
     }
 
     /// Emergency-issue lists of submitted post-incident reviews: required material for the next plan.
     public func materials(_ tenantID: UUID) async throws -> [TrainingMaterial] {
         try await database.transaction(tenantID, readOnly: true) { tx in
-            try await tx.query("""
+            try await tx.query(
+                """
                 SELECT incident_id, submitted_at, emergency_issues::text AS issues FROM incident_reviews
                 WHERE tenant_id = \(tenantID) AND submitted_at IS NOT NULL ORDER BY submitted_at
-                """).flatMap { row -> [TrainingMaterial] in
+                """
+            ).flatMap { row -> [TrainingMaterial] in
                 let issues = try JSONDecoder().decode([[String: String]].self, from: Data(try row.decode(String.self, "issues").utf8))
                 return try issues.compactMap { issue in
                     guard let title = issue["title"] else { return nil }
-                    return TrainingMaterial(incidentId: try row.decode(UUID.self, "incident_id"),
-                                            reviewedAt: try row.decode(Date.self, "submitted_at"), title: title, detail: issue["detail"])
+                    return TrainingMaterial(
+                        incidentId: try row.decode(UUID.self, "incident_id"),
+                        reviewedAt: try row.decode(Date.self, "submitted_at"),
+                        title: title,
+                        detail: issue["detail"]
+                    )
                 }
             }
         }

@@ -1,11 +1,12 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-@testable import KefuAPI
 import KefuCore
 import KefuPostgres
 import Logging
 import XCTest
+
+@testable import KefuAPI
 
 /// A database refusal caused by input is a 4xx naming the field where the server says which;
 /// anything else stays a 500. The errors here are real server errors of each SQLSTATE class.
@@ -20,15 +21,19 @@ final class DatabaseErrorMappingTests: TicketTestCase {
     }
 
     private func describe(_ error: PostgresError) -> (HTTPResponse.Status, ErrorBody) {
-        let request = Request(head: HTTPRequest(method: .post, scheme: "http", authority: "kefu", path: "/v1/probe"),
-                              body: .init(buffer: ByteBuffer()))
+        let request = Request(
+            head: HTTPRequest(method: .post, scheme: "http", authority: "kefu", path: "/v1/probe"),
+            body: .init(buffer: ByteBuffer())
+        )
         return ErrorMiddleware<KefuRequestContext>.describe(error, request: request, logger: Logger(label: "test"))
     }
 
     func testEachSQLStateClassCausedByInputIs4xxWithTheField() async throws {
-        _ = try await ownerPool.execute("""
+        _ = try await ownerPool.execute(
+            """
             CREATE TABLE input_probe (id int PRIMARY KEY, ref int REFERENCES input_probe (id), n int CHECK (n > 0), note text NOT NULL)
-            """)
+            """
+        )
         _ = try await ownerPool.execute("INSERT INTO input_probe (id, n, note) VALUES (1, 1, 'x')")
         _ = try await ownerPool.execute("INSERT INTO input_probe (id, ref, n, note) VALUES (2, 1, 1, 'x')")
         let cases: [(PostgresQuery, HTTPResponse.Status, String, String?)] = [
@@ -55,7 +60,8 @@ final class DatabaseErrorMappingTests: TicketTestCase {
 
     /// End to end: a rule only the database knows (here a trigger) refuses a request's value.
     func testARefusalFromTheDatabaseReachesTheClientAs422() async throws {
-        _ = try await ownerPool.execute("""
+        _ = try await ownerPool.execute(
+            """
             CREATE FUNCTION refuse_secret_departments() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 IF NEW.description LIKE '%secret%' THEN
@@ -63,10 +69,13 @@ final class DatabaseErrorMappingTests: TicketTestCase {
                 END IF;
                 RETURN NEW;
             END $$
-            """)
-        _ = try await ownerPool.execute("""
+            """
+        )
+        _ = try await ownerPool.execute(
+            """
             CREATE TRIGGER refuse_secret BEFORE INSERT ON departments FOR EACH ROW EXECUTE FUNCTION refuse_secret_departments()
-            """)
+            """
+        )
         let reply = try await withAPI { [key] api in
             try await api.post("/v1/departments", key: key, json(["name": "Ops", "description": "top secret"]))
         }

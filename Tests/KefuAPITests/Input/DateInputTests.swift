@@ -10,8 +10,10 @@ final class DateInputTests: TicketTestCase {
     }
 
     func testIntakeRefusesOutOfRangeAndNonExistentInstantsNamingTheField() async throws {
-        let bad = ["0000-01-01T00:00:00Z", "2026-02-30T10:00:00Z", "2026-11-25T09:30:00+25:00", "2026-11-25T09:30:00",
-                   "2026-11-25", "2200-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "2026-11-25T24:00:00Z"]
+        let bad = [
+            "0000-01-01T00:00:00Z", "2026-02-30T10:00:00Z", "2026-11-25T09:30:00+25:00", "2026-11-25T09:30:00",
+            "2026-11-25", "2200-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "2026-11-25T24:00:00Z",
+        ]
         for text in bad {
             for field in ["occurred_at", "expected_resolution_at"] {
                 let reply = try await intake(ticket([field: text]))
@@ -55,13 +57,19 @@ final class DateInputTests: TicketTestCase {
         }
         let courseID = try XCTUnwrap(course["id"]?.string, course.raw)
         try await withAPI { [key] api in
-            let session = try await api.post("/v1/training/courses/\(courseID)/sessions", key: key,
-                                             json(["starts_at": "0000-01-01T01:00:00Z", "ends_at": "0000-01-01T03:00:00Z"]))
+            let session = try await api.post(
+                "/v1/training/courses/\(courseID)/sessions",
+                key: key,
+                json(["starts_at": "0000-01-01T01:00:00Z", "ends_at": "0000-01-01T03:00:00Z"])
+            )
             XCTAssertEqual(session.status, .unprocessableContent, session.raw)
             XCTAssertEqual(session.errorField, "starts_at")
             // The reserve goes on duty surge.reserve_lead_days before the start: before year 1 once.
-            let event = try await api.post("/v1/events", key: key,
-                                           json(["name": "Sale", "starts_at": "0001-01-02T00:00:00Z", "ends_at": "0001-01-03T00:00:00Z"]))
+            let event = try await api.post(
+                "/v1/events",
+                key: key,
+                json(["name": "Sale", "starts_at": "0001-01-02T00:00:00Z", "ends_at": "0001-01-03T00:00:00Z"])
+            )
             XCTAssertEqual(event.status, .unprocessableContent, event.raw)
             XCTAssertEqual(event.errorField, "starts_at")
         }
@@ -69,14 +77,18 @@ final class DateInputTests: TicketTestCase {
 
     func testTheStrictParserAcceptsRFC3339AndNothingElse() throws {
         XCTAssertEqual(try InputDates.instant("1970-01-01T00:00:00Z", field: "t"), Date(timeIntervalSince1970: 0))
-        XCTAssertEqual(try InputDates.instant("2026-11-25t09:30:00.5-01:30", field: "t"),
-                       Date(timeIntervalSince1970: 1_795_599_000 + 0.5 + 5_400))
+        XCTAssertEqual(
+            try InputDates.instant("2026-11-25t09:30:00.5-01:30", field: "t"),
+            Date(timeIntervalSince1970: 1_795_599_000 + 0.5 + 5_400)
+        )
         XCTAssertEqual(try InputDates.date("2024-02-29", field: "d"), try InputDates.instant("2024-02-29T00:00:00Z", field: "t"))
         for text in ["2025-02-29", "2026-00-10", "+2026-01-01", "2026-1-01", ""] {
             XCTAssertThrowsError(try InputDates.date(text, field: "d"), text)
         }
-        for text in ["2026-11-25 09:30:00Z", "2026-11-25T09:30:60Z", "2026-11-25T09:30:00.Z", "2026-11-25T09:30:00.1234567890Z",
-                     "2026-11-25T09:30:00+0800", "2026-11-25T09:30:00+08", "2026-11-25T09:30:00+08:60", "2026-11-25T09:30:00Z "] {
+        for text in [
+            "2026-11-25 09:30:00Z", "2026-11-25T09:30:60Z", "2026-11-25T09:30:00.Z", "2026-11-25T09:30:00.1234567890Z",
+            "2026-11-25T09:30:00+0800", "2026-11-25T09:30:00+08", "2026-11-25T09:30:00+08:60", "2026-11-25T09:30:00Z ",
+        ] {
             XCTAssertThrowsError(try InputDates.instant(text, field: "t"), text)
         }
     }

@@ -61,7 +61,9 @@ final class QueryParameterTests: TicketTestCase {
             let reply = try await get("/v1/tickets?status=" + statuses.prefix(count).joined(separator: ","))
             XCTAssertEqual(reply.status, .ok, reply.raw)
         }
-        let prepared = try await single.query("SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%CROSS JOIN LATERAL%' AND statement NOT LIKE '%pg_prepared%'")
+        let prepared = try await single.query(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%CROSS JOIN LATERAL%' AND statement NOT LIKE '%pg_prepared%'"
+        )
         await single.shutdown()
         let statements = try prepared.map { try $0.decode(String.self, "statement") }
         XCTAssertEqual(statements.count, 1, "\(statements)")

@@ -30,10 +30,14 @@ final class SettingBoundsTests: TicketTestCase {
                     XCTAssertEqual(reply.errorField, "settings." + setting.name, "\(setting.name)=\(value)")
                 }
             }
-            let atTheBounds = try await api.patch("/v1/settings", key: key, #"""
+            let atTheBounds = try await api.patch(
+                "/v1/settings",
+                key: key,
+                #"""
                 {"settings": {"surge": {"hold_minutes": 1440, "minimum_volume": 100000, "window_minutes": 120},
                               "sla": {"email_first_response_working_days": 30, "plan_minutes": {"p4": 0}}}}
-                """#)
+                """#
+            )
             XCTAssertEqual(atTheBounds.status, .ok, atTheBounds.raw)
         }
     }
@@ -44,8 +48,10 @@ final class SettingBoundsTests: TicketTestCase {
             func text(_ value: Double) -> String { value.rounded() == value ? String(Int(value)) : String(value) }
             let leaf = setting.path.last!
             let kind = setting.integer ? "integer" : "number"
-            XCTAssertTrue(document.contains("\(leaf): { type: \(kind), minimum: \(text(setting.range.lowerBound)), maximum: \(text(setting.range.upperBound))"),
-                          "docs/openapi.yaml states the range of \(setting.name)")
+            XCTAssertTrue(
+                document.contains("\(leaf): { type: \(kind), minimum: \(text(setting.range.lowerBound)), maximum: \(text(setting.range.upperBound))"),
+                "docs/openapi.yaml states the range of \(setting.name)"
+            )
         }
     }
 
@@ -61,19 +67,23 @@ final class SettingBoundsTests: TicketTestCase {
             let named = group ? "`\(setting.path.dropLast().joined(separator: ".")).p1`" : "`\(setting.name)`"
             let row = try require(rows.first { $0.hasPrefix("| \(named)") }, "README.md has no row for \(setting.name)")
             let range = row.split(separator: "|")[1].filter { !$0.isWhitespace }
-            XCTAssertTrue(range.hasPrefix(text(setting.range.lowerBound)) && range.contains("–\(text(setting.range.upperBound))"),
-                          "README.md states \(setting.name) as \(row)")
+            XCTAssertTrue(
+                range.hasPrefix(text(setting.range.lowerBound)) && range.contains("–\(text(setting.range.upperBound))"),
+                "README.md states \(setting.name) as \(row)"
+            )
         }
     }
 
     func testStoredValuesOutOfRangeAreClampedWhenRead() async throws {
-        _ = try await ownerPool.execute("""
+        _ = try await ownerPool.execute(
+            """
             UPDATE tenants SET settings = '{"sla": {"first_response_minutes": {"p1": 1e15, "p2": -5}, "email_first_response_working_days": 1e9,
                                                   "progress_update_minutes": 9.3e18, "complaint_first_feedback_minutes": "soon"},
                                           "surge": {"hold_minutes": 2e17, "reserve_lead_days": 1e12, "trigger_ratio": 1e300},
                                           "survey": {"expiry_hours": 1e300}}'
             WHERE id = \(tenantID)
-            """)
+            """
+        )
         let settings = try await get("/v1/settings")
         XCTAssertEqual(settings.status, .ok, settings.raw)
         let sla = settings["settings"]?["sla"]
@@ -94,7 +104,9 @@ final class SettingBoundsTests: TicketTestCase {
     }
 
     func testSurgeSettingsTheDatabaseCastsCannotBeStoredOutOfRange() async throws {
-        for document in [#"{"surge": {"minimum_volume": 3000000000}}"#, #"{"surge": {"window_minutes": 1.5}}"#, #"{"surge": {"window_minutes": "15"}}"#] {
+        for document in [
+            #"{"surge": {"minimum_volume": 3000000000}}"#, #"{"surge": {"window_minutes": 1.5}}"#, #"{"surge": {"window_minutes": "15"}}"#,
+        ] {
             do {
                 _ = try await ownerPool.execute("UPDATE tenants SET settings = \(document)::jsonb WHERE id = \(tenantID)")
                 XCTFail("stored \(document)")
@@ -102,9 +114,11 @@ final class SettingBoundsTests: TicketTestCase {
                 XCTAssertEqual(error.sqlState, "23514", document)
             }
         }
-        let clamped = try await ownerPool.queryFirst("""
+        let clamped = try await ownerPool.queryFirst(
+            """
             SELECT kefu_clamp_int_setting('{"surge": {"minimum_volume": 3000000000}}', '{surge,minimum_volume}', 1, 100000)::text AS doc
-            """)
+            """
+        )
         XCTAssertEqual(try clamped?.decode(String.self, "doc"), #"{"surge": {"minimum_volume": 100000}}"#)
         try await seedHistory(tenantID)
         try await live(tenantID, 25)

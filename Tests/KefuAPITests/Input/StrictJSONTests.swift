@@ -32,8 +32,14 @@ final class StrictJSONTests: TicketTestCase {
             (.post, "/v1/customers", json(["name": "A", "nickname": "a"]), "nickname"),
             (.post, "/v1/customers", json(["name": "A", "firstSeenAt": "2026-01-01T00:00:00Z"]), "firstSeenAt"),
             (.patch, "/v1/customers/\(customerID)", json(["segment": "vip", "vip": true]), "vip"),
-            (.post, "/v1/tickets", json(["customer": ["name": "A", "age": 3], "channel": "chat", "category": "inquiry", "description": "x"]), "customer.age"),
-            (.post, "/v1/tickets", json(["customer": ["name": "A"], "channel": "chat", "category": "inquiry", "description": "x", "urgent": true]), "urgent"),
+            (
+                .post, "/v1/tickets", json(["customer": ["name": "A", "age": 3], "channel": "chat", "category": "inquiry", "description": "x"]),
+                "customer.age"
+            ),
+            (
+                .post, "/v1/tickets",
+                json(["customer": ["name": "A"], "channel": "chat", "category": "inquiry", "description": "x", "urgent": true]), "urgent"
+            ),
             (.post, "/v1/routing-rules", json(["name": "r2", "position": 2, "weight": 3]), "weight"),
             (.patch, "/v1/routing-rules/\(ruleID)", json(["colour": "red"]), "colour"),
             (.patch, "/v1/agents/\(agent.id)", json(["nickname": "LL"]), "nickname"),
@@ -55,8 +61,10 @@ final class StrictJSONTests: TicketTestCase {
             let id = try XCTUnwrap(customer["id"]?.string)
             let department = try await api.post("/v1/departments", key: key, json(["name": "Ops", "description": "first line"]))
             let departmentID = try XCTUnwrap(department["id"]?.string, department.raw)
-            for (path, body, field) in [("/v1/customers/\(id)", #"{"name": null}"#, "name"), ("/v1/agents/\(agent.id)", #"{"name": null}"#, "name"),
-                                        ("/v1/departments/\(departmentID)", #"{"name": "Ops", "description": null}"#, "description")] {
+            for (path, body, field) in [
+                ("/v1/customers/\(id)", #"{"name": null}"#, "name"), ("/v1/agents/\(agent.id)", #"{"name": null}"#, "name"),
+                ("/v1/departments/\(departmentID)", #"{"name": "Ops", "description": null}"#, "description"),
+            ] {
                 let reply = try await api.patch(path, key: key, body)
                 XCTAssertEqual(reply.status, .unprocessableContent, reply.raw)
                 XCTAssertEqual(reply.errorField, field)
@@ -102,8 +110,11 @@ final class StrictJSONTests: TicketTestCase {
             let nul = try await api.post("/v1/customers", key: key, #"{"name": "Wang\u0000 Fang"}"#)
             XCTAssertEqual(nul.status, .unprocessableContent, nul.raw)
             XCTAssertEqual(nul.errorField, "name")
-            let nested = try await api.post("/v1/customers", key: key,
-                                            #"{"name": "W", "contacts": [{"kind": "email", "value": "a\u001b@b.cn", "consent": true}]}"#)
+            let nested = try await api.post(
+                "/v1/customers",
+                key: key,
+                #"{"name": "W", "contacts": [{"kind": "email", "value": "a\u001b@b.cn", "consent": true}]}"#
+            )
             XCTAssertEqual(nested.errorField, "contacts[0].value", nested.raw)
             let department = try await api.post("/v1/departments", key: key, #"{"name": "Ops", "description": "first line\u0000hidden"}"#)
             XCTAssertEqual(department.errorField, "description", department.raw)
@@ -112,9 +123,13 @@ final class StrictJSONTests: TicketTestCase {
             let key2 = try await api.patch("/v1/settings", key: key, #"{"settings": {"sur\u0000ge": {}}}"#)
             XCTAssertEqual(key2.status, .unprocessableContent, key2.raw)
 
-            let allowed = try await api.post("/v1/tickets", key: key, json([
-                "customer": ["name": "A"], "channel": "email", "category": "inquiry", "description": "line one\n\tline two\r\n",
-            ]))
+            let allowed = try await api.post(
+                "/v1/tickets",
+                key: key,
+                json([
+                    "customer": ["name": "A"], "channel": "email", "category": "inquiry", "description": "line one\n\tline two\r\n",
+                ])
+            )
             XCTAssertEqual(allowed.status, .created, "tab, CR and LF are text: \(allowed.raw)")
         }
         let names = try await ownerPool.query("SELECT name FROM customers WHERE name LIKE 'W%'")

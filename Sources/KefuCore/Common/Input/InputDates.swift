@@ -62,9 +62,10 @@ public enum InputDates {
     static func parseInstant(_ text: String) -> Date? {
         var scanner = DigitScanner(Array(text.utf8))
         guard let year = scanner.number(4), scanner.skip("-"), let month = scanner.number(2), scanner.skip("-"),
-              let day = scanner.number(2), scanner.skip("T") || scanner.skip("t"),
-              let hour = scanner.number(2), scanner.skip(":"), let minute = scanner.number(2), scanner.skip(":"),
-              let second = scanner.number(2) else { return nil }
+            let day = scanner.number(2), scanner.skip("T") || scanner.skip("t"),
+            let hour = scanner.number(2), scanner.skip(":"), let minute = scanner.number(2), scanner.skip(":"),
+            let second = scanner.number(2)
+        else { return nil }
         guard LocalDate(year: year, month: month, day: day).isValid, hour <= 23, minute <= 59, second <= 59 else { return nil }
         var fraction = 0.0
         if scanner.skip(".") {

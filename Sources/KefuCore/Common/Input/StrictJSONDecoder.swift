@@ -106,11 +106,17 @@ struct NodeDecoder: Decoder, SingleValueDecodingContainer {
         guard case .number(let text) = node else { throw mismatch(type, "an integer") }
         if let value = T(text) { return value }
         if let double = Double(text), double.rounded() == double, abs(double) < 9_007_199_254_740_992,
-           let value = T(exactly: double) {
+            let value = T(exactly: double)
+        {
             return value
         }
-        throw DecodingError.typeMismatch(type, .init(
-            codingPath: codingPath, debugDescription: "must be an integer between \(T.min) and \(T.max)"))
+        throw DecodingError.typeMismatch(
+            type,
+            .init(
+                codingPath: codingPath,
+                debugDescription: "must be an integer between \(T.min) and \(T.max)"
+            )
+        )
     }
 
     private func mismatch(_ type: Any.Type, _ expected: String) -> DecodingError {

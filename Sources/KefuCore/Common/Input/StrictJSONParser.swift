@@ -36,9 +36,15 @@ public struct StrictJSONParser {
         case UInt8(ascii: "{"): return try object(depth: depth)
         case UInt8(ascii: "["): return try array(depth: depth)
         case UInt8(ascii: "\""): return .string(try string(checked: true))
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
         default: throw malformed("unexpected character")
         }
@@ -48,7 +54,10 @@ public struct StrictJSONParser {
         position += 1
         var object = InputJSONObject()
         skipWhitespace()
-        if peek() == UInt8(ascii: "}") { position += 1; return .object(object) }
+        if peek() == UInt8(ascii: "}") {
+            position += 1
+            return .object(object)
+        }
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw malformed("expected a member name in quotes") }
@@ -74,7 +83,10 @@ public struct StrictJSONParser {
         position += 1
         var items: [InputJSON] = []
         skipWhitespace()
-        if peek() == UInt8(ascii: "]") { position += 1; return .array(items) }
+        if peek() == UInt8(ascii: "]") {
+            position += 1
+            return .array(items)
+        }
         while true {
             skipWhitespace()
             path.push(.index(items.count))
@@ -118,7 +130,10 @@ public struct StrictJSONParser {
             UInt8(ascii: "\""): 0x22, UInt8(ascii: "\\"): 0x5C, UInt8(ascii: "/"): 0x2F, UInt8(ascii: "b"): 0x08,
             UInt8(ascii: "f"): 0x0C, UInt8(ascii: "n"): 0x0A, UInt8(ascii: "r"): 0x0D, UInt8(ascii: "t"): 0x09,
         ]
-        if let plain = simple[byte] { utf8.append(plain); return }
+        if let plain = simple[byte] {
+            utf8.append(plain)
+            return
+        }
         guard byte == UInt8(ascii: "u") else { throw malformed("invalid escape in a string") }
         var scalar = try hex4()
         if (0xD800...0xDBFF).contains(scalar) {
