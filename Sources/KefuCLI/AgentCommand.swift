@@ -13,19 +13,19 @@ struct AgentCommand: AsyncParsableCommand {
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add an agent to a tenant.")
-        @Option(help: "The tenant's slug.") var tenant: String
+        @OptionGroup var scope: TenantOption
         @Option(help: "Full name.") var name: String
         @Option(help: "Email (unique within the tenant).") var email: String
         @Option(help: "agent, supervisor, qa, admin, or integration (a channel gateway's key).") var role = "agent"
         @Option(help: "junior, mid or senior.") var tier = "junior"
         @Option(help: "Comma-separated skills, e.g. refund,billing.") var skills = ""
         @Option(help: "on_duty, off_rotation, reserve or away.") var dutyStatus = "on_duty"
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let skillList = skills.split(separator: ",").map { String($0) }
             let agent = try await CommandContext.make().withOwnerPool { pool in
-                let tenantID = try await TenantAdminService(ownerPool: pool).find(slug: tenant).id
+                let tenantID = try await TenantAdminService(ownerPool: pool).find(slug: scope.tenant).id
                 return try await AgentService(database: TenantDatabase(pool: pool)).create(
                     tenantID,
                     NewAgent(
@@ -38,22 +38,22 @@ struct AgentCommand: AsyncParsableCommand {
                     )
                 )
             }
-            if json { return try printJSON(agent) }
+            if output.json { return try printJSON(agent) }
             printAgents([agent])
         }
     }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a tenant's agents.")
-        @Option(help: "The tenant's slug.") var tenant: String
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var scope: TenantOption
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let agents = try await CommandContext.make().withOwnerPool { pool in
-                let tenantID = try await TenantAdminService(ownerPool: pool).find(slug: tenant).id
+                let tenantID = try await TenantAdminService(ownerPool: pool).find(slug: scope.tenant).id
                 return try await OperatorLookup.all { try await AgentService(database: TenantDatabase(pool: pool)).list(tenantID, page: $0) }
             }
-            if json { return try printJSON(agents) }
+            if output.json { return try printJSON(agents) }
             printAgents(agents)
         }
     }

@@ -13,18 +13,18 @@ struct KeyCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an API key for an agent (shown once).")
-        @Option(help: "The tenant's slug.") var tenant: String
+        @OptionGroup var scope: TenantOption
         @Option(help: "The agent's email (default: the tenant's first admin).") var agent: String?
         @Option(help: "A label for the key.") var name: String
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let created = try await CommandContext.make().withOwnerPool { pool in
-                let tenantID = try await TenantAdminService(ownerPool: pool).find(slug: tenant).id
+                let tenantID = try await TenantAdminService(ownerPool: pool).find(slug: scope.tenant).id
                 let agentID = try await OperatorLookup.agentID(pool: pool, tenantID: tenantID, email: agent)
                 return try await APIKeyService(database: TenantDatabase(pool: pool)).create(tenantID, agentID: agentID, name: name)
             }
-            if json { return try printJSON(created) }
+            if output.json { return try printJSON(created) }
             Console.write("Created key \(created.key.id.uuidString.lowercased()) (\(created.key.prefix)…)")
             Console.write("API key (shown once, store it now): \(created.apiKey)")
         }
@@ -32,15 +32,15 @@ struct KeyCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a tenant's API keys (never the keys themselves).")
-        @Option(help: "The tenant's slug.") var tenant: String
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var scope: TenantOption
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let keys = try await CommandContext.make().withOwnerPool { pool in
-                let tenantID = try await TenantAdminService(ownerPool: pool).find(slug: tenant).id
+                let tenantID = try await TenantAdminService(ownerPool: pool).find(slug: scope.tenant).id
                 return try await OperatorLookup.all { try await APIKeyService(database: TenantDatabase(pool: pool)).list(tenantID, page: $0) }
             }
-            if json { return try printJSON(keys) }
+            if output.json { return try printJSON(keys) }
             printTable(
                 ["ID", "NAME", "PREFIX", "AGENT", "LAST USED", "REVOKED"],
                 keys.map {
@@ -55,13 +55,13 @@ struct KeyCommand: AsyncParsableCommand {
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke an API key.")
-        @Option(help: "The tenant's slug.") var tenant: String
+        @OptionGroup var scope: TenantOption
         @Argument(help: "The key's id (from `kefu key list`).") var id: String
 
         func run() async throws {
             guard let keyID = UUID(uuidString: id) else { throw ValidationError("'\(id)' is not a key id (a UUID)") }
             _ = try await CommandContext.make().withOwnerPool { pool in
-                let tenantID = try await TenantAdminService(ownerPool: pool).find(slug: tenant).id
+                let tenantID = try await TenantAdminService(ownerPool: pool).find(slug: scope.tenant).id
                 return try await APIKeyService(database: TenantDatabase(pool: pool)).revoke(tenantID, id: keyID)
             }
             Console.write("Revoked key \(keyID.uuidString.lowercased()).")

@@ -9,7 +9,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     struct Weekly: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The weekly service analysis report of a tenant.")
-        @Option(help: "The tenant's slug.") var tenant: String
+        @OptionGroup var scope: TenantOption
         @Option(help: "json, csv or svg.") var format = "json"
         @Option(help: "The week's first day (YYYY-MM-DD, UTC); default: last week's Monday.") var weekStart: String?
 
@@ -25,7 +25,7 @@ struct ReportCommand: AsyncParsableCommand {
                 start = (calendar.dateInterval(of: .weekOfYear, for: Date())?.start ?? Date()).addingTimeInterval(-7 * 86_400)
             }
             let report = try await CommandContext.make().withOwnerPool { pool in
-                let tenantID = try await TenantAdminService(ownerPool: pool).find(slug: tenant).id
+                let tenantID = try await TenantAdminService(ownerPool: pool).find(slug: scope.tenant).id
                 return try await WeeklyReportService(database: TenantDatabase(pool: pool)).weekly(tenantID, weekStart: start)
             }
             switch format {

@@ -14,7 +14,7 @@ struct SurgeCommand: AsyncParsableCommand {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Surge mode and live/normal rates per channel, per tenant.")
         @Option(help: "Only this tenant.") var tenant: String?
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var output: OutputOptions
 
         struct Entry: Encodable {
             var tenant: String
@@ -31,7 +31,7 @@ struct SurgeCommand: AsyncParsableCommand {
                 for tenant in tenants { entries.append(Entry(tenant: tenant.slug, status: try await surge.status(tenant.id))) }
                 return entries
             }
-            if json { return try printJSON(entries) }
+            if output.json { return try printJSON(entries) }
             printTable(
                 ["TENANT", "MODE", "CHANNEL", "LIVE", "NORMAL", "RATIO", "BASELINE"],
                 entries.flatMap { entry in
@@ -52,7 +52,7 @@ struct SurgeCommand: AsyncParsableCommand {
             discussion:
                 "The tickets are real (marked '[surge rehearsal]') and time-stamped across the window, so the worker sees the surge on its next sweep."
         )
-        @Option(help: "The tenant's slug.") var tenant: String
+        @OptionGroup var scope: TenantOption
         @Option(help: "Tickets per minute.") var rate: Int
         @Option(help: "Minutes of intake, ending now.") var minutes: Int
         @Option(help: "Channel of the synthetic tickets.") var channel = "chat"
@@ -61,7 +61,7 @@ struct SurgeCommand: AsyncParsableCommand {
             guard (1...1000).contains(rate) else { throw ValidationError("--rate must be between 1 and 1000") }
             guard (1...120).contains(minutes) else { throw ValidationError("--minutes must be between 1 and 120") }
             let created = try await CommandContext.make().withOwnerPool { pool in
-                let tenantID = try await TenantAdminService(ownerPool: pool).find(slug: tenant).id
+                let tenantID = try await TenantAdminService(ownerPool: pool).find(slug: scope.tenant).id
                 let clock = ManualClock(Date())
                 let end = clock.now()
                 let intake = TicketIntakeService(database: TenantDatabase(pool: pool), clock: clock)
@@ -86,7 +86,7 @@ struct SurgeCommand: AsyncParsableCommand {
                 return count
             }
             Console.write(
-                "Fed \(created) synthetic tickets into \(tenant) (\(rate)/min over \(minutes) min). Watch: kefu surge status --tenant \(tenant)"
+                "Fed \(created) synthetic tickets into \(scope.tenant) (\(rate)/min over \(minutes) min). Watch: kefu surge status --tenant \(scope.tenant)"
             )
         }
     }

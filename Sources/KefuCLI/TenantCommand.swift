@@ -50,11 +50,11 @@ struct TenantCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List tenants.")
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let tenants = try await CommandContext.make().withOwnerPool { try await TenantAdminService(ownerPool: $0).list() }
-            if json { return try printJSON(tenants) }
+            if output.json { return try printJSON(tenants) }
             printTable(
                 ["SLUG", "NAME", "STATUS", "TIMEZONE", "ID"],
                 tenants.map {
@@ -67,37 +67,37 @@ struct TenantCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one tenant.")
         @Argument(help: "The tenant's slug.") var slug: String
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let tenant = try await CommandContext.make().withOwnerPool { try await TenantAdminService(ownerPool: $0).find(slug: slug) }
-            try printTenant(tenant, json: json)
+            try printTenant(tenant, json: output.json)
         }
     }
 
     struct Suspend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Suspend a tenant: its API keys stop working; nothing is deleted.")
         @Argument(help: "The tenant's slug.") var slug: String
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let tenant = try await CommandContext.make().withOwnerPool {
                 try await TenantAdminService(ownerPool: $0).setStatus(slug: slug, .suspended)
             }
-            try printTenant(tenant, json: json)
+            try printTenant(tenant, json: output.json)
         }
     }
 
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Resume a suspended tenant.")
         @Argument(help: "The tenant's slug.") var slug: String
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let tenant = try await CommandContext.make().withOwnerPool {
                 try await TenantAdminService(ownerPool: $0).setStatus(slug: slug, .active)
             }
-            try printTenant(tenant, json: json)
+            try printTenant(tenant, json: output.json)
         }
     }
 

@@ -13,7 +13,7 @@ struct TimersCommand: AsyncParsableCommand {
     )
 
     @Flag(help: "List the timers marked failed after their retries, with the last error.") var failed = false
-    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var output: OutputOptions
 
     struct Entry: Encodable {
         var tenant: String
@@ -53,7 +53,7 @@ struct TimersCommand: AsyncParsableCommand {
                 )
             }
         }
-        if json { return try printJSON(entries) }
+        if output.json { return try printJSON(entries) }
         printTable(
             ["TENANT", "KIND", "PENDING", "OVERDUE", "NEXT DUE"],
             entries.map {
@@ -85,7 +85,7 @@ struct TimersCommand: AsyncParsableCommand {
                 )
             }
         }
-        if json { return try printJSON(timers) }
+        if output.json { return try printJSON(timers) }
         printTable(
             ["TENANT", "TICKET", "KIND", "DUE", "FAILURES", "FAILED AT", "LAST ERROR"],
             timers.map {
