@@ -10,6 +10,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")"
 scratch=.build-bench
+configuration=${BENCH_CONFIGURATION:-release}   # debug for the smoke run
 
-swift build -c release --product kefu-bench --scratch-path "$scratch" >&2
-exec "$(swift build -c release --product kefu-bench --scratch-path "$scratch" --show-bin-path)/kefu-bench" db "$@"
+swift build -c "$configuration" --product kefu-bench --scratch-path "$scratch" >&2
+exec "$(swift build -c "$configuration" --product kefu-bench --scratch-path "$scratch" --show-bin-path)/kefu-bench" db "$@"

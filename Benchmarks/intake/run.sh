@@ -9,7 +9,8 @@
 # Knobs (environment): INTAKE_SECONDS=10 LIST_SECONDS=10 INTAKE_TENANTS=32 AGENTS_PER_TENANT=3
 #   POOL_SIZE=16 SMALL_TENANTS=1000 SMALL_TICKETS=1000 BIG_TENANT_TICKETS=1000000 (0 = no large
 #   tenant) SKIP_LISTING=1 (intake only) SKIP_BUILD=1 (use the binary already built in
-#   .build-bench-http) QUIET_WAIT=60 (seconds to wait for other work on the machine to stop)
+#   .build-bench-http) KEFU_BIN=PATH (use that binary: smoke runs) QUIET_WAIT=60 (seconds to wait
+#   for other work on the machine to stop)
 #   KEEP=DIR (copy raw outputs there before cleaning up).
 #
 # What it does: installs wrk if missing; builds kefu in release mode in .build-bench-http; starts
@@ -103,13 +104,18 @@ command -v python3 >/dev/null || die "python3 is needed for the report"
 
 # ---------------------------------------------------------------- 2. build
 cd "$root"
-if [[ "${SKIP_BUILD:-0}" == 1 ]]; then
-    log "SKIP_BUILD=1: using the kefu binary already in $scratch"
+if [[ -n "${KEFU_BIN:-}" ]]; then
+    log "KEFU_BIN: using $KEFU_BIN (smoke runs use the debug build)"
+    kefu=$KEFU_BIN
 else
-    log "building kefu (release, --scratch-path $scratch; the first build takes several minutes)"
-    swift build -c release --product kefu --scratch-path "$scratch" >&2
+    if [[ "${SKIP_BUILD:-0}" == 1 ]]; then
+        log "SKIP_BUILD=1: using the kefu binary already in $scratch"
+    else
+        log "building kefu (release, --scratch-path $scratch; the first build takes several minutes)"
+        swift build -c release --product kefu --scratch-path "$scratch" >&2
+    fi
+    kefu="$(swift build -c release --product kefu --scratch-path "$scratch" --show-bin-path)/kefu"
 fi
-kefu="$(swift build -c release --product kefu --scratch-path "$scratch" --show-bin-path)/kefu"
 [[ -x "$kefu" ]] || die "no kefu binary at $kefu"
 
 # ---------------------------------------------------------------- 3. cluster, tenants, server

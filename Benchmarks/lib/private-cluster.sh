@@ -1,6 +1,6 @@
 # Sourced by the benchmarks that need a private cluster (surge, worker, reports): builds kefu in
 # release mode (--scratch-path ${BENCH_SCRATCH:-.build-bench-http}; SKIP_BUILD=1 uses the binary
-# already there), copies the binary and sql/ into a fresh KEFU_HOME (the tree may change
+# already there; KEFU_BIN=PATH uses that binary, as the smoke runs do), copies the binary and sql/ into a fresh KEFU_HOME (the tree may change
 # meanwhile), starts a private durable cluster there (embedded defaults: fsync and
 # synchronous_commit on) and migrates it. Everything started is stopped and KEFU_HOME deleted at
 # exit.
@@ -10,8 +10,12 @@
 #        app_url, worker_url, psql_owner, psql_at, load_before
 # --- 1. build -----------------------------------------------------------------------------------
 scratch=${BENCH_SCRATCH:-.build-bench-http}
-if [[ ${SKIP_BUILD:-0} == 1 ]]; then
+if [[ -n ${KEFU_BIN:-} ]]; then
+    log "KEFU_BIN: using $KEFU_BIN (smoke runs use the debug build)"
+    kefu=$KEFU_BIN
+elif [[ ${SKIP_BUILD:-0} == 1 ]]; then
     log "SKIP_BUILD=1: using the kefu binary already in $scratch"
+    kefu="$(swift build -c release --product kefu --scratch-path "$scratch" --show-bin-path)/kefu"
 else
     log "building kefu (release, $scratch)"
     # The tree may be edited while we build ("input file … was modified during the build"): retry.
@@ -20,8 +24,8 @@ else
         [[ $attempt == 5 ]] && { log "build failed"; exit 1; }
         log "build failed (attempt $attempt), retrying in 15 s"; sleep 15
     done
+    kefu="$(swift build -c release --product kefu --scratch-path "$scratch" --show-bin-path)/kefu"
 fi
-kefu="$(swift build -c release --product kefu --scratch-path "$scratch" --show-bin-path)/kefu"
 [[ -x $kefu ]] || { log "no kefu binary at $kefu"; exit 1; }
 
 # --- 2. private durable cluster -----------------------------------------------------------------

@@ -146,9 +146,9 @@ FROM tickets t JOIN plan p USING (tenant_id) WHERE t.breached;
 
 -- Surveys: 60 % of resolved tickets are invited; 40 % of invitations are answered within a day
 -- (5: 50 %, 4: 25 %, 3: 12 %, 2: 8 %, 1: 5 %), the rest expire.
-INSERT INTO surveys (tenant_id, ticket_id, token, created_at, expires_at, answered_at, expired_at,
+INSERT INTO surveys (tenant_id, ticket_id, token_hash, created_at, expires_at, answered_at, expired_at,
                      overall, timeliness, professionalism, resolution, attitude, comment)
-SELECT tenant_id, id, md5(id::text), resolved_at, resolved_at + interval '24 hours',
+SELECT tenant_id, id, sha256(convert_to(id::text, 'UTF8')), resolved_at, resolved_at + interval '24 hours',
        CASE WHEN answered THEN resolved_at + interval '20 hours' * r END,
        CASE WHEN NOT answered AND resolved_at + interval '24 hours' < now() THEN resolved_at + interval '24 hours' END,
        overall, overall, overall, overall, overall, CASE WHEN overall <= 2 THEN 'took too long' END
