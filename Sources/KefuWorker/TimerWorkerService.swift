@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// several replicas may run (each timer is acted on exactly once).
 public struct TimerWorkerService: Service {
     /// The NOTIFY channel intake and ticket actions announce work on.
-    public static let channel = "kefu_work"
+    public static let channel = WorkAnnouncer.channel
 
     let sweeper: TimerSweeper
     let surge: SurgeSweeper?

@@ -5,9 +5,10 @@ import Logging
 /// Wakes workers (`NOTIFY kefu_work`) after intake commits, at most once per 100 ms per process.
 /// Outside the intake transaction on purpose: a NOTIFY in a transaction takes a database-wide
 /// lock at commit. Workers also sweep on an interval, so a lost or coalesced wake-up only delays.
-final class WorkAnnouncer: @unchecked Sendable {
+public final class WorkAnnouncer: @unchecked Sendable {
     static let shared = WorkAnnouncer()
-    static let channel = "kefu_work"
+    /// The NOTIFY channel intake and ticket actions announce work on; workers listen on it.
+    public static let channel = "kefu_work"
 
     private let lock = NSLock()
     private var lastSent = ContinuousClock.now - .seconds(1)
