@@ -57,6 +57,14 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         func body(_ code: String, _ message: String, _ field: String? = nil) -> ErrorBody {
             ErrorBody(error: .init(code: code, message: message, field: field))
         }
+        /// Anything the caller did not cause: logged with the request id, answered with a generic 500.
+        func unexpected() -> (HTTPResponse.Status, ErrorBody) {
+            var metadata: Logger.Metadata = ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"]
+            // The server's or libpq's own text (never bound values): what an operator needs.
+            if let error = error as? PostgresError { metadata["db.message"] = "\(error.message)" }
+            logger.error("unexpected error", metadata: metadata)
+            return (.internalServerError, body("internal", "unexpected server error (request \(logger[metadataKey: "hb.request.id"] ?? "?"))"))
+        }
         switch error {
         case let error as KefuError:
             return (status(of: error), body(error.code, error.message, error.field))
@@ -78,16 +86,14 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as PostgresError where error.isConnectionLost || error.kind == .acquireTimeout:
             logger.error("database unavailable", metadata: ["error": "\(error)"])
             return (.serviceUnavailable, body("unavailable", "the database is unavailable; retry shortly"))
-        case let error as PostgresError where DatabaseInputError(error) != nil:
-            let refusal = DatabaseInputError(error)!
-            logger.notice("database refused client input", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-            return (refusal.status, body(refusal.code, refusal.message, refusal.field))
+        case let error as PostgresError:
+            if let refusal = DatabaseInputError(error) {
+                logger.notice("database refused client input", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+                return (refusal.status, body(refusal.code, refusal.message, refusal.field))
+            }
+            return unexpected()
         default:
-            var metadata: Logger.Metadata = ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"]
-            // The server's or libpq's own text (never bound values): what an operator needs.
-            if let error = error as? PostgresError { metadata["db.message"] = "\(error.message)" }
-            logger.error("unexpected error", metadata: metadata)
-            return (.internalServerError, body("internal", "unexpected server error (request \(logger[metadataKey: "hb.request.id"] ?? "?"))"))
+            return unexpected()
         }
     }
 
