@@ -17,4 +17,4 @@ GROUP BY 1, 2, 3 ORDER BY hour, tenant_id;
 COMMIT;
 ANALYZE intake_minutes;
 ANALYZE intake_hours;
-SELECT count(*) AS candidates FROM kefu_surge_candidates(now() - interval '2 hours', now());
+SELECT count(*) AS candidates FROM kefu_surge_candidates(now() - interval '2 hours', now(), :'limits');

@@ -114,6 +114,7 @@ for i in $(seq -w 1 "$LAT"); do
 done
 
 # --- 4. detector cost: 10,000 tenants, quiet and busy-but-normal -----------------------------------
+limits=$("$kefu" surge limits)   # the surge settings' defaults and ranges, as the functions take them
 log "bulk-creating $TENANTS tenants with 5 weeks of history ($HOURLY tickets/h, a row every $STEP min, none in the last 2 h)"
 start=$(now_ns)
 psql_owner -c "ALTER SYSTEM SET max_wal_size = '4GB'" -c "SELECT pg_reload_conf()" >/dev/null
@@ -140,11 +141,11 @@ sweeps base 3
 base_p50=$(p50 "$results/base-wall.txt")
 log "baseline (no recent intake): wall $(tr '\n' ' ' <"$results/base-wall.txt")ms; surge sweep $(tr '\n' ' ' <"$results/base-sweep.txt")ms"
 
-quiet_candidates=$(psql_at -v live=3 -f "$here/bulk-recent.sql" | tail -1)
+quiet_candidates=$(psql_at -v live=3 -v limits="$limits" -f "$here/bulk-recent.sql" | tail -1)
 sweeps quiet 3
 log "quiet (3 in the window, below the minimum volume; candidates $quiet_candidates): wall $(tr '\n' ' ' <"$results/quiet-wall.txt")ms; surge sweep $(tr '\n' ' ' <"$results/quiet-sweep.txt")ms"
 
-busy_candidates=$(psql_at -v live=25 -f "$here/bulk-recent.sql" | tail -1)
+busy_candidates=$(psql_at -v live=25 -v limits="$limits" -f "$here/bulk-recent.sql" | tail -1)
 sweeps busy "$SWEEPS"
 busy_locked=$(jq -s 'map(.surge_locked) | max' "$results/busy.json")
 busy_read=$(jq -s 'map(.surge_candidates) | min' "$results/busy.json")
@@ -155,9 +156,9 @@ log "busy (25 in the window vs normal 20; candidates $busy_candidates): wall $(t
 log "the detector's read alone (readings.sql, psql as the owner), 3 runs"
 : >"$results/readings-ms.txt"
 for i in 1 2 3; do
-    psql_owner -f "$here/readings.sql" 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' >>"$results/readings-ms.txt"
+    psql_owner -v limits="$limits" -f "$here/readings.sql" 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' >>"$results/readings-ms.txt"
 done
-psql_owner -c "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM kefu_surge_readings(now() - interval '2 hours', now())" \
+psql_owner -c "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM kefu_surge_readings(now() - interval '2 hours', now(), '$limits')" \
     >"$results/explain-readings.txt" 2>&1 || true
 grep -E 'Buffers|Execution Time' "$results/explain-readings.txt" | head -2 | sed 's/^/    readings: /' >&2
 

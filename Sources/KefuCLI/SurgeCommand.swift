@@ -8,8 +8,18 @@ struct SurgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "surge",
         abstract: "Show surge mode and rates, or rehearse a surge.",
-        subcommands: [Status.self, Simulate.self]
+        subcommands: [Status.self, Simulate.self, Limits.self]
     )
+
+    /// The limits the surge functions take: what an operator passes to run them by hand
+    /// (`SELECT * FROM kefu_surge_readings(now() - interval '2 hours', now(), '<this>')`).
+    struct Limits: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the surge settings' defaults and ranges as the database's surge functions take them (JSON)."
+        )
+
+        func run() { print(SettingLimits.document) }
+    }
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Surge mode and live/normal rates per channel, per tenant.")

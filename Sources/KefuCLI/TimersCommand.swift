@@ -66,7 +66,7 @@ struct TimersCommand: AsyncParsableCommand {
         let timers = try await CommandContext.make().withOwnerPool { pool in
             try await pool.query(
                 """
-                SELECT t.slug, k.number, tt.kind, tt.due_at, tt.failures, tt.failed_at, tt.last_error
+                SELECT t.slug, kefu_ticket_reference(k.number) AS reference, tt.kind, tt.due_at, tt.failures, tt.failed_at, tt.last_error
                 FROM ticket_timers tt
                 JOIN tenants t ON t.id = tt.tenant_id
                 JOIN tickets k ON k.tenant_id = tt.tenant_id AND k.id = tt.ticket_id
@@ -76,7 +76,7 @@ struct TimersCommand: AsyncParsableCommand {
             ).map {
                 FailedTimer(
                     tenant: try $0.decode(String.self, "slug"),
-                    ticket: Ticket.reference(try $0.decode(Int.self, "number")),
+                    ticket: try $0.decode(String.self, "reference"),
                     kind: try $0.decode(String.self, "kind"),
                     dueAt: try $0.decode(Date.self, "due_at"),
                     failures: try $0.decode(Int.self, "failures"),

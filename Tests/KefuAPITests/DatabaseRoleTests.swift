@@ -74,12 +74,12 @@ final class DatabaseRoleTests: TicketTestCase {
             ),
             (
                 "breach another tenant's ticket early",
-                "SELECT * FROM kefu_act_on_sla_timers(now() + interval '3 days', ARRAY[\(other)]::uuid[], ARRAY[\(theirs)]::uuid[], ARRAY['sla:first_response'])"
+                "SELECT * FROM kefu_act_on_sla_timers(now() + interval '3 days', ARRAY[\(other)]::uuid[], ARRAY[\(theirs)]::uuid[], ARRAY['sla:first_response'], '[]')"
             ),
             ("prune every tenant's intake counters", "SELECT kefu_prune_intake_counters(now() + interval '100 years', 100000)"),
-            ("read every tenant's surge settings and volumes", "SELECT * FROM kefu_surge_readings(now() - interval '1 day', now())"),
-            ("list surge candidates", "SELECT * FROM kefu_surge_candidates(now() - interval '1 day', now())"),
-            ("call the unclamped batch function", "SELECT * FROM kefu_act_on_sla_timers_at(now(), '{}', '{}', '{}')"),
+            ("read every tenant's surge settings and volumes", "SELECT * FROM kefu_surge_readings(now() - interval '1 day', now(), '{}')"),
+            ("list surge candidates", "SELECT * FROM kefu_surge_candidates(now() - interval '1 day', now(), '{}')"),
+            ("call the unclamped batch function", "SELECT * FROM kefu_act_on_sla_timers_at(now(), '{}', '{}', '{}', '[]')"),
         ]
         for (what, attack) in attacks {
             await expectSQLState("42501", what) { _ = try await inScope(database.appConfiguration, tenantID) { try await $0.query(attack) } }
@@ -112,7 +112,8 @@ final class DatabaseRoleTests: TicketTestCase {
             try await $0.queryFirst(
                 """
                 SELECT performed FROM kefu_act_on_sla_timers(now() + interval '3 days', ARRAY[\(tenantID)]::uuid[],
-                                                             ARRAY[\(id)]::uuid[], ARRAY['sla:first_response'])
+                                                             ARRAY[\(id)]::uuid[], ARRAY['sla:first_response'],
+                                                             \(SLAClockRule.document)::jsonb)
                 """
             )
         }

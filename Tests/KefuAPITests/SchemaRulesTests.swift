@@ -176,9 +176,9 @@ final class SchemaRulesTests: APITestCase {
         }
         for function in [
             "kefu_claim_due_timers(timestamp with time zone,integer,interval)",
-            "kefu_act_on_sla_timers(timestamp with time zone,uuid[],uuid[],text[])",
+            "kefu_act_on_sla_timers(timestamp with time zone,uuid[],uuid[],text[],jsonb)",
             "kefu_prune_intake_counters(timestamp with time zone,integer)",
-            "kefu_surge_readings(timestamp with time zone,timestamp with time zone)",
+            "kefu_surge_readings(timestamp with time zone,timestamp with time zone,jsonb)",
         ] {
             let worker = try await ownerPool.queryScalar(Bool.self, "SELECT has_function_privilege('kefu_worker', \(function), 'EXECUTE')")
             XCTAssertEqual(worker, true, function)

@@ -74,7 +74,8 @@ final class WorkerBatchTests: TicketTestCase {
                 try await tx.queryFirst(
                     """
                     SELECT performed, rescheduled FROM kefu_act_on_sla_timers(\(now),
-                        \(keys.map(\.tenant))::uuid[], \(keys.map(\.ticket))::uuid[], \(keys.map(\.kind))::text[])
+                        \(keys.map(\.tenant))::uuid[], \(keys.map(\.ticket))::uuid[], \(keys.map(\.kind))::text[],
+                        \(SLAClockRule.document)::jsonb)
                     """
                 )
             }
@@ -338,7 +339,7 @@ final class WorkerBatchTests: TicketTestCase {
         let kinds = try leased.map { try $0.decode(String.self, "kind") }
         XCTAssertEqual(Set(tickets), Set(ids))
         let acting = Task {
-            try await worker.query("SELECT * FROM kefu_act_on_sla_timers(\(now), \(tenants)::uuid[], \(tickets)::uuid[], \(kinds)::text[])")
+            try await worker.query("SELECT * FROM kefu_act_on_sla_timers(\(now), \(tenants)::uuid[], \(tickets)::uuid[], \(kinds)::text[], \(SLAClockRule.document)::jsonb)")
         }
         var waiting = 0
         for _ in 0..<100 where waiting == 0 {

@@ -88,14 +88,14 @@ public struct CustomerService: Sendable {
                 keyset = " AND (created_at, id) < (\(after.createdAt), \(after.id))"
             }
             return try await tx.query(
-                CustomerTicketRow.self,
+                CustomerTicketSummary.self,
                 """
-                SELECT id, number, status, priority, category, channel, subject, created_at, resolved_at FROM tickets
+                SELECT id, kefu_ticket_reference(number) AS number, status, priority, category, channel, subject, created_at, resolved_at FROM tickets
                 WHERE tenant_id = \(tenantID) AND customer_id = \(customerID)\(keyset)
                 ORDER BY created_at DESC, id DESC LIMIT \(page.limit + 1)
                 """
             )
         }
-        return Page(fetched: rows.map(\.summary), request: page) { .init(createdAt: $0.createdAt, id: $0.id) }
+        return Page(fetched: rows, request: page) { .init(createdAt: $0.createdAt, id: $0.id) }
     }
 }

@@ -13,30 +13,3 @@ public struct CustomerTicketSummary: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var resolvedAt: Date?
 }
-
-/// A `tickets` row as the history query reads it (the number still numeric).
-struct CustomerTicketRow: Decodable {
-    var id: UUID
-    var number: Int
-    var status: TicketStatus
-    var priority: TicketPriority
-    var category: TicketCategory
-    var channel: TicketChannel
-    var subject: String?
-    var createdAt: Date
-    var resolvedAt: Date?
-
-    var summary: CustomerTicketSummary {
-        CustomerTicketSummary(
-            id: id,
-            number: Ticket.reference(number),
-            status: status,
-            priority: priority,
-            category: category,
-            channel: channel,
-            subject: subject,
-            createdAt: createdAt,
-            resolvedAt: resolvedAt
-        )
-    }
-}

@@ -22,7 +22,7 @@ public struct WeeklyReportService: Sendable {
             let threshold = profile.settings.survey.lowRatingThreshold
             let dissatisfied = try await tx.query(
                 """
-                SELECT t.id, t.number, s.overall,
+                SELECT t.id, kefu_ticket_reference(t.number) AS reference, s.overall,
                        coalesce(array_agg(g.name ORDER BY g.name) FILTER (WHERE g.name IS NOT NULL), '{}') AS tags
                 FROM surveys s JOIN tickets t ON t.tenant_id = s.tenant_id AND t.id = s.ticket_id
                 LEFT JOIN ticket_tags tt ON tt.tenant_id = t.tenant_id AND tt.ticket_id = t.id
@@ -34,7 +34,7 @@ public struct WeeklyReportService: Sendable {
             ).map {
                 WeeklyReport.Dissatisfied(
                     ticketId: try $0.decode(UUID.self, "id"),
-                    reference: Ticket.reference(try $0.decode(Int.self, "number")),
+                    reference: try $0.decode(String.self, "reference"),
                     overall: try $0.decode(Int.self, "overall"),
                     tags: try $0.decode([String].self, "tags")
                 )

@@ -35,7 +35,7 @@ enum IntakeCounter {
         let rows = try await tx.query(
             """
             SELECT channel, live, w1, w2, w3, w4, trailing_week, first_minute
-            FROM kefu_intake_readings(\([tx.tenantID]), \(now))
+            FROM kefu_intake_readings(\([tx.tenantID]), \(now), \(SettingLimits.document)::jsonb)
             """
         )
         var histories: [String: IntakeHistory] = [:]

@@ -30,7 +30,7 @@ enum SurgeReadings {
         let rows = try await pool.query(
             """
             SELECT tenant_id, surge_settings, active, calm_since, manual, events_due, channel, live, w1, w2, w3, w4, trailing_week, first_minute
-            FROM kefu_surge_readings(\(since), \(now))
+            FROM kefu_surge_readings(\(since), \(now), \(SettingLimits.document)::jsonb)
             """
         )
         var sweep = Sweep()

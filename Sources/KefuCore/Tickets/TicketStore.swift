@@ -6,7 +6,7 @@ import KefuPostgres
 enum TicketStore {
     static let columns: PostgresQuery = """
         t.id, t.tenant_id, t.number,
-        'T-' || CASE WHEN t.number < 1000000 THEN lpad(t.number::text, 6, '0') ELSE t.number::text END AS reference,
+        kefu_ticket_reference(t.number) AS reference,
         t.customer_id, t.contact, t.channel, t.subject, t.description, t.attachments, t.occurred_at,
         t.expected_resolution_at, t.category, t.priority, t.status, t.skill, t.tier, t.owner_id, t.first_owner_id,
         t.department_id, t.department_due_at,

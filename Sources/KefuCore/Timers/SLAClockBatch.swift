@@ -3,8 +3,9 @@ import KefuPostgres
 
 /// Acts on claimed SLA-clock timers (`sla:*`) set-based: breaches, escalations to each tenant's
 /// supervisors, owner reminders, events, and the timers finished or re-armed, for a whole claimed
-/// batch in one transaction (`kefu_act_on_sla_timers`, sql/012_worker_batches.sql, which explains
-/// why it runs with owner rights and how it keeps each row in its timer's tenant).
+/// batch in one transaction (`kefu_act_on_sla_timers`: sql/012_worker_batches.sql explains why it
+/// runs with owner rights and how it keeps each row in its timer's tenant; sql/020 has it take the
+/// clock rules from `SLAClockRule`).
 ///
 /// Exactly once: the timers are locked and re-checked inside that transaction, so a timer that
 /// another worker finished, or whose clock was met meanwhile, is left alone; a worker killed
@@ -26,7 +27,7 @@ struct SLAClockBatch {
         let row = try await pool.queryFirst(
             """
             SELECT performed, rescheduled FROM kefu_act_on_sla_timers(
-                \(now), \(timers.map(\.tenantID))::uuid[], \(timers.map(\.ticketID))::uuid[], \(timers.map(\.kind))::text[])
+                \(now), \(timers.map(\.tenantID))::uuid[], \(timers.map(\.ticketID))::uuid[], \(timers.map(\.kind))::text[], \(SLAClockRule.document)::jsonb)
             """
         )
         return Outcome(performed: try row?.decode(Int.self, "performed") ?? 0, rescheduled: try row?.decode(Int.self, "rescheduled") ?? 0)
