@@ -17,16 +17,11 @@ public struct Notification: Codable, Sendable, Equatable {
 enum NotificationStore {
     static let columns: PostgresQuery = "id, tenant_id, recipient_id, kind, ticket_id, message, created_at, read_at"
 
-    /// Active on-duty supervisors; if none is on duty, every active supervisor; if none, the admins.
+    /// Who is alerted when a ticket needs a supervisor: the on-duty supervisors; none on duty,
+    /// every active supervisor; none, the admins (`kefu_alert_recipients`, sql/020, which the
+    /// worker's SLA escalations use too).
     static func supervisors(_ tx: TenantTransaction) async throws -> [UUID] {
-        for condition: PostgresQuery in [
-            "role = 'supervisor' AND duty_status = 'on_duty'", "role = 'supervisor'", "role = 'admin'",
-        ] {
-            let ids = try await tx.query("SELECT id FROM agents WHERE tenant_id = \(tx.tenantID) AND active AND \(condition) ORDER BY created_at")
-                .map { try $0.decode(UUID.self, at: 0) }
-            if !ids.isEmpty { return ids }
-        }
-        return []
+        try await tx.query("SELECT id FROM kefu_alert_recipients(\(tx.tenantID))").map { try $0.decode(UUID.self, at: 0) }
     }
 
     static func notify(
