@@ -1,5 +1,6 @@
 import Foundation
 import KefuAPI
+import KefuCore
 import KefuTestSupport
 import XCTest
 
@@ -69,5 +70,17 @@ final class OperationsTests: APITestCase {
             XCTAssertEqual(served.status, .ok)
             XCTAssertTrue(served.raw.hasPrefix("openapi: 3.1"))
         }
+    }
+
+    /// The error codes the document promises are exactly the ones the code can answer with.
+    func testOpenAPIErrorCodesAreTheCodesOfErrorCode() throws {
+        let document = try OpenAPIDocument.text()
+        let start = try require(document.range(of: "code:\n              type: string\n              enum: ["))
+        let end = try require(document[start.upperBound...].firstIndex(of: "]"))
+        let documented = document[start.upperBound..<end].split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        XCTAssertEqual(Set(documented), Set(ErrorCode.allCases.map(\.rawValue)))
+        XCTAssertEqual(documented.count, ErrorCode.allCases.count, "each code once")
     }
 }

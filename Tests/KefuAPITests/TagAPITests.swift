@@ -191,7 +191,7 @@ final class TagAPITests: APITestCase {
                 XCTFail("\(ids) should be refused")
             } catch let error as KefuError {
                 XCTAssertEqual(error.field, "tag_ids")
-                XCTAssertEqual(error.code, "invalid_field")
+                XCTAssertEqual(error.code, .invalidField)
             }
         }
     }

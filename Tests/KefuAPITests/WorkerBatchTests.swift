@@ -339,7 +339,9 @@ final class WorkerBatchTests: TicketTestCase {
         let kinds = try leased.map { try $0.decode(String.self, "kind") }
         XCTAssertEqual(Set(tickets), Set(ids))
         let acting = Task {
-            try await worker.query("SELECT * FROM kefu_act_on_sla_timers(\(now), \(tenants)::uuid[], \(tickets)::uuid[], \(kinds)::text[], \(SLAClockRule.document)::jsonb)")
+            try await worker.query(
+                "SELECT * FROM kefu_act_on_sla_timers(\(now), \(tenants)::uuid[], \(tickets)::uuid[], \(kinds)::text[], \(SLAClockRule.document)::jsonb)"
+            )
         }
         var waiting = 0
         for _ in 0..<100 where waiting == 0 {

@@ -23,7 +23,7 @@ struct OperationsRoutes {
                 context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
                 return ErrorMiddleware<KefuRequestContext>.response(
                     .serviceUnavailable,
-                    ErrorBody(error: .init(code: "unavailable", message: "database unreachable"))
+                    ErrorBody(error: .init(code: .unavailable, message: "database unreachable"))
                 )
             }
         }

@@ -1,4 +1,5 @@
 import Hummingbird
+import KefuCore
 import KefuPostgres
 
 /// A database refusal that the client's input caused: a constraint the input violated or a
@@ -6,7 +7,7 @@ import KefuPostgres
 /// is still the client's to fix (4xx naming the field where the server says which), never a 500.
 struct DatabaseInputError: Equatable {
     var status: HTTPResponse.Status
-    var code: String
+    var code: ErrorCode
     var message: String
     var field: String?
 
@@ -16,27 +17,27 @@ struct DatabaseInputError: Equatable {
         let field = Self.field(of: error)
         switch state {
         case "23505", "23P01":
-            self.init(status: .conflict, code: "conflict", message: "\(field ?? "the input") conflicts with an existing record", field: nil)
+            self.init(status: .conflict, code: .conflict, message: "\(field ?? "the input") conflicts with an existing record", field: nil)
         case "23503" where error.detail?.contains("still referenced") == true:
-            self.init(status: .conflict, code: "conflict", message: "the record is still in use", field: nil)
+            self.init(status: .conflict, code: .conflict, message: "the record is still in use", field: nil)
         case "23503":
             self.init(
                 status: .unprocessableContent,
-                code: "invalid_field",
+                code: .invalidField,
                 message: "\(field ?? "body"): refers to a record that does not exist",
                 field: field ?? "body"
             )
         case "23502", "23514":
             self.init(
                 status: .unprocessableContent,
-                code: "invalid_field",
+                code: .invalidField,
                 message: "\(field ?? "body"): is missing or not allowed here",
                 field: field ?? "body"
             )
         case _ where state.hasPrefix("22"):
             self.init(
                 status: .unprocessableContent,
-                code: "invalid_field",
+                code: .invalidField,
                 message: "\(field ?? "body"): is a value the database cannot store",
                 field: field ?? "body"
             )
@@ -45,7 +46,7 @@ struct DatabaseInputError: Equatable {
         }
     }
 
-    init(status: HTTPResponse.Status, code: String, message: String, field: String?) {
+    init(status: HTTPResponse.Status, code: ErrorCode, message: String, field: String?) {
         self.status = status
         self.code = code
         self.message = message

@@ -8,7 +8,7 @@ import NIOCore
 /// The one error shape of the API: `{"error": {"code", "message", "field"}}`.
 struct ErrorBody: Codable, Sendable {
     struct Detail: Codable, Sendable {
-        var code: String
+        var code: ErrorCode
         var message: String
         var field: String?
     }
@@ -34,7 +34,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 .methodNotAllowed,
                 ErrorBody(
                     error: .init(
-                        code: "method_not_allowed",
+                        code: .methodNotAllowed,
                         message: "\(request.method) is not allowed on \(request.uri.path)"
                     )
                 )
@@ -54,7 +54,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     static func describe(_ error: any Error, request: Request, logger: Logger) -> (HTTPResponse.Status, ErrorBody) {
-        func body(_ code: String, _ message: String, _ field: String? = nil) -> ErrorBody {
+        func body(_ code: ErrorCode, _ message: String, _ field: String? = nil) -> ErrorBody {
             ErrorBody(error: .init(code: code, message: message, field: field))
         }
         /// Anything the caller did not cause: logged with the request id, answered with a generic 500.
@@ -63,7 +63,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             // The server's or libpq's own text (never bound values): what an operator needs.
             if let error = error as? PostgresError { metadata["db.message"] = "\(error.message)" }
             logger.error("unexpected error", metadata: metadata)
-            return (.internalServerError, body("internal", "unexpected server error (request \(logger[metadataKey: "hb.request.id"] ?? "?"))"))
+            return (.internalServerError, body(.internal, "unexpected server error (request \(logger[metadataKey: "hb.request.id"] ?? "?"))"))
         }
         switch error {
         case let error as KefuError:
@@ -71,21 +71,21 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as DecodingError:
             let field = DecodingErrors.fieldPath(error)
             if field == nil, case .dataCorrupted = error {
-                return (.badRequest, body("malformed_json", "the request body is not valid JSON"))
+                return (.badRequest, body(.malformedJSON, "the request body is not valid JSON"))
             }
-            return (.unprocessableContent, body("invalid_field", "\(field ?? "body"): \(DecodingErrors.reason(error))", field ?? "body"))
+            return (.unprocessableContent, body(.invalidField, "\(field ?? "body"): \(DecodingErrors.reason(error))", field ?? "body"))
         case let error as HTTPError:
             switch error.status {
-            case .notFound: return (.notFound, body("not_found", "no such endpoint: \(request.method) \(request.uri.path)"))
-            case .contentTooLarge: return (.contentTooLarge, body("payload_too_large", "the request body is too large"))
-            case .methodNotAllowed: return (.methodNotAllowed, body("method_not_allowed", "method not allowed"))
-            default: return (error.status, body("bad_request", error.body ?? error.status.reasonPhrase))
+            case .notFound: return (.notFound, body(.notFound, "no such endpoint: \(request.method) \(request.uri.path)"))
+            case .contentTooLarge: return (.contentTooLarge, body(.payloadTooLarge, "the request body is too large"))
+            case .methodNotAllowed: return (.methodNotAllowed, body(.methodNotAllowed, "method not allowed"))
+            default: return (error.status, body(.badRequest, error.body ?? error.status.reasonPhrase))
             }
         case is NIOTooManyBytesError:
-            return (.contentTooLarge, body("payload_too_large", "the request body is too large"))
+            return (.contentTooLarge, body(.payloadTooLarge, "the request body is too large"))
         case let error as PostgresError where error.isConnectionLost || error.kind == .acquireTimeout:
             logger.error("database unavailable", metadata: ["error": "\(error)"])
-            return (.serviceUnavailable, body("unavailable", "the database is unavailable; retry shortly"))
+            return (.serviceUnavailable, body(.unavailable, "the database is unavailable; retry shortly"))
         case let error as PostgresError:
             if let refusal = DatabaseInputError(error) {
                 logger.notice("database refused client input", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])

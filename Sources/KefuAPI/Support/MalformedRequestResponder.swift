@@ -37,14 +37,14 @@ final class MalformedRequestResponder: ChannelDuplexHandler, RemovableChannelHan
     }
 
     /// The status, code and message for a parser error.
-    static func describe(_ error: HTTPParserError) -> (HTTPResponse.Status, String, String) {
+    static func describe(_ error: HTTPParserError) -> (HTTPResponse.Status, ErrorCode, String) {
         switch error {
         case .headerOverflow:
-            (.init(code: 431), "request_too_large", "the request line or its headers are too large")
+            (.init(code: 431), .requestTooLarge, "the request line or its headers are too large")
         case .invalidURL:
-            (.badRequest, "bad_request", "the request URL is not valid")
+            (.badRequest, .badRequest, "the request URL is not valid")
         default:
-            (.badRequest, "bad_request", "the request is not valid HTTP (\(error))")
+            (.badRequest, .badRequest, "the request is not valid HTTP (\(error))")
         }
     }
 }

@@ -19,15 +19,15 @@ public enum KefuError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An `Idempotency-Key` already used for another request (a different body).
     case idempotencyKeyReused
 
-    public var code: String {
+    public var code: ErrorCode {
         switch self {
-        case .notFound: "not_found"
-        case .invalidField: "invalid_field"
-        case .conflict: "conflict"
-        case .forbidden: "forbidden"
-        case .unauthorized: "unauthorized"
-        case .tenantSuspended: "tenant_suspended"
-        case .idempotencyKeyReused: "idempotency_key_reused"
+        case .notFound: .notFound
+        case .invalidField: .invalidField
+        case .conflict: .conflict
+        case .forbidden: .forbidden
+        case .unauthorized: .unauthorized
+        case .tenantSuspended: .tenantSuspended
+        case .idempotencyKeyReused: .idempotencyKeyReused
         }
     }
 

@@ -25,7 +25,10 @@ public enum SettingLimits {
 extension JSONValue {
     /// Sets the value at a path of object keys, creating the objects on the way.
     mutating func insert(_ value: JSONValue, at path: [String]) {
-        guard let key = path.first else { return self = value }
+        guard let key = path.first else {
+            self = value
+            return
+        }
         guard case .object(var fields) = self else { return }
         var child = fields[key] ?? .object([:])
         child.insert(value, at: Array(path.dropFirst()))

@@ -23,28 +23,58 @@ public struct SLAClockRule: Sendable {
         let open = Set(TicketStatus.open)
         return [
             SLAClockRule(
-                clock: "channel_response", dueColumn: "channel_response_due_at", due: \.channelResponseDueAt,
-                statuses: open, pauses: true, metColumn: "first_response_at", met: \.firstResponseAt
+                clock: "channel_response",
+                dueColumn: "channel_response_due_at",
+                due: \.channelResponseDueAt,
+                statuses: open,
+                pauses: true,
+                metColumn: "first_response_at",
+                met: \.firstResponseAt
             ),
             SLAClockRule(
-                clock: "first_response", dueColumn: "first_response_due_at", due: \.firstResponseDueAt,
-                statuses: open, pauses: true, metColumn: "first_response_at", met: \.firstResponseAt
+                clock: "first_response",
+                dueColumn: "first_response_due_at",
+                due: \.firstResponseDueAt,
+                statuses: open,
+                pauses: true,
+                metColumn: "first_response_at",
+                met: \.firstResponseAt
             ),
             SLAClockRule(
-                clock: "plan", dueColumn: "plan_due_at", due: \.planDueAt,
-                statuses: open, pauses: true, metColumn: "plan_at", met: \.planAt
+                clock: "plan",
+                dueColumn: "plan_due_at",
+                due: \.planDueAt,
+                statuses: open,
+                pauses: true,
+                metColumn: "plan_at",
+                met: \.planAt
             ),
             SLAClockRule(
-                clock: "progress", dueColumn: "progress_due_at", due: \.progressDueAt,
-                statuses: open, pauses: true, metColumn: nil, met: { _ in nil }
+                clock: "progress",
+                dueColumn: "progress_due_at",
+                due: \.progressDueAt,
+                statuses: open,
+                pauses: true,
+                metColumn: nil,
+                met: { _ in nil }
             ),
             SLAClockRule(
-                clock: "department", dueColumn: "department_due_at", due: \.departmentDueAt,
-                statuses: [.escalated], pauses: false, metColumn: nil, met: { _ in nil }
+                clock: "department",
+                dueColumn: "department_due_at",
+                due: \.departmentDueAt,
+                statuses: [.escalated],
+                pauses: false,
+                metColumn: nil,
+                met: { _ in nil }
             ),
             SLAClockRule(
-                clock: "resolution", dueColumn: "resolution_due_at", due: \.resolutionDueAt,
-                statuses: open, pauses: false, metColumn: nil, met: { _ in nil }
+                clock: "resolution",
+                dueColumn: "resolution_due_at",
+                due: \.resolutionDueAt,
+                statuses: open,
+                pauses: false,
+                metColumn: nil,
+                met: { _ in nil }
             ),
         ]
     }()

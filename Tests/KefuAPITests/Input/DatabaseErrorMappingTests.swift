@@ -50,12 +50,12 @@ final class DatabaseErrorMappingTests: TicketTestCase {
             let error = try await serverError(query)
             let (answer, body) = describe(error)
             XCTAssertEqual(answer, status, "\(query.sql) → \(error.sqlState ?? "?")")
-            XCTAssertEqual(body.error.code, code, query.sql)
+            XCTAssertEqual(body.error.code.rawValue, code, query.sql)
             XCTAssertEqual(body.error.field, field, query.sql)
         }
         let (bug, body) = describe(try await serverError("SELECT * FROM no_such_table"))
         XCTAssertEqual(bug, .internalServerError, "a statement the server cannot run is Kefu's fault")
-        XCTAssertEqual(body.error.code, "internal")
+        XCTAssertEqual(body.error.code, .internal)
     }
 
     /// End to end: a rule only the database knows (here a trigger) refuses a request's value.
