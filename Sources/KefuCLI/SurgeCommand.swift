@@ -18,7 +18,7 @@ struct SurgeCommand: AsyncParsableCommand {
             abstract: "Print the surge settings' defaults and ranges as the database's surge functions take them (JSON)."
         )
 
-        func run() { print(SettingLimits.document) }
+        func run() { Console.write(SettingLimits.document) }
     }
 
     struct Status: AsyncParsableCommand {

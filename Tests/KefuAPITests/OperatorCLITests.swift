@@ -26,6 +26,19 @@ final class OperatorCLITests: CLITestCase {
         XCTAssertEqual(incidents, 1)
     }
 
+    /// What an operator passes to the surge functions by hand is what the worker passes.
+    func testSurgeLimitsPrintsTheLimitsTheSurgeFunctionsTake() async throws {
+        let printed = try await kefu("surge", "limits")
+        XCTAssertEqual(printed, SettingLimits.document)
+        let limits = try JSONDecoder().decode(JSONValue.self, from: Data(printed.utf8))
+        XCTAssertEqual(limits["surge"]?["window_minutes"]?["default"]?.number, 15)
+        XCTAssertEqual(limits["surge"]?["minimum_volume"]?["max"]?.number, 100_000)
+        let candidates = try await ownerPool.query(
+            PostgresQuery(unsafeSQL: "SELECT * FROM kefu_surge_candidates(now() - interval '2 hours', now(), '\(printed)')")
+        )
+        XCTAssertEqual(candidates.count, 0)
+    }
+
     func testTimersListsPendingWorkPerTenant() async throws {
         try await kefu("tenant", "create", "--slug", "acme", "--name", "Acme")
         try await kefu("surge", "simulate", "--tenant", "acme", "--rate", "2", "--minutes", "1")

@@ -5,7 +5,7 @@ import Foundation
 /// `kefu_limited_setting` in sql/020) so that SQL keeps no copy of either.
 public enum SettingLimits {
     /// The settings SQL reads.
-    static let readBySQL = ["surge.window_minutes", "surge.minimum_volume"]
+    public static let readBySQL = ["surge.window_minutes", "surge.minimum_volume"]
 
     /// `{"surge": {"window_minutes": {"default": 15, "max": 120, "min": 1}, …}}`.
     public static let document: String = {

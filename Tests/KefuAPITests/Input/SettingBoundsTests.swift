@@ -125,4 +125,42 @@ final class SettingBoundsTests: TicketTestCase {
         let sweep = try await sweeper().sweep()
         XCTAssertEqual(sweep.candidates, 1)
     }
+
+    /// The surge functions hold no defaults or ranges of their own: they take Swift's
+    /// (`SettingLimits`), and 019's storage CHECK allows exactly SettingRanges' range.
+    func testTheDatabaseReadsSurgeSettingsWithSwiftsDefaultsAndRanges() async throws {
+        let defaults = SurgeSettings()
+        let expected: [String: Int] = ["window_minutes": defaults.windowMinutes, "minimum_volume": defaults.minimumVolume]
+        for setting in SettingRanges.all where SettingLimits.readBySQL.contains(setting.name) {
+            let name = try require(setting.path.last)
+            let low = Int(setting.range.lowerBound)
+            let high = Int(setting.range.upperBound)
+            let read = try await ownerPool.queryFirst(
+                """
+                SELECT kefu_limited_setting('{}', \(setting.path), \(SettingLimits.document)::jsonb) AS absent,
+                       kefu_limited_setting(jsonb_build_object('surge', jsonb_build_object(\(name)::text, \(high))),
+                                            \(setting.path), \(SettingLimits.document)::jsonb) AS highest,
+                       kefu_limited_setting(jsonb_build_object('surge', jsonb_build_object(\(name)::text, \(high + 1))),
+                                            \(setting.path), \(SettingLimits.document)::jsonb) AS above
+                """
+            )
+            XCTAssertEqual(try read?.decode(Int.self, "absent"), expected[name], setting.name)
+            XCTAssertEqual(try read?.decode(Int.self, "highest"), high, setting.name)
+            XCTAssertEqual(try read?.decode(Int.self, "above"), expected[name], "\(setting.name) above its range reads as the default")
+            for (value, stored) in [(low, true), (high, true), (low - 1, false), (high + 1, false)] {
+                do {
+                    try await ownerPool.execute(
+                        """
+                        UPDATE tenants SET settings = jsonb_build_object('surge', jsonb_build_object(\(name)::text, \(value)))
+                        WHERE id = \(tenantID)
+                        """
+                    )
+                    XCTAssertTrue(stored, "\(setting.name) = \(value) was stored")
+                } catch let error as PostgresError {
+                    XCTAssertFalse(stored, "\(setting.name) = \(value): \(error)")
+                    XCTAssertEqual(error.sqlState, "23514")
+                }
+            }
+        }
+    }
 }
