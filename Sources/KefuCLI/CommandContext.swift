@@ -51,13 +51,10 @@ enum LoggingBootstrap {
     }
 }
 
-/// Prints a value as pretty JSON with snake_case keys and ISO 8601 dates.
+/// Prints a value as the API writes it (`CompactJSONEncoder`: snake_case keys, UTC instants with
+/// milliseconds, absent optionals left out), so `--json` output and API answers are one format.
 func printJSON(_ value: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    encoder.dateEncodingStrategy = .iso8601
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    Console.write(String(decoding: try encoder.encode(value), as: UTF8.self))
+    Console.write(String(decoding: try CompactJSONEncoder().encode(value), as: UTF8.self))
 }
 
 /// Prints rows as an aligned text table for people.

@@ -49,11 +49,12 @@ final class OperatorCLITests: CLITestCase {
     }
 
     func testWeeklyReportPrintsJSONCSVAndSVG() async throws {
-        try await kefu("tenant", "create", "--slug", "acme", "--name", "Acme")
-        let json = try JSONDecoder().decode(
-            JSONValue.self,
-            from: Data(try await kefu("report", "weekly", "--tenant", "acme", "--week-start", "2025-11-24").utf8)
-        )
+        let acme = try await makeTenant("acme")
+        let printed = try await kefu("report", "weekly", "--tenant", "acme", "--week-start", "2025-11-24")
+        let json = try JSONDecoder().decode(JSONValue.self, from: Data(printed.utf8))
+        // The CLI's JSON is the API's, byte for byte (one encoder).
+        let answered = try await withAPI { api in try await api.get("/v1/reports/weekly?week_start=2025-11-24", key: acme.apiKey) }
+        XCTAssertEqual(printed, answered.raw)
         XCTAssertEqual(json["tenant"]?.string, "acme")
         XCTAssertEqual(json["daily"]?.array?.count, 7)
         let csv = try await kefu("report", "weekly", "--tenant", "acme", "--format", "csv", "--week-start", "2025-11-24")
