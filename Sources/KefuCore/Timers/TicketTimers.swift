@@ -3,7 +3,7 @@ import KefuPostgres
 
 /// The kinds of ticket timers the worker acts on.
 public enum TimerKind {
-    public static let slaClocks = ["channel_response", "first_response", "plan", "progress", "department", "resolution"]
+    public static let slaClocks = SLAClockRule.all.map(\.clock)
     public static func sla(_ clock: String) -> String { "sla:" + clock }
     public static let archive = "archive"
     public static let surveyExpiry = "survey_expiry"
@@ -14,21 +14,9 @@ public enum TimerKind {
 /// clock runs, disarmed when it is met, paused or no longer applies. Runs at the end of every
 /// ticket transaction, so timers change atomically with the ticket.
 enum TicketTimers {
-    /// A clock's current due instant and whether it is still running. The worker applies the
-    /// same rules in SQL when a clock's timer fires (`kefu_act_on_sla_timers`, sql/012): keep
-    /// both in step (WorkerTimerTests cover each clock).
+    /// A clock's current due instant and whether it is still running (`SLAClockRule`).
     static func clock(_ name: String, of ticket: Ticket) -> (due: Date?, running: Bool) {
-        let open = ticket.status.isOpen
-        let paused = ticket.slaPausedAt != nil
-        switch name {
-        case "channel_response": return (ticket.channelResponseDueAt, open && !paused && ticket.firstResponseAt == nil)
-        case "first_response": return (ticket.firstResponseDueAt, open && !paused && ticket.firstResponseAt == nil)
-        case "plan": return (ticket.planDueAt, open && !paused && ticket.planAt == nil)
-        case "progress": return (ticket.progressDueAt, open && !paused)
-        case "department": return (ticket.departmentDueAt, ticket.status == .escalated)
-        case "resolution": return (ticket.resolutionDueAt, open)
-        default: return (nil, false)
-        }
+        SLAClockRule.named(name)?.state(of: ticket) ?? (nil, false)
     }
 
     /// When a resolved ticket is archived: one working day after resolution.
