@@ -94,7 +94,11 @@ let package = Package(
         ),
         .target(
             name: "KefuTestSupport",
-            dependencies: ["KefuPostgres", "KefuCore"],
+            dependencies: [
+                "KefuPostgres", "KefuCore", "KefuRuntime", "KefuAPI", "KefuCLI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             path: "Tests/KefuTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -109,11 +113,29 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "KefuSchemaTests",
+            dependencies: ["KefuPostgres", "KefuCore", "KefuTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KefuAPITests",
             dependencies: [
-                "KefuAPI", "KefuCore", "KefuRuntime", "KefuCLI", "KefuTestSupport",
+                "KefuAPI", "KefuCore", "KefuRuntime", "KefuTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KefuWorkerTests",
+            dependencies: [
+                "KefuWorker", "KefuCore", "KefuRuntime", "KefuTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KefuCLITests",
+            dependencies: ["KefuCLI", "KefuCore", "KefuRuntime", "KefuTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]
