@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "kefu", targets: ["kefu"]),
         .library(name: "KefuPostgres", targets: ["KefuPostgres"]),
         .library(name: "KefuCore", targets: ["KefuCore"]),
+        .library(name: "KefuRuntime", targets: ["KefuRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -44,9 +45,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KefuRuntime",
+            dependencies: [
+                "KefuCore", "KefuPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KefuAPI",
             dependencies: [
-                "KefuCore",
+                "KefuCore", "KefuRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -60,7 +70,7 @@ let package = Package(
         .target(
             name: "KefuWorker",
             dependencies: [
-                "KefuCore",
+                "KefuCore", "KefuPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -69,7 +79,7 @@ let package = Package(
         .target(
             name: "KefuCLI",
             dependencies: [
-                "KefuCore", "KefuAPI", "KefuWorker", "KefuPostgres",
+                "KefuCore", "KefuRuntime", "KefuAPI", "KefuWorker", "KefuPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -84,7 +94,11 @@ let package = Package(
         ),
         .target(
             name: "KefuTestSupport",
-            dependencies: ["KefuPostgres", "KefuCore"],
+            dependencies: [
+                "KefuPostgres", "KefuCore", "KefuRuntime", "KefuAPI", "KefuCLI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             path: "Tests/KefuTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -99,11 +113,29 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "KefuSchemaTests",
+            dependencies: ["KefuPostgres", "KefuCore", "KefuTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KefuAPITests",
             dependencies: [
-                "KefuAPI", "KefuCore", "KefuCLI", "KefuTestSupport",
+                "KefuAPI", "KefuCore", "KefuRuntime", "KefuTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KefuWorkerTests",
+            dependencies: [
+                "KefuWorker", "KefuCore", "KefuRuntime", "KefuTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KefuCLITests",
+            dependencies: ["KefuCLI", "KefuCore", "KefuRuntime", "KefuTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KefuCore
+import KefuRuntime
 import Logging
 
 /// Builds Kefu's HTTP application: routes, auth, errors, metrics.
@@ -42,11 +43,13 @@ public enum KefuApplication {
         return router
     }
 
-    /// The application, ready to run as a `Service`.
+    /// The application, ready to run as a `Service` of the process's `ServiceGroup`; `kefu serve`
+    /// builds it this way. `onServerRunning` receives the address the server is bound to.
     public static func make(
         services: KefuServices,
         configuration: APIConfiguration,
-        logger: Logger
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (_ address: String?) async -> Void = { _ in }
     )
         -> some ApplicationProtocol
     {
@@ -54,6 +57,7 @@ public enum KefuApplication {
             router: makeRouter(services: services, configuration: configuration),
             server: .kefu,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kefu"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress.map { "\($0)" }) },
             logger: logger
         )
     }

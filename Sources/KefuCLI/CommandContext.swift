@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KefuCore
 import KefuPostgres
+import KefuRuntime
 import Logging
 
 /// What every command needs: validated configuration, logging, and the database.
@@ -33,21 +34,6 @@ public struct CommandContext {
     func migrate() async throws -> [Migration] {
         let migrations = try MigrationFiles.load(environment)
         return try await Migrator(database.ownerConfiguration, migrations: migrations, logger: logger).migrate()
-    }
-}
-
-/// Logging set-up, done once per process.
-enum LoggingBootstrap {
-    nonisolated(unsafe) private static var done = false
-
-    static func bootstrap(level: Logger.Level) {
-        guard !done else { return }
-        done = true
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
     }
 }
 

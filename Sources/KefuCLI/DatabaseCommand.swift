@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KefuCore
 import KefuPostgres
+import KefuRuntime
 
 /// `kefu db …`: the database Kefu uses.
 struct DatabaseCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KefuCore
 import KefuPostgres
+import KefuRuntime
 
 /// `kefu migrate`: applies the `sql/` migrations (advisory-locked, checksummed, idempotent).
 struct MigrateCommand: AsyncParsableCommand {

@@ -4,6 +4,7 @@ import Hummingbird
 import KefuAPI
 import KefuCore
 import KefuPostgres
+import KefuRuntime
 import ServiceLifecycle
 
 /// `kefu serve`: the HTTP API.
@@ -26,33 +27,15 @@ struct ServeCommand: AsyncParsableCommand {
             principals: PrincipalCache(lifetime: .seconds(context.environment.authCacheSeconds))
         )
         let api = APIConfiguration(context.environment)
-        let app = Application(
-            router: KefuApplication.makeRouter(services: services, configuration: api),
-            server: .kefu,
-            configuration: .init(address: .hostname(api.host, port: api.port), serverName: "kefu"),
-            onServerRunning: { channel in
-                let address = channel.localAddress.map { "\($0)" } ?? "\(api.host):\(api.port)"
-                Console.write("Kefu API listening on \(address) (OpenAPI document at /openapi.yaml)")
-                Console.write("No tenant yet? Create one: swift run kefu tenant create --slug acme --name \"Acme Ltd\"")
-            },
-            logger: context.logger
-        )
+        let app = KefuApplication.make(services: services, configuration: api, logger: context.logger) { address in
+            Console.write("Kefu API listening on \(address ?? "\(api.host):\(api.port)") (OpenAPI document at /openapi.yaml)")
+            Console.write("No tenant yet? Create one: swift run kefu tenant create --slug acme --name \"Acme Ltd\"")
+        }
         let group = ServiceGroup(
             services: [PoolService(pool: pool), app],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: context.logger
         )
         try await group.run()
-    }
-}
-
-/// Keeps the connection pool open while the process runs and closes it last on shutdown
-/// (it is the first service of the group, so it stops after everything that uses it).
-struct PoolService: Service {
-    let pool: ConnectionPool
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        await pool.shutdown()
     }
 }

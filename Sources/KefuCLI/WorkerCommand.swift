@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KefuCore
 import KefuPostgres
+import KefuRuntime
 import KefuWorker
 import ServiceLifecycle
 
@@ -73,8 +74,8 @@ struct WorkerCommand: AsyncParsableCommand {
             if report.failed > 0 { throw ExitCode(2) }
             return
         }
-        let worker = TimerWorkerService(
-            sweeper: sweeper,
+        let loops = WorkerLoops.services(
+            timers: sweeper,
             surge: surge,
             retention: retention,
             listenerConfiguration: context.database.worker?.configuration,
@@ -82,10 +83,12 @@ struct WorkerCommand: AsyncParsableCommand {
             logger: context.logger
         )
         let group = ServiceGroup(
-            services: [PoolService(pool: pool), worker],
+            services: [PoolService(pool: pool)] + loops,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: context.logger
         )
+        context.logger.info("worker started", metadata: ["interval": "\(interval)s"])
         try await group.run()
+        context.logger.info("worker stopped")
     }
 }

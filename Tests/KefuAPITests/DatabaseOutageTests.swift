@@ -5,6 +5,7 @@ import HummingbirdTesting
 import KefuAPI
 import KefuCore
 import KefuPostgres
+import KefuRuntime
 import KefuTestSupport
 import Logging
 import NIOConcurrencyHelpers

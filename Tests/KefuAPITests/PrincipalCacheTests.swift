@@ -1,6 +1,7 @@
 import Foundation
 import KefuCore
 import KefuPostgres
+import KefuRuntime
 import KefuTestSupport
 import XCTest
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KefuCore
+import KefuRuntime
 
 /// `/v1/api-keys`: admins create (shown once), list and revoke keys.
 struct APIKeyRoutes {

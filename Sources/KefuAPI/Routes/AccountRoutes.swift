@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KefuCore
+import KefuRuntime
 
 /// `GET /v1/me`, `GET|PATCH /v1/settings`.
 struct AccountRoutes {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KefuCore
+import KefuRuntime
 
 /// `/v1/agents`: admins manage agents; supervisors set anyone's duty status; agents their own.
 struct AgentRoutes {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KefuCore
+import KefuRuntime
 
 /// `/v1/customers`: everyone reads; agents, supervisors and admins create and update (QA reads only).
 struct CustomerRoutes {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KefuCore
+import KefuRuntime
 
 /// `/v1/departments`: readable by everyone, managed by admins.
 struct DepartmentRoutes {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KefuCore
+import KefuRuntime
 
 /// `/v1/notifications`, `/v1/followups`, and a ticket's survey.
 struct FollowThroughRoutes {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KefuCore
+import KefuRuntime
 
 /// `/v1/kb/…`: articles (versioned, searchable), votes, "solved by" links, and reply scripts.
 struct KnowledgeRoutes {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import KefuCore
 import KefuPostgres
+import KefuRuntime
 import Prometheus
 
 /// `/healthz` (process up), `/readyz` (database reachable), `/metrics` (Prometheus), `/openapi.yaml`.

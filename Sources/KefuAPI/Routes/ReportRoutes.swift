@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KefuCore
+import KefuRuntime
 
 /// `/v1/reports/…` (agent KPIs, best agent, QA reviews, the weekly report as JSON, CSV or SVG),
 /// QA reviews of tickets and complaints about agents.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KefuCore
+import KefuRuntime
 
 /// `/v1/routing-rules`: everyone reads the intake rules; admins manage them.
 struct RoutingRuleRoutes {

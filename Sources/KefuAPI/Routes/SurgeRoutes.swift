@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KefuCore
+import KefuRuntime
 
 /// `/v1/surge` (mode and rates, manual switches), `/v1/events` (pre-planning) and `/v1/incidents` (with their reviews).
 struct SurgeRoutes {

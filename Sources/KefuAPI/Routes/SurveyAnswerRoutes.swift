@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KefuCore
+import KefuRuntime
 
 /// `POST /v1/surveys/{token}`: the customer's answer. No API key — the single-use token is the credential.
 struct SurveyAnswerRoutes {

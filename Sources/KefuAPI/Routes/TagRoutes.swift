@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KefuCore
+import KefuRuntime
 
 /// `/v1/tags`: the three-level taxonomy; everyone reads, admins and supervisors manage it.
 struct TagRoutes {

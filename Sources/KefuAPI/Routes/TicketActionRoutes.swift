@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KefuCore
+import KefuRuntime
 
 /// `POST /v1/tickets/{id}/<action>`: the lifecycle. Who may do which action is `KefuAction`'s rule
 /// (checked for the route by `AuthorizationMiddleware`, against the ticket's owner by the service).

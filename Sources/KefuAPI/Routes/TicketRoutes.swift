@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KefuCore
+import KefuRuntime
 
 /// `/v1/tickets`: intake (with `Idempotency-Key`), queues, one ticket and its records.
 struct TicketRoutes {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KefuCore
+import KefuRuntime
 
 /// `/v1/training/…`: plans, courses, enrolments, assessments, certificates, promotion eligibility
 /// and required materials.

@@ -1,4 +1,5 @@
 import KefuCore
+import KefuRuntime
 
 /// Settings of the HTTP layer.
 public struct APIConfiguration: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import KefuAPI
 import KefuCore
+import KefuTestSupport
 import XCTest
 
 /// A cursor is checked field by field: one holding Int64.max microseconds used to trap the

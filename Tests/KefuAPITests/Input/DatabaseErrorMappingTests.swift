@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import KefuCore
 import KefuPostgres
+import KefuTestSupport
 import Logging
 import XCTest
 

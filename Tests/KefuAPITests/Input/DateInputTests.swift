@@ -1,5 +1,6 @@
 import Foundation
 import KefuCore
+import KefuTestSupport
 import XCTest
 
 /// Instants are RFC 3339 with a zone and dates real days, all within 1970…2199: each reproducer

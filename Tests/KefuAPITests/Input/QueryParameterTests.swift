@@ -1,6 +1,8 @@
 import Foundation
 import KefuCore
 import KefuPostgres
+import KefuRuntime
+import KefuTestSupport
 import XCTest
 
 /// One parser for query parameters: every bad, empty or repeated value is 422 naming it; list

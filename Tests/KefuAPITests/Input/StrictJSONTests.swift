@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import KefuCore
+import KefuTestSupport
 import XCTest
 
 /// The one JSON rule of the API, through the real router: strict syntax (400), unknown members,

@@ -2,26 +2,25 @@ import Foundation
 import HTTPTypes
 import KefuCore
 import KefuPostgres
-import KefuTestSupport
 import XCTest
 
 /// Ticket tests run at exact instants: Tuesday 2025-11-25 10:00 in Shanghai (02:00 UTC) unless moved.
-class TicketTestCase: APITestCase {
+open class TicketTestCase: APITestCase {
     /// Tuesday 2025-11-25 10:00 Asia/Shanghai.
-    static let tuesdayTen = Date(timeIntervalSince1970: 1_764_036_000)
-    var tenant: TenantCreation!
+    public static let tuesdayTen = Date(timeIntervalSince1970: 1_764_036_000)
+    public var tenant: TenantCreation!
 
-    override func setUp() async throws {
+    open override func setUp() async throws {
         try await super.setUp()
         clock.set(Self.tuesdayTen)
         tenant = try await makeTenant("acme")
     }
 
-    var key: String { tenant.apiKey }
-    var tenantID: UUID { tenant.tenant.id }
+    public var key: String { tenant.apiKey }
+    public var tenantID: UUID { tenant.tenant.id }
 
     @discardableResult
-    func addAgent(
+    public func addAgent(
         _ name: String,
         tier: String = "junior",
         skills: [String] = [],
@@ -41,18 +40,18 @@ class TicketTestCase: APITestCase {
         )
     }
 
-    func keyFor(_ agent: Agent) async throws -> String {
+    public func keyFor(_ agent: Agent) async throws -> String {
         try await services.apiKeys.create(tenantID, agentID: agent.id, name: agent.name).apiKey
     }
 
-    func addRule(_ body: [String: Any]) async throws {
+    public func addRule(_ body: [String: Any]) async throws {
         let text = json(body)
         let reply = try await withAPI { [key] api in try await api.post("/v1/routing-rules", key: key, text) }
         XCTAssertEqual(reply.status, .created, reply.raw)
     }
 
     /// Intake through the API; returns the reply.
-    func intake(_ body: [String: Any], idempotencyKey: String? = nil) async throws -> APIClient.Reply {
+    public func intake(_ body: [String: Any], idempotencyKey: String? = nil) async throws -> APIClient.Reply {
         let text = json(body)
         var headers: [String: String] = [:]
         if let idempotencyKey { headers["Idempotency-Key"] = idempotencyKey }
@@ -60,10 +59,10 @@ class TicketTestCase: APITestCase {
     }
 
     /// Survey tokens by ticket id, as `resolve` answered them (the one time they are shown).
-    var surveyTokens: [String: String] = [:]
+    public var surveyTokens: [String: String] = [:]
 
     /// POST /v1/tickets/{id}/<action> with `key`.
-    func act(_ ticket: String, _ action: String, _ body: [String: Any] = [:], as agentKey: String? = nil) async throws -> APIClient.Reply {
+    public func act(_ ticket: String, _ action: String, _ body: [String: Any] = [:], as agentKey: String? = nil) async throws -> APIClient.Reply {
         let text = json(body)
         let caller = agentKey ?? key
         let reply = try await withAPI { api in try await api.post("/v1/tickets/\(ticket)/\(action)", key: caller, text) }
@@ -72,15 +71,15 @@ class TicketTestCase: APITestCase {
     }
 
     /// The survey token of the ticket's latest resolution through `act`.
-    func surveyToken(_ ticket: String) throws -> String { try require(surveyTokens[ticket]) }
+    public func surveyToken(_ ticket: String) throws -> String { try require(surveyTokens[ticket]) }
 
-    func get(_ path: String) async throws -> APIClient.Reply {
+    public func get(_ path: String) async throws -> APIClient.Reply {
         try await withAPI { [key] api in try await api.get(path, key: key) }
     }
 
-    func date(_ value: JSONValue?) -> Date? { value?.string.flatMap(KefuJSON.parse) }
+    public func date(_ value: JSONValue?) -> Date? { value?.string.flatMap(KefuJSON.parse) }
 
-    func minutes(_ minutes: Double, after start: Date = TicketTestCase.tuesdayTen) -> Date {
+    public func minutes(_ minutes: Double, after start: Date = TicketTestCase.tuesdayTen) -> Date {
         start.addingTimeInterval(minutes * 60)
     }
 }

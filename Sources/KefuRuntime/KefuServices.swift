@@ -1,4 +1,5 @@
 import Foundation
+import KefuCore
 import KefuPostgres
 
 /// Every service of the domain, wired to one application-role pool and one clock. The worker's

@@ -5,7 +5,7 @@ import KefuPostgres
 /// Synthetic intake history for surge tests, written straight into the rollup tables.
 extension TicketTestCase {
     /// Four weeks of 40 chat tickets in this hour of the week: normal = 10 per 15-minute window.
-    func seedHistory(_ tenant: UUID, perHour: Int = 40) async throws {
+    public func seedHistory(_ tenant: UUID, perHour: Int = 40) async throws {
         let now = clock.now()
         let hourStart = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
         for week in 1...4 {
@@ -21,7 +21,7 @@ extension TicketTestCase {
     }
 
     /// The hourly rollup from the minute rows, as intake keeps it (the helpers write minutes only).
-    func rebuildHours(_ tenant: UUID) async throws {
+    public func rebuildHours(_ tenant: UUID) async throws {
         try await ownerPool.execute("DELETE FROM intake_hours WHERE tenant_id = \(tenant)")
         try await ownerPool.execute(
             """
@@ -32,7 +32,7 @@ extension TicketTestCase {
     }
 
     /// Exactly `count` chat tickets in the live window (2 minutes ago), as synthetic counts.
-    func live(_ tenant: UUID, _ count: Int) async throws {
+    public func live(_ tenant: UUID, _ count: Int) async throws {
         let minute = Date(timeIntervalSince1970: (clock.now().timeIntervalSince1970 / 60).rounded(.down) * 60)
         try await ownerPool.execute(
             """
@@ -48,5 +48,5 @@ extension TicketTestCase {
         try await rebuildHours(tenant)
     }
 
-    func sweeper() -> SurgeSweeper { SurgeSweeper(database: TenantDatabase(pool: workerPool), clock: clock) }
+    public func sweeper() -> SurgeSweeper { SurgeSweeper(database: TenantDatabase(pool: workerPool), clock: clock) }
 }

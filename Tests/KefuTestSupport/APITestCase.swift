@@ -5,22 +5,22 @@ import HummingbirdTesting
 import KefuAPI
 import KefuCore
 import KefuPostgres
-import KefuTestSupport
+import KefuRuntime
 import XCTest
 
 /// A test case with its own database, the application-role pool the API uses, the worker-role
 /// pool the worker uses, an owner pool for arranging and inspecting data, and the real router.
-class APITestCase: XCTestCase {
-    var database: TestDatabase!
-    var appPool: ConnectionPool!
-    var workerPool: ConnectionPool!
+open class APITestCase: XCTestCase {
+    public var database: TestDatabase!
+    public var appPool: ConnectionPool!
+    public var workerPool: ConnectionPool!
     /// The worker's jobs (timers, surge detection, retention) on `workerPool` and `clock`.
-    var worker: WorkerServices!
-    var ownerPool: ConnectionPool!
-    var services: KefuServices!
-    var clock: ManualClock!
+    public var worker: WorkerServices!
+    public var ownerPool: ConnectionPool!
+    public var services: KefuServices!
+    public var clock: ManualClock!
 
-    override func setUp() async throws {
+    open override func setUp() async throws {
         database = try await TestCluster.shared.makeDatabase()
         appPool = ConnectionPool(database.appConfiguration, configuration: .init(maxConnections: 8))
         ownerPool = ConnectionPool(database.ownerConfiguration, configuration: .init(maxConnections: 4))
@@ -30,7 +30,7 @@ class APITestCase: XCTestCase {
         worker = WorkerServices(pool: workerPool, clock: clock)
     }
 
-    override func tearDown() async throws {
+    open override func tearDown() async throws {
         await appPool?.shutdown()
         await workerPool?.shutdown()
         await ownerPool?.shutdown()
@@ -38,13 +38,13 @@ class APITestCase: XCTestCase {
     }
 
     /// Creates a tenant the way an operator does; returns it with its admin key.
-    func makeTenant(_ slug: String) async throws -> TenantCreation {
+    public func makeTenant(_ slug: String) async throws -> TenantCreation {
         try await TenantAdminService(ownerPool: ownerPool).create(NewTenant(slug: slug, name: "\(slug) Ltd", timezone: "Asia/Shanghai"))
     }
 
     /// Runs `body` against the real router (in-process) or a live server on a free port.
     @discardableResult
-    func withAPI<Value: Sendable>(
+    public func withAPI<Value: Sendable>(
         live: Bool = false,
         maxBodyBytes: Int = 64 * 1024,
         routes: RouteTable = RouteTable(),
@@ -63,25 +63,25 @@ class APITestCase: XCTestCase {
 }
 
 /// Sends JSON requests and decodes JSON responses.
-struct APIClient {
-    let client: any TestClientProtocol
+public struct APIClient: Sendable {
+    public let client: any TestClientProtocol
 
-    struct Reply: Sendable {
-        let status: HTTPResponse.Status
-        let body: JSONValue
-        let raw: String
-        var headers = HTTPFields()
+    public struct Reply: Sendable {
+        public let status: HTTPResponse.Status
+        public let body: JSONValue
+        public let raw: String
+        public var headers = HTTPFields()
 
-        subscript(_ key: String) -> JSONValue? {
+        public subscript(_ key: String) -> JSONValue? {
             guard case .object(let fields) = body else { return nil }
             return fields[key]
         }
 
-        var errorCode: String? { self["error"]?["code"]?.string }
-        var errorField: String? { self["error"]?["field"]?.string }
+        public var errorCode: String? { self["error"]?["code"]?.string }
+        public var errorField: String? { self["error"]?["field"]?.string }
     }
 
-    func send(
+    public func send(
         _ method: HTTPRequest.Method,
         _ path: String,
         key: String? = nil,
@@ -103,40 +103,40 @@ struct APIClient {
         return Reply(status: response.status, body: json, raw: raw, headers: response.headers)
     }
 
-    func get(_ path: String, key: String?) async throws -> Reply { try await send(.get, path, key: key) }
-    func post(_ path: String, key: String?, _ body: String) async throws -> Reply { try await send(.post, path, key: key, body: body) }
-    func patch(_ path: String, key: String?, _ body: String) async throws -> Reply { try await send(.patch, path, key: key, body: body) }
-    func delete(_ path: String, key: String?) async throws -> Reply { try await send(.delete, path, key: key) }
+    public func get(_ path: String, key: String?) async throws -> Reply { try await send(.get, path, key: key) }
+    public func post(_ path: String, key: String?, _ body: String) async throws -> Reply { try await send(.post, path, key: key, body: body) }
+    public func patch(_ path: String, key: String?, _ body: String) async throws -> Reply { try await send(.patch, path, key: key, body: body) }
+    public func delete(_ path: String, key: String?) async throws -> Reply { try await send(.delete, path, key: key) }
 }
 
 extension JSONValue {
-    subscript(_ key: String) -> JSONValue? {
+    public subscript(_ key: String) -> JSONValue? {
         guard case .object(let fields) = self else { return nil }
         return fields[key]
     }
 
-    var string: String? {
+    public var string: String? {
         if case .string(let value) = self { return value }
         return nil
     }
 
-    var number: Double? {
+    public var number: Double? {
         if case .number(let value) = self { return value }
         return nil
     }
 
-    var array: [JSONValue]? {
+    public var array: [JSONValue]? {
         if case .array(let value) = self { return value }
         return nil
     }
 
-    var bool: Bool? {
+    public var bool: Bool? {
         if case .bool(let value) = self { return value }
         return nil
     }
 }
 
 /// JSON for a request body.
-func json(_ fields: [String: Any]) -> String {
+public func json(_ fields: [String: Any]) -> String {
     String(decoding: try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self)
 }

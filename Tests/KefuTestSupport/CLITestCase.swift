@@ -1,13 +1,12 @@
 import Foundation
 import KefuCLI
 import KefuCore
-import KefuTestSupport
 import XCTest
 
 /// A test case that runs `kefu` commands in-process against its own test database, with the
 /// output captured.
-class CLITestCase: APITestCase {
-    override func setUp() async throws {
+open class CLITestCase: APITestCase {
+    open override func setUp() async throws {
         try await super.setUp()
         CommandContext.environmentOverride = [
             "DATABASE_URL": database.ownerConfiguration.url(revealingPassword: true),
@@ -18,7 +17,7 @@ class CLITestCase: APITestCase {
         ]
     }
 
-    override func tearDown() async throws {
+    open override func tearDown() async throws {
         CommandContext.environmentOverride = nil
         Console.sink = { print($0) }
         try await super.tearDown()
@@ -26,7 +25,7 @@ class CLITestCase: APITestCase {
 
     /// Runs `kefu <arguments>` and returns what it printed.
     @discardableResult
-    func kefu(_ arguments: String...) async throws -> String {
+    public func kefu(_ arguments: String...) async throws -> String {
         let lines = LineCollector()
         Console.sink = { lines.append($0) }
         try await Kefu.run(arguments: arguments)
@@ -35,9 +34,9 @@ class CLITestCase: APITestCase {
 }
 
 /// Collects printed lines from the CLI.
-final class LineCollector: @unchecked Sendable {
+public final class LineCollector: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var text: String { lock.withLock { lines.joined(separator: "\n") } }
+    public func append(_ line: String) { lock.withLock { lines.append(line) } }
+    public var text: String { lock.withLock { lines.joined(separator: "\n") } }
 }
