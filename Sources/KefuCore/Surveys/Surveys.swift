@@ -153,23 +153,9 @@ public struct SurveyService: Sendable {
             )
             let profile = try await SettingsService.load(tx)
             if input.overall <= profile.settings.survey.lowRatingThreshold {
-                _ = try await actions.mutate(tx, survey.ticketId) { tx, ticket, context in
-                    try await actions.reopen(
-                        tx,
-                        ticket,
-                        context: context,
-                        actor: .customer,
-                        reason: "customer rated the handling \(input.overall)/5: second handling"
-                    )
-                    let supervisors = try await NotificationStore.supervisors(tx)
-                    try await NotificationStore.notify(
-                        tx,
-                        supervisors,
-                        kind: "low_rating",
-                        ticket: ticket.id,
-                        message: "Ticket \(ticket.reference) was rated \(input.overall)/5 and reopened",
-                        at: now
-                    )
+                let reason = "customer rated the handling \(input.overall)/5: second handling"
+                _ = try await actions.mutate(tx, survey.ticketId, .reopen, by: .customer, commit: false) { tx, _, _ in
+                    .reopen(reason: reason, lowRating: LowRating(overall: input.overall, supervisors: try await NotificationStore.supervisors(tx)))
                 }
             }
             return answered

@@ -2,8 +2,9 @@ import Foundation
 import KefuPostgres
 
 /// Everything that happens to a ticket after intake. Each action is one transaction: the ticket
-/// row is locked, the lifecycle checked (409 on an invalid transition), the change, its messages,
-/// its SLA effects and its audit events written together.
+/// row is locked and read with the tenant's settings, the caller authorized, the transition
+/// checked (409 when invalid), the facts the action needs resolved, its whole change decided by
+/// `TicketLifecycle.apply` and written by `TicketStore.save` in one round trip with COMMIT.
 public struct TicketActionService: Sendable {
     let database: TenantDatabase
     let clock: any KefuClock
@@ -13,164 +14,122 @@ public struct TicketActionService: Sendable {
         self.clock = clock
     }
 
-    /// Loads and locks the ticket, checks that `principal` may do `action` on it (its owner, or a
-    /// role that always may: see `KefuAction`), applies `body`, re-arms the ticket's timers and
-    /// returns the ticket as stored afterwards — all in one transaction.
+    /// Runs `action` for `principal`, who must be allowed `authority(ticket)` on the ticket (its
+    /// owner, or a role that always may: see `KefuAction`), in a transaction of its own.
+    /// `resolve` loads the facts the action needs (after the transition is known to be legal).
     func mutate(
         _ principal: Principal,
-        _ action: (Ticket) -> KefuAction,
+        _ authority: (Ticket) -> KefuAction,
         _ ticketID: UUID,
-        _ body: (TenantTransaction, Ticket, TicketContext) async throws -> Void
-    ) async throws -> Ticket {
+        _ kind: TicketLifecycle.Action,
+        commit: Bool = true,
+        _ resolve: (TenantTransaction, Ticket, TicketContext) async throws -> TicketAction
+    ) async throws -> TicketChange {
         try await database.transaction(principal.tenantID) { tx in
-            try await mutate(tx, ticketID) { tx, ticket, context in
-                try principal.authorize(action(ticket), ticketOwner: ticket.ownerId)
-                try await body(tx, ticket, context)
-            }
+            try await mutate(
+                tx,
+                ticketID,
+                kind,
+                by: .agent(principal.agentID),
+                authorize: { try principal.authorize(authority($0), ticketOwner: $0.ownerId) },
+                commit: commit,
+                resolve
+            )
         }
     }
 
-    /// `mutate` for an action whose rule does not depend on the ticket's state.
+    /// `mutate` for an action whose authority does not depend on the ticket's state.
     func mutate(
         _ principal: Principal,
-        _ action: KefuAction,
+        _ authority: KefuAction,
         _ ticketID: UUID,
-        _ body: (TenantTransaction, Ticket, TicketContext) async throws -> Void
-    ) async throws -> Ticket {
-        try await mutate(principal, { _ in action }, ticketID, body)
+        _ kind: TicketLifecycle.Action,
+        commit: Bool = true,
+        _ resolve: (TenantTransaction, Ticket, TicketContext) async throws -> TicketAction
+    ) async throws -> TicketChange {
+        try await mutate(principal, { _ in authority }, ticketID, kind, commit: commit, resolve)
     }
 
-    /// The same inside an existing tenant transaction (e.g. a survey answer reopening its ticket).
+    /// The same inside an existing tenant transaction (e.g. a survey answer reopening its
+    /// ticket; `commit` false there). Round trips: the locked ticket with the settings, the
+    /// facts `resolve` loads (if any), the change.
     func mutate(
         _ tx: TenantTransaction,
         _ ticketID: UUID,
-        _ body: (TenantTransaction, Ticket, TicketContext) async throws -> Void
-    ) async throws -> Ticket {
-        let ticket = try await TicketStore.fetch(tx, id: ticketID, forUpdate: true)
-        let context = try await TicketContext.load(tx, ticket: ticket, now: clock.now())
-        try await body(tx, ticket, context)
-        let updated = try await TicketStore.fetch(tx, id: ticketID)
-        try await TicketTimers.sync(tx, updated, context: context)
-        return updated
+        _ kind: TicketLifecycle.Action,
+        by actor: TicketActor,
+        authorize: (Ticket) throws -> Void = { _ in },
+        commit: Bool,
+        _ resolve: (TenantTransaction, Ticket, TicketContext) async throws -> TicketAction
+    ) async throws -> TicketChange {
+        let loaded = try await tx.pipeline([TicketStore.fetchQuery(tx.tenantID, id: ticketID, forUpdate: true), SettingsService.loadQuery(tx)])
+        let ticket = try TicketStore.ticket(from: loaded[0])
+        let profile = try SettingsService.profile(from: loaded[1], tenantID: tx.tenantID)
+        let context = TicketContext(now: clock.now(), profile: profile, channel: ticket.channel)
+        try authorize(ticket)
+        _ = try TicketLifecycle.next(from: ticket.status, on: kind)
+        let action = try await resolve(tx, ticket, context)
+        let change = try TicketLifecycle.apply(action, to: ticket, by: actor, context: context)
+        try await TicketStore.save(change, in: tx, andCommit: commit)
+        return change
     }
 
     /// Assigns a new ticket: to the caller (taking it), or to someone else (supervisors and admins).
     public func assign(_ principal: Principal, _ ticketID: UUID, _ input: AssignInput) async throws -> Ticket {
-        let actor = principal.agentID
-        let action: KefuAction = (input.agentId ?? actor) == actor ? .takeTicket : .assignTicketToOthers
-        return try await mutate(principal, action, ticketID) { tx, ticket, context in
-            _ = try TicketLifecycle.next(from: ticket.status, on: .assign)
-            let agent = try await TicketAgents.requireActive(tx, input.agentId ?? actor, field: "agent_id")
-            try await TicketAgents.takeFirst(tx, ticket, agent: agent.id, by: actor, at: context.now)
-        }
+        let target = input.agentId ?? principal.agentID
+        let authority: KefuAction = target == principal.agentID ? .takeTicket : .assignTicketToOthers
+        return try await mutate(principal, authority, ticketID, .assign) { tx, _, _ in
+            .assign(to: try await TicketAgents.requireActive(tx, target, field: "agent_id"))
+        }.ticket
     }
 
     /// A public reply by an agent. The first one is the first response; each one restarts the
     /// progress-update clock. Replying to a new ticket takes it.
     public func respond(_ principal: Principal, _ ticketID: UUID, _ input: MessageInput) async throws -> Ticket {
-        let actor = principal.agentID
-        let body = try Validate.text(input.body, field: "body", maxLength: 20_000)
-        let action: @Sendable (Ticket) -> KefuAction = { $0.status == .new ? .takeTicket : .respond }
-        return try await mutate(principal, action, ticketID) { tx, ticket, context in
-            let next = try TicketLifecycle.next(from: ticket.status, on: .respond)
-            if ticket.status == .new {
-                _ = try await TicketAgents.requireActive(tx, actor, field: "agent")
-                try await TicketAgents.takeFirst(tx, ticket, agent: actor, by: actor, at: context.now)
-            }
-            _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .agent(actor), visibility: "public", body: body, at: context.now)
-            try await TicketClocks.publicUpdate(tx, ticket, context: context)
-            try await setStatus(tx, ticket, next, actor: .agent(actor), kind: "responded", at: context.now)
-        }
+        let body = try Self.body(input)
+        let authority: @Sendable (Ticket) -> KefuAction = { $0.status == .new ? .takeTicket : .respond }
+        return try await mutate(principal, authority, ticketID, .respond) { tx, ticket, _ in
+            if ticket.status == .new { _ = try await TicketAgents.requireActive(tx, principal.agentID, field: "agent") }
+            return .respond(body: body)
+        }.ticket
     }
 
     /// An internal note: visible to agents only, changes nothing else.
     public func note(_ principal: Principal, _ ticketID: UUID, _ input: MessageInput) async throws -> Ticket {
-        let actor = principal.agentID
-        let body = try Validate.text(input.body, field: "body", maxLength: 20_000)
-        return try await mutate(principal, .addNote, ticketID) { tx, ticket, context in
-            _ = try TicketLifecycle.next(from: ticket.status, on: .note)
-            _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .agent(actor), visibility: "internal", body: body, at: context.now)
-            try await TicketStore.record(tx, ticket: ticket.id, actor: .agent(actor), kind: "noted", at: context.now)
-        }
+        let body = try Self.body(input)
+        return try await mutate(principal, .addNote, ticketID, .note) { _, _, _ in .note(body: body) }.ticket
     }
 
     /// Asks the customer for missing information: the ticket waits and its SLA clocks pause.
     public func requestInfo(_ principal: Principal, _ ticketID: UUID, _ input: MessageInput) async throws -> Ticket {
-        let actor = principal.agentID
-        let body = try Validate.text(input.body, field: "body", maxLength: 20_000)
-        return try await mutate(principal, .requestInfo, ticketID) { tx, ticket, context in
-            let next = try TicketLifecycle.next(from: ticket.status, on: .requestInfo)
-            _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .agent(actor), visibility: "public", body: body, at: context.now)
-            try await TicketClocks.publicUpdate(tx, ticket, context: context)
-            try await TicketClocks.pause(tx, ticket, at: context.now, actor: .agent(actor))
-            try await setStatus(tx, ticket, next, actor: .agent(actor), kind: "info_requested", at: context.now)
-        }
+        let body = try Self.body(input)
+        return try await mutate(principal, .requestInfo, ticketID, .requestInfo) { _, _, _ in .requestInfo(body: body) }.ticket
     }
 
     /// The customer wrote: a waiting ticket resumes and its clocks continue exactly where they paused.
     /// Written by a channel gateway's `integration` key (or an admin), never by an agent.
     public func customerReply(_ principal: Principal, _ ticketID: UUID, _ input: MessageInput) async throws -> Ticket {
-        let body = try Validate.text(input.body, field: "body", maxLength: 20_000)
-        return try await mutate(principal, .customerReply, ticketID) { tx, ticket, context in
-            let next = try TicketLifecycle.next(from: ticket.status, on: .customerReply)
-            _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .customer, visibility: "public", body: body, at: context.now)
-            if ticket.status == .waitingOnCustomer {
-                try await TicketClocks.resume(tx, ticket, context: context)
-            }
-            try await setStatus(tx, ticket, next, actor: .customer, kind: "customer_replied", at: context.now)
-        }
+        let body = try Self.body(input)
+        return try await database.transaction(principal.tenantID) { tx in
+            try await mutate(
+                tx,
+                ticketID,
+                .customerReply,
+                by: .customer,
+                authorize: { try principal.authorize(.customerReply, ticketOwner: $0.ownerId) },
+                commit: true
+            ) { _, _, _ in .customerReply(body: body) }
+        }.ticket
     }
 
     /// A plan or workaround was given to the customer (P1 within 2 h, P2 within 4 h).
     public func plan(_ principal: Principal, _ ticketID: UUID, _ input: MessageInput) async throws -> Ticket {
-        let actor = principal.agentID
-        let body = try Validate.text(input.body, field: "body", maxLength: 20_000)
-        return try await mutate(principal, .plan, ticketID) { tx, ticket, context in
-            _ = try TicketLifecycle.next(from: ticket.status, on: .plan)
-            _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .agent(actor), visibility: "public", body: body, at: context.now)
-            try await TicketClocks.publicUpdate(tx, ticket, context: context)
-            try await TicketClocks.planGiven(tx, ticket, at: context.now)
-            try await TicketStore.record(tx, ticket: ticket.id, actor: .agent(actor), kind: "plan_given", at: context.now)
-        }
+        let body = try Self.body(input)
+        return try await mutate(principal, .plan, ticketID, .plan) { _, _, _ in .plan(body: body) }.ticket
     }
 
-    /// Updates the status (when it changes) and records the event.
-    func setStatus(_ tx: TenantTransaction, _ ticket: Ticket, _ next: TicketStatus, actor: TicketActor, kind: String, at now: Date) async throws {
-        if next != ticket.status {
-            try await tx.execute(
-                """
-                UPDATE tickets SET status = \(next.rawValue), updated_at = \(now)
-                WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
-                """
-            )
-        } else {
-            try await tx.execute("UPDATE tickets SET updated_at = \(now) WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)")
-        }
-        try await TicketStore.record(
-            tx,
-            ticket: ticket.id,
-            actor: actor,
-            kind: kind,
-            before: ["status": .string(ticket.status.rawValue)],
-            after: ["status": .string(next.rawValue)],
-            at: now
-        )
-    }
-}
-
-/// What an action needs besides the ticket: the instant, the tenant's settings and the calendar
-/// of the ticket's channel.
-struct TicketContext {
-    var now: Date
-    var settings: TenantSettings
-    var calendar: BusinessCalendar
-
-    static func load(_ tx: TenantTransaction, ticket: Ticket, now: Date) async throws -> TicketContext {
-        let profile = try await SettingsService.load(tx)
-        return TicketContext(
-            now: now,
-            settings: profile.settings,
-            calendar: profile.settings.calendar(timezone: profile.timezone, channel: ticket.channel.rawValue)
-        )
+    /// A message body of at most 20,000 characters.
+    static func body(_ input: MessageInput) throws -> String {
+        try Validate.text(input.body, field: "body", maxLength: 20_000)
     }
 }

@@ -111,27 +111,8 @@ public struct TicketIntakeService: Sendable {
             decision.minTier = .junior
             decision.maxTier = .senior
         }
-        let priority = request.priority ?? decision.priority ?? .default(for: request.category)
-        let calendar = profile.settings.calendar(timezone: profile.timezone, channel: request.channel.rawValue)
-        let clocks = SLAPlanner.initialClocks(
-            createdAt: now,
-            priority: priority,
-            channel: request.channel,
-            category: request.category,
-            sla: profile.settings.sla,
-            calendar: calendar,
-            expectedResolutionAt: request.expectedResolutionAt
-        )
-        let autoRepliesOff = try surge?.decode(Bool.self, "auto_replies_off") == true
-        let autoReply =
-            autoRepliesOff
-            ? nil
-            : AutoReply.make(
-                settings: profile.settings,
-                calendar: calendar,
-                at: now,
-                suggestions: suggestions.map(\.title)
-            )
+        let priority = NewTicketFacts.priority(request, decision)
+        let context = TicketContext(now: now, profile: profile, channel: request.channel)
 
         // The counter row stays locked until commit: take it only now, so concurrent intakes wait briefly.
         let picked = try await tx.pipeline([
@@ -142,130 +123,22 @@ public struct TicketIntakeService: Sendable {
             RETURNING last_number
             """,
         ])
-        let owner = try TicketRouting.pickedAgent(from: picked[0])
-        let number = try require(try picked[1].rows.first?.decode(Int.self, at: 0))
-        let supervisors = priority <= .p2 ? try await NotificationStore.supervisors(tx) : []
-
-        let ticket = Ticket(
-            id: UUID(),
-            tenantId: tx.tenantID,
-            number: number,
-            reference: Ticket.reference(number),
-            customerId: customer.id,
-            contact: request.contact,
-            channel: request.channel,
-            subject: request.subject,
-            description: request.description,
-            attachments: request.attachments,
-            occurredAt: request.occurredAt,
-            expectedResolutionAt: request.expectedResolutionAt,
-            category: request.category,
-            priority: priority,
-            status: owner == nil ? .new : .assigned,
-            skill: decision.skill,
-            tier: decision.minTier,
-            ownerId: owner,
-            firstOwnerId: owner,
-            departmentId: nil,
-            departmentDueAt: nil,
-            tagIds: request.tagIDs,
-            solutionSummary: nil,
-            solutionOptions: [],
-            compensation: nil,
-            autoReply: autoReply?.text,
-            humanAvailableAt: autoReply?.humanAvailableAt,
-            reopenCount: 0,
-            createdAt: now,
-            assignedAt: owner == nil ? nil : now,
-            firstResponseAt: nil,
-            planAt: nil,
-            lastPublicUpdateAt: nil,
-            resolvedAt: nil,
-            closedAt: nil,
-            archivedAt: nil,
-            updatedAt: now,
-            channelResponseDueAt: clocks.channelResponseDueAt,
-            firstResponseDueAt: clocks.firstResponseDueAt,
-            planDueAt: clocks.planDueAt,
-            progressDueAt: nil,
-            resolutionDueAt: clocks.resolutionDueAt,
-            slaPausedAt: nil,
-            breached: false,
-            suggestedArticleIds: suggestions.map(\.id)
+        let facts = NewTicketFacts(
+            tenantID: tx.tenantID,
+            number: try require(try picked[1].rows.first?.decode(Int.self, at: 0)),
+            customerID: customer.id,
+            request: request,
+            routing: decision,
+            owner: try TicketRouting.pickedAgent(from: picked[0]),
+            suggestions: suggestions,
+            autoRepliesOff: try surge?.decode(Bool.self, "auto_replies_off") == true,
+            supervisors: priority <= .p2 ? try await NotificationStore.supervisors(tx) : []
         )
-        let ticketID = ticket.id
-        var writes = [TicketStore.insertQuery(ticket, idempotencyKey: request.idempotencyKey, fingerprint: request.fingerprint)]
-        if !request.tagIDs.isEmpty {
-            writes.append(
-                """
-                INSERT INTO ticket_tags (tenant_id, ticket_id, tag_id)
-                SELECT \(tx.tenantID), \(ticketID), unnest(\(request.tagIDs))
-                """
-            )
-        }
-        writes.append(TicketStore.addMessageQuery(tx, ticket: ticketID, author: .customer, visibility: "public", body: request.description, at: now))
-        var events = [
-            TicketEventRecord(
-                actor: .customer,
-                kind: "created",
-                after: [
-                    "number": .number(Double(number)), "status": .string(TicketStatus.new.rawValue), "priority": .string(priority.rawValue),
-                    "channel": .string(request.channel.rawValue), "category": .string(request.category.rawValue),
-                    "customer_id": .string(customer.id.uuidString), "routing_rule": decision.rule.map(JSONValue.string) ?? .null,
-                    "first_response_due_at": .optionalDate(clocks.firstResponseDueAt),
-                    "channel_response_due_at": .optionalDate(clocks.channelResponseDueAt), "plan_due_at": .optionalDate(clocks.planDueAt),
-                ]
-            )
-        ]
-        if let autoReply {
-            writes.append(TicketStore.addMessageQuery(tx, ticket: ticketID, author: .system, visibility: "public", body: autoReply.text, at: now))
-            events.append(
-                TicketEventRecord(
-                    actor: .system,
-                    kind: "auto_reply",
-                    after: ["human_available_at": .optionalDate(autoReply.humanAvailableAt)]
-                )
-            )
-        }
-        if let owner {
-            writes.append(TicketStore.addAssignmentQuery(tx, ticket: ticketID, kind: "initial", from: nil, to: owner, by: nil, at: now))
-            events.append(
-                TicketEventRecord(
-                    actor: .system,
-                    kind: "assigned",
-                    before: ["status": .string(TicketStatus.new.rawValue), "owner_id": .null],
-                    after: [
-                        "status": .string(TicketStatus.assigned.rawValue), "owner_id": .string(owner.uuidString),
-                        "skill": decision.skill.map(JSONValue.string) ?? .null,
-                    ]
-                )
-            )
-        }
-        if priority <= .p2 {
-            // P1 and P2 go to the on-duty supervisor at once.
-            writes.append(
-                NotificationStore.notifyQuery(
-                    tx,
-                    supervisors,
-                    kind: "priority_escalation",
-                    ticket: ticketID,
-                    message: "\(priority.rawValue) ticket \(Ticket.reference(number)) needs attention",
-                    at: now
-                )
-            )
-            events.append(
-                TicketEventRecord(
-                    actor: .system,
-                    kind: "escalated_to_supervisor",
-                    after: ["priority": .string(priority.rawValue), "supervisors": .number(Double(supervisors.count))]
-                )
-            )
-        }
-        writes.append(TicketStore.recordQuery(tx, ticket: ticketID, events, at: now))
+        let change = try TicketLifecycle.apply(.create(facts), to: nil, by: .customer, context: context)
+        var writes = TicketStore.saveQueries(change, in: tx)
         if let counting = IntakeCounter.recordQuery(tx, channel: request.channel, at: now) { writes.append(counting) }
-        writes.append(TicketTimers.armNewQuery(tx, ticket))
         try await tx.pipelineAndCommit(writes)
-        return IntakeResult(ticket: ticket, created: true)
+        return IntakeResult(ticket: change.ticket, created: true)
     }
 }
 

@@ -1,7 +1,11 @@
 /// The ticket state machine: which action may happen in which status, and where it leads.
-/// Anything else is a `conflict` (HTTP 409) with a message saying why.
+/// Anything else is a `conflict` (HTTP 409) with a message saying why. `apply` turns an action
+/// into the whole change it makes (`TicketChange`), without a database; `docs/ARCHITECTURE.md`
+/// prints the table of `next`.
 public enum TicketLifecycle {
-    public enum Action: String, Sendable {
+    public enum Action: String, Sendable, CaseIterable {
+        /// Intake; legal only when there is no ticket yet.
+        case create
         case assign, respond, note
         case requestInfo = "request_info"
         case customerReply = "customer_reply"
@@ -33,7 +37,27 @@ public enum TicketLifecycle {
         throw KefuError.conflict(reason(action, status))
     }
 
+    /// The change `action` makes to `ticket` (nil for `.create`) at `context.now`, done by
+    /// `actor`: the new value, its messages, owner history, events, breaches, notifications and
+    /// timers. Throws the transition's conflict, or `invalidField` for a target that cannot be.
+    static func apply(_ action: TicketAction, to ticket: Ticket?, by actor: TicketActor, context: TicketContext) throws -> TicketChange {
+        var change: TicketChange
+        switch (action, ticket) {
+        case (.create(let facts), nil):
+            change = TicketChange.creating(facts, by: actor, context: context)
+        case (_, let ticket?):
+            let next = try next(from: ticket.status, on: action.kind)
+            change = TicketChange(before: ticket, ticket: ticket, at: context.now)
+            try change.perform(action, next: next, by: actor, context: context)
+        case (_, nil):
+            throw KefuError.notFound("ticket")
+        }
+        change.timers = TicketTimers.states(of: change.ticket, calendar: context.calendar, now: context.now)
+        return change
+    }
+
     private static func reason(_ action: Action, _ status: TicketStatus) -> String {
+        if action == .create { return "the ticket already exists" }
         let name = action.rawValue.replacingOccurrences(of: "_", with: " ")
         switch status {
         case .new: return "cannot \(name) a new ticket: assign it first"

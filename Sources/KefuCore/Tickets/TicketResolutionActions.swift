@@ -5,61 +5,24 @@ extension TicketActionService {
     /// Escalates to a department: it must reply within its deadline, and the customer is told
     /// when to expect an answer.
     public func escalate(_ principal: Principal, _ ticketID: UUID, _ input: EscalateInput) async throws -> Ticket {
-        let actor = principal.agentID
         let note = try Validate.text(input.note, field: "note", maxLength: 5000)
         if let minutes = input.replyMinutes, !(1...43_200).contains(minutes) {
             throw KefuError.invalidField("reply_minutes", "must be between 1 and 43200")
         }
-        return try await mutate(principal, .escalate, ticketID) { tx, ticket, context in
-            let next = try TicketLifecycle.next(from: ticket.status, on: .escalate)
+        return try await mutate(principal, .escalate, ticketID, .escalate) { tx, _, _ in
             let department: Department
             do {
                 department = try await DepartmentService(database: database).get(tx, id: input.departmentId)
             } catch KefuError.notFound {
                 throw KefuError.invalidField("department_id", "no such department")
             }
-            let minutes = input.replyMinutes ?? context.settings.sla.departmentReplyMinutes
-            let due = SLAPlanner.deadline(minutes: minutes, from: context.now, calendar: context.calendar)
-            try await tx.execute(
-                """
-                UPDATE tickets SET department_id = \(department.id), department_due_at = \(due)
-                WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
-                """
-            )
-            _ = try await TicketStore.addMessage(
-                tx,
-                ticket: ticket.id,
-                author: .agent(actor),
-                visibility: "internal",
-                body: "Escalated to \(department.name): \(note)",
-                at: context.now
-            )
-            let expected = due.map { " We expect an answer by \(AutoReply.localTime($0, calendar: context.calendar))." } ?? ""
-            _ = try await TicketStore.addMessage(
-                tx,
-                ticket: ticket.id,
-                author: .system,
-                visibility: "public",
-                body: "We have passed your request to our \(department.name) team.\(expected)",
-                at: context.now
-            )
-            try await TicketClocks.publicUpdate(tx, ticket, context: context)
-            try await setStatus(tx, ticket, next, actor: .agent(actor), kind: "escalated", at: context.now)
-            try await TicketStore.record(
-                tx,
-                ticket: ticket.id,
-                actor: .agent(actor),
-                kind: "department_notified",
-                after: ["department_id": .string(department.id.uuidString), "due_at": .optionalDate(due)],
-                at: context.now
-            )
-        }
+            return .escalate(to: DepartmentRef(id: department.id, name: department.name), note: note, replyMinutes: input.replyMinutes)
+        }.ticket
     }
 
     /// Resolves the ticket with a solution summary (and possibly several options and a compensation).
     /// The answer carries the satisfaction survey's token, the one time it exists in plain.
     public func resolve(_ principal: Principal, _ ticketID: UUID, _ input: ResolveInput) async throws -> ResolvedTicket {
-        let actor = principal.agentID
         let summary = try Validate.text(input.solutionSummary, field: "solution_summary", maxLength: 10_000)
         let options = try (input.solutionOptions ?? []).enumerated().map { index, option in
             try Validate.text(option, field: "solution_options[\(index)]", maxLength: 5000)
@@ -71,22 +34,23 @@ extension TicketActionService {
             }
         }
         var surveyToken: String?
-        let resolved = try await mutate(principal, .resolve, ticketID) { tx, ticket, context in
-            let next = try TicketLifecycle.next(from: ticket.status, on: .resolve)
-            try await TicketClocks.planGiven(tx, ticket, at: context.now)
-            try await TicketClocks.checkMet(tx, ticket, clock: "resolution", due: ticket.resolutionDueAt, at: context.now)
-            if ticket.firstResponseAt == nil { try await TicketClocks.publicUpdate(tx, ticket, context: context) }
-            try await tx.execute(
-                """
-                UPDATE tickets SET solution_summary = \(summary), solution_options = \(json: options),
-                    compensation = \(input.compensation.map { PostgresJSON($0) }), resolved_at = \(context.now),
-                    progress_due_at = NULL, sla_paused_at = NULL, last_public_update_at = \(context.now)
-                WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
-                """
-            )
-            _ = try await TicketStore.addMessage(tx, ticket: ticket.id, author: .agent(actor), visibility: "public", body: summary, at: context.now)
-            try await setStatus(tx, ticket, next, actor: .agent(actor), kind: "resolved", at: context.now)
-            surveyToken = try await AfterResolution.run(tx, ticket, context: context)
+        // What follows a resolution (survey, follow-up, problem reports) reads what it wrote:
+        // it runs after the change, before COMMIT.
+        let resolved = try await database.transaction(principal.tenantID) { tx in
+            var context: TicketContext?
+            let change = try await mutate(
+                tx,
+                ticketID,
+                .resolve,
+                by: .agent(principal.agentID),
+                authorize: { try principal.authorize(.resolve, ticketOwner: $0.ownerId) },
+                commit: false
+            ) { _, _, loaded in
+                context = loaded
+                return .resolve(summary: summary, options: options, compensation: input.compensation)
+            }
+            surveyToken = try await AfterResolution.run(tx, change.ticket, context: try require(context))
+            return change.ticket
         }
         return ResolvedTicket(ticket: resolved, surveyToken: surveyToken)
     }
@@ -94,39 +58,12 @@ extension TicketActionService {
     /// Reopens a resolved ticket for second handling.
     public func reopen(_ principal: Principal, _ ticketID: UUID, _ input: ReopenInput) async throws -> Ticket {
         let reason = try Validate.text(input.reason, field: "reason", maxLength: 2000)
-        return try await mutate(principal, .reopen, ticketID) { tx, ticket, context in
-            try await reopen(tx, ticket, context: context, actor: .agent(principal.agentID), reason: reason)
-        }
-    }
-
-    func reopen(_ tx: TenantTransaction, _ ticket: Ticket, context: TicketContext, actor: TicketActor, reason: String) async throws {
-        let next = try TicketLifecycle.next(from: ticket.status, on: .reopen)
-        let progressDue = SLAPlanner.progressDue(after: context.now, sla: context.settings.sla, calendar: context.calendar)
-        try await tx.execute(
-            """
-            UPDATE tickets SET resolved_at = NULL, reopen_count = reopen_count + 1, progress_due_at = \(progressDue)
-            WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
-            """
-        )
-        _ = try await TicketStore.addMessage(
-            tx,
-            ticket: ticket.id,
-            author: actor,
-            visibility: "internal",
-            body: "Reopened: \(reason)",
-            at: context.now
-        )
-        try await setStatus(tx, ticket, next, actor: actor, kind: "reopened", at: context.now)
+        return try await mutate(principal, .reopen, ticketID, .reopen) { _, _, _ in .reopen(reason: reason) }.ticket
     }
 
     /// Closes a resolved ticket.
     public func close(_ principal: Principal, _ ticketID: UUID) async throws -> Ticket {
-        let actor = principal.agentID
-        return try await mutate(principal, .close, ticketID) { tx, ticket, context in
-            let next = try TicketLifecycle.next(from: ticket.status, on: .close)
-            try await tx.execute("UPDATE tickets SET closed_at = \(context.now) WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)")
-            try await setStatus(tx, ticket, next, actor: .agent(actor), kind: "closed", at: context.now)
-        }
+        try await mutate(principal, .close, ticketID, .close) { _, _, _ in .close }.ticket
     }
 }
 

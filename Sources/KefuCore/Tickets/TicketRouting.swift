@@ -75,4 +75,20 @@ public enum TicketRouting {
     static func pickedAgent(from result: PostgresResult) throws -> UUID? {
         try result.rows.first?.decode(UUID.self, at: 0)
     }
+
+    /// Redispatch without a named agent: the least-loaded active on-duty agent other than the
+    /// current owner who has the ticket's skill (any agent when it has none).
+    static func pickOtherAgent(_ tx: TenantTransaction, for ticket: Ticket) async throws -> UUID? {
+        try await tx.queryScalar(
+            UUID.self,
+            """
+            SELECT a.id FROM agents a
+            WHERE a.tenant_id = \(tx.tenantID) AND a.active AND a.duty_status = 'on_duty'
+              AND a.role IN ('agent', 'supervisor') AND a.id IS DISTINCT FROM \(ticket.ownerId)
+              AND (\(ticket.skill)::text IS NULL OR \(ticket.skill) = ANY (a.skills))
+            ORDER BY \(openLoad), a.created_at
+            LIMIT 1
+            """
+        )
+    }
 }

@@ -2,7 +2,7 @@ import Foundation
 import KefuPostgres
 
 /// Row-level access to tickets and their dependent records inside a tenant transaction:
-/// reading, the audit trail, the conversation, owner history and breaches.
+/// reading and the audit trail here; writing a whole `TicketChange` in `TicketStore+Save.swift`.
 enum TicketStore {
     static let columns: PostgresQuery = """
         t.id, t.tenant_id, t.number,
@@ -94,109 +94,6 @@ enum TicketStore {
         }
         return query
     }
-
-    /// Adds a message to the conversation.
-    static func addMessage(
-        _ tx: TenantTransaction,
-        ticket: UUID,
-        author: TicketActor,
-        visibility: String,
-        body: String,
-        at: Date
-    ) async throws -> TicketMessage {
-        var insert = addMessageQuery(tx, ticket: ticket, author: author, visibility: visibility, body: body, at: at)
-        insert.append(" RETURNING id, ticket_id, author_kind, author_id, visibility, body, created_at")
-        return try require(try await tx.queryFirst(TicketMessage.self, insert))
-    }
-
-    /// The statement `addMessage` runs (without its RETURNING), for a pipeline.
-    static func addMessageQuery(
-        _ tx: TenantTransaction,
-        ticket: UUID,
-        author: TicketActor,
-        visibility: String,
-        body: String,
-        at: Date
-    ) -> PostgresQuery {
-        """
-        INSERT INTO ticket_messages (tenant_id, ticket_id, author_kind, author_id, visibility, body, created_at)
-        VALUES (\(tx.tenantID), \(ticket), \(author.kind.rawValue), \(author.id), \(visibility), \(body), \(at))
-        """
-    }
-
-    /// Records a change of owner in the owner history.
-    static func addAssignment(
-        _ tx: TenantTransaction,
-        ticket: UUID,
-        kind: String,
-        from: UUID?,
-        to: UUID,
-        by: UUID?,
-        reason: String? = nil,
-        handoverNote: String? = nil,
-        secondsSincePrevious: Double? = nil,
-        at: Date
-    ) async throws {
-        try await tx.execute(
-            addAssignmentQuery(
-                tx,
-                ticket: ticket,
-                kind: kind,
-                from: from,
-                to: to,
-                by: by,
-                reason: reason,
-                handoverNote: handoverNote,
-                secondsSincePrevious: secondsSincePrevious,
-                at: at
-            )
-        )
-    }
-
-    /// The statement `addAssignment` runs, for a pipeline.
-    static func addAssignmentQuery(
-        _ tx: TenantTransaction,
-        ticket: UUID,
-        kind: String,
-        from: UUID?,
-        to: UUID,
-        by: UUID?,
-        reason: String? = nil,
-        handoverNote: String? = nil,
-        secondsSincePrevious: Double? = nil,
-        at: Date
-    ) -> PostgresQuery {
-        """
-        INSERT INTO ticket_assignments (tenant_id, ticket_id, kind, from_agent_id, to_agent_id, by_agent_id, reason,
-                                        handover_note, seconds_since_previous, created_at)
-        VALUES (\(tx.tenantID), \(ticket), \(kind), \(from), \(to), \(by), \(reason), \(handoverNote), \(secondsSincePrevious), \(at))
-        """
-    }
-
-    /// Records a missed clock once (per clock and due instant) and flags the ticket as breached.
-    static func recordBreach(_ tx: TenantTransaction, ticket: UUID, clock: String, dueAt: Date, metAt: Date?, at: Date) async throws {
-        let late = (metAt ?? at).timeIntervalSince(dueAt)
-        let inserted = try await tx.execute(
-            """
-            INSERT INTO ticket_sla_breaches (tenant_id, ticket_id, clock, due_at, met_at, detected_at, late_seconds)
-            VALUES (\(tx.tenantID), \(ticket), \(clock), \(dueAt), \(metAt), \(at), \(late))
-            ON CONFLICT DO NOTHING
-            """
-        )
-        guard inserted > 0 else { return }
-        try await tx.execute("UPDATE tickets SET breached = true WHERE tenant_id = \(tx.tenantID) AND id = \(ticket)")
-        try await record(
-            tx,
-            ticket: ticket,
-            actor: .system,
-            kind: "sla_breached",
-            after: [
-                "clock": .string(clock), "due_at": .date(dueAt), "met_at": metAt.map(JSONValue.date) ?? .null,
-                "late_seconds": .number(late),
-            ],
-            at: at
-        )
-    }
 }
 
 extension JSONValue {
@@ -215,9 +112,12 @@ extension JSONValue {
 }
 
 /// One audit-trail entry to write: who, what, and the fields before → after.
-struct TicketEventRecord {
+struct TicketEventRecord: Sendable {
     var actor: TicketActor
     var kind: String
     var before: [String: JSONValue]? = nil
     var after: [String: JSONValue]? = nil
+    /// For `sla_breached`: the breach it reports, written with it; the entry is written only
+    /// when the breach is new (a clock is breached once per due instant).
+    var breach: SLABreachDraft? = nil
 }

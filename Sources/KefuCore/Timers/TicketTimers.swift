@@ -26,52 +26,47 @@ enum TicketTimers {
     }
 
     /// The SLA clocks that have a due instant, as timer kinds, and whether each still runs.
-    private static func slaTimers(of ticket: Ticket) -> [(kind: String, due: Date, running: Bool)] {
+    private static func slaTimers(of ticket: Ticket) -> [TimerState] {
         TimerKind.slaClocks.compactMap { name in
             let state = clock(name, of: ticket)
-            return state.due.map { (TimerKind.sla(name), $0, state.running) }
+            return state.due.map { TimerState(kind: TimerKind.sla(name), due: $0, running: state.running) }
         }
     }
 
-    static func sync(_ tx: TenantTransaction, _ ticket: Ticket, context: TicketContext) async throws {
-        try await tx.execute(syncQuery(tx, ticket, context: context))
+    /// The timers `ticket` asks for: one per SLA clock with a due instant, and the archive timer
+    /// (running once the ticket is resolved or closed; `now` stands in for its absent due).
+    static func states(of ticket: Ticket, calendar: BusinessCalendar, now: Date) -> [TimerState] {
+        let archive = archiveDue(ticket, calendar: calendar)
+        return slaTimers(of: ticket) + [TimerState(kind: TimerKind.archive, due: archive ?? now, running: archive != nil)]
     }
 
-    /// The statement `sync` runs, for a pipeline.
-    static func syncQuery(_ tx: TenantTransaction, _ ticket: Ticket, context: TicketContext) -> PostgresQuery {
-        let clocks = slaTimers(of: ticket)
-        var kinds = clocks.map(\.kind)
-        var dues = clocks.map(\.due)
-        var running = clocks.map(\.running)
-        let archive = archiveDue(ticket, calendar: context.calendar)
-        kinds.append(TimerKind.archive)
-        dues.append(archive ?? context.now)
-        running.append(archive != nil)
+    /// The statement that brings an existing ticket's timers in step with `timers`, for a pipeline.
+    static func syncQuery(_ tx: TenantTransaction, ticket: UUID, _ timers: [TimerState], now: Date) -> PostgresQuery {
         // New dues arm a timer; an unchanged due keeps its state (a fired timer stays done);
         // a clock that stopped disarms it.
-        return """
-            INSERT INTO ticket_timers (tenant_id, ticket_id, kind, due_at, done_at)
-            SELECT \(tx.tenantID), \(ticket.id), k.kind, k.due, CASE WHEN k.running THEN NULL ELSE \(context.now) END
-            FROM unnest(\(kinds)::text[], \(dues)::timestamptz[], \(running)::bool[]) AS k(kind, due, running)
-            WHERE k.running OR EXISTS (
-                SELECT 1 FROM ticket_timers t WHERE t.tenant_id = \(tx.tenantID) AND t.ticket_id = \(ticket.id) AND t.kind = k.kind)
-            ON CONFLICT (tenant_id, ticket_id, kind) DO UPDATE
-                SET due_at = EXCLUDED.due_at, done_at = EXCLUDED.done_at, claimed_until = NULL, failures = 0, failed_at = NULL
-                WHERE ticket_timers.due_at IS DISTINCT FROM EXCLUDED.due_at
-                   OR (EXCLUDED.done_at IS NOT NULL AND ticket_timers.done_at IS NULL)
-            """
+        """
+        INSERT INTO ticket_timers (tenant_id, ticket_id, kind, due_at, done_at)
+        SELECT \(tx.tenantID), \(ticket), k.kind, k.due, CASE WHEN k.running THEN NULL ELSE \(now) END
+        FROM unnest(\(timers.map(\.kind))::text[], \(timers.map(\.due))::timestamptz[], \(timers.map(\.running))::bool[])
+            AS k(kind, due, running)
+        WHERE k.running OR EXISTS (
+            SELECT 1 FROM ticket_timers t WHERE t.tenant_id = \(tx.tenantID) AND t.ticket_id = \(ticket) AND t.kind = k.kind)
+        ON CONFLICT (tenant_id, ticket_id, kind) DO UPDATE
+            SET due_at = EXCLUDED.due_at, done_at = EXCLUDED.done_at, claimed_until = NULL, failures = 0, failed_at = NULL
+            WHERE ticket_timers.due_at IS DISTINCT FROM EXCLUDED.due_at
+               OR (EXCLUDED.done_at IS NOT NULL AND ticket_timers.done_at IS NULL)
+        """
     }
 
-    /// The timers of a ticket being created, which has none yet: one per running clock with a
-    /// due instant — what `syncQuery` arms for it, without its look-ups of existing timers
-    /// (which PostgreSQL re-planned on every call).
-    static func armNewQuery(_ tx: TenantTransaction, _ ticket: Ticket) -> PostgresQuery {
-        let armed = slaTimers(of: ticket).filter(\.running)
-        let kinds = armed.map(\.kind)
-        let dues = armed.map(\.due)
+    /// The timers of a ticket being created, which has none yet: the running ones of `timers` —
+    /// what `syncQuery` arms for it, without its look-ups of existing timers (which PostgreSQL
+    /// re-planned on every call).
+    static func armNewQuery(_ tx: TenantTransaction, ticket: UUID, _ timers: [TimerState]) -> PostgresQuery {
+        let armed = timers.filter(\.running)
         return """
             INSERT INTO ticket_timers (tenant_id, ticket_id, kind, due_at)
-            SELECT \(tx.tenantID), \(ticket.id), k.kind, k.due FROM unnest(\(kinds)::text[], \(dues)::timestamptz[]) AS k(kind, due)
+            SELECT \(tx.tenantID), \(ticket), k.kind, k.due
+            FROM unnest(\(armed.map(\.kind))::text[], \(armed.map(\.due))::timestamptz[]) AS k(kind, due)
             """
     }
 
@@ -85,4 +80,11 @@ enum TicketTimers {
             """
         )
     }
+}
+
+/// A timer as a ticket's clocks ask for it: due at `due`, armed while `running`, finished otherwise.
+struct TimerState: Sendable, Equatable {
+    var kind: String
+    var due: Date
+    var running: Bool
 }

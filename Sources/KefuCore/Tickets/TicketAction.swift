@@ -1,0 +1,101 @@
+import Foundation
+
+/// A ticket action with every fact it needs from the database already resolved (the target
+/// agent and their name, the department, the agent routing chose, the supervisors to notify),
+/// so that `TicketLifecycle.apply` decides everything else without a database.
+enum TicketAction: Sendable {
+    /// Intake: a new ticket from a validated request and what intake looked up for it.
+    case create(NewTicketFacts)
+    /// A new ticket goes to an agent (the caller taking it, or someone they name).
+    case assign(to: AgentRef)
+    /// A public reply by the acting agent (who takes a new ticket).
+    case respond(body: String)
+    /// An internal note.
+    case note(body: String)
+    /// A public question to the customer: the ticket waits and its clocks pause.
+    case requestInfo(body: String)
+    /// The customer wrote.
+    case customerReply(body: String)
+    /// A plan or workaround was given to the customer.
+    case plan(body: String)
+    /// The ticket goes to a colleague, with a reason and a hand-over note.
+    case transfer(to: AgentRef, reason: String, handoverNote: String)
+    /// A mis-routed ticket goes to another agent (named, or picked by routing).
+    case redispatch(to: UUID, reason: String)
+    /// The ticket goes to a department, which must answer within `replyMinutes` (the tenant's
+    /// default when nil).
+    case escalate(to: DepartmentRef, note: String, replyMinutes: Int?)
+    /// The ticket is solved.
+    case resolve(summary: String, options: [String], compensation: Compensation?)
+    /// A resolved ticket needs more work; a low survey rating also alerts supervisors.
+    case reopen(reason: String, lowRating: LowRating? = nil)
+    /// A resolved ticket is closed.
+    case close
+    /// A resolved or closed ticket's record is complete and becomes read-only.
+    case archive
+
+    /// The row of the transition table (`TicketLifecycle.next`) this action follows.
+    var kind: TicketLifecycle.Action {
+        switch self {
+        case .create: .create
+        case .assign: .assign
+        case .respond: .respond
+        case .note: .note
+        case .requestInfo: .requestInfo
+        case .customerReply: .customerReply
+        case .plan: .plan
+        case .transfer: .transfer
+        case .redispatch: .redispatch
+        case .escalate: .escalate
+        case .resolve: .resolve
+        case .reopen: .reopen
+        case .close: .close
+        case .archive: .archive
+        }
+    }
+}
+
+/// An active agent who can own tickets, as checked by `TicketAgents.requireActive`.
+struct AgentRef: Sendable, Equatable {
+    var id: UUID
+    var name: String
+}
+
+/// A department of the tenant, as read by `DepartmentService`.
+struct DepartmentRef: Sendable, Equatable {
+    var id: UUID
+    var name: String
+}
+
+/// A survey answer at or below the tenant's low-rating threshold, and who hears of it.
+struct LowRating: Sendable, Equatable {
+    var overall: Int
+    var supervisors: [UUID]
+}
+
+/// What intake knows before the ticket exists: the validated request and the database's answers
+/// (customer, routing, agent pick, number, surge mode, article suggestions, supervisors).
+struct NewTicketFacts: Sendable {
+    var id = UUID()
+    var tenantID: UUID
+    var number: Int
+    var customerID: UUID
+    var request: ValidatedIntake
+    var routing: RoutingDecision
+    /// The agent intake routing picked, nil when nobody is on duty.
+    var owner: UUID?
+    var suggestions: [(id: UUID, title: String)]
+    /// Surge mode has turned automatic replies off.
+    var autoRepliesOff: Bool
+    /// Told at once of a P1 or P2 ticket (`NotificationStore.supervisors`).
+    var supervisors: [UUID]
+
+    /// The request's priority, else the routing rule's, else the category's default.
+    var priority: TicketPriority { Self.priority(request, routing) }
+
+    /// The priority intake gives a request routed by `routing` (needed before the facts are
+    /// complete: it decides whether supervisors are looked up).
+    static func priority(_ request: ValidatedIntake, _ routing: RoutingDecision) -> TicketPriority {
+        request.priority ?? routing.priority ?? .default(for: request.category)
+    }
+}

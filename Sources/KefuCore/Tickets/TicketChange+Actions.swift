@@ -1,0 +1,178 @@
+import Foundation
+
+extension TicketChange {
+    /// Applies `action` to `ticket`, whose transition to `next` `TicketLifecycle.next` allowed.
+    mutating func perform(_ action: TicketAction, next: TicketStatus, by actor: TicketActor, context: TicketContext) throws {
+        switch action {
+        case .create:
+            throw KefuError.conflict("the ticket already exists")
+        case .assign(let agent):
+            take(agent.id, by: actor)
+        case .respond(let body):
+            if ticket.status == .new {
+                guard actor.kind == .agent, let agent = actor.id else { throw KefuError.invalidField("agent", "no such active agent") }
+                take(agent, by: actor)
+            }
+            say(actor, .public, body)
+            publicUpdate(context)
+            setStatus(next, by: actor, kind: "responded")
+        case .note(let body):
+            say(actor, .internal, body)
+            record(actor, "noted")
+        case .requestInfo(let body):
+            say(actor, .public, body)
+            publicUpdate(context)
+            pause(by: actor)
+            setStatus(next, by: actor, kind: "info_requested")
+        case .customerReply(let body):
+            say(actor, .public, body)
+            if ticket.status == .waitingOnCustomer { resume(context) }
+            setStatus(next, by: actor, kind: "customer_replied")
+        case .plan(let body):
+            say(actor, .public, body)
+            publicUpdate(context)
+            planGiven()
+            record(actor, "plan_given")
+        case .transfer(let target, let reason, let note):
+            try handOver(to: target.id, by: actor, kind: "transfer", reason: reason, handoverNote: note)
+            say(actor, .internal, "Hand-over: \(note)")
+            say(.system, .public, "Your colleague \(target.name) will continue to help you.")
+            record(
+                actor,
+                "transferred",
+                before: ["owner_id": .optionalID(before?.ownerId)],
+                after: ["owner_id": .string(target.id.uuidString), "reason": .string(reason), "handover_note": .string(note)]
+            )
+        case .redispatch(let target, let reason):
+            let seconds = ticket.assignedAt.map { at.timeIntervalSince($0) }
+            try handOver(to: target, by: actor, kind: "redispatch", reason: reason, secondsSincePrevious: seconds)
+            record(
+                actor,
+                "redispatched",
+                before: ["owner_id": .optionalID(before?.ownerId)],
+                after: [
+                    "owner_id": .string(target.uuidString), "reason": .string(reason),
+                    "seconds_since_assignment": seconds.map(JSONValue.number) ?? .null,
+                ]
+            )
+        case .escalate(let department, let note, let replyMinutes):
+            escalate(to: department, note: note, replyMinutes: replyMinutes, next: next, by: actor, context: context)
+        case .resolve(let summary, let options, let compensation):
+            planGiven()
+            meet("resolution", due: ticket.resolutionDueAt)
+            if ticket.firstResponseAt == nil { publicUpdate(context) }
+            ticket.solutionSummary = summary
+            ticket.solutionOptions = options
+            ticket.compensation = compensation
+            ticket.resolvedAt = at
+            ticket.progressDueAt = nil
+            ticket.slaPausedAt = nil
+            ticket.lastPublicUpdateAt = at
+            say(actor, .public, summary)
+            setStatus(next, by: actor, kind: "resolved")
+        case .reopen(let reason, let lowRating):
+            ticket.resolvedAt = nil
+            ticket.reopenCount += 1
+            ticket.progressDueAt = SLAPlanner.progressDue(after: at, sla: context.settings.sla, calendar: context.calendar)
+            say(actor, .internal, "Reopened: \(reason)")
+            setStatus(next, by: actor, kind: "reopened")
+            if let lowRating {
+                notifications.append(
+                    TicketNotificationDraft(
+                        recipients: lowRating.supervisors,
+                        kind: "low_rating",
+                        message: "Ticket \(ticket.reference) was rated \(lowRating.overall)/5 and reopened"
+                    )
+                )
+            }
+        case .close:
+            ticket.closedAt = at
+            setStatus(next, by: actor, kind: "closed")
+        case .archive:
+            ticket.archivedAt = at
+            setStatus(next, by: actor, kind: "archived")
+        }
+    }
+
+    /// The status moves to `next` (or stays), the ticket counts as updated, and the event says
+    /// which status it came from.
+    private mutating func setStatus(_ next: TicketStatus, by actor: TicketActor, kind: String) {
+        let previous = before?.status ?? ticket.status
+        ticket.status = next
+        ticket.updatedAt = at
+        record(actor, kind, before: ["status": .string(previous.rawValue)], after: ["status": .string(next.rawValue)])
+    }
+
+    /// The first agent to take a ticket becomes its accountable owner and stays on record as
+    /// `first_owner_id` for good.
+    private mutating func take(_ agent: UUID, by actor: TicketActor) {
+        let previous = ticket.status
+        changeOwner(to: agent)
+        ticket.status = .assigned
+        assignments.append(TicketAssignmentDraft(kind: "initial", from: nil, to: agent, by: actor.id))
+        record(
+            actor.kind == .agent ? actor : .system,
+            "assigned",
+            before: ["status": .string(previous.rawValue), "owner_id": .null],
+            after: ["status": .string(TicketStatus.assigned.rawValue), "owner_id": .string(agent.uuidString)]
+        )
+    }
+
+    /// Transfer and redispatch: the ticket goes to another agent, recorded in the owner history.
+    private mutating func handOver(
+        to agent: UUID,
+        by actor: TicketActor,
+        kind: String,
+        reason: String,
+        handoverNote: String? = nil,
+        secondsSincePrevious: Double? = nil
+    ) throws {
+        let from = ticket.ownerId
+        guard agent != from else { throw KefuError.invalidField("to_agent_id", "already owns the ticket") }
+        changeOwner(to: agent)
+        assignments.append(
+            TicketAssignmentDraft(
+                kind: kind,
+                from: from,
+                to: agent,
+                by: actor.id,
+                reason: reason,
+                handoverNote: handoverNote,
+                secondsSincePrevious: secondsSincePrevious
+            )
+        )
+    }
+
+    private mutating func changeOwner(to agent: UUID) {
+        ticket.ownerId = agent
+        ticket.firstOwnerId = ticket.firstOwnerId ?? agent
+        ticket.assignedAt = at
+        ticket.updatedAt = at
+    }
+
+    /// The department must reply within its deadline; the customer is told when to expect it.
+    private mutating func escalate(
+        to department: DepartmentRef,
+        note: String,
+        replyMinutes: Int?,
+        next: TicketStatus,
+        by actor: TicketActor,
+        context: TicketContext
+    ) {
+        let minutes = replyMinutes ?? context.settings.sla.departmentReplyMinutes
+        let due = SLAPlanner.deadline(minutes: minutes, from: at, calendar: context.calendar)
+        ticket.departmentId = department.id
+        ticket.departmentDueAt = due
+        say(actor, .internal, "Escalated to \(department.name): \(note)")
+        let expected = due.map { " We expect an answer by \(AutoReply.localTime($0, calendar: context.calendar))." } ?? ""
+        say(.system, .public, "We have passed your request to our \(department.name) team.\(expected)")
+        publicUpdate(context)
+        setStatus(next, by: actor, kind: "escalated")
+        record(actor, "department_notified", after: ["department_id": .string(department.id.uuidString), "due_at": .optionalDate(due)])
+    }
+}
+
+extension JSONValue {
+    /// An optional id as text, null when absent.
+    static func optionalID(_ id: UUID?) -> JSONValue { id.map { .string($0.uuidString) } ?? .null }
+}
