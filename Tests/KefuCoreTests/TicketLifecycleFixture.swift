@@ -24,7 +24,7 @@ enum LifecycleFixture {
             id: UUID(),
             tenantId: tenant,
             number: 42,
-            reference: Ticket.reference(42),
+            reference: "T-000042",
             customerId: UUID(),
             contact: nil,
             channel: .email,
@@ -133,6 +133,7 @@ enum LifecycleFixture {
         return NewTicketFacts(
             tenantID: tenant,
             number: 7,
+            reference: "T-000007",
             customerID: request.customerID!,
             request: request,
             routing: RoutingDecision(skill: nil, minTier: .junior, maxTier: .senior, priority: nil, rule: nil),

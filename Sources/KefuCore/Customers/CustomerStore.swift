@@ -9,7 +9,7 @@ enum CustomerStore {
         """
 
     static func fetch(_ tx: TenantTransaction, id: UUID) async throws -> Customer {
-        try customer(from: try await tx.run(fetchQuery(tx, id: id)))
+        try await tx.pipeline(fetchStatement(tx, id: id))
     }
 
     /// Validates and inserts a customer; with an `external_id` that already exists, returns that customer.
@@ -29,28 +29,30 @@ enum CustomerStore {
         {
             return existing
         }
-        return try customer(from: try await tx.run(insertQuery(tx, draft, now: now)))
+        return try await tx.pipeline(insertStatement(tx, draft, now: now))
     }
 
     /// The INSERT of `insert`, returning the customer's columns, for a pipeline. Without an
     /// `external_id` it is the whole of `insert`.
-    static func insertQuery(_ tx: TenantTransaction, _ draft: CustomerDraft, now: Date) -> PostgresQuery {
-        """
-        INSERT INTO customers (tenant_id, external_id, name, segment, high_value, contacts, first_seen_at, created_at, updated_at)
-        VALUES (\(tx.tenantID), \(draft.externalID), \(draft.name), \(draft.segment.rawValue), \(draft.highValue),
-                \(json: draft.contacts), \(draft.firstSeenAt ?? now), \(now), \(now))
-        ON CONFLICT (tenant_id, external_id) DO UPDATE SET updated_at = customers.updated_at
-        RETURNING \(columns)
-        """
+    static func insertStatement(_ tx: TenantTransaction, _ draft: CustomerDraft, now: Date) -> PostgresStatement<Customer> {
+        let query: PostgresQuery = """
+            INSERT INTO customers (tenant_id, external_id, name, segment, high_value, contacts, first_seen_at, created_at, updated_at)
+            VALUES (\(tx.tenantID), \(draft.externalID), \(draft.name), \(draft.segment.rawValue), \(draft.highValue),
+                    \(json: draft.contacts), \(draft.firstSeenAt ?? now), \(now), \(now))
+            ON CONFLICT (tenant_id, external_id) DO UPDATE SET updated_at = customers.updated_at
+            RETURNING \(columns)
+            """
+        return query.decoding(customer(from:))
     }
 
     /// The SELECT of `fetch`, for a pipeline.
-    static func fetchQuery(_ tx: TenantTransaction, id: UUID) -> PostgresQuery {
-        "SELECT \(columns) FROM customers WHERE tenant_id = \(tx.tenantID) AND id = \(id)"
+    static func fetchStatement(_ tx: TenantTransaction, id: UUID) -> PostgresStatement<Customer> {
+        let query: PostgresQuery = "SELECT \(columns) FROM customers WHERE tenant_id = \(tx.tenantID) AND id = \(id)"
+        return query.decoding(customer(from:))
     }
 
-    /// The customer in the result of `insertQuery` or `fetchQuery`.
-    static func customer(from result: PostgresResult) throws -> Customer {
+    /// The customer in the result of `insertStatement` or `fetchStatement`.
+    @Sendable private static func customer(from result: PostgresResult) throws -> Customer {
         guard let row = result.rows.first else { throw KefuError.notFound("customer") }
         return try row.decode(Customer.self)
     }

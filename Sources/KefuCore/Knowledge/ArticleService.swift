@@ -215,16 +215,11 @@ public struct ArticleService: Sendable {
         }
     }
 
-    /// The published articles in the result of `suggestionsQuery`, best first.
-    static func suggestions(from result: PostgresResult) throws -> [(id: UUID, title: String)] {
-        try result.rows.map { (try $0.decode(UUID.self, "id"), try $0.decode(String.self, "title")) }
-    }
-
     /// The published articles that best match a ticket's text (intake suggestions), ranked by
-    /// full-text match and trigram word similarity, at most `limit`; read with `suggestions(from:)`.
-    static func suggestionsQuery(_ tx: TenantTransaction, for text: String, limit: Int = 3) -> PostgresQuery {
+    /// full-text match and trigram word similarity, at most `limit`, best first.
+    static func suggestionsStatement(_ tx: TenantTransaction, for text: String, limit: Int = 3) -> PostgresStatement<[ArticleSuggestion]> {
         let sample = String(text.prefix(500))
-        return """
+        let query: PostgresQuery = """
             WITH q AS (SELECT plainto_tsquery('english', \(sample)) AS ts, lower(\(sample)) AS plain)
             SELECT id, title FROM kb_articles, q
             WHERE tenant_id = \(tx.tenantID) AND status = 'published'
@@ -232,6 +227,7 @@ public struct ArticleService: Sendable {
             ORDER BY ts_rank(search, q.ts) + word_similarity(lower(title), q.plain) DESC, updated_at DESC
             LIMIT \(limit)
             """
+        return query.rows(ArticleSuggestion.self)
     }
 
     /// A snippet of `body` around the first occurrence of `term`, escaped and marked (for CJK

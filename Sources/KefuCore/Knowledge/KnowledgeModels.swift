@@ -71,3 +71,10 @@ public struct ArticleHit: Codable, Sendable {
     public var rank: Double
     public var highlight: String
 }
+
+/// A published article intake suggests for a ticket (its id is stored on the ticket; its title
+/// goes into the automatic reply).
+struct ArticleSuggestion: Decodable, Sendable, Equatable {
+    var id: UUID
+    var title: String
+}

@@ -11,12 +11,13 @@ public enum RoutingRuleStore {
 
     /// The tenant's active rules in the order intake tries them (position, then age).
     public static func activeRules(_ tx: TenantTransaction) async throws -> [RoutingRule] {
-        try await tx.query(RoutingRule.self, activeRulesQuery(tx))
+        try await tx.pipeline(activeRulesStatement(tx))
     }
 
     /// The statement `activeRules` runs, for a pipeline.
-    static func activeRulesQuery(_ tx: TenantTransaction) -> PostgresQuery {
-        "SELECT \(columns) FROM routing_rules WHERE tenant_id = \(tx.tenantID) AND active \(order)"
+    static func activeRulesStatement(_ tx: TenantTransaction) -> PostgresStatement<[RoutingRule]> {
+        let query: PostgresQuery = "SELECT \(columns) FROM routing_rules WHERE tenant_id = \(tx.tenantID) AND active \(order)"
+        return query.rows(RoutingRule.self)
     }
 
     static func all(_ tx: TenantTransaction) async throws -> [RoutingRule] {

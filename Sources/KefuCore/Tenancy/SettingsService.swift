@@ -25,17 +25,19 @@ public struct SettingsService: Sendable {
 
     /// Loads the tenant's profile inside a tenant transaction (`FOR UPDATE` when it will be changed).
     static func load(_ tx: TenantTransaction, forUpdate: Bool = false) async throws -> TenantProfile {
-        try profile(from: try await tx.run(loadQuery(tx, forUpdate: forUpdate)), tenantID: tx.tenantID)
+        try await tx.pipeline(loadStatement(tx, forUpdate: forUpdate))
     }
 
     /// The statement `load` runs, for a pipeline.
-    static func loadQuery(_ tx: TenantTransaction, forUpdate: Bool = false) -> PostgresQuery {
+    static func loadStatement(_ tx: TenantTransaction, forUpdate: Bool = false) -> PostgresStatement<TenantProfile> {
         let lock: PostgresQuery = forUpdate ? " FOR UPDATE" : ""
-        return "SELECT id, slug, name, timezone, status, settings FROM tenants WHERE id = \(tx.tenantID)\(lock)"
+        let query: PostgresQuery = "SELECT id, slug, name, timezone, status, settings FROM tenants WHERE id = \(tx.tenantID)\(lock)"
+        let tenantID = tx.tenantID
+        return query.decoding { try profile(from: $0, tenantID: tenantID) }
     }
 
-    /// The profile in the result of `loadQuery`.
-    static func profile(from result: PostgresResult, tenantID: UUID) throws -> TenantProfile {
+    /// The profile in the result of `loadStatement`.
+    private static func profile(from result: PostgresResult, tenantID: UUID) throws -> TenantProfile {
         guard let row = result.rows.first else { throw KefuError.notFound("tenant") }
         return TenantProfile(
             id: try row.decode(UUID.self, "id"),

@@ -48,6 +48,12 @@ extension TenantDatabase {
         // BEGIN and the setup go with the statement, COMMIT after it: one pipeline.
         return try await pool.transaction(readOnly: true, setup: setup) { tx in try await tx.pipelineAndCommit([query])[0] }
     }
+
+    /// `read` of a typed statement: its value.
+    public func read<Value>(_ tenantID: UUID, _ statement: PostgresStatement<Value>) async throws -> Value {
+        guard let query = statement.query else { return try statement.value(from: try await read(tenantID, "SELECT 1")) }
+        return try statement.value(from: try await read(tenantID, query))
+    }
 }
 
 /// A transaction confined to one tenant by row-level security.
@@ -70,5 +76,17 @@ public struct TenantTransaction: PostgresQueryable {
     @discardableResult
     public func pipelineAndCommit(_ queries: [PostgresQuery]) async throws -> [PostgresResult] {
         try await transaction.pipelineAndCommit(queries)
+    }
+
+    /// Runs independent typed statements in one round trip and answers their values, in order.
+    public func pipeline<each Value>(_ statements: repeat PostgresStatement<each Value>) async throws -> (repeat each Value) {
+        try await transaction.pipeline(repeat each statements)
+    }
+
+    /// Typed statements sent with the transaction's COMMIT; their values, in order.
+    public func pipelineAndCommit<each Value>(
+        _ statements: repeat PostgresStatement<each Value>
+    ) async throws -> (repeat each Value) {
+        try await transaction.pipelineAndCommit(repeat each statements)
     }
 }

@@ -79,12 +79,14 @@ struct NewTicketFacts: Sendable {
     var id = UUID()
     var tenantID: UUID
     var number: Int
+    /// The ticket's reference, as `kefu_ticket_reference` writes it for `number`.
+    var reference: String
     var customerID: UUID
     var request: ValidatedIntake
     var routing: RoutingDecision
     /// The agent intake routing picked, nil when nobody is on duty.
     var owner: UUID?
-    var suggestions: [(id: UUID, title: String)]
+    var suggestions: [ArticleSuggestion]
     /// Surge mode has turned automatic replies off.
     var autoRepliesOff: Bool
     /// Told at once of a P1 or P2 ticket (`NotificationStore.supervisors`).

@@ -62,9 +62,10 @@ public struct TicketActionService: Sendable {
         commit: Bool,
         _ resolve: (TenantTransaction, Ticket, TicketContext) async throws -> TicketAction
     ) async throws -> TicketChange {
-        let loaded = try await tx.pipeline([TicketStore.fetchQuery(tx.tenantID, id: ticketID, forUpdate: true), SettingsService.loadQuery(tx)])
-        let ticket = try TicketStore.ticket(from: loaded[0])
-        let profile = try SettingsService.profile(from: loaded[1], tenantID: tx.tenantID)
+        let (ticket, profile) = try await tx.pipeline(
+            TicketStore.fetchStatement(tx.tenantID, id: ticketID, forUpdate: true),
+            SettingsService.loadStatement(tx)
+        )
         let context = TicketContext(now: clock.now(), profile: profile, channel: ticket.channel)
         try authorize(ticket)
         _ = try TicketLifecycle.next(from: ticket.status, on: kind)

@@ -26,7 +26,7 @@ extension TicketChange {
             id: facts.id,
             tenantId: facts.tenantID,
             number: facts.number,
-            reference: Ticket.reference(facts.number),
+            reference: facts.reference,
             customerId: facts.customerID,
             contact: request.contact,
             channel: request.channel,

@@ -62,37 +62,25 @@ public struct TicketIntakeService: Sendable {
         }
         let now = clock.now()
         // The customer rides in the reads' pipeline, unless an `external_id` must be looked up first.
-        var known: Customer?
-        var customerQuery: [PostgresQuery] = []
+        let customerStatement: PostgresStatement<Customer>
         switch try CustomerSource(request) {
-        case .existing(let id): customerQuery = [CustomerStore.fetchQuery(tx, id: id)]
-        case .new(let draft) where draft.externalID == nil: customerQuery = [CustomerStore.insertQuery(tx, draft, now: now)]
-        case .new(let draft): known = try await CustomerStore.insert(tx, draft, now: now)
+        case .existing(let id):
+            customerStatement = CustomerStore.fetchStatement(tx, id: id).mapError { error in
+                guard case .notFound? = error as? KefuError else { return error }
+                return KefuError.invalidField("customer_id", "no such customer")
+            }
+        case .new(let draft) where draft.externalID == nil: customerStatement = CustomerStore.insertStatement(tx, draft, now: now)
+        case .new(let draft): customerStatement = .known(try await CustomerStore.insert(tx, draft, now: now))
         }
         try await TagStore.requireLeaves(tx, request.tagIDs, field: "tag_ids")
         let text = (request.subject ?? "") + " " + request.description
-        let reads = try await tx.pipeline(
-            customerQuery + [
-                SettingsService.loadQuery(tx), RoutingRuleStore.activeRulesQuery(tx),
-                "SELECT auto_replies_off, fast_transfer FROM surge_modes WHERE tenant_id = \(tx.tenantID) AND active",
-                ArticleService.suggestionsQuery(tx, for: text),
-            ]
+        let (customer, profile, rules, surge, suggestions) = try await tx.pipeline(
+            customerStatement,
+            SettingsService.loadStatement(tx),
+            RoutingRuleStore.activeRulesStatement(tx),
+            SurgeSwitches.activeStatement(tx),
+            ArticleService.suggestionsStatement(tx, for: text)
         )
-        let customer: Customer
-        if let known {
-            customer = known
-        } else {
-            do {
-                customer = try CustomerStore.customer(from: reads[0])
-            } catch KefuError.notFound {
-                throw KefuError.invalidField("customer_id", "no such customer")
-            }
-        }
-        let offset = customerQuery.count
-        let profile = try SettingsService.profile(from: reads[offset], tenantID: tx.tenantID)
-        let rules = try reads[offset + 1].rows.map { try $0.decode(RoutingRule.self) }
-        let surge = reads[offset + 2].rows.first
-        let suggestions = try ArticleService.suggestions(from: reads[offset + 3])
 
         let isNew = now.timeIntervalSince(customer.firstSeenAt) < TicketRouting.newCustomerDays * 86_400
         var decision = TicketRouting.decide(
@@ -105,7 +93,7 @@ public struct TicketIntakeService: Sendable {
                 channel: request.channel
             )
         )
-        if request.channel == .chat, try surge?.decode(Bool.self, "fast_transfer") == true {
+        if request.channel == .chat, surge?.fastTransfer == true {
             // Surge mode's fast path: chat goes straight to whoever is free.
             decision.skill = nil
             decision.minTier = .junior
@@ -115,23 +103,17 @@ public struct TicketIntakeService: Sendable {
         let context = TicketContext(now: now, profile: profile, channel: request.channel)
 
         // The counter row stays locked until commit: take it only now, so concurrent intakes wait briefly.
-        let picked = try await tx.pipeline([
-            TicketRouting.pickAgentQuery(tx, decision),
-            """
-            INSERT INTO ticket_counters (tenant_id, last_number) VALUES (\(tx.tenantID), 1)
-            ON CONFLICT (tenant_id) DO UPDATE SET last_number = ticket_counters.last_number + 1
-            RETURNING last_number
-            """,
-        ])
+        let (owner, number) = try await tx.pipeline(TicketRouting.pickAgentStatement(tx, decision), TicketCounter.nextStatement(tx))
         let facts = NewTicketFacts(
             tenantID: tx.tenantID,
-            number: try require(try picked[1].rows.first?.decode(Int.self, at: 0)),
+            number: number.number,
+            reference: number.reference,
             customerID: customer.id,
             request: request,
             routing: decision,
-            owner: try TicketRouting.pickedAgent(from: picked[0]),
+            owner: owner,
             suggestions: suggestions,
-            autoRepliesOff: try surge?.decode(Bool.self, "auto_replies_off") == true,
+            autoRepliesOff: surge?.autoRepliesOff == true,
             supervisors: priority <= .p2 ? try await NotificationStore.supervisors(tx) : []
         )
         let change = try TicketLifecycle.apply(.create(facts), to: nil, by: .customer, context: context)

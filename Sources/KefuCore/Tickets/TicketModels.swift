@@ -121,12 +121,6 @@ public struct Ticket: Codable, Sendable, Equatable {
     public var breached: Bool
     /// Published knowledge-base articles suggested at intake for the description.
     public var suggestedArticleIds: [UUID]
-
-    /// `T-000123`.
-    public static func reference(_ number: Int) -> String {
-        let digits = String(number)
-        return "T-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
-    }
 }
 
 /// Input for ticket intake.

@@ -29,7 +29,7 @@ public struct TicketQueryService: Sendable {
     }
 
     public func get(_ tenantID: UUID, id: UUID) async throws -> Ticket {
-        try TicketStore.ticket(from: try await database.read(tenantID, TicketStore.fetchQuery(tenantID, id: id)))
+        try await database.read(tenantID, TicketStore.fetchStatement(tenantID, id: id))
     }
 
     /// A queue page, ordered by (created_at, id) — ascending, or descending with `newestFirst`.

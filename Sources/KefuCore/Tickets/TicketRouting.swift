@@ -56,24 +56,20 @@ public enum TicketRouting {
     /// by a trigger on `tickets` (sql/015) so that reading it costs the same at any load.
     static let openLoad: PostgresQuery = "a.open_tickets"
 
-    /// The least-loaded active on-duty agent matching the decision (read with `pickedAgent`):
+    /// The least-loaded active on-duty agent matching the decision:
     /// one pass over the tenant's on-duty agents, preferring skill and tier, then tier alone,
     /// then anyone; least loaded first within each. No row when nobody is on duty.
-    static func pickAgentQuery(_ tx: TenantTransaction, _ decision: RoutingDecision) -> PostgresQuery {
-        """
-        SELECT a.id FROM agents a
-        WHERE a.tenant_id = \(tx.tenantID) AND a.active AND a.duty_status = 'on_duty' AND a.role IN ('agent', 'supervisor')
-        ORDER BY CASE WHEN a.tier <> ALL (\(decision.tiers.map(\.rawValue))) THEN 2
-                      WHEN \(decision.skill)::text IS NULL OR \(decision.skill) = ANY (a.skills) THEN 0
-                      ELSE 1 END,
-                 \(openLoad), a.created_at, a.id
-        LIMIT 1
-        """
-    }
-
-    /// The agent in the result of `pickAgentQuery`, if anyone is on duty.
-    static func pickedAgent(from result: PostgresResult) throws -> UUID? {
-        try result.rows.first?.decode(UUID.self, at: 0)
+    static func pickAgentStatement(_ tx: TenantTransaction, _ decision: RoutingDecision) -> PostgresStatement<UUID?> {
+        let query: PostgresQuery = """
+            SELECT a.id FROM agents a
+            WHERE a.tenant_id = \(tx.tenantID) AND a.active AND a.duty_status = 'on_duty' AND a.role IN ('agent', 'supervisor')
+            ORDER BY CASE WHEN a.tier <> ALL (\(decision.tiers.map(\.rawValue))) THEN 2
+                          WHEN \(decision.skill)::text IS NULL OR \(decision.skill) = ANY (a.skills) THEN 0
+                          ELSE 1 END,
+                     \(openLoad), a.created_at, a.id
+            LIMIT 1
+            """
+        return query.decoding { try $0.rows.first?.decode(UUID.self, at: 0) }
     }
 
     /// Redispatch without a named agent: the least-loaded active on-duty agent other than the

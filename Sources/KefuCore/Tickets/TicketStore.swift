@@ -19,13 +19,14 @@ enum TicketStore {
 
     /// The ticket, locked for the rest of the transaction when `forUpdate`.
     static func fetch(_ tx: TenantTransaction, id: UUID, forUpdate: Bool = false) async throws -> Ticket {
-        try ticket(from: try await tx.run(fetchQuery(tx.tenantID, id: id, forUpdate: forUpdate)))
+        try await tx.pipeline(fetchStatement(tx.tenantID, id: id, forUpdate: forUpdate))
     }
 
     /// The statement `fetch` runs, for a pipeline.
-    static func fetchQuery(_ tenantID: UUID, id: UUID, forUpdate: Bool = false) -> PostgresQuery {
+    static func fetchStatement(_ tenantID: UUID, id: UUID, forUpdate: Bool = false) -> PostgresStatement<Ticket> {
         let lock: PostgresQuery = forUpdate ? " FOR UPDATE OF t" : ""
-        return "SELECT \(columns) FROM tickets t WHERE t.tenant_id = \(tenantID) AND t.id = \(id)\(lock)"
+        let query: PostgresQuery = "SELECT \(columns) FROM tickets t WHERE t.tenant_id = \(tenantID) AND t.id = \(id)\(lock)"
+        return query.decoding(ticket(from:))
     }
 
     /// The INSERT of a new ticket, every stored field taken from `ticket` (the value intake
@@ -49,7 +50,7 @@ enum TicketStore {
     }
 
     /// The ticket in the result of `fetchQuery`.
-    static func ticket(from result: PostgresResult) throws -> Ticket {
+    @Sendable private static func ticket(from result: PostgresResult) throws -> Ticket {
         guard let row = result.rows.first else { throw KefuError.notFound("ticket") }
         return try Ticket(row: row)
     }
