@@ -63,6 +63,7 @@ final class TicketLifecycleApplyTests: XCTestCase {
             .waitingOnCustomer: stays(.resolved, ["resolved"]), .escalated: stays(.resolved, ["resolved"]),
         ],
         .reopen: [.resolved: stays(.inProgress, ["reopened"])],
+        .secondHandling: [.resolved: stays(.inProgress, ["reopened"]), .closed: stays(.inProgress, ["reopened"])],
         .close: [.resolved: stays(.closed, ["closed"])],
         .archive: [.resolved: stays(.archived, ["archived"]), .closed: stays(.archived, ["archived"])],
     ]
@@ -92,7 +93,7 @@ final class TicketLifecycleApplyTests: XCTestCase {
                 XCTAssertEqual(change.before, ticket, cell)
             }
         }
-        XCTAssertEqual(cells, 14 * 8)
+        XCTAssertEqual(cells, 15 * 8)
     }
 
     func testConflictsSayWhy() {

@@ -133,18 +133,23 @@ final class TicketLifecycleClockTests: XCTestCase {
         XCTAssertTrue(change.notifications.isEmpty)
     }
 
-    func testLowRatingReopensAndAlertsTheSupervisors() throws {
+    func testALowRatingReopensAResolvedOrClosedTicketAndAlertsTheSupervisors() throws {
         let supervisor = UUID()
-        let change = try F.apply(
-            .reopen(reason: "rated 1/5", lowRating: LowRating(overall: 1, supervisors: [supervisor])),
-            to: F.ticket(.resolved),
-            by: .customer
-        )
-        XCTAssertEqual(change.messages.map(\.author), [.customer])
-        XCTAssertEqual(
-            change.notifications,
-            [TicketNotificationDraft(recipients: [supervisor], kind: "low_rating", message: "Ticket T-000042 was rated 1/5 and reopened")]
-        )
+        let closed = try F.apply(.close, to: F.ticket(.resolved))
+        for ticket in [F.ticket(.resolved), closed.ticket] {
+            let change = try F.apply(.secondHandling(LowRating(overall: 1, supervisors: [supervisor])), to: ticket, by: .customer)
+            XCTAssertEqual(change.ticket.status, .inProgress)
+            XCTAssertNil(change.ticket.closedAt)
+            XCTAssertNil(change.ticket.resolvedAt)
+            XCTAssertEqual(change.ticket.reopenCount, 1)
+            XCTAssertEqual(change.messages.map(\.author), [.customer])
+            XCTAssertEqual(change.messages.map(\.body), ["Reopened: customer rated the handling 1/5: second handling"])
+            XCTAssertEqual(change.timer(TimerKind.archive)?.running, false)
+            XCTAssertEqual(
+                change.notifications,
+                [TicketNotificationDraft(recipients: [supervisor], kind: "low_rating", message: "Ticket T-000042 was rated 1/5 and reopened")]
+            )
+        }
     }
 
     func testEscalateSetsTheDepartmentDueAndTellsTheCustomer() throws {

@@ -110,6 +110,7 @@ enum LifecycleFixture {
         case .escalate: return .escalate(to: billing, note: "Refund?", replyMinutes: nil)
         case .resolve: return .resolve(summary: "Replaced the cable", options: [], compensation: nil)
         case .reopen: return .reopen(reason: "Still broken")
+        case .secondHandling: return .secondHandling(LowRating(overall: 1, supervisors: [carol.id]))
         case .close: return .close
         case .archive: return .archive
         }
@@ -118,7 +119,7 @@ enum LifecycleFixture {
     /// Who does `kind`: the customer writes, the worker archives, Alice does the rest.
     static func actor(_ kind: TicketLifecycle.Action) -> TicketActor {
         switch kind {
-        case .create, .customerReply: .customer
+        case .create, .customerReply, .secondHandling: .customer
         case .archive: .system
         default: .agent(alice.id)
         }

@@ -153,9 +153,8 @@ public struct SurveyService: Sendable {
             )
             let profile = try await SettingsService.load(tx)
             if input.overall <= profile.settings.survey.lowRatingThreshold {
-                let reason = "customer rated the handling \(input.overall)/5: second handling"
-                _ = try await actions.mutate(tx, survey.ticketId, .reopen, by: .customer, commit: false) { tx, _, _ in
-                    .reopen(reason: reason, lowRating: LowRating(overall: input.overall, supervisors: try await NotificationStore.supervisors(tx)))
+                _ = try await actions.mutate(tx, survey.ticketId, .secondHandling, by: .customer, commit: false) { tx, _, _ in
+                    .secondHandling(LowRating(overall: input.overall, supervisors: try await NotificationStore.supervisors(tx)))
                 }
             }
             return answered

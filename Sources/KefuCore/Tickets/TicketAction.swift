@@ -27,8 +27,11 @@ enum TicketAction: Sendable {
     case escalate(to: DepartmentRef, note: String, replyMinutes: Int?)
     /// The ticket is solved.
     case resolve(summary: String, options: [String], compensation: Compensation?)
-    /// A resolved ticket needs more work; a low survey rating also alerts supervisors.
-    case reopen(reason: String, lowRating: LowRating? = nil)
+    /// A resolved ticket needs more work (an agent says so).
+    case reopen(reason: String)
+    /// The customer rated the handling low: the ticket is reopened (closed ones too, within the
+    /// survey window) and the supervisors are alerted.
+    case secondHandling(LowRating)
     /// A resolved ticket is closed.
     case close
     /// A resolved or closed ticket's record is complete and becomes read-only.
@@ -49,6 +52,7 @@ enum TicketAction: Sendable {
         case .escalate: .escalate
         case .resolve: .resolve
         case .reopen: .reopen
+        case .secondHandling: .secondHandling
         case .close: .close
         case .archive: .archive
         }

@@ -70,21 +70,17 @@ extension TicketChange {
             ticket.lastPublicUpdateAt = at
             say(actor, .public, summary)
             setStatus(next, by: actor, kind: "resolved")
-        case .reopen(let reason, let lowRating):
-            ticket.resolvedAt = nil
-            ticket.reopenCount += 1
-            ticket.progressDueAt = SLAPlanner.progressDue(after: at, sla: context.settings.sla, calendar: context.calendar)
-            say(actor, .internal, "Reopened: \(reason)")
-            setStatus(next, by: actor, kind: "reopened")
-            if let lowRating {
-                notifications.append(
-                    TicketNotificationDraft(
-                        recipients: lowRating.supervisors,
-                        kind: "low_rating",
-                        message: "Ticket \(ticket.reference) was rated \(lowRating.overall)/5 and reopened"
-                    )
+        case .reopen(let reason):
+            reopen(next, because: reason, by: actor, context: context)
+        case .secondHandling(let rating):
+            reopen(next, because: "customer rated the handling \(rating.overall)/5: second handling", by: actor, context: context)
+            notifications.append(
+                TicketNotificationDraft(
+                    recipients: rating.supervisors,
+                    kind: "low_rating",
+                    message: "Ticket \(ticket.reference) was rated \(rating.overall)/5 and reopened"
                 )
-            }
+            )
         case .close:
             ticket.closedAt = at
             setStatus(next, by: actor, kind: "closed")
@@ -92,6 +88,16 @@ extension TicketChange {
             ticket.archivedAt = at
             setStatus(next, by: actor, kind: "archived")
         }
+    }
+
+    /// Back to work: the resolution (and closure) no longer stand, progress updates are due again.
+    private mutating func reopen(_ next: TicketStatus, because reason: String, by actor: TicketActor, context: TicketContext) {
+        ticket.resolvedAt = nil
+        ticket.closedAt = nil
+        ticket.reopenCount += 1
+        ticket.progressDueAt = SLAPlanner.progressDue(after: at, sla: context.settings.sla, calendar: context.calendar)
+        say(actor, .internal, "Reopened: \(reason)")
+        setStatus(next, by: actor, kind: "reopened")
     }
 
     /// The status moves to `next` (or stays), the ticket counts as updated, and the event says

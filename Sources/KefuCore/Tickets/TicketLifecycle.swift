@@ -10,7 +10,10 @@ public enum TicketLifecycle {
         case requestInfo = "request_info"
         case customerReply = "customer_reply"
         case plan
-        case transfer, redispatch, escalate, resolve, reopen, close, archive
+        case transfer, redispatch, escalate, resolve, reopen
+        /// A low survey rating: the customer's verdict reopens a resolved or closed ticket.
+        case secondHandling = "second_handling"
+        case close, archive
     }
 
     /// The status after `action`, or a conflict error.
@@ -29,7 +32,7 @@ public enum TicketLifecycle {
             return status
         case (.escalate, .assigned), (.escalate, .inProgress), (.escalate, .waitingOnCustomer): return .escalated
         case (.resolve, _) where status.isOpen && status != .new: return .resolved
-        case (.reopen, .resolved): return .inProgress
+        case (.reopen, .resolved), (.secondHandling, .resolved), (.secondHandling, .closed): return .inProgress
         case (.close, .resolved): return .closed
         case (.archive, .resolved), (.archive, .closed): return .archived
         default: break

@@ -71,21 +71,7 @@ struct TimerActions {
             return .rescheduled(max(survey.expiresAt, now).addingTimeInterval(1))
         }
         guard ticket.solutionSummary != nil else { return .done }
-        try await TicketStore.record(
-            tx,
-            ticket: ticket.id,
-            actor: .system,
-            kind: "archived",
-            before: ["status": .string(ticket.status.rawValue)],
-            after: ["status": .string(TicketStatus.archived.rawValue)],
-            at: now
-        )
-        try await tx.execute(
-            """
-            UPDATE tickets SET status = 'archived', archived_at = \(now), updated_at = \(now)
-            WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
-            """
-        )
+        _ = try await actions.mutate(tx, ticket.id, .archive, by: .system, commit: false) { _, _, _ in .archive }
         return .done
     }
 }
