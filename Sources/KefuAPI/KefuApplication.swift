@@ -29,6 +29,7 @@ public enum KefuApplication {
         AgentRoutes(services: services).register(on: v1)
         DepartmentRoutes(services: services).register(on: v1)
         CustomerRoutes(services: services).register(on: v1)
+        PersonalDataRoutes(services: services).register(on: v1)
         TagRoutes(services: services).register(on: v1)
         RoutingRuleRoutes(services: services).register(on: v1)
         APIKeyRoutes(services: services).register(on: v1)

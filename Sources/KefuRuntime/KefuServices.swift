@@ -13,6 +13,7 @@ public struct KefuServices: Sendable {
     public let departments: DepartmentService
     public let settings: SettingsService
     public let customers: CustomerService
+    public let personalData: PersonalDataService
     public let tags: TagService
     public let routingRules: RoutingRuleService
     public let intake: TicketIntakeService
@@ -62,6 +63,7 @@ public struct KefuServices: Sendable {
         self.kpis = KPIService(database: database)
         self.reports = WeeklyReportService(database: database)
         self.customers = CustomerService(database: database, clock: clock)
+        self.personalData = PersonalDataService(database: database, clock: clock)
         self.tags = TagService(database: database)
         self.routingRules = RoutingRuleService(database: database)
     }

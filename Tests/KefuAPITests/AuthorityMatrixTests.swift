@@ -25,12 +25,14 @@ final class AuthorityMatrixTests: TicketTestCase {
         ] {
             table[action] = (staff, [])
         }
-        for action: KefuAction in [.changeSettings, .manageAgents, .manageDepartments, .manageAPIKeys, .manageRoutingRules] {
+        for action: KefuAction in [
+            .changeSettings, .manageAgents, .manageDepartments, .manageAPIKeys, .manageRoutingRules, .erasePersonalData,
+        ] {
             table[action] = ([.admin], [])
         }
         for action: KefuAction in [
             .setAnyDutyStatus, .manageTags, .assignTicketToOthers, .readAllNotifications, .readAllFollowups,
-            .switchSurge, .planEvents, .manageTraining,
+            .switchSurge, .planEvents, .manageTraining, .exportPersonalData,
         ] {
             table[action] = (leads, [])
         }

@@ -9,9 +9,11 @@ import XCTest
 /// records frozen. Each rule reads the catalog, so tables and functions added later are covered.
 final class SchemaRulesTests: APITestCase {
     /// The owner-rights functions the API calls on its request path (before or outside a tenant
-    /// scope): resolving a key, resolving a survey token, and the failed-timer count on /metrics.
+    /// scope): resolving a key, resolving a survey token, the failed-timer count on /metrics, and
+    /// erasing a customer's personal data (inside the tenant's transaction; sql/021).
     static let requestPathFunctions: Set<String> = [
         "kefu_authenticate(bytea)", "kefu_survey_tenant(bytea)", "kefu_failed_timer_count()",
+        "kefu_erase_customer(uuid,uuid,text,timestamp with time zone)",
     ]
     /// The only table the application deletes from.
     static let applicationDeletes: Set<String> = ["routing_rules"]

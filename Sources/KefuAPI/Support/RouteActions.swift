@@ -29,6 +29,8 @@ enum RouteActions {
         "GET /v1/customers/{id}": .readCustomers,
         "PATCH /v1/customers/{id}": .writeCustomers,
         "GET /v1/customers/{id}/tickets": .readCustomers,
+        "GET /v1/customers/{id}/export": .exportPersonalData,
+        "POST /v1/customers/{id}/erase": .erasePersonalData,
         "GET /v1/tags": .readTags,
         "POST /v1/tags": .manageTags,
         "GET /v1/tags/{id}": .readTags,

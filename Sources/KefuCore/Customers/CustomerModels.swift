@@ -35,6 +35,8 @@ public struct Customer: Codable, Sendable, Equatable {
     public var firstSeenAt: Date
     public var createdAt: Date
     public var updatedAt: Date
+    /// When the customer's personal data was erased (absent: never); the name is then the tombstone.
+    public var erasedAt: Date?
 }
 
 /// Input for a new customer (also accepted inline at ticket intake).

@@ -11,14 +11,15 @@ public struct CustomerService: Sendable {
         self.clock = clock
     }
 
-    /// Customers matching `filter`, oldest first (keyset on `created_at, id`).
+    /// Customers matching `filter`, oldest first (keyset on `created_at, id`); erased customers
+    /// are left out.
     public func list(_ tenantID: UUID, filter: CustomerFilter, page: PageRequest) async throws -> Page<Customer> {
         let rows = try await database.transaction(tenantID, readOnly: true) { tx in
             try await tx.query(
                 Customer.self,
                 """
                 SELECT \(CustomerStore.columns) FROM customers
-                WHERE tenant_id = \(tenantID)\(filter.condition)\(page.keysetCondition)\(page.orderAndLimit)
+                WHERE tenant_id = \(tenantID) AND erased_at IS NULL\(filter.condition)\(page.keysetCondition)\(page.orderAndLimit)
                 """
             )
         }

@@ -5,7 +5,7 @@ import KefuPostgres
 /// and ticket intake, which may create a customer inline).
 enum CustomerStore {
     static let columns: PostgresQuery = """
-        id, tenant_id, external_id, name, segment, high_value, contacts, first_seen_at, created_at, updated_at
+        id, tenant_id, external_id, name, segment, high_value, contacts, first_seen_at, created_at, updated_at, erased_at
         """
 
     static func fetch(_ tx: TenantTransaction, id: UUID) async throws -> Customer {

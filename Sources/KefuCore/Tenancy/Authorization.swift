@@ -17,6 +17,10 @@ public enum KefuAction: String, Sendable, CaseIterable {
     case manageAPIKeys = "manage_api_keys"
     case readCustomers = "read_customers"
     case writeCustomers = "write_customers"
+    /// Everything held about one customer (PIPL / GDPR access request).
+    case exportPersonalData = "export_personal_data"
+    /// Erasing a customer's personal data: irreversible, so admins only.
+    case erasePersonalData = "erase_personal_data"
     case readTags = "read_tags"
     case manageTags = "manage_tags"
     case readRoutingRules = "read_routing_rules"
@@ -77,10 +81,10 @@ public enum KefuAction: String, Sendable, CaseIterable {
             .listTickets, .readInternalMessages, .readTicketRecords, .complainAboutAgent, .readReports, .readOwnNotifications,
             .readOwnFollowups, .readSurge, .readKnowledge, .writeArticles, .voteOnArticles, .readTraining:
             .roles(AccessRule.staff)
-        case .changeSettings, .manageAgents, .manageDepartments, .manageAPIKeys, .manageRoutingRules:
+        case .changeSettings, .manageAgents, .manageDepartments, .manageAPIKeys, .manageRoutingRules, .erasePersonalData:
             .roles([.admin])
         case .setAnyDutyStatus, .manageTags, .assignTicketToOthers, .readAllNotifications, .readAllFollowups, .switchSurge,
-            .planEvents, .manageTraining:
+            .planEvents, .manageTraining, .exportPersonalData:
             .roles(AccessRule.leads)
         case .writeCustomers, .takeTicket, .addNote:
             .roles(AccessRule.handlers)

@@ -126,29 +126,12 @@ public struct TicketQueryService: Sendable {
     public func events(_ tenantID: UUID, ticketID: UUID) async throws -> [TicketEvent] {
         try await database.transaction(tenantID, readOnly: true) { tx in
             _ = try await TicketStore.fetch(tx, id: ticketID)
-            let rows = try await tx.query(
+            return try await tx.query(
                 """
-                SELECT id, ticket_id, seq, actor_kind, actor_id, kind, before::text AS before, after::text AS after, created_at
+                SELECT \(TicketEvent.columns)
                 FROM ticket_events WHERE tenant_id = \(tenantID) AND ticket_id = \(ticketID) ORDER BY seq
                 """
-            )
-            // Plain JSON decoding: the documents' keys are kept exactly as stored.
-            func document(_ text: String?) throws -> JSONValue? {
-                try text.map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
-            }
-            return try rows.map { row in
-                TicketEvent(
-                    id: try row.decode(UUID.self, "id"),
-                    ticketId: try row.decode(UUID.self, "ticket_id"),
-                    seq: try row.decode(Int.self, "seq"),
-                    actorKind: try row.decode(String.self, "actor_kind"),
-                    actorId: try row.decode(UUID?.self, "actor_id"),
-                    kind: try row.decode(String.self, "kind"),
-                    before: try document(row.decode(String?.self, "before")),
-                    after: try document(row.decode(String?.self, "after")),
-                    createdAt: try row.decode(Date.self, "created_at")
-                )
-            }
+            ).map(TicketEvent.init(row:))
         }
     }
 
