@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# HTTP intake and queue-listing benchmark, printed side by side with its pgbench reference.
-# See "Intake and queue listing" in Benchmarks/README.md.
+# HTTP intake, queue-listing and ticket-search benchmark, printed side by side with its references.
+# See "Intake and queue listing (and ticket search)" in Benchmarks/README.md.
 #
 #   Benchmarks/intake/run.sh              # the whole run (5½–8 min after the build)
 #   PROFILE=1 Benchmarks/intake/run.sh    # plus pg_stat_statements, wait-event sampling and
@@ -16,7 +16,8 @@
 # What it does: installs wrk if missing; builds kefu in release mode in .build-bench-http; starts
 # a private durable cluster in a fresh KEFU_HOME; creates tenants, agents and keys with the kefu
 # CLI; starts `kefu serve`; measures intake with wrk and the same-row INSERT with pgbench at 1, 4
-# and 16 clients, interleaved; bulk-loads tickets and measures queue listing; prints one table
+# and 16 clients, interleaved; bulk-loads tickets and measures queue listing and search (`q=`) in
+# the same tenants; prints one table
 # with every target marked ok/MISSED. Server, cluster and temp dir go on exit, error or Ctrl-C.
 set -euo pipefail
 
@@ -345,6 +346,18 @@ if [[ "$SKIP_LISTING" != 1 ]]; then
     printf '{"kind": "meta", "bulk_summary": "%s"}\n' \
         "bulk-loaded $SMALL_TENANTS tenants × $SMALL_TICKETS tickets + bulk-big with $BIG_TENANT_TICKETS in ${load_seconds} s, tickets table $size; the key is agent1's of the tenant" >> "$results"
 
+    # One wrk run of GET /v1/tickets?QUERY as $key (tenant $slug, $its tickets), recorded as a
+    # KIND line (list | search); EXTRA is more JSON fields, each followed by ", ".
+    wrk_get() {  # KIND QUERY CLIENTS OUTPUT [EXTRA]
+        local kind=$1 q=$2 c=$3 out=$4 extra=${5:-} before after
+        log "$kind: $slug, $q, $c clients, ${LIST_SECONDS} s"
+        before=$(cpu)
+        run_child /usr/bin/time -f '%U %S' -o "$out.time" wrk -c "$c" -t "$(( c < 2 ? c : 2 ))" \
+            -d "${LIST_SECONDS}s" --timeout 10s --latency -s "$here/list.lua" "$base/v1/tickets?$q" -- "$key" > "$out"
+        after=$(cpu)
+        printf '{"kind": "%s", "tenant": "%s", "tickets": %d, "query": "%s", %s"clients": %d, "stats": %s, "cpu0": %s, "cpu1": %s, "loadgen_s": %s}\n' \
+            "$kind" "$slug" "$its" "$q" "$extra" "$c" "$(wrk_json "$out")" "$before" "$after" "$(loadgen_s "$out")" >> "$results"
+    }
     for slug in "${listing_tenants[@]}"; do
         key=$("$kefu" key create --tenant "$slug" --agent agent1@bulk.kefu.local --name bench --json 2>>"$work/cli.log" \
               | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
@@ -361,20 +374,27 @@ if [[ "$SKIP_LISTING" != 1 ]]; then
             code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $key" "$base/v1/tickets?$q")
             [[ "$code" == 200 ]] || die "GET /v1/tickets?$q answered $code"
             for c in "${LIST_CLIENT_COUNTS[@]}"; do
-                log "listing: $slug, $q, $c clients, ${LIST_SECONDS} s"
-                out="$work/wrk-list-$slug-$i-$c.out"
-                before=$(cpu)
-                run_child /usr/bin/time -f '%U %S' -o "$out.time" wrk -c "$c" -t "$(( c < 2 ? c : 2 ))" \
-                    -d "${LIST_SECONDS}s" --timeout 10s --latency -s "$here/list.lua" "$base/v1/tickets?$q" -- "$key" > "$out"
-                after=$(cpu)
-                printf '{"kind": "list", "tenant": "%s", "tickets": %d, "query": "%s", "clients": %d, "stats": %s, "cpu0": %s, "cpu1": %s, "loadgen_s": %s}\n' \
-                    "$slug" "$its" "$q" "$c" "$(wrk_json "$out")" "$before" "$after" "$(loadgen_s "$out")" >> "$results"
+                wrk_get list "$q" "$c" "$work/wrk-list-$slug-$i-$c.out"
             done
             {
                 echo
                 echo "EXPLAIN (ANALYZE, BUFFERS) — tenant $slug ($its tickets), GET /v1/tickets?$q, as the owner:"
                 psql_owner -v tenant="$tenant_id" -v filter="${filters[$i]}" -v statuses="${statuses[$i]}" -f "$here/explain-list.sql"
             } >> "$work/explain.txt"
+        done
+        # Ticket search in the same tenant and run, printed beside the queue page above: a
+        # ticket's number (one hit: "Ticket N of tenant …") and a phrase one ticket in six carries,
+        # within the assigned queue (ranked among every assigned match).
+        searches=("q=$(( its / 2 + 1 ))&limit=50" "q=parcel&status=assigned&limit=50")
+        for q in "${searches[@]}"; do
+            items=$(curl -fsS -H "Authorization: Bearer $key" "$base/v1/tickets?$q" \
+                    | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))') \
+                || die "GET /v1/tickets?$q failed"
+            # The number always has its ticket; tiny smoke tenants may have no assigned ticket.
+            [[ "$q" != q=[0-9]* ]] || (( items > 0 )) || die "GET /v1/tickets?$q found nothing"
+            for c in "${LIST_CLIENT_COUNTS[@]}"; do
+                wrk_get search "$q" "$c" "$work/wrk-search-$slug-${q%%&*}-$c.out" "\"hits\": $items, "
+            done
         done
     done
 fi

@@ -135,11 +135,13 @@ final class SingleRoundTripReadTests: APITestCase {
         XCTAssertEqual(outside, "", "the tenant setting ended with the read's transaction")
     }
 
-    func testAGenericPlanReadKeepsItsSettingToItsTransaction() async throws {
+    func testAPlanningReadKeepsItsSettingToItsTransaction() async throws {
         let a = try await makeTenant("alpha")
         let database = TenantDatabase(pool: appPool)
-        let generic = try await database.read(a.tenant.id, "SELECT current_setting('plan_cache_mode') AS mode", genericPlan: true)
+        let generic = try await database.read(a.tenant.id, "SELECT current_setting('plan_cache_mode') AS mode", planning: .generic)
         XCTAssertEqual(try generic.rows[0].decode(String.self, "mode"), "force_generic_plan")
+        let custom = try await database.read(a.tenant.id, "SELECT current_setting('plan_cache_mode') AS mode", planning: .custom)
+        XCTAssertEqual(try custom.rows[0].decode(String.self, "mode"), "force_custom_plan")
         let plain = try await database.read(a.tenant.id, "SELECT current_setting('plan_cache_mode') AS mode")
         XCTAssertEqual(try plain.rows[0].decode(String.self, "mode"), "auto")
         let outside = try await appPool.queryScalar(String.self, "SELECT current_setting('plan_cache_mode')")

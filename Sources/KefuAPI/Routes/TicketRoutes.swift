@@ -4,7 +4,7 @@ import Hummingbird
 import KefuCore
 import KefuRuntime
 
-/// `/v1/tickets`: intake (with `Idempotency-Key`), queues, one ticket and its records.
+/// `/v1/tickets`: intake (with `Idempotency-Key`), queues and search (`q`), one ticket and its records.
 struct TicketRoutes {
     let services: KefuServices
 
@@ -17,12 +17,19 @@ struct TicketRoutes {
             response.status = result.created ? .created : .ok
             return response
         }
-        group.get("tickets") { request, context -> Page<Ticket> in
-            try await services.tickets.list(
-                context.tenantID,
-                filter: TicketQueryParameters.filter(request, principal: context.principal),
-                page: request.pageRequest()
-            )
+        group.get("tickets") { request, context -> Response in
+            let filter = try TicketQueryParameters.filter(request, principal: context.principal)
+            if let search = try TicketQueryParameters.search(request) {
+                let hits = try await services.tickets.search(
+                    context.tenantID,
+                    search,
+                    filter: filter,
+                    includeInternal: context.principal.may(.readInternalMessages)
+                )
+                return try hits.response(from: request, context: context)
+            }
+            let page = try await services.tickets.list(context.tenantID, filter: filter, page: request.pageRequest())
+            return try page.response(from: request, context: context)
         }
         group.get("tickets/:id") { _, context -> Ticket in
             try await services.tickets.get(context.tenantID, id: context.id(entity: "ticket"))
@@ -72,6 +79,17 @@ enum TicketQueryParameters {
         default: throw KefuError.invalidField("sort", "must be created_at or -created_at")
         }
         return filter
+    }
+
+    /// The search `q` asks for, nil without `q`. Hits are ordered by rank, so `sort` is refused
+    /// beside `q`; `cursor` is then a search cursor (`TicketSearch.Cursor`).
+    static func search(_ request: Request) throws -> TicketSearch? {
+        let query = QueryParameters(request)
+        guard let q = try query.string("q") else { return nil }
+        if try query.string("sort") != nil {
+            throw KefuError.invalidField("sort", "search results are ordered by rank: leave sort out with q")
+        }
+        return try TicketSearch(q: q, limit: query.int("limit", in: 1...PageRequest.maximumLimit), cursor: query.string("cursor"))
     }
 }
 

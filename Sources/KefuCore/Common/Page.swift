@@ -39,14 +39,7 @@ public struct PageRequest: Sendable, Equatable {
         /// whose instant lies within `InputDates`' range (a creation time Kefu can have written).
         /// Nil for anything else, so no client text reaches time arithmetic unchecked.
         init?(encoded: String) {
-            guard encoded.utf8.count <= Self.maximumEncodedLength,
-                encoded.unicodeScalars.allSatisfy({
-                    $0.properties.isASCIIHexDigit || ($0.isASCII && ($0.properties.isAlphabetic || $0 == "-" || $0 == "_"))
-                })
-            else { return nil }
-            var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-            while base64.count % 4 != 0 { base64 += "=" }
-            guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
+            guard encoded.utf8.count <= Self.maximumEncodedLength, let text = Base64URL.decode(encoded) else { return nil }
             let parts = text.split(separator: "|", omittingEmptySubsequences: false)
             guard parts.count == 2, parts[0].utf8.allSatisfy({ (48...57).contains($0) }), let micros = Int64(parts[0]),
                 let id = UUID(uuidString: String(parts[1]))
@@ -59,9 +52,7 @@ public struct PageRequest: Sendable, Equatable {
 
         public var encoded: String {
             let micros = Int64((createdAt.timeIntervalSince1970 * 1_000_000).rounded())
-            return Data("\(micros)|\(id.uuidString)".utf8).base64EncodedString()
-                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                .replacingOccurrences(of: "=", with: "")
+            return Base64URL.encode("\(micros)|\(id.uuidString)")
         }
     }
 
@@ -89,9 +80,14 @@ public struct Page<Item: Sendable & Encodable>: Sendable, Encodable {
 
     /// Builds a page from `limit + 1` fetched rows.
     public init(fetched: [Item], request: PageRequest, position: (Item) -> PageRequest.Cursor) {
-        if fetched.count > request.limit {
-            items = Array(fetched.prefix(request.limit))
-            nextCursor = items.last.map { position($0).encoded }
+        self.init(fetched: fetched, limit: request.limit) { position($0).encoded }
+    }
+
+    /// Builds a page from `limit + 1` fetched rows; `cursor` encodes the position of the last item.
+    public init(fetched: [Item], limit: Int, cursor: (Item) -> String) {
+        if fetched.count > limit {
+            items = Array(fetched.prefix(limit))
+            nextCursor = items.last.map(cursor)
         } else {
             items = fetched
             nextCursor = nil

@@ -194,7 +194,7 @@ public struct ArticleService: Sendable {
                          + CASE WHEN strpos(lower(title), q.plain) > 0 THEN 1.5 ELSE 0 END
                          + CASE WHEN strpos(lower(body), q.plain) > 0 THEN 0.5 ELSE 0 END
                          + word_similarity(q.plain, lower(title || ' ' || body)) * 0.5 AS rank,
-                       ts_headline('english', body, q.ts, \(Highlight.headlineOptions)) AS headline
+                       \(Highlight.headline("body", "q.ts")) AS headline
                 FROM kb_articles, q
                 WHERE tenant_id = \(tenantID)\(statusFilter)
                   AND (search @@ q.ts OR strpos(lower(title || ' ' || body), q.plain) > 0
@@ -209,7 +209,7 @@ public struct ArticleService: Sendable {
                 return ArticleHit(
                     article: article,
                     rank: try row.decode(Double.self, "rank"),
-                    highlight: Highlight.marked(headline) ?? Self.snippet(article.body, around: text)
+                    highlight: Highlight.marked(headline) ?? Highlight.snippet(article.body, around: text) ?? Highlight.opening(article.body)
                 )
             }
         }
@@ -228,17 +228,6 @@ public struct ArticleService: Sendable {
             LIMIT \(limit)
             """
         return query.rows(ArticleSuggestion.self)
-    }
-
-    /// A snippet of `body` around the first occurrence of `term`, escaped and marked (for CJK
-    /// text, which the English full-text headline does not mark).
-    static func snippet(_ body: String, around term: String) -> String {
-        guard let range = body.range(of: term, options: [.caseInsensitive]) else { return TextEscaping.html(String(body.prefix(120))) }
-        let start = body.index(range.lowerBound, offsetBy: -40, limitedBy: body.startIndex) ?? body.startIndex
-        let end = body.index(range.upperBound, offsetBy: 60, limitedBy: body.endIndex) ?? body.endIndex
-        return (start > body.startIndex ? "…" : "") + TextEscaping.html(String(body[start..<range.lowerBound]))
-            + "<mark>" + TextEscaping.html(String(body[range])) + "</mark>"
-            + TextEscaping.html(String(body[range.upperBound..<end])) + (end < body.endIndex ? "…" : "")
     }
 
     private static func write(

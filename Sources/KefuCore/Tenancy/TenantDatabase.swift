@@ -36,15 +36,28 @@ extension TenantDatabase {
         PostgresQuery(unpreparedSQL: "SET LOCAL app.tenant_id = '\(tenantID.uuidString)'")
     }
 
+    /// How a read's prepared statement is planned (`plan_cache_mode`, for its transaction only).
+    public enum Planning: Sendable {
+        /// PostgreSQL's default: plans for the values first, then one generic plan when that
+        /// costs no more.
+        case automatic
+        /// One plan, not planned again for its parameters on every call: for statements whose
+        /// best plan does not depend on the values, such as a queue page walking an index in order.
+        case generic
+        /// Planned for the values on every call: for statements whose best plan does depend on
+        /// them, such as a search (how many tickets a word matches decides the plan).
+        case custom
+    }
+
     /// Runs one read-only statement scoped to `tenantID` (row-level security as in
     /// `transaction`), its BEGIN, tenant setting and COMMIT sent with it in one round trip.
-    /// With `genericPlan` the prepared statement keeps one plan instead of being planned again
-    /// for its parameters on every call (`plan_cache_mode`, for this transaction only): for
-    /// statements whose best plan does not depend on the values, such as a queue page walking
-    /// an index in order.
-    public func read(_ tenantID: UUID, _ query: PostgresQuery, genericPlan: Bool = false) async throws -> PostgresResult {
+    public func read(_ tenantID: UUID, _ query: PostgresQuery, planning: Planning = .automatic) async throws -> PostgresResult {
         var setup = [Self.tenantSetting(tenantID)]
-        if genericPlan { setup.append("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)") }
+        switch planning {
+        case .automatic: break
+        case .generic: setup.append("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")
+        case .custom: setup.append("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)")
+        }
         // BEGIN and the setup go with the statement, COMMIT after it: one pipeline.
         return try await pool.transaction(readOnly: true, setup: setup) { tx in try await tx.pipelineAndCommit([query])[0] }
     }

@@ -81,6 +81,12 @@ extension Ticket: JSONWritable {
     /// The document of the synthesized `Encodable`, field for field (queue pages write 50 of these).
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
+        try writeMembers(to: &writer)
+        writer.endObject()
+    }
+
+    /// The members of the ticket's object, for documents that extend it (a search hit).
+    func writeMembers(to writer: inout JSONWriter) throws {
         writer.field("id", id)
         writer.field("tenant_id", tenantId)
         writer.field("number", number)
@@ -126,6 +132,5 @@ extension Ticket: JSONWritable {
         writer.field("sla_paused_at", slaPausedAt)
         writer.field("breached", breached)
         writer.field("suggested_article_ids", suggestedArticleIds)
-        writer.endObject()
     }
 }

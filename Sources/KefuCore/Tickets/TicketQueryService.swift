@@ -67,12 +67,12 @@ public struct TicketQueryService: Sendable {
         // (PostgreSQL otherwise plans the page again on every call, ~15 % of its cost). A tag's
         // or a due instant's selectivity can change the best plan, so those are planned per call.
         let generic = filter.tagID == nil && filter.dueBefore == nil
-        let rows = try Ticket.all(try await database.read(tenantID, query, genericPlan: generic).rows)
+        let rows = try Ticket.all(try await database.read(tenantID, query, planning: generic ? .generic : .automatic).rows)
         return Page(fetched: rows, request: page) { .init(createdAt: $0.createdAt, id: $0.id) }
     }
 
-    /// Every filter but the status, and the page's cursor.
-    private static func conditions(_ tenantID: UUID, filter: TicketFilter, after: PageRequest.Cursor?) -> PostgresQuery {
+    /// Every filter but the status, and the page's cursor (none for a search, which has its own).
+    static func conditions(_ tenantID: UUID, filter: TicketFilter, after: PageRequest.Cursor?) -> PostgresQuery {
         var conditions: PostgresQuery = "t.tenant_id = \(tenantID)"
         if filter.priorities.count == 1 {
             conditions.append(" AND t.priority = \(filter.priorities[0].rawValue)")
