@@ -65,10 +65,17 @@ public struct TicketIntakeService: Sendable {
         let customerStatement: PostgresStatement<Customer>
         switch try CustomerSource(request) {
         case .existing(let id):
-            customerStatement = CustomerStore.fetchStatement(tx, id: id).mapError { error in
-                guard case .notFound? = error as? KefuError else { return error }
-                return KefuError.invalidField("customer_id", "no such customer")
-            }
+            customerStatement = CustomerStore.fetchStatement(tx, id: id)
+                .mapError { error in
+                    guard case .notFound? = error as? KefuError else { return error }
+                    return KefuError.invalidField("customer_id", "no such customer")
+                }
+                .map { customer in
+                    guard customer.erasedAt == nil else {
+                        throw KefuError.invalidField("customer_id", "the customer's personal data was erased: create a new customer")
+                    }
+                    return customer
+                }
         case .new(let draft) where draft.externalID == nil: customerStatement = CustomerStore.insertStatement(tx, draft, now: now)
         case .new(let draft): customerStatement = .known(try await CustomerStore.insert(tx, draft, now: now))
         }
