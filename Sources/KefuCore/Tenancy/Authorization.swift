@@ -45,6 +45,8 @@ public enum KefuAction: String, Sendable, CaseIterable {
     case resolve
     case reopen
     case close
+    /// Correcting a ticket's priority, category, tags, subject or expected time.
+    case editTicket = "edit_ticket"
     case customerReply = "customer_reply"
 
     // Quality, reports and follow-through.
@@ -92,7 +94,7 @@ public enum KefuAction: String, Sendable, CaseIterable {
             .roles(AccessRule.handlers.union([.integration]))
         case .readTicket, .readTicketMessages:
             .roles(AccessRule.staff.union([.integration]))
-        case .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close:
+        case .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .editTicket:
             AccessRule(roles: AccessRule.leads, ownerRoles: [.agent])
         case .customerReply:
             .roles([.integration, .admin])
