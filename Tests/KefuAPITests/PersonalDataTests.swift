@@ -71,6 +71,12 @@ final class PersonalDataTests: TicketTestCase {
             ["to_agent_id": colleague.id.uuidString, "reason": "\(Self.name) wants Mandarin", "handover_note": "Call \(Self.phone)"]
         )
         XCTAssertEqual(transferred.status, .ok, transferred.raw)
+        // So is an edited subject (before and after).
+        let open = tickets[1]
+        let edited = try await withAPI { [key] api in
+            try await api.patch("/v1/tickets/\(open)", key: key, json(["subject": "\(Self.subject), urgent"]))
+        }
+        XCTAssertEqual(edited.status, .ok, edited.raw)
         return (customer, tickets[0], tickets[1])
     }
 
