@@ -108,7 +108,7 @@ final class TicketScenarioTests: TicketTestCase {
         // Monday 2025-12-01 09:00 Shanghai = 01:00 UTC.
         let monday = Date(timeIntervalSince1970: 1_764_550_800)
         XCTAssertEqual(date(created["human_available_at"]), monday, created.raw)
-        XCTAssertTrue(created["auto_reply"]?.string?.contains("2025-12-01 09:00 (Asia/Shanghai)") == true, created.raw)
+        XCTAssertEqual(created["auto_reply"]?.string, "感谢您的联系。当前为非服务时间，客服将于12月1日 09:00起为您服务。", created.raw)
         XCTAssertEqual(date(created["first_response_due_at"]), monday.addingTimeInterval(7200), "P3 counts business time")
         let emailDue = try require(date(created["channel_response_due_at"]))
         XCTAssertTrue(emailDue > monday && emailDue <= monday.addingTimeInterval(33 * 3600), "email: within one working day: \(emailDue)")

@@ -146,7 +146,7 @@ final class TicketLifecycleApplyTests: XCTestCase {
         let change = try LifecycleFixture.apply(try LifecycleFixture.action(.transfer), to: LifecycleFixture.ticket(.inProgress))
         XCTAssertEqual(change.ticket.ownerId, LifecycleFixture.carol.id)
         XCTAssertEqual(change.ticket.firstOwnerId, LifecycleFixture.alice.id)
-        XCTAssertEqual(change.messages.map(\.body), ["Hand-over: Cable checked", "Your colleague Carol will continue to help you."])
+        XCTAssertEqual(change.messages.map(\.body), ["Hand-over: Cable checked", "您的问题已转交给同事Carol，将继续为您处理。"])
         XCTAssertEqual(change.messages.map(\.visibility), [.internal, .public])
         XCTAssertEqual(change.assignments.first?.handoverNote, "Cable checked")
         XCTAssertEqual(change.assignments.first?.from, LifecycleFixture.alice.id)

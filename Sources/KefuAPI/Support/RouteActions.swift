@@ -10,6 +10,9 @@ enum RouteActions {
         "PATCH /v1/settings": .changeSettings,
         "GET /v1/sla-policies": .readAccount,
         "PUT /v1/sla-policies": .changeSettings,
+        "GET /v1/templates": .manageTemplates,
+        "PUT /v1/templates/{name}/{locale}": .manageTemplates,
+        "DELETE /v1/templates/{name}/{locale}": .manageTemplates,
 
         "GET /v1/agents": .readAgents,
         "POST /v1/agents": .manageAgents,

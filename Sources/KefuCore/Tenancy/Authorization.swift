@@ -25,6 +25,8 @@ public enum KefuAction: String, Sendable, CaseIterable {
     case manageTags = "manage_tags"
     case readRoutingRules = "read_routing_rules"
     case manageRoutingRules = "manage_routing_rules"
+    /// Reading and overriding the customer texts (`/v1/templates`).
+    case manageTemplates = "manage_templates"
 
     // Tickets.
     case intakeTicket = "intake_ticket"
@@ -83,7 +85,8 @@ public enum KefuAction: String, Sendable, CaseIterable {
             .listTickets, .readInternalMessages, .readTicketRecords, .complainAboutAgent, .readReports, .readOwnNotifications,
             .readOwnFollowups, .readSurge, .readKnowledge, .writeArticles, .voteOnArticles, .readTraining:
             .roles(AccessRule.staff)
-        case .changeSettings, .manageAgents, .manageDepartments, .manageAPIKeys, .manageRoutingRules, .erasePersonalData:
+        case .changeSettings, .manageAgents, .manageDepartments, .manageAPIKeys, .manageRoutingRules, .erasePersonalData,
+            .manageTemplates:
             .roles([.admin])
         case .setAnyDutyStatus, .manageTags, .assignTicketToOthers, .readAllNotifications, .readAllFollowups, .switchSurge,
             .planEvents, .manageTraining, .exportPersonalData:

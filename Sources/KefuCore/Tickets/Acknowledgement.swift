@@ -4,7 +4,7 @@ import Foundation
 /// one home of its text and of who gives it.
 ///
 /// - On every channel but `phone`, Kefu records it at intake as a public system message in the
-///   tenant's language: the acknowledgement clock is met at intake.
+///   tenant's language (template `acknowledgement`): the acknowledgement clock is met at intake.
 /// - On `phone` a person answers before Kefu could: a phone ticket taken in by a person (an
 ///   agent, supervisor or admin key, i.e. whoever took the call) is acknowledged by that call at
 ///   intake, without a message. One taken in by a channel gateway (an `integration` key: a
@@ -29,13 +29,5 @@ enum Acknowledgement {
     static func atIntake(channel: TicketChannel, byGateway: Bool) -> AtIntake {
         guard channel == .phone else { return .message }
         return byGateway ? .pending : .call
-    }
-
-    /// The acknowledgement in the tenant's language (`locale` setting).
-    static func text(locale: String) -> String {
-        switch locale {
-        case "en": "We have received your request and are working on it."
-        default: "已收到问题，正在为您处理"
-        }
     }
 }

@@ -28,7 +28,14 @@ extension TicketChange {
         let autoReply =
             facts.autoRepliesOff
             ? nil
-            : AutoReply.make(settings: context.settings, calendar: clockCalendar, at: now, suggestions: facts.suggestions.map(\.title))
+            : AutoReply.make(
+                settings: context.settings,
+                calendar: clockCalendar,
+                texts: context.texts,
+                reference: facts.reference,
+                at: now,
+                suggestions: facts.suggestions.map(\.title)
+            )
         let ticket = Ticket(
             id: facts.id,
             tenantId: facts.tenantID,
@@ -98,7 +105,7 @@ extension TicketChange {
             ]
         )
         if acknowledgement == .message {
-            change.say(.system, .public, Acknowledgement.text(locale: context.settings.locale))
+            change.say(.system, .public, context.texts.render(.acknowledgement, ["ticket_reference": facts.reference]))
         }
         if acknowledgement != .pending {
             change.record(.system, "acknowledged", after: ["acknowledged_at": .date(now), "by": .string(acknowledgement.rawValue)])

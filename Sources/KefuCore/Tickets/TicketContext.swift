@@ -10,22 +10,26 @@ struct TicketContext: Sendable {
     /// in `always_open_channels`. Archiving, department deadlines and out-of-hours texts count on it.
     var calendar: BusinessCalendar
     var policies: SLAPolicies
+    /// The customer texts in the tenant's language and time zone, with its overrides.
+    var texts: CustomerTexts
 
     /// The context of an action on a ticket of `channel`, from the tenant's profile and policies.
-    init(now: Date, profile: TenantProfile, policies: SLAPolicies, channel: TicketChannel) {
+    init(now: Date, profile: TenantProfile, policies: SLAPolicies, templates: [TemplateOverride], channel: TicketChannel) {
         self.init(
             now: now,
             settings: profile.settings,
             calendar: profile.settings.calendar(timezone: profile.timezone, channel: channel.rawValue),
-            policies: policies
+            policies: policies,
+            templates: templates
         )
     }
 
-    init(now: Date, settings: TenantSettings, calendar: BusinessCalendar, policies: SLAPolicies = .defaults) {
+    init(now: Date, settings: TenantSettings, calendar: BusinessCalendar, policies: SLAPolicies = .defaults, templates: [TemplateOverride] = []) {
         self.now = now
         self.settings = settings
         self.calendar = calendar
         self.policies = policies
+        self.texts = CustomerTexts(settings: settings, timezone: calendar.timezone, stored: templates)
     }
 
     /// The policy a ticket of `priority` from a customer of `segment` follows.

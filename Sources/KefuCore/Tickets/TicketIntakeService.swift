@@ -84,10 +84,11 @@ public struct TicketIntakeService: Sendable {
         }
         try await TagStore.requireLeaves(tx, request.tagIDs, field: "tag_ids")
         let text = (request.subject ?? "") + " " + request.description
-        let (customer, profile, policies, rules, surge, suggestions) = try await tx.pipeline(
+        let (customer, profile, policies, templates, rules, surge, suggestions) = try await tx.pipeline(
             customerStatement,
             SettingsService.loadStatement(tx),
             SLAPolicyService.loadStatement(tx),
+            TemplateService.loadStatement(tx),
             RoutingRuleStore.activeRulesStatement(tx),
             SurgeSwitches.activeStatement(tx),
             ArticleService.suggestionsStatement(tx, for: text)
@@ -111,7 +112,7 @@ public struct TicketIntakeService: Sendable {
             decision.maxTier = .senior
         }
         let priority = NewTicketFacts.priority(request, decision)
-        let context = TicketContext(now: now, profile: profile, policies: policies, channel: request.channel)
+        let context = TicketContext(now: now, profile: profile, policies: policies, templates: templates, channel: request.channel)
 
         // The counter row stays locked until commit: take it only now, so concurrent intakes wait briefly.
         let (owner, number) = try await tx.pipeline(TicketRouting.pickAgentStatement(tx, decision), TicketCounter.nextStatement(tx))
@@ -217,22 +218,25 @@ struct AutoReply {
     var humanAvailableAt: Date?
 
     /// Nil while the channel is open or the tenant has automatic replies off. Suggested
-    /// knowledge-base articles are offered in the reply.
-    static func make(settings: TenantSettings, calendar: BusinessCalendar, at instant: Date, suggestions: [String] = []) -> AutoReply? {
+    /// knowledge-base articles are offered in the reply (template `out_of_hours`).
+    static func make(
+        settings: TenantSettings,
+        calendar: BusinessCalendar,
+        texts: CustomerTexts,
+        reference: String,
+        at instant: Date,
+        suggestions: [String] = []
+    ) -> AutoReply? {
         guard settings.autoReplyEnabled, !calendar.isOpen(at: instant) else { return nil }
         let opening = calendar.nextOpening(atOrAfter: instant)
-        let articles = suggestions.isEmpty ? "" : " Meanwhile these articles may help: " + suggestions.joined(separator: "; ") + "."
-        guard let opening else {
-            return AutoReply(
-                text: "Thank you for contacting us. We have received your request and will reply as soon as possible." + articles,
-                humanAvailableAt: nil
-            )
-        }
-        return AutoReply(
-            text: "Thank you for contacting us. Our team is offline right now; an agent will answer you from "
-                + "\(localTime(opening, calendar: calendar))." + articles,
-            humanAvailableAt: opening
+        let text = texts.render(
+            .outOfHours,
+            [
+                "ticket_reference": reference, "opening_time": opening.map(texts.time),
+                "articles": suggestions.isEmpty ? nil : suggestions.joined(separator: "; "),
+            ]
         )
+        return AutoReply(text: text, humanAvailableAt: opening)
     }
 
     /// `2026-11-26 09:00 (Asia/Shanghai)`.
