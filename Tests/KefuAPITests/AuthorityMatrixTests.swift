@@ -27,6 +27,7 @@ final class AuthorityMatrixTests: TicketTestCase {
         }
         for action: KefuAction in [
             .changeSettings, .manageAgents, .manageDepartments, .manageAPIKeys, .manageRoutingRules, .erasePersonalData,
+            .manageTemplates,
         ] {
             table[action] = ([.admin], [])
         }
