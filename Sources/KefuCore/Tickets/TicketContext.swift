@@ -22,6 +22,7 @@ struct TicketContext: Sendable {
             policies: policies,
             templates: templates
         )
+        texts.logger[metadataKey: "tenant.id"] = "\(profile.id)"
     }
 
     init(now: Date, settings: TenantSettings, calendar: BusinessCalendar, policies: SLAPolicies = .defaults, templates: [TemplateOverride] = []) {
