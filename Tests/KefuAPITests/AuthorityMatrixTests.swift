@@ -32,7 +32,7 @@ final class AuthorityMatrixTests: TicketTestCase {
         }
         for action: KefuAction in [
             .setAnyDutyStatus, .manageTags, .assignTicketToOthers, .readAllNotifications, .readAllFollowups,
-            .switchSurge, .planEvents, .manageTraining, .exportPersonalData,
+            .switchSurge, .planEvents, .manageTraining, .exportPersonalData, .approvePlan, .formTeam,
         ] {
             table[action] = (leads, [])
         }
@@ -40,7 +40,9 @@ final class AuthorityMatrixTests: TicketTestCase {
         table[.intakeTicket] = (handlers.union([.integration]), [])
         table[.readTicket] = (staff.union([.integration]), [])
         table[.readTicketMessages] = (staff.union([.integration]), [])
-        for action: KefuAction in [.respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close] {
+        for action: KefuAction in [
+            .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .departmentWork,
+        ] {
             table[action] = (leads, [.agent])
         }
         table[.customerReply] = ([.integration, .admin], [])

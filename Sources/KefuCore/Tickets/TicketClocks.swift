@@ -21,6 +21,7 @@ extension TicketChange {
             meet("progress", due: due)
         }
         ticket.firstResponseAt = ticket.firstResponseAt ?? at
+        customerContacted()
         ticket.lastPublicUpdateAt = at
         ticket.progressDueAt = SLAPlanner.progressDue(after: at, sla: context.settings.sla, calendar: context.calendar)
         ticket.updatedAt = at

@@ -16,7 +16,12 @@ extension TicketActionService {
             } catch KefuError.notFound {
                 throw KefuError.invalidField("department_id", "no such department")
             }
-            return .escalate(to: DepartmentRef(id: department.id, name: department.name), note: note, replyMinutes: input.replyMinutes)
+            let members = try await DepartmentService.activeMembers(tx, department: department.id)
+            return .escalate(
+                to: DepartmentRef(id: department.id, name: department.name, members: members),
+                note: note,
+                replyMinutes: input.replyMinutes
+            )
         }.ticket
     }
 
@@ -27,12 +32,7 @@ extension TicketActionService {
         let options = try (input.solutionOptions ?? []).enumerated().map { index, option in
             try Validate.text(option, field: "solution_options[\(index)]", maxLength: 5000)
         }
-        if let compensation = input.compensation {
-            _ = try Validate.text(compensation.kind, field: "compensation.kind", maxLength: 100)
-            if let amount = compensation.amount, amount < 0 || !amount.isFinite {
-                throw KefuError.invalidField("compensation.amount", "must not be negative")
-            }
-        }
+        try Self.validate(input.compensation)
         var surveyToken: String?
         // What follows a resolution (survey, follow-up, problem reports) reads what it wrote:
         // it runs after the change, before COMMIT.
@@ -43,7 +43,7 @@ extension TicketActionService {
                 ticketID,
                 .resolve,
                 by: .agent(principal.agentID),
-                authorize: { try principal.authorize(.resolve, ticketOwner: $0.ownerId) },
+                authorize: { try principal.authorize(.resolve, on: $0.ownerId, standing: $1) },
                 commit: false
             ) { _, _, loaded in
                 context = loaded
@@ -53,6 +53,15 @@ extension TicketActionService {
             return change.ticket
         }
         return ResolvedTicket(ticket: resolved, surveyToken: surveyToken)
+    }
+
+    /// A compensation's kind (1–100 characters) and amount (not negative).
+    static func validate(_ compensation: Compensation?) throws {
+        guard let compensation else { return }
+        _ = try Validate.text(compensation.kind, field: "compensation.kind", maxLength: 100)
+        if let amount = compensation.amount, amount < 0 || !amount.isFinite {
+            throw KefuError.invalidField("compensation.amount", "must not be negative")
+        }
     }
 
     /// Reopens a resolved ticket for second handling.

@@ -1,0 +1,102 @@
+-- 024 department hand-offs, information requests, plans and task forces (issue 14 §2–§3).
+--
+-- Five more SLA clocks, each a pair of ticket columns (when it is due, what meets it) that
+-- `SLAClockRule` describes, so the worker's `kefu_act_on_sla_timers` (sql/020) records their
+-- breaches and alerts the supervisors exactly as for the older clocks, with no SQL of its own:
+--
+--   info_request       a response marked `missing_info` asks the customer within
+--                      sla.missing_info_request_minutes of the first response; met by request-info
+--   department_notify  the escalated department acknowledges within sla.department_notify_minutes
+--   blocker_report     a department still without a hand-back at its reply deadline is blocked and
+--                      reports the blocker within sla.blocker_report_minutes of that deadline
+--   solution_handback  once the department records its solution ready, it hands it back within
+--                      sla.solution_handback_minutes
+--   customer_contact   after the hand-back the owner contacts the customer within
+--                      sla.customer_contact_minutes; met by the owner's next public message
+ALTER TABLE tickets
+    ADD COLUMN info_request_due_at      timestamptz,
+    ADD COLUMN info_requested_at        timestamptz,
+    ADD COLUMN department_notify_due_at timestamptz,
+    ADD COLUMN department_acked_at      timestamptz,
+    ADD COLUMN blocker_report_due_at    timestamptz,
+    ADD COLUMN blocker_reported_at      timestamptz,
+    ADD COLUMN solution_ready_at        timestamptz,
+    ADD COLUMN solution_handback_due_at timestamptz,
+    ADD COLUMN customer_contact_due_at  timestamptz,
+    ADD COLUMN customer_contacted_at    timestamptz;
+
+ALTER TABLE ticket_sla_breaches DROP CONSTRAINT ticket_sla_breaches_clock_check;
+ALTER TABLE ticket_sla_breaches ADD CONSTRAINT ticket_sla_breaches_clock_check CHECK (clock IN (
+    'channel_response', 'first_response', 'plan', 'progress', 'resolution', 'department',
+    'info_request', 'department_notify', 'blocker_report', 'solution_handback', 'customer_contact'));
+
+-- A plan: the measures (as told to the customer), who executes them, by when, the compensation
+-- if any. P1/P2 and complex plans need a supervisor's approval; every plan needs the customer's
+-- confirmation before it is executed. A newer plan supersedes one not yet executed.
+CREATE TABLE ticket_plans (
+    tenant_id         uuid NOT NULL,
+    id                uuid NOT NULL,
+    ticket_id         uuid NOT NULL,
+    measures          text NOT NULL CHECK (length(measures) BETWEEN 1 AND 20000),
+    executor_id       uuid NOT NULL,
+    complete_by       timestamptz,
+    compensation      jsonb,
+    complex           boolean NOT NULL,
+    requires_approval boolean NOT NULL,
+    status            text NOT NULL CHECK (status IN ('proposed', 'approved', 'rejected', 'confirmed', 'executed', 'superseded')),
+    proposed_by       uuid,
+    created_at        timestamptz NOT NULL,
+    decided_by        uuid,
+    decided_at        timestamptz,
+    rejection_reason  text CHECK (length(rejection_reason) <= 2000),
+    confirmed_by      uuid,
+    confirmed_at      timestamptz,
+    confirmation      text CHECK (length(confirmation) <= 2000),
+    executed_by       uuid,
+    executed_at       timestamptz,
+    updated_at        timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, ticket_id) REFERENCES tickets (tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, executor_id) REFERENCES agents (tenant_id, id)
+);
+CREATE INDEX ticket_plans_ticket_idx ON ticket_plans (tenant_id, ticket_id, created_at);
+-- At most one plan in progress per ticket.
+CREATE UNIQUE INDEX ticket_plans_current_idx ON ticket_plans (tenant_id, ticket_id)
+    WHERE status IN ('proposed', 'approved', 'confirmed');
+
+-- A temporary task force for a P1/P2 ticket: members (from any departments), a lead among them
+-- and a deadline. Disbanding keeps the record (the application deletes nothing).
+CREATE TABLE ticket_teams (
+    tenant_id    uuid NOT NULL,
+    id           uuid NOT NULL,
+    ticket_id    uuid NOT NULL,
+    lead_id      uuid NOT NULL,
+    deadline     timestamptz NOT NULL,
+    formed_by    uuid NOT NULL,
+    formed_at    timestamptz NOT NULL,
+    disbanded_by uuid,
+    disbanded_at timestamptz,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, ticket_id) REFERENCES tickets (tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, lead_id) REFERENCES agents (tenant_id, id)
+);
+CREATE UNIQUE INDEX ticket_teams_current_idx ON ticket_teams (tenant_id, ticket_id) WHERE disbanded_at IS NULL;
+
+CREATE TABLE ticket_team_members (
+    tenant_id uuid NOT NULL,
+    team_id   uuid NOT NULL,
+    agent_id  uuid NOT NULL,
+    PRIMARY KEY (tenant_id, team_id, agent_id),
+    FOREIGN KEY (tenant_id, team_id) REFERENCES ticket_teams (tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, agent_id) REFERENCES agents (tenant_id, id)
+);
+-- `GET /v1/tickets?team_member=me`: the caller's teams.
+CREATE INDEX ticket_team_members_agent_idx ON ticket_team_members (tenant_id, agent_id);
+
+SELECT kefu_isolate_tenant_table(t) FROM unnest(ARRAY['ticket_plans', 'ticket_teams', 'ticket_team_members']::regclass[]) AS t;
+
+-- Plans and task forces are part of an archived ticket's record (sql/017).
+CREATE TRIGGER ticket_plans_archived_frozen BEFORE UPDATE OR DELETE ON ticket_plans
+    FOR EACH ROW EXECUTE FUNCTION kefu_freeze_archived_children();
+CREATE TRIGGER ticket_teams_archived_frozen BEFORE UPDATE OR DELETE ON ticket_teams
+    FOR EACH ROW EXECUTE FUNCTION kefu_freeze_archived_children();
