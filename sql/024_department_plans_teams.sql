@@ -100,3 +100,19 @@ CREATE TRIGGER ticket_plans_archived_frozen BEFORE UPDATE OR DELETE ON ticket_pl
     FOR EACH ROW EXECUTE FUNCTION kefu_freeze_archived_children();
 CREATE TRIGGER ticket_teams_archived_frozen BEFORE UPDATE OR DELETE ON ticket_teams
     FOR EACH ROW EXECUTE FUNCTION kefu_freeze_archived_children();
+
+-- Erasing a customer (kefu_erase_customer, sql/021) erases what their plans told them: the
+-- measures (also posted to them as a public message, which 021 erases) and the confirmation
+-- recorded from their words. It runs when that function stamps the customer erased, with the
+-- function's rights and its `kefu.erasing_customer` scope, so archived tickets' plans change too.
+CREATE FUNCTION kefu_erase_customer_plans() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE ticket_plans p SET measures = '[erased]', confirmation = CASE WHEN p.confirmation IS NULL THEN NULL ELSE '[erased]' END
+    FROM tickets t
+    WHERE t.tenant_id = NEW.tenant_id AND t.customer_id = NEW.id AND p.tenant_id = NEW.tenant_id AND p.ticket_id = t.id;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER customers_erase_plans AFTER UPDATE OF erased_at ON customers
+    FOR EACH ROW WHEN (OLD.erased_at IS NULL AND NEW.erased_at IS NOT NULL) EXECUTE FUNCTION kefu_erase_customer_plans();

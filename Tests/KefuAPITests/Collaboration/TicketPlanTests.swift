@@ -89,6 +89,23 @@ final class TicketPlanTests: TicketTestCase {
         XCTAssertEqual(afterReject.status, .conflict, afterReject.raw)
     }
 
+    func testErasingTheCustomerErasesWhatTheirPlansSaid() async throws {
+        let cast = try await collaborationCast(priority: "P3")
+        _ = try await act(cast.ticket, "respond", ["body": "Looking into it"], as: cast.ownerKey)
+        _ = try await act(cast.ticket, "plan", ["body": "Li Na gets a refund to her card"], as: cast.ownerKey)
+        _ = try await plan(cast, step: "confirm", ["note": "Li Na said yes on 13800000000"], as: cast.ownerKey)
+        let customer = try require(try await get("/v1/tickets/\(cast.ticket)")["customer_id"]?.string)
+        let erased = try await withAPI { [key] api in
+            try await api.post("/v1/customers/\(customer)/erase", key: key, #"{"reason": "PIPL request"}"#)
+        }
+        XCTAssertEqual(erased.status, .ok, erased.raw)
+        let plans = try await get("/v1/tickets/\(cast.ticket)/plans")
+        let stored = try require(plans["items"]?.array?.first)
+        XCTAssertEqual(stored["measures"]?.string, "[erased]")
+        XCTAssertEqual(stored["confirmation"]?.string, "[erased]")
+        XCTAssertFalse(plans.raw.contains("Li Na"), plans.raw)
+    }
+
     func testBadPlansAreRefusedNamingTheFieldAndForeignTicketsAreMissing() async throws {
         let cast = try await collaborationCast(priority: "P2")
         _ = try await act(cast.ticket, "respond", ["body": "Looking into it"], as: cast.ownerKey)
