@@ -53,7 +53,8 @@ extension TicketChange {
         ticket.updatedAt = at
         var after: [String: JSONValue] = ["plan_id": .string(plan.id.uuidString), "status": .string(plan.status.rawValue)]
         if case .reject(let reason) = step { after["reason"] = .string(reason) }
-        if case .confirm(let note?) = step { after["confirmation"] = .string(note) }
+        // The customer's words stay in the plan (erasable with the customer), not in the append-only trail.
+        if case .confirm(let note) = step { after["confirmation_noted"] = .bool(note != nil) }
         record(actor, step.event, before: ["status": .string(before.rawValue)], after: after)
         if step == .approve || step.kind == .rejectPlan {
             notifications.append(

@@ -95,6 +95,8 @@ final class TicketPlanTests: TicketTestCase {
         _ = try await act(cast.ticket, "plan", ["body": "Li Na gets a refund to her card"], as: cast.ownerKey)
         _ = try await plan(cast, step: "confirm", ["note": "Li Na said yes on 13800000000"], as: cast.ownerKey)
         let customer = try require(try await get("/v1/tickets/\(cast.ticket)")["customer_id"]?.string)
+        let export = try await get("/v1/customers/\(customer)/export")
+        XCTAssertEqual(export["plans"]?.array?.first?["measures"]?.string, "Li Na gets a refund to her card", "the export holds the plans")
         let erased = try await withAPI { [key] api in
             try await api.post("/v1/customers/\(customer)/erase", key: key, #"{"reason": "PIPL request"}"#)
         }
@@ -104,6 +106,8 @@ final class TicketPlanTests: TicketTestCase {
         XCTAssertEqual(stored["measures"]?.string, "[erased]")
         XCTAssertEqual(stored["confirmation"]?.string, "[erased]")
         XCTAssertFalse(plans.raw.contains("Li Na"), plans.raw)
+        let exported = try await get("/v1/customers/\(customer)/export")
+        XCTAssertFalse(exported.raw.contains("Li Na"), exported.raw)
     }
 
     func testBadPlansAreRefusedNamingTheFieldAndForeignTicketsAreMissing() async throws {
