@@ -42,10 +42,12 @@ final class AuthorityMatrixTests: TicketTestCase {
         table[.readTicketMessages] = (staff.union([.integration]), [])
         for action: KefuAction in [
             .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .departmentWork,
+            .executePlan,
         ] {
             table[action] = (leads, [.agent])
         }
         table[.customerReply] = ([.integration, .admin], [])
+        table[.confirmPlan] = (leads.union([.integration]), [.agent])
         for action: KefuAction in [.reviewTicket, .completeFollowup, .writeIncidentReview, .manageReplyScripts, .assessTraining] {
             table[action] = (quality, [])
         }

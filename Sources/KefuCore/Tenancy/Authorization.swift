@@ -51,6 +51,12 @@ public enum KefuAction: String, Sendable, CaseIterable {
     case departmentWork = "department_work"
     /// Approve or reject a P1/P2 or complex plan.
     case approvePlan = "approve_plan"
+    /// Record the customer's confirmation of a plan: the ticket's owner (or task force), a
+    /// channel gateway's integration key, supervisors, admins.
+    case confirmPlan = "confirm_plan"
+    /// Record a plan executed: the ticket's owner (or task force), the plan's executor,
+    /// supervisors, admins.
+    case executePlan = "execute_plan"
     /// Form or disband a ticket's temporary task force.
     case formTeam = "form_team"
 
@@ -99,8 +105,11 @@ public enum KefuAction: String, Sendable, CaseIterable {
             .roles(AccessRule.handlers.union([.integration]))
         case .readTicket, .readTicketMessages:
             .roles(AccessRule.staff.union([.integration]))
-        case .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .departmentWork:
+        case .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .departmentWork,
+            .executePlan:
             AccessRule(roles: AccessRule.leads, ownerRoles: [.agent])
+        case .confirmPlan:
+            AccessRule(roles: AccessRule.leads.union([.integration]), ownerRoles: [.agent])
         case .customerReply:
             .roles([.integration, .admin])
         case .reviewTicket, .completeFollowup, .writeIncidentReview, .manageReplyScripts, .assessTraining:
@@ -115,7 +124,7 @@ public struct AccessRule: Sendable, Equatable {
     public var roles: Set<AgentRole>
     /// Roles that may do it on a ticket they own (first-contact ownership) or act on like its
     /// owner: members of its task force; for `department_work`, members of the department the
-    /// ticket is escalated to (and only they).
+    /// ticket is escalated to (and only they); for `execute_plan`, the plan's executor too.
     public var ownerRoles: Set<AgentRole>
 
     public init(roles: Set<AgentRole>, ownerRoles: Set<AgentRole> = []) {
@@ -157,7 +166,10 @@ extension Principal {
     func authorize(_ action: KefuAction, on owner: UUID?, standing: TicketStanding) throws {
         let rule = action.rule
         let department = action == .departmentWork
-        let actsAsOwner = department ? standing.departmentMember : (owner == agentID || standing.teamMember)
+        let actsAsOwner =
+            department
+            ? standing.departmentMember
+            : owner == agentID || standing.teamMember || (action == .executePlan && standing.planExecutor)
         guard rule.allows(role, owner: actsAsOwner) else {
             let who = department ? "members of the department the ticket is escalated to" : "the ticket's owner or task force"
             if rule.admits(role) { throw KefuError.forbidden("\(action.rawValue) is for \(who) or a supervisor or admin") }

@@ -37,16 +37,17 @@ extension TicketActionService {
         return try await planStep(principal, .approvePlan, ticketID, .reject(reason: reason))
     }
 
-    /// Records the customer's confirmation of the plan (from the channel), after its approval
-    /// when it needs one.
+    /// Records the customer's confirmation of the plan (from the channel: the agent, or the
+    /// channel gateway's integration key), after its approval when it needs one.
     public func confirmPlan(_ principal: Principal, _ ticketID: UUID, _ input: PlanConfirmInput) async throws -> TicketPlan {
         let note = try input.note.map { try Validate.text($0, field: "note", maxLength: 2000) }
-        return try await planStep(principal, .plan, ticketID, .confirm(note: note))
+        return try await planStep(principal, .confirmPlan, ticketID, .confirm(note: note))
     }
 
-    /// Records the plan executed, once the customer confirmed it.
+    /// Records the plan executed (the owner, its task force or the plan's executor), once the
+    /// customer confirmed it.
     public func executePlan(_ principal: Principal, _ ticketID: UUID) async throws -> TicketPlan {
-        try await planStep(principal, .plan, ticketID, .execute)
+        try await planStep(principal, .executePlan, ticketID, .execute)
     }
 
     /// The ticket's plans, oldest first.
