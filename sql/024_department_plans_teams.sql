@@ -116,3 +116,39 @@ END
 $$;
 CREATE TRIGGER customers_erase_plans AFTER UPDATE OF erased_at ON customers
     FOR EACH ROW WHEN (OLD.erased_at IS NULL AND NEW.erased_at IS NOT NULL) EXECUTE FUNCTION kefu_erase_customer_plans();
+
+-- Who else hears of a hand-off deadline the worker finds missed (besides the supervisors, whom
+-- kefu_act_on_sla_timers alerts for every clock): the escalated department's active members for
+-- its acknowledgement, blocker report and hand-back (`department_reminder`); the ticket's owner
+-- for the information request and the customer contact (`owner_reminder`). Only breaches found
+-- by the worker (met_at NULL) remind: a late action records its breach as it happens.
+CREATE FUNCTION kefu_remind_handoff_breach() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.met_at IS NOT NULL THEN
+        RETURN NULL;
+    END IF;
+    IF NEW.clock IN ('department_notify', 'blocker_report', 'solution_handback') THEN
+        INSERT INTO notifications (tenant_id, recipient_id, kind, ticket_id, message, created_at)
+        SELECT NEW.tenant_id, a.id, 'department_reminder', NEW.ticket_id,
+               format('%s: your department missed its %s deadline', kefu_ticket_reference(t.number), replace(NEW.clock, '_', ' ')),
+               NEW.detected_at
+        FROM tickets t
+        JOIN agents a ON a.tenant_id = t.tenant_id AND a.department_id = t.department_id AND a.active AND a.role <> 'integration'
+        WHERE t.tenant_id = NEW.tenant_id AND t.id = NEW.ticket_id
+        ORDER BY a.id;
+    ELSIF NEW.clock IN ('info_request', 'customer_contact') THEN
+        INSERT INTO notifications (tenant_id, recipient_id, kind, ticket_id, message, created_at)
+        SELECT NEW.tenant_id, t.owner_id, 'owner_reminder', NEW.ticket_id,
+               format('%s: the customer is overdue a %s', kefu_ticket_reference(t.number),
+                      CASE NEW.clock WHEN 'info_request' THEN 'request for the missing information' ELSE 'contact after the department''s hand-back' END),
+               NEW.detected_at
+        FROM tickets t
+        WHERE t.tenant_id = NEW.tenant_id AND t.id = NEW.ticket_id AND t.owner_id IS NOT NULL;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER ticket_sla_breaches_remind AFTER INSERT ON ticket_sla_breaches
+    FOR EACH ROW WHEN (NEW.clock IN ('info_request', 'department_notify', 'blocker_report', 'solution_handback', 'customer_contact'))
+    EXECUTE FUNCTION kefu_remind_handoff_breach();

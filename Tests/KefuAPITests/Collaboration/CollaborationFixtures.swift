@@ -9,6 +9,7 @@ import XCTest
 /// member, and an agent of another department.
 struct CollaborationCast {
     var ticket: String
+    var owner: Agent
     var ownerKey: String
     var supervisor: Agent
     var supervisorKey: String
@@ -22,7 +23,8 @@ struct CollaborationCast {
 extension TicketTestCase {
     /// A ticket of `priority` owned by "Agent An" and the cast around it.
     func collaborationCast(priority: String = "P3") async throws -> CollaborationCast {
-        let ownerKey = try await keyFor(try await addAgent("Agent An", tier: "mid"))
+        let owner = try await addAgent("Agent An", tier: "mid")
+        let ownerKey = try await keyFor(owner)
         let created = try await intake([
             "customer": ["name": "Li Na"], "channel": "phone", "category": "fault", "priority": priority,
             "description": "Refund never arrived",
@@ -36,6 +38,7 @@ extension TicketTestCase {
         let outsider = try await departmentAgent("Otto Ou", logistics.id)
         return CollaborationCast(
             ticket: ticket,
+            owner: owner,
             ownerKey: ownerKey,
             supervisor: supervisor,
             supervisorKey: try await keyFor(supervisor),

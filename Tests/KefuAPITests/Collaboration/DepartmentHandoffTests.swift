@@ -71,6 +71,17 @@ final class DepartmentHandoffTests: TicketTestCase {
         for clock in ["info_request", "department_notify", "blocker_report", "solution_handback", "customer_contact"] {
             XCTAssertEqual(clocks.filter { $0 == clock }.count, 1, clock)
         }
+        // Besides the supervisor: the department hears of its own missed deadlines, the owner of theirs.
+        for clock in ["department notify", "blocker report", "solution handback"] {
+            let reminded = try await notifications("department_reminder", to: cast.member.id, ticket, containing: clock)
+            XCTAssertEqual(reminded, 1, clock)
+        }
+        let outsiderReminded = try await notifications("department_reminder", to: cast.outsider.id, ticket)
+        XCTAssertEqual(outsiderReminded, 0)
+        for text in ["missing information", "hand-back"] {
+            let reminded = try await notifications("owner_reminder", to: cast.owner.id, ticket, containing: text)
+            XCTAssertEqual(reminded, 1, text)
+        }
         let kinds = try await eventKinds(ticket)
         for kind in [
             "info_missing", "department_notified", "department_acknowledged", "department_blocked", "department_solution_ready", "department_replied",
