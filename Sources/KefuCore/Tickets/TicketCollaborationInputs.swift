@@ -30,10 +30,7 @@ public struct PlanInput: Codable, Sendable {
 }
 
 /// A supervisor's rejection of a plan, with the reason.
-public struct PlanRejectInput: Codable, Sendable {
-    public var reason: String
-    public init(reason: String) { self.reason = reason }
-}
+public typealias PlanRejectInput = ReasonInput
 
 /// The customer's confirmation of the plan, recorded from the channel: how it came (optional).
 public struct PlanConfirmInput: Codable, Sendable {
@@ -42,7 +39,4 @@ public struct PlanConfirmInput: Codable, Sendable {
 }
 
 /// What blocks the escalated department.
-public struct DepartmentBlockerInput: Codable, Sendable {
-    public var reason: String
-    public init(reason: String) { self.reason = reason }
-}
+public typealias DepartmentBlockerInput = ReasonInput
