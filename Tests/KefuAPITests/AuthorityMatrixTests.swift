@@ -41,8 +41,8 @@ final class AuthorityMatrixTests: TicketTestCase {
         table[.readTicket] = (staff.union([.integration]), [])
         table[.readTicketMessages] = (staff.union([.integration]), [])
         for action: KefuAction in [
-            .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .departmentWork,
-            .executePlan,
+            .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .editTicket,
+            .departmentWork, .executePlan,
         ] {
             table[action] = (leads, [.agent])
         }

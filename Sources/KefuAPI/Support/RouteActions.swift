@@ -8,6 +8,8 @@ enum RouteActions {
         "GET /v1/me": .readAccount,
         "GET /v1/settings": .readAccount,
         "PATCH /v1/settings": .changeSettings,
+        "GET /v1/sla-policies": .readAccount,
+        "PUT /v1/sla-policies": .changeSettings,
 
         "GET /v1/agents": .readAgents,
         "POST /v1/agents": .manageAgents,
@@ -44,6 +46,7 @@ enum RouteActions {
         "POST /v1/tickets": .intakeTicket,
         "GET /v1/tickets": .listTickets,
         "GET /v1/tickets/{id}": .readTicket,
+        "PATCH /v1/tickets/{id}": .editTicket,
         "GET /v1/tickets/{id}/messages": .readTicketMessages,
         "GET /v1/tickets/{id}/events": .readTicketRecords,
         "GET /v1/tickets/{id}/assignments": .readTicketRecords,

@@ -45,6 +45,8 @@ public enum KefuAction: String, Sendable, CaseIterable {
     case resolve
     case reopen
     case close
+    /// Correcting a ticket's priority, category, tags, subject or expected time.
+    case editTicket = "edit_ticket"
     case customerReply = "customer_reply"
     /// Acknowledge, report a blocker, record the solution ready, hand back: for the escalated
     /// department's members (the "owner" case of its rule), supervisors and admins.
@@ -105,8 +107,8 @@ public enum KefuAction: String, Sendable, CaseIterable {
             .roles(AccessRule.handlers.union([.integration]))
         case .readTicket, .readTicketMessages:
             .roles(AccessRule.staff.union([.integration]))
-        case .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .departmentWork,
-            .executePlan:
+        case .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .editTicket,
+            .departmentWork, .executePlan:
             AccessRule(roles: AccessRule.leads, ownerRoles: [.agent])
         case .confirmPlan:
             AccessRule(roles: AccessRule.leads.union([.integration]), ownerRoles: [.agent])

@@ -63,12 +63,13 @@ public struct TicketActionService: Sendable {
         commit: Bool,
         _ resolve: (TenantTransaction, Ticket, TicketContext) async throws -> TicketAction
     ) async throws -> TicketChange {
-        let (ticket, profile, standing) = try await tx.pipeline(
+        let (ticket, profile, policies, standing) = try await tx.pipeline(
             TicketStore.fetchStatement(tx.tenantID, id: ticketID, forUpdate: true),
             SettingsService.loadStatement(tx),
+            SLAPolicyService.loadStatement(tx),
             TicketStanding.statement(tx.tenantID, ticket: ticketID, agent: actor.id ?? UUID())
         )
-        let context = TicketContext(now: clock.now(), profile: profile, channel: ticket.channel)
+        let context = TicketContext(now: clock.now(), profile: profile, policies: policies, channel: ticket.channel)
         try authorize(ticket, standing)
         _ = try TicketLifecycle.next(from: ticket.status, on: kind)
         let action = try await resolve(tx, ticket, context)

@@ -101,6 +101,8 @@ extension TicketChange {
         case .archive:
             ticket.archivedAt = at
             setStatus(next, by: actor, kind: "archived")
+        case .edit(let edit):
+            applyEdit(edit, by: actor, context: context)
         }
     }
 
@@ -109,7 +111,8 @@ extension TicketChange {
         ticket.resolvedAt = nil
         ticket.closedAt = nil
         ticket.reopenCount += 1
-        ticket.progressDueAt = SLAPlanner.progressDue(after: at, sla: context.settings.sla, calendar: context.calendar)
+        let policy = context.policy(of: ticket)
+        ticket.progressDueAt = SLAPlanner.progressDue(after: at, policy: policy, calendar: context.clockCalendar(policy))
         say(actor, .internal, "Reopened: \(reason)")
         setStatus(next, by: actor, kind: "reopened")
     }

@@ -23,6 +23,8 @@ public enum TicketLifecycle {
         /// A low survey rating: the customer's verdict reopens a resolved or closed ticket.
         case secondHandling = "second_handling"
         case close, archive
+        /// Priority, category, tags, subject or expected time corrected; any status but archived.
+        case edit
     }
 
     /// The status after `action`, or a conflict error.
@@ -48,6 +50,7 @@ public enum TicketLifecycle {
         case (.reopen, .resolved), (.secondHandling, .resolved), (.secondHandling, .closed): return .inProgress
         case (.close, .resolved): return .closed
         case (.archive, .resolved), (.archive, .closed): return .archived
+        case (.edit, _) where status != .archived: return status
         default: break
         }
         throw KefuError.conflict(reason(action, status))
