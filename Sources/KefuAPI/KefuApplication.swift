@@ -37,6 +37,7 @@ public enum KefuApplication {
         APIKeyRoutes(services: services).register(on: v1)
         TicketRoutes(services: services).register(on: v1)
         TicketActionRoutes(services: services).register(on: v1)
+        TicketPlanTeamRoutes(services: services).register(on: v1)
         FollowThroughRoutes(services: services).register(on: v1)
         SurgeRoutes(services: services).register(on: v1)
         KnowledgeRoutes(services: services).register(on: v1)

@@ -21,6 +21,7 @@ public struct KefuServices: Sendable {
     public let intake: TicketIntakeService
     public let ticketActions: TicketActionService
     public let tickets: TicketQueryService
+    public let teams: TicketTeamService
     public let notifications: NotificationService
     public let surveys: SurveyService
     public let followups: FollowupService
@@ -52,6 +53,7 @@ public struct KefuServices: Sendable {
         self.intake = TicketIntakeService(database: database, clock: clock)
         self.ticketActions = TicketActionService(database: database, clock: clock)
         self.tickets = TicketQueryService(database: database)
+        self.teams = TicketTeamService(database: database, clock: clock)
         self.notifications = NotificationService(database: database, clock: clock)
         self.surveys = SurveyService(database: database, clock: clock, actions: ticketActions)
         self.followups = FollowupService(database: database, clock: clock)

@@ -33,7 +33,7 @@ final class AuthorityMatrixTests: TicketTestCase {
         }
         for action: KefuAction in [
             .setAnyDutyStatus, .manageTags, .assignTicketToOthers, .readAllNotifications, .readAllFollowups,
-            .switchSurge, .planEvents, .manageTraining, .exportPersonalData,
+            .switchSurge, .planEvents, .manageTraining, .exportPersonalData, .approvePlan, .formTeam,
         ] {
             table[action] = (leads, [])
         }
@@ -43,10 +43,12 @@ final class AuthorityMatrixTests: TicketTestCase {
         table[.readTicketMessages] = (staff.union([.integration]), [])
         for action: KefuAction in [
             .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .editTicket,
+            .departmentWork, .executePlan,
         ] {
             table[action] = (leads, [.agent])
         }
         table[.customerReply] = ([.integration, .admin], [])
+        table[.confirmPlan] = (leads.union([.integration]), [.agent])
         for action: KefuAction in [.reviewTicket, .completeFollowup, .writeIncidentReview, .manageReplyScripts, .assessTraining] {
             table[action] = (quality, [])
         }

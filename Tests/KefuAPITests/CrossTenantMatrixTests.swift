@@ -26,6 +26,12 @@ final class CrossTenantMatrixTests: APITestCase {
         "POST /v1/tickets/{id}/plan": #"{"body": "hello"}"#,
         "POST /v1/tickets/{id}/resolve": #"{"solution_summary": "done"}"#,
         "POST /v1/tickets/{id}/reopen": #"{"reason": "again"}"#,
+        "POST /v1/tickets/{id}/department-blocker": #"{"reason": "blocked"}"#,
+        "POST /v1/tickets/{id}/department-solved": #"{"body": "ready"}"#,
+        "POST /v1/tickets/{id}/department-reply": #"{"body": "done"}"#,
+        "POST /v1/tickets/{id}/plan/reject": #"{"reason": "no"}"#,
+        "POST /v1/tickets/{id}/team":
+            #"{"member_ids": ["00000000-0000-0000-0000-000000000001"], "lead_id": "00000000-0000-0000-0000-000000000001", "deadline": "2199-01-01T00:00:00Z"}"#,
         "POST /v1/followups/{id}/complete": #"{"solved": true, "satisfied": true, "notes": "ok"}"#,
         "PATCH /v1/incidents/{id}/review": #"{"foreseeable": "x"}"#,
         "PATCH /v1/kb/articles/{id}": #"{"title": "Hijacked"}"#,

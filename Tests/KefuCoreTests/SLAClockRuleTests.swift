@@ -38,5 +38,25 @@ final class SLAClockRuleTests: XCTestCase {
             Rule(clock: "department", due: "department_due_at", statuses: ["escalated"], pauses: false, met_by: nil)
         )
         XCTAssertEqual(byClock["resolution"], Rule(clock: "resolution", due: "resolution_due_at", statuses: open, pauses: false, met_by: nil))
+        XCTAssertEqual(
+            byClock["info_request"],
+            Rule(clock: "info_request", due: "info_request_due_at", statuses: open, pauses: false, met_by: "info_requested_at")
+        )
+        XCTAssertEqual(
+            byClock["department_notify"],
+            Rule(clock: "department_notify", due: "department_notify_due_at", statuses: ["escalated"], pauses: false, met_by: "department_acked_at")
+        )
+        XCTAssertEqual(
+            byClock["blocker_report"],
+            Rule(clock: "blocker_report", due: "blocker_report_due_at", statuses: ["escalated"], pauses: false, met_by: "blocker_reported_at")
+        )
+        XCTAssertEqual(
+            byClock["solution_handback"],
+            Rule(clock: "solution_handback", due: "solution_handback_due_at", statuses: ["escalated"], pauses: false, met_by: nil)
+        )
+        XCTAssertEqual(
+            byClock["customer_contact"],
+            Rule(clock: "customer_contact", due: "customer_contact_due_at", statuses: open, pauses: false, met_by: "customer_contacted_at")
+        )
     }
 }

@@ -16,6 +16,11 @@ final class TicketLifecycleApplyTests: XCTestCase {
 
     static func stays(_ status: TicketStatus, _ events: [String]) -> Outcome { Outcome(status: status, events: events) }
 
+    /// A plan step: allowed wherever a plan is, keeping the status.
+    static func planStep(_ event: String) -> [TicketStatus: Outcome] {
+        Dictionary(uniqueKeysWithValues: [TicketStatus.assigned, .inProgress, .waitingOnCustomer, .escalated].map { ($0, stays($0, [event])) })
+    }
+
     /// The expected table, written out by hand (not derived from `TicketLifecycle.next`).
     static let expected: [Action: [TicketStatus: Outcome]] = [
         .create: [:],
@@ -45,6 +50,14 @@ final class TicketLifecycleApplyTests: XCTestCase {
             .assigned: stays(.assigned, ["first_response", "plan_given"]), .inProgress: stays(.inProgress, ["plan_given"]),
             .waitingOnCustomer: stays(.waitingOnCustomer, ["plan_given"]), .escalated: stays(.escalated, ["plan_given"]),
         ],
+        .approvePlan: planStep("plan_approved"),
+        .rejectPlan: planStep("plan_rejected"),
+        .confirmPlan: planStep("plan_confirmed"),
+        .executePlan: planStep("plan_executed"),
+        .departmentAck: [.escalated: stays(.escalated, ["department_acknowledged"])],
+        .departmentBlocker: [.escalated: stays(.escalated, ["department_acknowledged", "department_blocked"])],
+        .departmentSolved: [.escalated: stays(.escalated, ["department_acknowledged", "department_solution_ready"])],
+        .departmentReply: [.escalated: stays(.inProgress, ["department_acknowledged", "department_replied"])],
         .transfer: [
             .assigned: stays(.assigned, ["transferred"]), .inProgress: stays(.inProgress, ["transferred"]),
             .waitingOnCustomer: stays(.waitingOnCustomer, ["transferred"]), .escalated: stays(.escalated, ["transferred"]),
@@ -102,7 +115,7 @@ final class TicketLifecycleApplyTests: XCTestCase {
                 XCTAssertEqual(change.before, ticket, cell)
             }
         }
-        XCTAssertEqual(cells, 16 * 8)
+        XCTAssertEqual(cells, 24 * 8)
     }
 
     func testConflictsSayWhy() {

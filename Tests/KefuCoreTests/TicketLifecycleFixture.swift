@@ -109,6 +109,14 @@ enum LifecycleFixture {
         case .requestInfo: return .requestInfo(body: "Which model is it?")
         case .customerReply: return .customerReply(body: "An LX-200")
         case .plan: return .plan(body: "Use the other printer meanwhile")
+        case .approvePlan: return .planStep(.approve, current: plan(.proposed))
+        case .rejectPlan: return .planStep(.reject(reason: "Too costly"), current: plan(.proposed))
+        case .confirmPlan: return .planStep(.confirm(note: "By phone"), current: plan(.approved))
+        case .executePlan: return .planStep(.execute, current: plan(.confirmed))
+        case .departmentAck: return .departmentAck
+        case .departmentBlocker: return .departmentBlocker(reason: "Waiting for the bank", supervisors: [carol.id])
+        case .departmentSolved: return .departmentSolved(note: "Refund issued")
+        case .departmentReply: return .departmentReply(body: "Refund issued; tell the customer")
         case .transfer: return .transfer(to: carol, reason: "Hardware", handoverNote: "Cable checked")
         case .redispatch: return .redispatch(to: carol.id, reason: "Wrong skill")
         case .escalate: return .escalate(to: billing, note: "Refund?", replyMinutes: nil)
@@ -119,6 +127,25 @@ enum LifecycleFixture {
         case .archive: return .archive
         case .edit: return .edit(TicketEdit(priority: .p1, supervisors: [carol.id]))
         }
+    }
+
+    /// A plan needing approval, in `status`.
+    static func plan(_ status: TicketPlan.Status) -> TicketPlan {
+        TicketPlan(
+            id: UUID(),
+            tenantId: tenant,
+            ticketId: UUID(),
+            measures: "Swap the printer",
+            executorId: alice.id,
+            completeBy: nil,
+            compensation: nil,
+            complex: true,
+            requiresApproval: true,
+            status: status,
+            proposedBy: alice.id,
+            createdAt: minutes(-5),
+            updatedAt: minutes(-5)
+        )
     }
 
     /// Who does `kind`: the customer writes, the worker archives, Alice does the rest.

@@ -12,14 +12,20 @@ struct TicketActionRoutes {
     func register(on group: RouterGroup<TenantRequestContext>) {
         let actions = services.ticketActions
         action(group, "assign", AssignInput.self, actions.assign)
-        action(group, "respond", MessageInput.self, actions.respond)
+        action(group, "respond", RespondInput.self, actions.respond)
         action(group, "notes", MessageInput.self, actions.note)
         action(group, "request-info", MessageInput.self, actions.requestInfo)
         action(group, "customer-reply", MessageInput.self, actions.customerReply)
-        action(group, "plan", MessageInput.self, actions.plan)
+        action(group, "plan", PlanInput.self, actions.plan)
         action(group, "transfer", TransferInput.self, actions.transfer)
         action(group, "redispatch", RedispatchInput.self, actions.redispatch)
         action(group, "escalate", EscalateInput.self, actions.escalate)
+        group.post("tickets/:id/department-ack") { _, context -> Ticket in
+            try await actions.departmentAck(context.principal, context.id(entity: "ticket"))
+        }
+        action(group, "department-blocker", DepartmentBlockerInput.self, actions.departmentBlocker)
+        action(group, "department-solved", MessageInput.self, actions.departmentSolved)
+        action(group, "department-reply", MessageInput.self, actions.departmentReply)
         group.post("tickets/:id/resolve") { request, context -> Response in
             let input = try await request.decodeJSON(ResolveInput.self, context: context)
             let resolved = try await actions.resolve(context.principal, context.id(entity: "ticket"), input)

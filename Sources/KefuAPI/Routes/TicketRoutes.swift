@@ -75,11 +75,8 @@ enum TicketQueryParameters {
         filter.priorities = try query.list("priority", TicketPriority.self) { $0.uppercased() }
         filter.category = try query.choice("category", TicketCategory.self)
         filter.channel = try query.choice("channel", TicketChannel.self)
-        if try query.string("owner_id") == "me" {
-            filter.ownerID = principal.agentID
-        } else {
-            filter.ownerID = try query.uuid("owner_id")
-        }
+        filter.ownerID = try query.agentID("owner_id", me: principal.agentID)
+        filter.teamMemberID = try query.agentID("team_member", me: principal.agentID)
         filter.tagID = try query.uuid("tag_id")
         filter.customerID = try query.uuid("customer_id")
         filter.breached = try query.bool("breached")

@@ -37,6 +37,11 @@ struct QueryParameters {
         }
     }
 
+    /// An agent's id, `me` standing for the caller's.
+    func agentID(_ name: String, me: UUID) throws -> UUID? {
+        try string(name) == "me" ? me : uuid(name)
+    }
+
     func bool(_ name: String) throws -> Bool? {
         try string(name).map { text in
             switch text {

@@ -12,4 +12,6 @@ public struct CustomerExport: Codable, Sendable {
     public var assignments: [TicketAssignment]
     public var surveys: [Survey]
     public var followups: [Followup]
+    /// The plans of their tickets (measures, executor, confirmation).
+    public var plans: [TicketPlan]
 }

@@ -41,6 +41,7 @@ public struct PersonalDataService: Sendable {
                 """,
                 "SELECT \(SurveyStore.columns) FROM surveys WHERE \(theirs) ORDER BY created_at, id",
                 "SELECT \(FollowupService.columns) FROM followups WHERE \(theirs) ORDER BY created_at, id",
+                "SELECT \(TicketPlanStore.columns) FROM ticket_plans WHERE \(theirs) ORDER BY created_at, id",
             ])
         }
         guard let customer = try results[0].rows.first?.decode(Customer.self) else { throw KefuError.notFound("customer") }
@@ -52,7 +53,8 @@ public struct PersonalDataService: Sendable {
             events: try results[4].rows.map(TicketEvent.init(row:)),
             assignments: try results[5].rows.map { try $0.decode(TicketAssignment.self) },
             surveys: try results[6].rows.map { try $0.decode(Survey.self) },
-            followups: try results[7].rows.map { try $0.decode(Followup.self) }
+            followups: try results[7].rows.map { try $0.decode(Followup.self) },
+            plans: try results[8].rows.map { try $0.decode(TicketPlan.self) }
         )
     }
 

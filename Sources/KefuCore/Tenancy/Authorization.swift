@@ -50,6 +50,19 @@ public enum KefuAction: String, Sendable, CaseIterable {
     /// Correcting a ticket's priority, category, tags, subject or expected time.
     case editTicket = "edit_ticket"
     case customerReply = "customer_reply"
+    /// Acknowledge, report a blocker, record the solution ready, hand back: for the escalated
+    /// department's members (the "owner" case of its rule), supervisors and admins.
+    case departmentWork = "department_work"
+    /// Approve or reject a P1/P2 or complex plan.
+    case approvePlan = "approve_plan"
+    /// Record the customer's confirmation of a plan: the ticket's owner (or task force), a
+    /// channel gateway's integration key, supervisors, admins.
+    case confirmPlan = "confirm_plan"
+    /// Record a plan executed: the ticket's owner (or task force), the plan's executor,
+    /// supervisors, admins.
+    case executePlan = "execute_plan"
+    /// Form or disband a ticket's temporary task force.
+    case formTeam = "form_team"
 
     // Quality, reports and follow-through.
     case reviewTicket = "review_ticket"
@@ -89,7 +102,7 @@ public enum KefuAction: String, Sendable, CaseIterable {
             .manageTemplates:
             .roles([.admin])
         case .setAnyDutyStatus, .manageTags, .assignTicketToOthers, .readAllNotifications, .readAllFollowups, .switchSurge,
-            .planEvents, .manageTraining, .exportPersonalData:
+            .planEvents, .manageTraining, .exportPersonalData, .approvePlan, .formTeam:
             .roles(AccessRule.leads)
         case .writeCustomers, .takeTicket, .addNote:
             .roles(AccessRule.handlers)
@@ -97,8 +110,11 @@ public enum KefuAction: String, Sendable, CaseIterable {
             .roles(AccessRule.handlers.union([.integration]))
         case .readTicket, .readTicketMessages:
             .roles(AccessRule.staff.union([.integration]))
-        case .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .editTicket:
+        case .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .editTicket,
+            .departmentWork, .executePlan:
             AccessRule(roles: AccessRule.leads, ownerRoles: [.agent])
+        case .confirmPlan:
+            AccessRule(roles: AccessRule.leads.union([.integration]), ownerRoles: [.agent])
         case .customerReply:
             .roles([.integration, .admin])
         case .reviewTicket, .completeFollowup, .writeIncidentReview, .manageReplyScripts, .assessTraining:
@@ -111,7 +127,9 @@ public enum KefuAction: String, Sendable, CaseIterable {
 public struct AccessRule: Sendable, Equatable {
     /// Roles that may always do it.
     public var roles: Set<AgentRole>
-    /// Roles that may do it on a ticket they own (first-contact ownership).
+    /// Roles that may do it on a ticket they own (first-contact ownership) or act on like its
+    /// owner: members of its task force; for `department_work`, members of the department the
+    /// ticket is escalated to (and only they); for `execute_plan`, the plan's executor too.
     public var ownerRoles: Set<AgentRole>
 
     public init(roles: Set<AgentRole>, ownerRoles: Set<AgentRole> = []) {
@@ -144,9 +162,22 @@ extension Principal {
 
     /// Throws `forbidden` unless the caller may do `action` on a ticket owned by `owner`.
     public func authorize(_ action: KefuAction, ticketOwner owner: UUID?) throws {
+        try authorize(action, on: owner, standing: TicketStanding())
+    }
+
+    /// Throws `forbidden` unless the caller may do `action` on a ticket owned by `owner`, being
+    /// what `standing` says to it: a task-force member acts like the owner; department work is
+    /// for the escalated department's members instead.
+    func authorize(_ action: KefuAction, on owner: UUID?, standing: TicketStanding) throws {
         let rule = action.rule
-        guard rule.allows(role, owner: owner == agentID) else {
-            if rule.admits(role) { throw KefuError.forbidden("\(action.rawValue) is for the ticket's owner or a supervisor or admin") }
+        let department = action == .departmentWork
+        let actsAsOwner =
+            department
+            ? standing.departmentMember
+            : owner == agentID || standing.teamMember || (action == .executePlan && standing.planExecutor)
+        guard rule.allows(role, owner: actsAsOwner) else {
+            let who = department ? "members of the department the ticket is escalated to" : "the ticket's owner or task force"
+            if rule.admits(role) { throw KefuError.forbidden("\(action.rawValue) is for \(who) or a supervisor or admin") }
             throw Self.refusal(action)
         }
     }

@@ -62,6 +62,17 @@ public struct DepartmentService: Sendable {
         return department
     }
 
+    /// The department's active members (agents whose `department_id` it is), who are notified
+    /// when a ticket is escalated to it.
+    static func activeMembers(_ tx: TenantTransaction, department: UUID) async throws -> [UUID] {
+        try await tx.query(
+            """
+            SELECT id FROM agents WHERE tenant_id = \(tx.tenantID) AND department_id = \(department) AND active AND role <> 'integration'
+            ORDER BY id
+            """
+        ).map { try $0.decode(UUID.self, at: 0) }
+    }
+
     public func create(_ tenantID: UUID, _ input: NewDepartment) async throws -> Department {
         let name = try Validate.text(input.name, field: "name")
         let description = try input.description.map { try Validate.text($0, field: "description", maxLength: 2000) } ?? ""

@@ -84,9 +84,9 @@ public struct TenantSettings: Codable, Sendable, Equatable {
     public func calendar(timezone: String, channel: String) -> BusinessCalendar {
         BusinessCalendar(
             timezone: timezone,
-            weeklyHours: businessHours,
-            holidays: holidays,
-            alwaysOpen: alwaysOpenChannels.contains(channel)
+            weeklyHours: self.businessHours,
+            holidays: self.holidays,
+            alwaysOpen: self.alwaysOpenChannels.contains(channel)
         )
     }
 

@@ -11,6 +11,9 @@ extension Ticket {
         "human_available_at", "reopen_count", "created_at", "acknowledged_at", "assigned_at", "first_response_at", "plan_at", "last_public_update_at",
         "resolved_at", "closed_at", "archived_at", "updated_at", "acknowledgement_due_at", "channel_response_due_at", "first_response_due_at",
         "plan_due_at", "progress_due_at", "resolution_due_at", "sla_paused_at", "breached", "suggested_article_ids",
+        "info_request_due_at", "info_requested_at", "department_notify_due_at", "department_acked_at",
+        "blocker_report_due_at", "blocker_reported_at", "solution_ready_at", "solution_handback_due_at",
+        "customer_contact_due_at", "customer_contacted_at",
     ]
 
     /// Reads a row of `TicketStore.columns` by position; rows of any other shape go through
@@ -77,6 +80,16 @@ extension Ticket {
         slaPausedAt = try row.decode(at: 46)
         breached = try row.decode(at: 47)
         suggestedArticleIds = try row.decode(at: 48)
+        infoRequestDueAt = try row.decode(at: 49)
+        infoRequestedAt = try row.decode(at: 50)
+        departmentNotifyDueAt = try row.decode(at: 51)
+        departmentAckedAt = try row.decode(at: 52)
+        blockerReportDueAt = try row.decode(at: 53)
+        blockerReportedAt = try row.decode(at: 54)
+        solutionReadyAt = try row.decode(at: 55)
+        solutionHandbackDueAt = try row.decode(at: 56)
+        customerContactDueAt = try row.decode(at: 57)
+        customerContactedAt = try row.decode(at: 58)
     }
 }
 
@@ -139,5 +152,15 @@ extension Ticket: JSONWritable {
         writer.field("sla_paused_at", slaPausedAt)
         writer.field("breached", breached)
         writer.field("suggested_article_ids", suggestedArticleIds)
+        writer.field("info_request_due_at", infoRequestDueAt)
+        writer.field("info_requested_at", infoRequestedAt)
+        writer.field("department_notify_due_at", departmentNotifyDueAt)
+        writer.field("department_acked_at", departmentAckedAt)
+        writer.field("blocker_report_due_at", blockerReportDueAt)
+        writer.field("blocker_reported_at", blockerReportedAt)
+        writer.field("solution_ready_at", solutionReadyAt)
+        writer.field("solution_handback_due_at", solutionHandbackDueAt)
+        writer.field("customer_contact_due_at", customerContactDueAt)
+        writer.field("customer_contacted_at", customerContactedAt)
     }
 }

@@ -8,16 +8,20 @@ enum TicketAction: Sendable {
     case create(NewTicketFacts)
     /// A new ticket goes to an agent (the caller taking it, or someone they name).
     case assign(to: AgentRef)
-    /// A public reply by the acting agent (who takes a new ticket).
-    case respond(body: String)
+    /// A public reply by the acting agent (who takes a new ticket); `missingInfo` says the
+    /// customer must be asked for missing information (`sla.missing_info_request_minutes`).
+    case respond(body: String, missingInfo: Bool = false)
     /// An internal note.
     case note(body: String)
     /// A public question to the customer: the ticket waits and its clocks pause.
     case requestInfo(body: String)
     /// The customer wrote.
     case customerReply(body: String)
-    /// A plan or workaround was given to the customer.
-    case plan(body: String)
+    /// A plan or workaround was given to the customer: its measures (`body`) and, when
+    /// `proposal` is given, the plan record that goes through approval, confirmation and execution.
+    case plan(body: String, proposal: PlanProposal? = nil)
+    /// A step of the ticket's plan in progress (`current`, nil when there is none).
+    case planStep(PlanStep, current: TicketPlan?, notify: [UUID] = [])
     /// The ticket goes to a colleague, with a reason and a hand-over note.
     case transfer(to: AgentRef, reason: String, handoverNote: String)
     /// A mis-routed ticket goes to another agent (named, or picked by routing).
@@ -25,6 +29,14 @@ enum TicketAction: Sendable {
     /// The ticket goes to a department, which must answer within `replyMinutes` (the tenant's
     /// default when nil).
     case escalate(to: DepartmentRef, note: String, replyMinutes: Int?)
+    /// The escalated department acknowledges the escalation.
+    case departmentAck
+    /// The escalated department reports what blocks it; `supervisors` hear of it.
+    case departmentBlocker(reason: String, supervisors: [UUID])
+    /// The escalated department's solution is ready: the hand-back is due.
+    case departmentSolved(note: String)
+    /// The escalated department hands the solution back to the owner.
+    case departmentReply(body: String)
     /// The ticket is solved.
     case resolve(summary: String, options: [String], compensation: Compensation?)
     /// A resolved ticket needs more work (an agent says so).
@@ -49,6 +61,11 @@ enum TicketAction: Sendable {
         case .requestInfo: .requestInfo
         case .customerReply: .customerReply
         case .plan: .plan
+        case .planStep(let step, _, _): step.kind
+        case .departmentAck: .departmentAck
+        case .departmentBlocker: .departmentBlocker
+        case .departmentSolved: .departmentSolved
+        case .departmentReply: .departmentReply
         case .transfer: .transfer
         case .redispatch: .redispatch
         case .escalate: .escalate
@@ -68,10 +85,12 @@ struct AgentRef: Sendable, Equatable {
     var name: String
 }
 
-/// A department of the tenant, as read by `DepartmentService`.
+/// A department of the tenant, as read by `DepartmentService`, with its active members (who
+/// are notified of an escalation).
 struct DepartmentRef: Sendable, Equatable {
     var id: UUID
     var name: String
+    var members: [UUID] = []
 }
 
 /// A survey answer at or below the tenant's low-rating threshold, and who hears of it.

@@ -59,8 +59,11 @@ public struct ResolveInput: Codable, Sendable {
     }
 }
 
-/// Reopen a resolved ticket.
-public struct ReopenInput: Codable, Sendable {
+/// Reopen a resolved ticket, with the reason.
+public typealias ReopenInput = ReasonInput
+
+/// An action's reason (reopen, a plan's rejection, a department's blocker).
+public struct ReasonInput: Codable, Sendable {
     public var reason: String
     public init(reason: String) { self.reason = reason }
 }

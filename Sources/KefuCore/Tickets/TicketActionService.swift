@@ -31,7 +31,7 @@ public struct TicketActionService: Sendable {
                 ticketID,
                 kind,
                 by: .agent(principal.agentID),
-                authorize: { try principal.authorize(authority($0), ticketOwner: $0.ownerId) },
+                authorize: { try principal.authorize(authority($0), on: $0.ownerId, standing: $1) },
                 commit: commit,
                 resolve
             )
@@ -51,25 +51,27 @@ public struct TicketActionService: Sendable {
     }
 
     /// The same inside an existing tenant transaction (e.g. a survey answer reopening its
-    /// ticket; `commit` false there). Round trips: the locked ticket with the settings, the
-    /// facts `resolve` loads (if any), the change.
+    /// ticket; `commit` false there). Round trips: the locked ticket with the settings, the SLA
+    /// policies, the acting agent's standing (task force, department) and the template overrides
+    /// (one pipeline), the facts `resolve` loads (if any), the change.
     func mutate(
         _ tx: TenantTransaction,
         _ ticketID: UUID,
         _ kind: TicketLifecycle.Action,
         by actor: TicketActor,
-        authorize: (Ticket) throws -> Void = { _ in },
+        authorize: (Ticket, TicketStanding) throws -> Void = { _, _ in },
         commit: Bool,
         _ resolve: (TenantTransaction, Ticket, TicketContext) async throws -> TicketAction
     ) async throws -> TicketChange {
-        let (ticket, profile, policies, templates) = try await tx.pipeline(
+        let (ticket, profile, policies, standing, templates) = try await tx.pipeline(
             TicketStore.fetchStatement(tx.tenantID, id: ticketID, forUpdate: true),
             SettingsService.loadStatement(tx),
             SLAPolicyService.loadStatement(tx),
+            TicketStanding.statement(tx.tenantID, ticket: ticketID, agent: actor.id ?? UUID()),
             TemplateService.loadStatement(tx)
         )
         let context = TicketContext(now: clock.now(), profile: profile, policies: policies, templates: templates, channel: ticket.channel)
-        try authorize(ticket)
+        try authorize(ticket, standing)
         _ = try TicketLifecycle.next(from: ticket.status, on: kind)
         let action = try await resolve(tx, ticket, context)
         let change = try TicketLifecycle.apply(action, to: ticket, by: actor, context: context)
@@ -88,12 +90,14 @@ public struct TicketActionService: Sendable {
 
     /// A public reply by an agent. The first one is the first response; each one restarts the
     /// progress-update clock. Replying to a new ticket takes it.
-    public func respond(_ principal: Principal, _ ticketID: UUID, _ input: MessageInput) async throws -> Ticket {
-        let body = try Self.body(input)
+    /// `missing_info: true` says information is missing: the customer must then be asked
+    /// (request-info) within `sla.missing_info_request_minutes` of the first response.
+    public func respond(_ principal: Principal, _ ticketID: UUID, _ input: RespondInput) async throws -> Ticket {
+        let body = try Self.body(MessageInput(body: input.body))
         let authority: @Sendable (Ticket) -> KefuAction = { $0.status == .new ? .takeTicket : .respond }
         return try await mutate(principal, authority, ticketID, .respond) { tx, ticket, _ in
             if ticket.status == .new { _ = try await TicketAgents.requireActive(tx, principal.agentID, field: "agent") }
-            return .respond(body: body)
+            return .respond(body: body, missingInfo: input.missingInfo ?? false)
         }.ticket
     }
 
@@ -119,16 +123,10 @@ public struct TicketActionService: Sendable {
                 ticketID,
                 .customerReply,
                 by: .customer,
-                authorize: { try principal.authorize(.customerReply, ticketOwner: $0.ownerId) },
+                authorize: { ticket, _ in try principal.authorize(.customerReply, ticketOwner: ticket.ownerId) },
                 commit: true
             ) { _, _, _ in .customerReply(body: body) }
         }.ticket
-    }
-
-    /// A plan or workaround was given to the customer (P1 within 2 h, P2 within 4 h).
-    public func plan(_ principal: Principal, _ ticketID: UUID, _ input: MessageInput) async throws -> Ticket {
-        let body = try Self.body(input)
-        return try await mutate(principal, .plan, ticketID, .plan) { _, _, _ in .plan(body: body) }.ticket
     }
 
     /// A message body of at most 20,000 characters.

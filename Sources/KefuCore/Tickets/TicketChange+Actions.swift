@@ -8,7 +8,7 @@ extension TicketChange {
             throw KefuError.conflict("the ticket already exists")
         case .assign(let agent):
             take(agent.id, by: actor)
-        case .respond(let body):
+        case .respond(let body, let missingInfo):
             if ticket.status == .new {
                 guard actor.kind == .agent, let agent = actor.id else { throw KefuError.invalidField("agent", "no such active agent") }
                 take(agent, by: actor)
@@ -16,23 +16,36 @@ extension TicketChange {
             say(actor, .public, body)
             publicUpdate(context)
             setStatus(next, by: actor, kind: "responded")
+            if missingInfo { infoMissing(by: actor, context: context) }
         case .note(let body):
             say(actor, .internal, body)
             record(actor, "noted")
         case .requestInfo(let body):
             say(actor, .public, body)
             publicUpdate(context)
+            infoRequested()
             pause(by: actor)
             setStatus(next, by: actor, kind: "info_requested")
         case .customerReply(let body):
             say(actor, .public, body)
             if ticket.status == .waitingOnCustomer { resume(context) }
             setStatus(next, by: actor, kind: "customer_replied")
-        case .plan(let body):
+        case .plan(let body, let proposal):
             say(actor, .public, body)
             publicUpdate(context)
             planGiven()
             record(actor, "plan_given")
+            if let proposal { propose(proposal, measures: body, by: actor) }
+        case .planStep(let step, let current, let notify):
+            try planStep(step, current, notify: notify, by: actor)
+        case .departmentAck:
+            try acknowledge(by: actor, explicitly: true)
+        case .departmentBlocker(let reason, let supervisors):
+            try reportBlocker(reason, supervisors: supervisors, by: actor)
+        case .departmentSolved(let note):
+            try solutionReady(note, by: actor, context: context)
+        case .departmentReply(let body):
+            try handBack(body, next: next, by: actor, context: context)
         case .transfer(let target, let reason, let note):
             try handOver(to: target.id, by: actor, kind: "transfer", reason: reason, handoverNote: note)
             say(actor, .internal, "Hand-over: \(note)")
@@ -68,6 +81,7 @@ extension TicketChange {
             ticket.progressDueAt = nil
             ticket.slaPausedAt = nil
             ticket.lastPublicUpdateAt = at
+            customerContacted()
             say(actor, .public, summary)
             setStatus(next, by: actor, kind: "resolved")
         case .reopen(let reason):
@@ -105,7 +119,7 @@ extension TicketChange {
 
     /// The status moves to `next` (or stays), the ticket counts as updated, and the event says
     /// which status it came from.
-    private mutating func setStatus(_ next: TicketStatus, by actor: TicketActor, kind: String) {
+    mutating func setStatus(_ next: TicketStatus, by actor: TicketActor, kind: String) {
         let previous = before?.status ?? ticket.status
         ticket.status = next
         ticket.updatedAt = at
@@ -172,6 +186,7 @@ extension TicketChange {
         let due = SLAPlanner.deadline(minutes: minutes, from: at, calendar: context.calendar)
         ticket.departmentId = department.id
         ticket.departmentDueAt = due
+        startDepartmentClocks(department, replyDue: due, context: context)
         say(actor, .internal, "Escalated to \(department.name): \(note)")
         let notice = context.texts.render(
             .escalationNotice,
@@ -180,7 +195,15 @@ extension TicketChange {
         say(.system, .public, notice)
         publicUpdate(context)
         setStatus(next, by: actor, kind: "escalated")
-        record(actor, "department_notified", after: ["department_id": .string(department.id.uuidString), "due_at": .optionalDate(due)])
+        record(
+            actor,
+            "department_notified",
+            after: [
+                "department_id": .string(department.id.uuidString), "due_at": .optionalDate(due),
+                "members_notified": .number(Double(department.members.count)),
+                "acknowledge_by": .optionalDate(ticket.departmentNotifyDueAt),
+            ]
+        )
     }
 }
 

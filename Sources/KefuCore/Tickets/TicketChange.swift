@@ -21,6 +21,10 @@ struct TicketChange: Sendable {
     var timers: [TimerState] = []
     /// Set for a new ticket: what its INSERT stores besides the ticket value.
     var creation: TicketCreation?
+    /// The plan this change proposes or moves on a step, stored whole.
+    var plan: TicketPlan?
+    /// The plan in progress a new proposal supersedes.
+    var supersededPlan: UUID?
 
     init(before: Ticket?, ticket: Ticket, at: Date) {
         self.before = before

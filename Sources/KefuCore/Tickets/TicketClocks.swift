@@ -25,6 +25,7 @@ extension TicketChange {
             meet("progress", due: due)
         }
         ticket.firstResponseAt = ticket.firstResponseAt ?? at
+        customerContacted()
         ticket.lastPublicUpdateAt = at
         let policy = context.policy(of: ticket)
         ticket.progressDueAt = SLAPlanner.progressDue(after: at, policy: policy, calendar: context.clockCalendar(policy))

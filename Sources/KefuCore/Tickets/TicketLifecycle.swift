@@ -10,7 +10,16 @@ public enum TicketLifecycle {
         case requestInfo = "request_info"
         case customerReply = "customer_reply"
         case plan
-        case transfer, redispatch, escalate, resolve, reopen
+        case approvePlan = "approve_plan"
+        case rejectPlan = "reject_plan"
+        case confirmPlan = "confirm_plan"
+        case executePlan = "execute_plan"
+        case transfer, redispatch, escalate
+        case departmentAck = "department_ack"
+        case departmentBlocker = "department_blocker"
+        case departmentSolved = "department_solved"
+        case departmentReply = "department_reply"
+        case resolve, reopen
         /// A low survey rating: the customer's verdict reopens a resolved or closed ticket.
         case secondHandling = "second_handling"
         case close, archive
@@ -25,7 +34,9 @@ public enum TicketLifecycle {
         case (.respond, .new), (.respond, .assigned), (.respond, .inProgress): return .inProgress
         case (.respond, .waitingOnCustomer), (.respond, .escalated): return status
         case (.note, _) where status.isOpen: return status
-        case (.plan, _) where status.isOpen && status != .new: return status
+        case (.plan, _), (.approvePlan, _), (.rejectPlan, _), (.confirmPlan, _), (.executePlan, _):
+            guard status.isOpen && status != .new else { break }
+            return status
         case (.requestInfo, .assigned), (.requestInfo, .inProgress): return .waitingOnCustomer
         case (.customerReply, .waitingOnCustomer): return .inProgress
         case (.customerReply, _) where status.isOpen || status == .resolved: return status
@@ -33,6 +44,8 @@ public enum TicketLifecycle {
             guard status.isOpen && status != .new else { break }
             return status
         case (.escalate, .assigned), (.escalate, .inProgress), (.escalate, .waitingOnCustomer): return .escalated
+        case (.departmentAck, .escalated), (.departmentBlocker, .escalated), (.departmentSolved, .escalated): return status
+        case (.departmentReply, .escalated): return .inProgress
         case (.resolve, _) where status.isOpen && status != .new: return .resolved
         case (.reopen, .resolved), (.secondHandling, .resolved), (.secondHandling, .closed): return .inProgress
         case (.close, .resolved): return .closed

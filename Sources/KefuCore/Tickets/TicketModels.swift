@@ -132,6 +132,23 @@ public struct Ticket: Codable, Sendable, Equatable {
     public var breached: Bool
     /// Published knowledge-base articles suggested at intake for the description.
     public var suggestedArticleIds: [UUID]
+    /// Information is missing (a response said so): the customer must be asked by then.
+    public var infoRequestDueAt: Date? = nil
+    /// When the customer was asked for the missing information.
+    public var infoRequestedAt: Date? = nil
+    /// The escalated department must acknowledge by then.
+    public var departmentNotifyDueAt: Date? = nil
+    public var departmentAckedAt: Date? = nil
+    /// A department still without a hand-back at its reply deadline is blocked and must report
+    /// the blocker by then.
+    public var blockerReportDueAt: Date? = nil
+    public var blockerReportedAt: Date? = nil
+    /// When the department recorded its solution ready, and when it must hand it back.
+    public var solutionReadyAt: Date? = nil
+    public var solutionHandbackDueAt: Date? = nil
+    /// After the hand-back the owner must contact the customer by then.
+    public var customerContactDueAt: Date? = nil
+    public var customerContactedAt: Date? = nil
 }
 
 /// Input for ticket intake.

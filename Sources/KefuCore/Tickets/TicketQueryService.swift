@@ -10,6 +10,8 @@ public struct TicketFilter: Sendable {
     public var tagID: UUID?
     public var channel: TicketChannel?
     public var customerID: UUID?
+    /// Tickets whose active task force has this member (`team_member=me`).
+    public var teamMemberID: UUID?
     public var breached: Bool?
     /// Open tickets whose first-response, plan or progress clock is due before this instant.
     public var dueBefore: Date?
@@ -66,7 +68,7 @@ public struct TicketQueryService: Sendable {
         // Without a tag or due filter the plan is an index walk whatever the values: keep one
         // (PostgreSQL otherwise plans the page again on every call, ~15 % of its cost). A tag's
         // or a due instant's selectivity can change the best plan, so those are planned per call.
-        let generic = filter.tagID == nil && filter.dueBefore == nil
+        let generic = filter.tagID == nil && filter.dueBefore == nil && filter.teamMemberID == nil
         let rows = try Ticket.all(try await database.read(tenantID, query, planning: generic ? .generic : .automatic).rows)
         return Page(fetched: rows, request: page) { .init(createdAt: $0.createdAt, id: $0.id) }
     }
@@ -87,6 +89,14 @@ public struct TicketQueryService: Sendable {
         if let tag = filter.tagID {
             conditions.append(
                 " AND EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.tenant_id = t.tenant_id AND tt.ticket_id = t.id AND tt.tag_id = \(tag))"
+            )
+        }
+        if let member = filter.teamMemberID {
+            conditions.append(
+                """
+                 AND EXISTS (SELECT 1 FROM ticket_teams tm JOIN ticket_team_members mm ON mm.tenant_id = tm.tenant_id AND mm.team_id = tm.id
+                             WHERE tm.tenant_id = t.tenant_id AND tm.ticket_id = t.id AND tm.disbanded_at IS NULL AND mm.agent_id = \(member))
+                """
             )
         }
         if let due = filter.dueBefore {

@@ -16,7 +16,12 @@ extension TicketActionService {
             } catch KefuError.notFound {
                 throw KefuError.invalidField("department_id", "no such department")
             }
-            return .escalate(to: DepartmentRef(id: department.id, name: department.name), note: note, replyMinutes: input.replyMinutes)
+            let members = try await DepartmentService.activeMembers(tx, department: department.id)
+            return .escalate(
+                to: DepartmentRef(id: department.id, name: department.name, members: members),
+                note: note,
+                replyMinutes: input.replyMinutes
+            )
         }.ticket
     }
 
@@ -27,16 +32,7 @@ extension TicketActionService {
         let options = try (input.solutionOptions ?? []).enumerated().map { index, option in
             try Validate.text(option, field: "solution_options[\(index)]", maxLength: 5000)
         }
-        if let compensation = input.compensation {
-            _ = try Validate.text(compensation.kind, field: "compensation.kind", maxLength: 100)
-            if let amount = compensation.amount, !(0...1_000_000_000).contains(amount) {
-                throw KefuError.invalidField("compensation.amount", "must be between 0 and 1,000,000,000")
-            }
-            if let currency = compensation.currency, currency.range(of: "^[A-Z]{3}$", options: .regularExpression) == nil {
-                throw KefuError.invalidField("compensation.currency", "must be an ISO 4217 code such as CNY")
-            }
-            if let note = compensation.note { _ = try Validate.text(note, field: "compensation.note", maxLength: 1000) }
-        }
+        try Self.validate(input.compensation)
         var surveyToken: String?
         // What follows a resolution (survey, follow-up, problem reports) reads what it wrote:
         // it runs after the change, before COMMIT.
@@ -47,7 +43,7 @@ extension TicketActionService {
                 ticketID,
                 .resolve,
                 by: .agent(principal.agentID),
-                authorize: { try principal.authorize(.resolve, ticketOwner: $0.ownerId) },
+                authorize: { try principal.authorize(.resolve, on: $0.ownerId, standing: $1) },
                 commit: false
             ) { _, _, loaded in
                 context = loaded
@@ -57,6 +53,20 @@ extension TicketActionService {
             return change.ticket
         }
         return ResolvedTicket(ticket: resolved, surveyToken: surveyToken)
+    }
+
+    /// A compensation's kind (1–100 characters), amount (0–1,000,000,000), currency (an ISO 4217
+    /// code) and note (1–1,000 characters).
+    static func validate(_ compensation: Compensation?) throws {
+        guard let compensation else { return }
+        _ = try Validate.text(compensation.kind, field: "compensation.kind", maxLength: 100)
+        if let amount = compensation.amount, !(0...1_000_000_000).contains(amount) {
+            throw KefuError.invalidField("compensation.amount", "must be between 0 and 1,000,000,000")
+        }
+        if let currency = compensation.currency, currency.range(of: "^[A-Z]{3}$", options: .regularExpression) == nil {
+            throw KefuError.invalidField("compensation.currency", "must be an ISO 4217 code such as CNY")
+        }
+        if let note = compensation.note { _ = try Validate.text(note, field: "compensation.note", maxLength: 1000) }
     }
 
     /// Reopens a resolved ticket for second handling.

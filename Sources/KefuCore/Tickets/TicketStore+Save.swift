@@ -3,8 +3,8 @@ import KefuPostgres
 
 extension TicketStore {
     /// Writes `change` whole in one round trip (with the transaction's COMMIT when `andCommit`):
-    /// the ticket row, its messages, owner history, notifications, events with their breaches,
-    /// and its timers.
+    /// the ticket row, its plan, messages, owner history, notifications, events with their
+    /// breaches, and its timers.
     static func save(_ change: TicketChange, in tx: TenantTransaction, andCommit: Bool = false) async throws {
         let writes = saveQueries(change, in: tx)
         if andCommit {
@@ -44,6 +44,12 @@ extension TicketStore {
                 )
             }
         }
+        if let superseded = change.supersededPlan {
+            writes.append(TicketPlanStore.supersedeQuery(tx, superseded, at: change.at))
+        }
+        if let plan = change.plan {
+            writes.append(TicketPlanStore.saveQuery(tx, plan))
+        }
         if !change.messages.isEmpty {
             writes.append(messagesQuery(tx, ticket: ticket.id, change.messages, at: change.at))
         }
@@ -78,7 +84,12 @@ extension TicketStore {
             closed_at = \(ticket.closedAt), archived_at = \(ticket.archivedAt), updated_at = \(ticket.updatedAt),
             channel_response_due_at = \(ticket.channelResponseDueAt), first_response_due_at = \(ticket.firstResponseDueAt),
             plan_due_at = \(ticket.planDueAt), progress_due_at = \(ticket.progressDueAt), sla_paused_at = \(ticket.slaPausedAt),
-            resolution_due_at = \(ticket.resolutionDueAt), acknowledged_at = \(ticket.acknowledgedAt), breached = \(ticket.breached)
+            resolution_due_at = \(ticket.resolutionDueAt), acknowledged_at = \(ticket.acknowledgedAt), breached = \(ticket.breached),
+            info_request_due_at = \(ticket.infoRequestDueAt), info_requested_at = \(ticket.infoRequestedAt),
+            department_notify_due_at = \(ticket.departmentNotifyDueAt), department_acked_at = \(ticket.departmentAckedAt),
+            blocker_report_due_at = \(ticket.blockerReportDueAt), blocker_reported_at = \(ticket.blockerReportedAt),
+            solution_ready_at = \(ticket.solutionReadyAt), solution_handback_due_at = \(ticket.solutionHandbackDueAt),
+            customer_contact_due_at = \(ticket.customerContactDueAt), customer_contacted_at = \(ticket.customerContactedAt)
         WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
         """
     }

@@ -85,8 +85,60 @@ public struct SLAClockRule: Sendable {
                 metColumn: nil,
                 met: { _ in nil }
             ),
-        ]
+        ] + departmentClocks(open: open)
     }()
+
+    /// The clocks of missing information and of a department hand-off (`sla.*_minutes` settings
+    /// of the same names; see `TicketChange+Department.swift`).
+    private static func departmentClocks(open: Set<TicketStatus>) -> [SLAClockRule] {
+        [
+            SLAClockRule(
+                clock: "info_request",
+                dueColumn: "info_request_due_at",
+                due: \.infoRequestDueAt,
+                statuses: open,
+                pauses: false,
+                metColumn: "info_requested_at",
+                met: \.infoRequestedAt
+            ),
+            SLAClockRule(
+                clock: "department_notify",
+                dueColumn: "department_notify_due_at",
+                due: \.departmentNotifyDueAt,
+                statuses: [.escalated],
+                pauses: false,
+                metColumn: "department_acked_at",
+                met: \.departmentAckedAt
+            ),
+            SLAClockRule(
+                clock: "blocker_report",
+                dueColumn: "blocker_report_due_at",
+                due: \.blockerReportDueAt,
+                statuses: [.escalated],
+                pauses: false,
+                metColumn: "blocker_reported_at",
+                met: \.blockerReportedAt
+            ),
+            SLAClockRule(
+                clock: "solution_handback",
+                dueColumn: "solution_handback_due_at",
+                due: \.solutionHandbackDueAt,
+                statuses: [.escalated],
+                pauses: false,
+                metColumn: nil,
+                met: { _ in nil }
+            ),
+            SLAClockRule(
+                clock: "customer_contact",
+                dueColumn: "customer_contact_due_at",
+                due: \.customerContactDueAt,
+                statuses: open,
+                pauses: false,
+                metColumn: "customer_contacted_at",
+                met: \.customerContactedAt
+            ),
+        ]
+    }
 
     /// The rule of the clock named `clock`.
     public static func named(_ clock: String) -> SLAClockRule? { all.first { $0.clock == clock } }

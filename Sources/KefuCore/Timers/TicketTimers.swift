@@ -8,6 +8,8 @@ public enum TimerKind {
     public static let archive = "archive"
     public static let surveyExpiry = "survey_expiry"
     public static let followup = "followup"
+    /// A task force's deadline (`TicketTeamService`).
+    public static let teamDeadline = "team_deadline"
 }
 
 /// Keeps a ticket's timers in step with its clocks: armed at the current due instant while the
@@ -72,13 +74,16 @@ enum TicketTimers {
 
     /// Arms a one-off timer (survey expiry, follow-up) at `due`.
     static func arm(_ tx: TenantTransaction, ticket: UUID, kind: String, due: Date) async throws {
-        try await tx.execute(
-            """
-            INSERT INTO ticket_timers (tenant_id, ticket_id, kind, due_at) VALUES (\(tx.tenantID), \(ticket), \(kind), \(due))
-            ON CONFLICT (tenant_id, ticket_id, kind) DO UPDATE
-                SET due_at = EXCLUDED.due_at, done_at = NULL, claimed_until = NULL, failures = 0, failed_at = NULL
-            """
-        )
+        try await tx.execute(armQuery(tx, ticket: ticket, kind: kind, due: due))
+    }
+
+    /// The statement `arm` runs, for a pipeline.
+    static func armQuery(_ tx: TenantTransaction, ticket: UUID, kind: String, due: Date) -> PostgresQuery {
+        """
+        INSERT INTO ticket_timers (tenant_id, ticket_id, kind, due_at) VALUES (\(tx.tenantID), \(ticket), \(kind), \(due))
+        ON CONFLICT (tenant_id, ticket_id, kind) DO UPDATE
+            SET due_at = EXCLUDED.due_at, done_at = NULL, claimed_until = NULL, failures = 0, failed_at = NULL
+        """
     }
 }
 

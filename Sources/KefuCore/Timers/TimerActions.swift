@@ -1,7 +1,7 @@
 import Foundation
 import KefuPostgres
 
-/// What a survey-expiry, follow-up or archive timer does when it comes due, inside its tenant's
+/// What a survey-expiry, follow-up, task-force deadline or archive timer does when it comes due, inside its tenant's
 /// transaction. The ticket is re-read: a timer whose reason went away finishes without acting.
 /// SLA clocks are acted on a whole batch at a time (`SLAClockBatch`).
 struct TimerActions {
@@ -23,6 +23,7 @@ struct TimerActions {
         case TimerKind.surveyExpiry: return try await expireSurvey(tx, ticket, now: now)
         case TimerKind.followup: return try await followupOverdue(tx, ticket, now: now)
         case TimerKind.archive: return try await archive(tx, ticket, now: now)
+        case TimerKind.teamDeadline: return try await teamDeadline(tx, ticket, now: now)
         default: return .done
         }
     }
@@ -60,6 +61,31 @@ struct TimerActions {
             at: now
         )
         try await TicketStore.record(tx, ticket: ticket.id, actor: .system, kind: "followup_overdue", at: now)
+        return .done
+    }
+
+    /// A task force whose deadline passed while its ticket is still open: the lead and the
+    /// supervisors are reminded. A disbanded team, a later deadline or a finished ticket: nothing.
+    private func teamDeadline(_ tx: TenantTransaction, _ ticket: Ticket, now: Date) async throws -> Result {
+        guard ticket.status.isOpen, let team = try await TicketTeamService.current(tx, ticket: ticket.id) else { return .done }
+        guard team.deadline <= now else { return .rescheduled(team.deadline) }
+        let recipients = Set(try await NotificationStore.supervisors(tx) + [team.leadId])
+        try await NotificationStore.notify(
+            tx,
+            recipients.sorted { $0.uuidString < $1.uuidString },
+            kind: "team_deadline_passed",
+            ticket: ticket.id,
+            message: "The task force's deadline for \(ticket.reference) has passed and the ticket is still open",
+            at: now
+        )
+        try await TicketStore.record(
+            tx,
+            ticket: ticket.id,
+            actor: .system,
+            kind: "team_deadline_passed",
+            after: ["team_id": .string(team.id.uuidString)],
+            at: now
+        )
         return .done
     }
 
