@@ -21,7 +21,7 @@ final class AuthorityMatrixTests: TicketTestCase {
             .readAccount, .readAgents, .setOwnDutyStatus, .readDepartments, .readCustomers, .readTags,
             .readRoutingRules, .listTickets, .readInternalMessages, .readTicketRecords, .complainAboutAgent,
             .readReports, .readOwnNotifications, .readOwnFollowups, .readSurge, .readKnowledge,
-            .writeArticles, .voteOnArticles, .readTraining,
+            .writeArticles, .voteOnArticles, .readTraining, .readProblemReports,
         ] {
             table[action] = (staff, [])
         }
@@ -32,7 +32,7 @@ final class AuthorityMatrixTests: TicketTestCase {
         }
         for action: KefuAction in [
             .setAnyDutyStatus, .manageTags, .assignTicketToOthers, .readAllNotifications, .readAllFollowups,
-            .switchSurge, .planEvents, .manageTraining, .exportPersonalData,
+            .switchSurge, .planEvents, .manageTraining, .exportPersonalData, .settleProblemReport,
         ] {
             table[action] = (leads, [])
         }
@@ -44,7 +44,9 @@ final class AuthorityMatrixTests: TicketTestCase {
             table[action] = (leads, [.agent])
         }
         table[.customerReply] = ([.integration, .admin], [])
-        for action: KefuAction in [.reviewTicket, .completeFollowup, .writeIncidentReview, .manageReplyScripts, .assessTraining] {
+        for action: KefuAction in [
+            .reviewTicket, .completeFollowup, .writeIncidentReview, .manageReplyScripts, .assessTraining, .fileProblemReport,
+        ] {
             table[action] = (quality, [])
         }
         return table

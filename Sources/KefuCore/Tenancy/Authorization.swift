@@ -56,6 +56,11 @@ public enum KefuAction: String, Sendable, CaseIterable {
     case readOwnFollowups = "read_own_followups"
     case readAllFollowups = "read_all_followups"
     case completeFollowup = "complete_followup"
+    /// Problem feedback forms (recurring problems): reading them, filling one in and submitting
+    /// it, accepting it and marking it done (the responsible side, `ProblemReportLifecycle`).
+    case readProblemReports = "read_problem_reports"
+    case fileProblemReport = "file_problem_report"
+    case settleProblemReport = "settle_problem_report"
 
     // Surge mode and scheduled events.
     case readSurge = "read_surge"
@@ -79,12 +84,12 @@ public enum KefuAction: String, Sendable, CaseIterable {
         switch self {
         case .readAccount, .readAgents, .setOwnDutyStatus, .readDepartments, .readCustomers, .readTags, .readRoutingRules,
             .listTickets, .readInternalMessages, .readTicketRecords, .complainAboutAgent, .readReports, .readOwnNotifications,
-            .readOwnFollowups, .readSurge, .readKnowledge, .writeArticles, .voteOnArticles, .readTraining:
+            .readOwnFollowups, .readSurge, .readKnowledge, .writeArticles, .voteOnArticles, .readTraining, .readProblemReports:
             .roles(AccessRule.staff)
         case .changeSettings, .manageAgents, .manageDepartments, .manageAPIKeys, .manageRoutingRules, .erasePersonalData:
             .roles([.admin])
         case .setAnyDutyStatus, .manageTags, .assignTicketToOthers, .readAllNotifications, .readAllFollowups, .switchSurge,
-            .planEvents, .manageTraining, .exportPersonalData:
+            .planEvents, .manageTraining, .exportPersonalData, .settleProblemReport:
             .roles(AccessRule.leads)
         case .writeCustomers, .takeTicket, .addNote:
             .roles(AccessRule.handlers)
@@ -96,7 +101,7 @@ public enum KefuAction: String, Sendable, CaseIterable {
             AccessRule(roles: AccessRule.leads, ownerRoles: [.agent])
         case .customerReply:
             .roles([.integration, .admin])
-        case .reviewTicket, .completeFollowup, .writeIncidentReview, .manageReplyScripts, .assessTraining:
+        case .reviewTicket, .completeFollowup, .writeIncidentReview, .manageReplyScripts, .assessTraining, .fileProblemReport:
             .roles([.qa, .supervisor, .admin])
         }
     }
