@@ -40,7 +40,7 @@ final class AuthorityMatrixTests: TicketTestCase {
         table[.intakeTicket] = (handlers.union([.integration]), [])
         table[.readTicket] = (staff.union([.integration]), [])
         table[.readTicketMessages] = (staff.union([.integration]), [])
-        for action: KefuAction in [.respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close] {
+        for action: KefuAction in [.respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .merge] {
             table[action] = (leads, [.agent])
         }
         table[.customerReply] = ([.integration, .admin], [])

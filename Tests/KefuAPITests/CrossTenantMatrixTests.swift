@@ -25,6 +25,7 @@ final class CrossTenantMatrixTests: APITestCase {
         "POST /v1/tickets/{id}/plan": #"{"body": "hello"}"#,
         "POST /v1/tickets/{id}/resolve": #"{"solution_summary": "done"}"#,
         "POST /v1/tickets/{id}/reopen": #"{"reason": "again"}"#,
+        "POST /v1/tickets/{id}/merge": #"{"into": "0d9f3c1e-7a52-4c7b-9b1e-2f6a8d4e5c3b"}"#,
         "POST /v1/followups/{id}/complete": #"{"solved": true, "satisfied": true, "notes": "ok"}"#,
         "PATCH /v1/incidents/{id}/review": #"{"foreseeable": "x"}"#,
         "PATCH /v1/problem-reports/{id}": #"{"problem": "Hijacked"}"#,

@@ -65,6 +65,10 @@ final class TicketLifecycleApplyTests: XCTestCase {
         .reopen: [.resolved: stays(.inProgress, ["reopened"])],
         .secondHandling: [.resolved: stays(.inProgress, ["reopened"]), .closed: stays(.inProgress, ["reopened"])],
         .close: [.resolved: stays(.closed, ["closed"])],
+        .merge: [
+            .new: stays(.closed, ["merged"]), .assigned: stays(.closed, ["merged"]), .inProgress: stays(.closed, ["merged"]),
+            .waitingOnCustomer: stays(.closed, ["merged"]), .escalated: stays(.closed, ["merged"]),
+        ],
         .archive: [.resolved: stays(.archived, ["archived"]), .closed: stays(.archived, ["archived"])],
     ]
 
@@ -93,7 +97,7 @@ final class TicketLifecycleApplyTests: XCTestCase {
                 XCTAssertEqual(change.before, ticket, cell)
             }
         }
-        XCTAssertEqual(cells, 15 * 8)
+        XCTAssertEqual(cells, 16 * 8)
     }
 
     func testConflictsSayWhy() {

@@ -62,6 +62,7 @@ enum RouteActions {
         "POST /v1/tickets/{id}/resolve": .resolve,
         "POST /v1/tickets/{id}/reopen": .reopen,
         "POST /v1/tickets/{id}/close": .close,
+        "POST /v1/tickets/{id}/merge": .merge,
         "POST /v1/tickets/{id}/qa-reviews": .reviewTicket,
 
         "GET /v1/reports/qa": .readReports,

@@ -45,6 +45,8 @@ public enum KefuAction: String, Sendable, CaseIterable {
     case resolve
     case reopen
     case close
+    /// Closing a duplicate into another ticket of the same customer.
+    case merge
     case customerReply = "customer_reply"
 
     // Quality, reports and follow-through.
@@ -97,7 +99,7 @@ public enum KefuAction: String, Sendable, CaseIterable {
             .roles(AccessRule.handlers.union([.integration]))
         case .readTicket, .readTicketMessages:
             .roles(AccessRule.staff.union([.integration]))
-        case .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close:
+        case .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .merge:
             AccessRule(roles: AccessRule.leads, ownerRoles: [.agent])
         case .customerReply:
             .roles([.integration, .admin])

@@ -11,7 +11,8 @@ extension Ticket {
         "solution_options", "compensation", "auto_reply", "human_available_at", "reopen_count", "created_at",
         "assigned_at", "first_response_at", "plan_at", "last_public_update_at", "resolved_at", "closed_at",
         "archived_at", "updated_at", "channel_response_due_at", "first_response_due_at", "plan_due_at",
-        "progress_due_at", "resolution_due_at", "sla_paused_at", "breached", "suggested_article_ids",
+        "progress_due_at", "resolution_due_at", "sla_paused_at", "breached", "suggested_article_ids", "close_reason",
+        "merged_into",
     ]
 
     /// Reads a row of `TicketStore.columns` by position; rows of any other shape go through
@@ -74,6 +75,8 @@ extension Ticket {
         slaPausedAt = try row.decode(at: 42)
         breached = try row.decode(at: 43)
         suggestedArticleIds = try row.decode(at: 44)
+        closeReason = try row.decodeRaw(TicketCloseReason?.self, at: 45)
+        mergedInto = try row.decode(at: 46)
     }
 }
 
@@ -132,5 +135,7 @@ extension Ticket: JSONWritable {
         writer.field("sla_paused_at", slaPausedAt)
         writer.field("breached", breached)
         writer.field("suggested_article_ids", suggestedArticleIds)
+        writer.field("close_reason", closeReason)
+        writer.field("merged_into", mergedInto)
     }
 }

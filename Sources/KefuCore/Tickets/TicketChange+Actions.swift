@@ -83,7 +83,10 @@ extension TicketChange {
             )
         case .close:
             ticket.closedAt = at
+            ticket.closeReason = .resolved
             setStatus(next, by: actor, kind: "closed")
+        case .merge(let target):
+            merge(into: target, next: next, by: actor)
         case .archive:
             ticket.archivedAt = at
             setStatus(next, by: actor, kind: "archived")
@@ -94,6 +97,8 @@ extension TicketChange {
     private mutating func reopen(_ next: TicketStatus, because reason: String, by actor: TicketActor, context: TicketContext) {
         ticket.resolvedAt = nil
         ticket.closedAt = nil
+        ticket.closeReason = nil
+        ticket.mergedInto = nil
         ticket.reopenCount += 1
         ticket.progressDueAt = SLAPlanner.progressDue(after: at, sla: context.settings.sla, calendar: context.calendar)
         say(actor, .internal, "Reopened: \(reason)")

@@ -13,7 +13,10 @@ public enum TicketLifecycle {
         case transfer, redispatch, escalate, resolve, reopen
         /// A low survey rating: the customer's verdict reopens a resolved or closed ticket.
         case secondHandling = "second_handling"
-        case close, archive
+        case close
+        /// A duplicate is closed into another open ticket of the same customer.
+        case merge
+        case archive
     }
 
     /// The status after `action`, or a conflict error.
@@ -34,6 +37,7 @@ public enum TicketLifecycle {
         case (.resolve, _) where status.isOpen && status != .new: return .resolved
         case (.reopen, .resolved), (.secondHandling, .resolved), (.secondHandling, .closed): return .inProgress
         case (.close, .resolved): return .closed
+        case (.merge, _) where status.isOpen: return .closed
         case (.archive, .resolved), (.archive, .closed): return .archived
         default: break
         }

@@ -63,7 +63,7 @@ extension TicketStore {
             closed_at = \(ticket.closedAt), archived_at = \(ticket.archivedAt), updated_at = \(ticket.updatedAt),
             channel_response_due_at = \(ticket.channelResponseDueAt), first_response_due_at = \(ticket.firstResponseDueAt),
             plan_due_at = \(ticket.planDueAt), progress_due_at = \(ticket.progressDueAt), sla_paused_at = \(ticket.slaPausedAt),
-            breached = \(ticket.breached)
+            breached = \(ticket.breached), close_reason = \(ticket.closeReason?.rawValue), merged_into = \(ticket.mergedInto)
         WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
         """
     }

@@ -14,7 +14,7 @@ enum TicketStore {
         t.solution_summary, t.solution_options, t.compensation, t.auto_reply, t.human_available_at, t.reopen_count,
         t.created_at, t.assigned_at, t.first_response_at, t.plan_at, t.last_public_update_at, t.resolved_at,
         t.closed_at, t.archived_at, t.updated_at, t.channel_response_due_at, t.first_response_due_at, t.plan_due_at,
-        t.progress_due_at, t.resolution_due_at, t.sla_paused_at, t.breached, t.suggested_article_ids
+        t.progress_due_at, t.resolution_due_at, t.sla_paused_at, t.breached, t.suggested_article_ids, t.close_reason, t.merged_into
         """
 
     /// The ticket, locked for the rest of the transaction when `forUpdate`.

@@ -1,0 +1,39 @@
+import Foundation
+
+extension TicketChange {
+    /// A duplicate is closed into `target`: `close_reason` `merged`, `merged_into` pointing at
+    /// it. Its clocks stop (a closed ticket runs none, and a merged one is never archived by the
+    /// worker, so every timer is disarmed), the customer is told where the conversation goes on,
+    /// and the event names the target.
+    mutating func merge(into target: MergeTarget, next: TicketStatus, by actor: TicketActor) {
+        let previous = ticket.status
+        ticket.status = next
+        ticket.closedAt = at
+        ticket.closeReason = .merged
+        ticket.mergedInto = target.id
+        ticket.updatedAt = at
+        say(actor, .internal, "Merged into \(target.reference)")
+        say(.system, .public, "Your request has been merged into \(target.reference); we will continue to help you there.")
+        record(
+            actor,
+            "merged",
+            before: ["status": .string(previous.rawValue)],
+            after: [
+                "status": .string(next.rawValue), "close_reason": .string(TicketCloseReason.merged.rawValue),
+                "merged_into": .string(target.id.uuidString), "merged_into_reference": .string(target.reference),
+            ]
+        )
+    }
+
+    /// The ticket a duplicate was merged into: its value and timers stay as they are; its audit
+    /// trail records the duplicate (whose messages its conversation shows from now on).
+    static func receivingMerge(of duplicate: Ticket, into target: Ticket, by actor: TicketActor, at now: Date) -> TicketChange {
+        var change = TicketChange(before: target, ticket: target, at: now)
+        change.record(
+            actor,
+            "merged_from",
+            after: ["ticket_id": .string(duplicate.id.uuidString), "reference": .string(duplicate.reference)]
+        )
+        return change
+    }
+}
