@@ -22,7 +22,9 @@ run() {
     fi
 }
 
-run db env BENCH_CONFIGURATION=debug bash Benchmarks/run-db-bench.sh --seconds 1 --clients 1,2 --rounds 1
+# kefu-bench exits 1 for a missed target: in a smoke run (debug build, 1 s, a busy machine) only
+# its report matters, so 1 passes and 2 (an error) fails.
+run db bash -c 'BENCH_CONFIGURATION=debug bash Benchmarks/run-db-bench.sh --seconds 1 --clients 1,2 --rounds 1 || [ $? -eq 1 ]'
 run intake env INTAKE_SECONDS=1 LIST_SECONDS=1 INTAKE_TENANTS=2 AGENTS_PER_TENANT=1 SMALL_TENANTS=5 \
     SMALL_TICKETS=10 BIG_TENANT_TICKETS=0 QUIET_WAIT=0 bash Benchmarks/intake/run.sh
 run worker env WB_TICKETS=2000 WB_TENANTS=10 WB_DUE=200 WB_SWEEPS=2 WB_TIMEOUT=60 bash Benchmarks/worker/run.sh

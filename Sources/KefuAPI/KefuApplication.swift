@@ -26,6 +26,8 @@ public enum KefuApplication {
             .group(context: TenantRequestContext.self)
             .add(middleware: AuthorizationMiddleware())
         AccountRoutes(services: services).register(on: v1)
+        SLAPolicyRoutes(services: services).register(on: v1)
+        TemplateRoutes(services: services).register(on: v1)
         AgentRoutes(services: services).register(on: v1)
         DepartmentRoutes(services: services).register(on: v1)
         CustomerRoutes(services: services).register(on: v1)

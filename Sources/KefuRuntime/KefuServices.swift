@@ -12,6 +12,8 @@ public struct KefuServices: Sendable {
     public let agents: AgentService
     public let departments: DepartmentService
     public let settings: SettingsService
+    public let slaPolicies: SLAPolicyService
+    public let templates: TemplateService
     public let customers: CustomerService
     public let personalData: PersonalDataService
     public let tags: TagService
@@ -46,6 +48,8 @@ public struct KefuServices: Sendable {
         self.agents = AgentService(database: database, principals: principals)
         self.departments = DepartmentService(database: database)
         self.settings = SettingsService(database: database)
+        self.slaPolicies = SLAPolicyService(database: database, clock: clock)
+        self.templates = TemplateService(database: database, clock: clock)
         self.intake = TicketIntakeService(database: database, clock: clock)
         self.ticketActions = TicketActionService(database: database, clock: clock)
         self.tickets = TicketQueryService(database: database)

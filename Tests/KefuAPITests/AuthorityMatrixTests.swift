@@ -27,6 +27,7 @@ final class AuthorityMatrixTests: TicketTestCase {
         }
         for action: KefuAction in [
             .changeSettings, .manageAgents, .manageDepartments, .manageAPIKeys, .manageRoutingRules, .erasePersonalData,
+            .manageTemplates,
         ] {
             table[action] = ([.admin], [])
         }
@@ -40,7 +41,9 @@ final class AuthorityMatrixTests: TicketTestCase {
         table[.intakeTicket] = (handlers.union([.integration]), [])
         table[.readTicket] = (staff.union([.integration]), [])
         table[.readTicketMessages] = (staff.union([.integration]), [])
-        for action: KefuAction in [.respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .merge] {
+        for action: KefuAction in [
+            .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .merge, .editTicket,
+        ] {
             table[action] = (leads, [.agent])
         }
         table[.customerReply] = ([.integration, .admin], [])

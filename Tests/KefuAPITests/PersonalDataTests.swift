@@ -61,6 +61,22 @@ final class PersonalDataTests: TicketTestCase {
         )
         let value5 = try await get("/v1/tickets/\(tickets[0])")
         XCTAssertEqual(value5["status"]?.string, "archived")
+        // A transfer's reason and hand-over note are copied into the event log too.
+        let colleague = try await addAgent("Colleague Qian", tier: "mid")
+        let assigned = try await act(tickets[1], "assign")
+        XCTAssertEqual(assigned.status, .ok, assigned.raw)
+        let transferred = try await act(
+            tickets[1],
+            "transfer",
+            ["to_agent_id": colleague.id.uuidString, "reason": "\(Self.name) wants Mandarin", "handover_note": "Call \(Self.phone)"]
+        )
+        XCTAssertEqual(transferred.status, .ok, transferred.raw)
+        // So is an edited subject (before and after).
+        let open = tickets[1]
+        let edited = try await withAPI { [key] api in
+            try await api.patch("/v1/tickets/\(open)", key: key, json(["subject": "\(Self.subject), urgent"]))
+        }
+        XCTAssertEqual(edited.status, .ok, edited.raw)
         return (customer, tickets[0], tickets[1])
     }
 
@@ -89,7 +105,7 @@ final class PersonalDataTests: TicketTestCase {
         XCTAssertTrue(bodies.contains("Called \(Self.phone) twice."), "internal notes are exported too")
         let kinds = Set(export["events"]?.array?.compactMap { $0["kind"]?.string } ?? [])
         XCTAssertTrue(kinds.contains("created"), "\(kinds)")
-        XCTAssertEqual(export["assignments"]?.array?.count, 1)
+        XCTAssertEqual(export["assignments"]?.array?.count, 3, "the archived ticket's assignment, the open one's and its transfer")
         XCTAssertEqual(export["surveys"]?.array?.count, 1, "the survey of the resolved ticket")
         XCTAssertNotNil(export["followups"]?.array)
         XCTAssertTrue(export.raw.contains("\"first_seen_at\""), "snake_case, the API's JSON convention")
@@ -124,6 +140,11 @@ final class PersonalDataTests: TicketTestCase {
         XCTAssertFalse(everyone.raw.contains(history.customer), "erased customers are left out of lists")
         XCTAssertTrue(everyone.raw.contains("Li Na"), "other customers stay")
 
+        for query in ["Zhang", "8812", "Refund"] {
+            let found = try await get("/v1/tickets?q=\(query)")
+            XCTAssertEqual(found.status, .ok, found.raw)
+            XCTAssertEqual(found["items"]?.array?.count, 0, "search finds nothing of the erased customer for \(query)")
+        }
         var shown: [APIClient.Reply] = [customer, everyone, try await get("/v1/tickets?limit=100")]
         for ticket in [history.archived, history.open] {
             for path in ["", "/messages", "/events", "/assignments"] { shown.append(try await get("/v1/tickets/\(ticket)\(path)")) }
@@ -157,6 +178,27 @@ final class PersonalDataTests: TicketTestCase {
         XCTAssertEqual(again["reason"]?.string, "Customer request under PIPL art. 47")
         let events = try await get("/v1/tickets/\(history.open)/events")["items"]?.array ?? []
         XCTAssertEqual(events.filter { $0["kind"]?.string == "erased" }.count, 1, "erasing twice records once")
+    }
+
+    func testAnErasedCustomerIsNotWrittenAgainNorGivenNewTickets() async throws {
+        let history = try await customerWithHistory()
+        let erased = try await erase(history.customer)
+        XCTAssertEqual(erased.status, .ok, erased.raw)
+
+        let renamed = try await withAPI { [key] api in
+            try await api.patch("/v1/customers/\(history.customer)", key: key, json(["name": Self.name]))
+        }
+        XCTAssertEqual(renamed.status, .conflict, renamed.raw)
+        let intake = try await intake([
+            "customer_id": history.customer, "channel": "email", "category": "fault", "description": "New problem",
+        ])
+        XCTAssertEqual(intake.status, .unprocessableContent, intake.raw)
+        XCTAssertEqual(intake["error"]?["field"]?.string, "customer_id")
+
+        let customer = try await get("/v1/customers/\(history.customer)")
+        XCTAssertEqual(customer["name"]?.string, "[erased]", "nothing was written")
+        let tickets = try await ownerPool.queryScalar(Int.self, "SELECT count(*) FROM tickets WHERE tenant_id = \(tenantID)")
+        XCTAssertEqual(tickets, 2, "no ticket was opened for the erased customer")
     }
 
     func testErasureIsForAdminsAndNeedsAReason() async throws {

@@ -10,16 +10,16 @@ final class SettingsAndDepartmentsTests: APITestCase {
         let owner = ownerPool!
         try await withAPI { api in
             let before = try await api.get("/v1/settings", key: a.apiKey)
-            XCTAssertEqual(before["settings"]?["sla"]?["first_response_minutes"]?["p1"]?.number, 10)
+            XCTAssertEqual(before["settings"]?["sla"]?["complaint_first_feedback_minutes"]?.number, 5)
             // An operator's plain SQL (another process): the decoded settings are cached per stored document only.
             try await owner.execute(
                 """
-                UPDATE tenants SET settings = settings || '{"sla": {"first_response_minutes": {"p1": 7}}}' WHERE id = \(a.tenant.id)
+                UPDATE tenants SET settings = settings || '{"sla": {"complaint_first_feedback_minutes": 7}}' WHERE id = \(a.tenant.id)
                 """
             )
             let after = try await api.get("/v1/settings", key: a.apiKey)
-            XCTAssertEqual(after["settings"]?["sla"]?["first_response_minutes"]?["p1"]?.number, 7)
-            XCTAssertEqual(after["settings"]?["sla"]?["first_response_minutes"]?["p2"]?.number, 30)
+            XCTAssertEqual(after["settings"]?["sla"]?["complaint_first_feedback_minutes"]?.number, 7)
+            XCTAssertEqual(after["settings"]?["sla"]?["chat_first_response_seconds"]?.number, 30)
         }
     }
 
@@ -28,8 +28,8 @@ final class SettingsAndDepartmentsTests: APITestCase {
         let owner = ownerPool!
         try await withAPI { api in
             let defaults = try await api.get("/v1/settings", key: a.apiKey)
-            XCTAssertEqual(defaults["settings"]?["sla"]?["first_response_minutes"]?["p1"]?.number, 10)
-            XCTAssertEqual(defaults["settings"]?["sla"]?["plan_minutes"]?["p2"]?.number, 240)
+            XCTAssertEqual(defaults["settings"]?["locale"]?.string, "zh-CN")
+            XCTAssertEqual(defaults["settings"]?["sla"]?["complaint_first_feedback_minutes"]?.number, 5)
             XCTAssertEqual(defaults["settings"]?["sla"]?["chat_first_response_seconds"]?.number, 30)
             XCTAssertEqual(defaults["settings"]?["surge"]?["trigger_ratio"]?.number, 3)
             XCTAssertEqual(defaults["settings"]?["surge"]?["window_minutes"]?.number, 15)
@@ -39,20 +39,24 @@ final class SettingsAndDepartmentsTests: APITestCase {
                 "/v1/settings",
                 key: a.apiKey,
                 json([
-                    "timezone": "Europe/Berlin", "settings": ["sla": ["first_response_minutes": ["p1": 5]], "auto_reply_enabled": false],
+                    "timezone": "Europe/Berlin",
+                    "settings": ["sla": ["complaint_first_feedback_minutes": 3], "auto_reply_enabled": false, "locale": "en"],
                 ])
             )
             XCTAssertEqual(patched.status, .ok, patched.raw)
             XCTAssertEqual(patched["timezone"]?.string, "Europe/Berlin")
-            XCTAssertEqual(patched["settings"]?["sla"]?["first_response_minutes"]?["p1"]?.number, 5)
-            XCTAssertEqual(patched["settings"]?["sla"]?["first_response_minutes"]?["p2"]?.number, 30, "siblings keep their values")
+            XCTAssertEqual(patched["settings"]?["sla"]?["complaint_first_feedback_minutes"]?.number, 3)
+            XCTAssertEqual(patched["settings"]?["sla"]?["chat_first_response_seconds"]?.number, 30, "siblings keep their values")
+            XCTAssertEqual(patched["settings"]?["locale"]?.string, "en")
             XCTAssertEqual(patched["settings"]?["auto_reply_enabled"]?.bool, false)
 
             let rejected: [([String: Any], String)] = [
                 (["settings": ["sla": ["bogus": 1]]], "settings.sla.bogus"),
-                (["settings": ["sla": ["first_response_minutes": ["p1": "soon"]]]], "settings.sla.first_response_minutes.p1"),
+                (["settings": ["sla": ["complaint_first_feedback_minutes": "soon"]]], "settings.sla.complaint_first_feedback_minutes"),
                 (["settings": ["surge": ["exit_ratio": 4]]], "settings.surge.exit_ratio"),
-                (["settings": ["sla": ["first_response_minutes": ["p1": 0]]]], "settings.sla.first_response_minutes.p1"),
+                (["settings": ["sla": ["complaint_first_feedback_minutes": 0]]], "settings.sla.complaint_first_feedback_minutes"),
+                (["settings": ["sla": ["first_response_minutes": ["p1": 5]]]], "settings.sla.first_response_minutes"),
+                (["settings": ["locale": "fr"]], "settings.locale"),
                 (["timezone": "Mars/Olympus"], "timezone"),
                 (["slug": "renamed"], "slug"),
             ]
@@ -65,10 +69,10 @@ final class SettingsAndDepartmentsTests: APITestCase {
         let stored = try await owner.queryScalar(
             Int.self,
             """
-            SELECT (settings #>> '{sla,first_response_minutes,p1}')::int FROM tenants WHERE id = \(a.tenant.id)
+            SELECT (settings #>> '{sla,complaint_first_feedback_minutes}')::int FROM tenants WHERE id = \(a.tenant.id)
             """
         )
-        XCTAssertEqual(stored, 5, "rejected patches left the stored settings alone")
+        XCTAssertEqual(stored, 3, "rejected patches left the stored settings alone")
     }
 
     func testDepartmentsAreCreatedListedAndRenamed() async throws {

@@ -87,10 +87,36 @@ final class TicketMergeTests: TicketTestCase {
         let targetReference = try require(try await get("/v1/tickets/\(target)")["reference"]?.string)
         let notice = try await get("/v1/tickets/\(duplicate)/messages")["items"]?.array?.last
         XCTAssertEqual(notice?["visibility"]?.string, "public")
-        XCTAssertEqual(notice?["body"]?.string, "Your request has been merged into \(targetReference); we will continue to help you there.")
+        XCTAssertEqual(notice?["body"]?.string, "您的问题已合并至工单\(targetReference)，我们将在该工单中继续为您处理。", "zh-CN by default")
         // The duplicate's own record is unchanged otherwise: nothing moved.
         let stillThere = try await count("SELECT count(*) FROM ticket_messages WHERE ticket_id = \(duplicateID)")
         XCTAssertGreaterThanOrEqual(stillThere, 2)
+    }
+
+    func testTheMergeNoticeIsTheTenantsTemplateInItsLanguage() async throws {
+        let patched = try await withAPI { [key] api in try await api.patch("/v1/settings", key: key, json(["settings": ["locale": "en"]])) }
+        XCTAssertEqual(patched.status, .ok, patched.raw)
+        let target = try await ticket("Invoices fail to export")
+        let duplicate = try await ticket("Export of invoices is broken again")
+        let merged = try await merge(duplicate, into: target)
+        XCTAssertEqual(merged.status, .ok, merged.raw)
+        let targetReference = try require(try await get("/v1/tickets/\(target)")["reference"]?.string)
+        let duplicateReference = try require(try await get("/v1/tickets/\(duplicate)")["reference"]?.string)
+        var notice = try await get("/v1/tickets/\(duplicate)/messages")["items"]?.array?.last
+        XCTAssertEqual(notice?["body"]?.string, "Your request has been merged into \(targetReference); we will continue to help you there.")
+
+        // The tenant's own English text, with both references.
+        let third = try await ticket("Exports fail a third time")
+        let put = try await withAPI { [key] api in
+            try await api.send(.put, "/v1/templates/merge_notice/en", key: key, body: json(["body": "{{ticket_reference}} -> {{target_reference}}"]))
+        }
+        XCTAssertEqual(put.status, .ok, put.raw)
+        let mergedThird = try await merge(third, into: target)
+        XCTAssertEqual(mergedThird.status, .ok, mergedThird.raw)
+        let thirdReference = try require(try await get("/v1/tickets/\(third)")["reference"]?.string)
+        notice = try await get("/v1/tickets/\(third)/messages")["items"]?.array?.last
+        XCTAssertEqual(notice?["body"]?.string, "\(thirdReference) -> \(targetReference)")
+        XCTAssertNotEqual(thirdReference, duplicateReference)
     }
 
     func testMergesThatCannotBeAreRefusedAndChangeNothing() async throws {

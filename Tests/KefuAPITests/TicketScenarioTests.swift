@@ -102,17 +102,18 @@ final class TicketScenarioTests: TicketTestCase {
         clock.set(saturday)
         try await addAgent("Weekday Wang")
         let created = try await intake([
-            "customer": ["name": "Night Owl"], "channel": "email", "category": "inquiry", "priority": "P1",
+            "customer": ["name": "Night Owl"], "channel": "email", "category": "inquiry", "priority": "P3",
             "description": "How do I change my delivery address?",
         ])
         // Monday 2025-12-01 09:00 Shanghai = 01:00 UTC.
         let monday = Date(timeIntervalSince1970: 1_764_550_800)
         XCTAssertEqual(date(created["human_available_at"]), monday, created.raw)
-        XCTAssertTrue(created["auto_reply"]?.string?.contains("2025-12-01 09:00 (Asia/Shanghai)") == true, created.raw)
-        XCTAssertEqual(date(created["first_response_due_at"]), monday.addingTimeInterval(600), "P1 counts business time")
+        XCTAssertEqual(created["auto_reply"]?.string, "感谢您的联系。当前为非服务时间，客服将于12月1日 09:00起为您服务。", created.raw)
+        XCTAssertEqual(date(created["first_response_due_at"]), monday.addingTimeInterval(7200), "P3 counts business time")
         let emailDue = try require(date(created["channel_response_due_at"]))
         XCTAssertTrue(emailDue > monday && emailDue <= monday.addingTimeInterval(33 * 3600), "email: within one working day: \(emailDue)")
         let messages = try await get("/v1/tickets/\(try require(created["id"]?.string))/messages")
-        XCTAssertEqual(messages["items"]?.array?.compactMap { $0["author_kind"]?.string }, ["customer", "system"])
+        XCTAssertEqual(messages["items"]?.array?.compactMap { $0["author_kind"]?.string }, ["customer", "system", "system"])
+        XCTAssertEqual(messages["items"]?.array?[1]["body"]?.string, "已收到问题，正在为您处理", "acknowledged at once, then told when")
     }
 }

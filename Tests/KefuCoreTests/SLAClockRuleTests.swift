@@ -20,6 +20,10 @@ final class SLAClockRuleTests: XCTestCase {
         let open = TicketStatus.open.map(\.rawValue).sorted()
         let byClock = Dictionary(uniqueKeysWithValues: rules.map { ($0.clock, $0) })
         XCTAssertEqual(
+            byClock["acknowledgement"],
+            Rule(clock: "acknowledgement", due: "acknowledgement_due_at", statuses: open, pauses: false, met_by: "acknowledged_at")
+        )
+        XCTAssertEqual(
             byClock["channel_response"],
             Rule(clock: "channel_response", due: "channel_response_due_at", statuses: open, pauses: true, met_by: "first_response_at")
         )

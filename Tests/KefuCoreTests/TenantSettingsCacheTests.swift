@@ -10,7 +10,7 @@ final class TenantSettingsCacheTests: XCTestCase {
         let stored = #"{"auto_reply_enabled": false}"#
         let first = try cache.settings(for: tenant, stored: stored)
         XCTAssertFalse(first.autoReplyEnabled)
-        XCTAssertEqual(first.sla.firstResponseMinutes["P1"], 10, "defaults fill what the document leaves out")
+        XCTAssertEqual(first.sla.chatFirstResponseSeconds, 30, "defaults fill what the document leaves out")
         XCTAssertEqual(try cache.settings(for: tenant, stored: stored), first)
         XCTAssertEqual(cache.count, 1)
 

@@ -5,12 +5,7 @@ import XCTest
 final class TenantSettingsTests: XCTestCase {
     func testDefaultsAreTheSpecNumbers() {
         let settings = TenantSettings()
-        XCTAssertEqual(settings.sla.firstResponseMinutes["P1"], 10)
-        XCTAssertEqual(settings.sla.firstResponseMinutes["P2"], 30)
-        XCTAssertEqual(settings.sla.firstResponseMinutes["P3"], 120)
-        XCTAssertEqual(settings.sla.firstResponseMinutes["P4"], 24 * 60)
-        XCTAssertEqual(settings.sla.planMinutes["P1"], 120)
-        XCTAssertEqual(settings.sla.planMinutes["P2"], 240)
+        XCTAssertEqual(settings.locale, "zh-CN")
         XCTAssertEqual(settings.sla.chatFirstResponseSeconds, 30)
         XCTAssertEqual(settings.sla.complaintFirstFeedbackMinutes, 5)
         XCTAssertEqual(settings.surge.triggerRatio, 3)
@@ -22,10 +17,10 @@ final class TenantSettingsTests: XCTestCase {
     }
 
     func testStoredOverridesLayerOverDefaults() throws {
-        let stored = JSONValue.object(["sla": .object(["progress_update_minutes": .number(90)])])
+        let stored = JSONValue.object(["sla": .object(["department_reply_minutes": .number(90)])])
         let settings = try TenantSettings.fromStored(stored)
-        XCTAssertEqual(settings.sla.progressUpdateMinutes, 90)
-        XCTAssertEqual(settings.sla.firstResponseMinutes["P1"], 10)
+        XCTAssertEqual(settings.sla.departmentReplyMinutes, 90)
+        XCTAssertEqual(settings.sla.chatFirstResponseSeconds, 30)
         XCTAssertEqual(try TenantSettings.fromStored(.object([:])), TenantSettings())
     }
 

@@ -70,6 +70,15 @@ final class TicketLifecycleApplyTests: XCTestCase {
             .waitingOnCustomer: stays(.closed, ["merged"]), .escalated: stays(.closed, ["merged"]),
         ],
         .archive: [.resolved: stays(.archived, ["archived"]), .closed: stays(.archived, ["archived"])],
+        // Raising a P3 to P1: the clocks are recomputed; an open ticket also goes to the supervisors.
+        .edit: [
+            .new: stays(.new, ["priority_changed", "escalated_to_supervisor"]),
+            .assigned: stays(.assigned, ["priority_changed", "escalated_to_supervisor"]),
+            .inProgress: stays(.inProgress, ["priority_changed", "escalated_to_supervisor"]),
+            .waitingOnCustomer: stays(.waitingOnCustomer, ["priority_changed", "escalated_to_supervisor"]),
+            .escalated: stays(.escalated, ["priority_changed", "escalated_to_supervisor"]),
+            .resolved: stays(.resolved, ["priority_changed"]), .closed: stays(.closed, ["priority_changed"]),
+        ],
     ]
 
     func testEveryActionInEveryStatus() throws {
@@ -97,7 +106,7 @@ final class TicketLifecycleApplyTests: XCTestCase {
                 XCTAssertEqual(change.before, ticket, cell)
             }
         }
-        XCTAssertEqual(cells, 16 * 8)
+        XCTAssertEqual(cells, 17 * 8)
     }
 
     func testConflictsSayWhy() {
@@ -141,7 +150,7 @@ final class TicketLifecycleApplyTests: XCTestCase {
         let change = try LifecycleFixture.apply(try LifecycleFixture.action(.transfer), to: LifecycleFixture.ticket(.inProgress))
         XCTAssertEqual(change.ticket.ownerId, LifecycleFixture.carol.id)
         XCTAssertEqual(change.ticket.firstOwnerId, LifecycleFixture.alice.id)
-        XCTAssertEqual(change.messages.map(\.body), ["Hand-over: Cable checked", "Your colleague Carol will continue to help you."])
+        XCTAssertEqual(change.messages.map(\.body), ["Hand-over: Cable checked", "您的问题已转交给同事Carol，将继续为您处理。"])
         XCTAssertEqual(change.messages.map(\.visibility), [.internal, .public])
         XCTAssertEqual(change.assignments.first?.handoverNote, "Cable checked")
         XCTAssertEqual(change.assignments.first?.from, LifecycleFixture.alice.id)
@@ -170,8 +179,13 @@ final class TicketLifecycleApplyTests: XCTestCase {
         XCTAssertEqual(ticket.reference, "T-000007")
         XCTAssertEqual(ticket.ownerId, LifecycleFixture.alice.id)
         XCTAssertEqual(ticket.firstResponseDueAt, LifecycleFixture.minutes(120))
-        XCTAssertEqual(change.eventKinds, ["created", "assigned"])
-        XCTAssertEqual(change.messages.map(\.author), [.customer])
+        XCTAssertEqual(change.eventKinds, ["created", "acknowledged", "assigned"])
+        XCTAssertEqual(change.messages.map(\.author), [.customer, .system])
+        XCTAssertEqual(change.messages.last?.body, "已收到问题，正在为您处理")
+        XCTAssertEqual(ticket.acknowledgedAt, LifecycleFixture.now)
+        XCTAssertEqual(ticket.acknowledgementDueAt, LifecycleFixture.now.addingTimeInterval(60))
+        XCTAssertEqual(ticket.expectedResolutionAt, LifecycleFixture.minutes(2_700), "P3's resolution target on the always-open calendar")
+        XCTAssertTrue(ticket.expectedResolutionDefaulted)
         XCTAssertEqual(change.assignments, [TicketAssignmentDraft(kind: "initial", from: nil, to: LifecycleFixture.alice.id, by: nil)])
         XCTAssertNotNil(change.creation)
         XCTAssertEqual(change.timer("sla:first_response"), TimerState(kind: "sla:first_response", due: LifecycleFixture.minutes(120), running: true))
@@ -187,7 +201,7 @@ final class TicketLifecycleApplyTests: XCTestCase {
         )
         XCTAssertEqual(urgent.ticket.status, .new)
         XCTAssertNil(urgent.ticket.firstOwnerId)
-        XCTAssertEqual(urgent.eventKinds, ["created", "escalated_to_supervisor"])
+        XCTAssertEqual(urgent.eventKinds, ["created", "acknowledged", "escalated_to_supervisor"])
         XCTAssertEqual(
             urgent.notifications,
             [TicketNotificationDraft(recipients: [supervisor], kind: "priority_escalation", message: "P1 ticket T-000007 needs attention")]

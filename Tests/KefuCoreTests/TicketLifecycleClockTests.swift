@@ -158,7 +158,7 @@ final class TicketLifecycleClockTests: XCTestCase {
         XCTAssertEqual(change.ticket.departmentDueAt, F.minutes(90))
         XCTAssertEqual(change.timer("sla:department"), TimerState(kind: "sla:department", due: F.minutes(90), running: true))
         XCTAssertEqual(change.messages.map(\.body).first, "Escalated to Billing: Refund?")
-        XCTAssertTrue(change.messages[1].body.hasPrefix("We have passed your request to our Billing team. We expect an answer by "))
+        XCTAssertEqual(change.messages[1].body, "您的问题已提交给Billing团队处理。预计将于1月15日 09:30前答复您。")
         XCTAssertEqual(change.events.last?.after?["due_at"], .date(F.minutes(90)))
         let byDefault = try F.apply(.escalate(to: F.billing, note: "n", replyMinutes: nil), to: F.ticket(.inProgress))
         XCTAssertEqual(byDefault.ticket.departmentDueAt, F.minutes(Double(F.settings.sla.departmentReplyMinutes)))

@@ -33,8 +33,10 @@ enum LifecycleFixture {
             attachments: [],
             occurredAt: nil,
             expectedResolutionAt: nil,
+            expectedResolutionDefaulted: false,
             category: .fault,
             priority: .p3,
+            slaSegment: nil,
             status: status,
             skill: nil,
             tier: .junior,
@@ -50,6 +52,7 @@ enum LifecycleFixture {
             humanAvailableAt: nil,
             reopenCount: 0,
             createdAt: created,
+            acknowledgedAt: created,
             assignedAt: nil,
             firstResponseAt: nil,
             planAt: nil,
@@ -58,6 +61,7 @@ enum LifecycleFixture {
             closedAt: nil,
             archivedAt: nil,
             updatedAt: created,
+            acknowledgementDueAt: created.addingTimeInterval(60),
             channelResponseDueAt: minutes(600),
             firstResponseDueAt: minutes(60),
             planDueAt: minutes(180),
@@ -114,6 +118,7 @@ enum LifecycleFixture {
         case .close: return .close
         case .merge: return .merge(into: MergeTarget(id: UUID(), reference: "T-000043"))
         case .archive: return .archive
+        case .edit: return .edit(TicketEdit(priority: .p1, supervisors: [carol.id]))
         }
     }
 

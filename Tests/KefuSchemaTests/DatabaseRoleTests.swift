@@ -94,7 +94,7 @@ final class DatabaseRoleTests: TicketTestCase {
         let claimed = try await inScope(database.workerConfiguration, tenantID) {
             try await $0.query("SELECT * FROM kefu_claim_due_timers(now(), 10, interval '1 minute')")
         }
-        XCTAssertEqual(claimed.count, 2, "the ticket's two due clocks (intake was in 2025)")
+        XCTAssertEqual(claimed.count, 3, "the ticket's three due clocks: first response, plan, resolution (intake was in 2025)")
     }
 
     func testTheWorkerCannotActEarlyNorLeaseForLong() async throws {

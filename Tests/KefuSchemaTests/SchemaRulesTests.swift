@@ -15,8 +15,9 @@ final class SchemaRulesTests: APITestCase {
         "kefu_authenticate(bytea)", "kefu_survey_tenant(bytea)", "kefu_failed_timer_count()",
         "kefu_erase_customer(uuid,uuid,text,timestamp with time zone)",
     ]
-    /// The only table the application deletes from.
-    static let applicationDeletes: Set<String> = ["routing_rules"]
+    /// The only tables the application deletes from: routing rules, the SLA policy set a PUT
+    /// replaces, the tags taken off a ticket (sql/023) and a removed template override (sql/030).
+    static let applicationDeletes: Set<String> = ["routing_rules", "sla_policies", "ticket_tags", "customer_templates"]
     /// Children of tickets that hold work about a ticket which goes on after it is archived
     /// (see sql/017); every other child is frozen with the ticket.
     static let workAfterArchive: Set<String> = ["ticket_timers", "followups", "qa_reviews", "agent_complaints", "kb_article_tickets"]

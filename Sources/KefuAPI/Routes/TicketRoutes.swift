@@ -4,7 +4,8 @@ import Hummingbird
 import KefuCore
 import KefuRuntime
 
-/// `/v1/tickets`: intake (with `Idempotency-Key`), queues and search (`q`), one ticket and its records.
+/// `/v1/tickets`: intake (with `Idempotency-Key`), queues and search (`q`), one ticket, its
+/// corrections (`PATCH`) and its records.
 struct TicketRoutes {
     let services: KefuServices
 
@@ -12,7 +13,12 @@ struct TicketRoutes {
         group.post("tickets") { request, context -> Response in
             let input = try await request.decodeJSON(NewTicket.self, context: context)
             let key = request.headers[IdempotencyKey.header]
-            let result = try await services.intake.intake(context.tenantID, input, idempotencyKey: key)
+            let result = try await services.intake.intake(
+                context.tenantID,
+                input,
+                idempotencyKey: key,
+                byGateway: context.principal.role == .integration
+            )
             var response = try result.ticket.response(from: request, context: context)
             response.status = result.created ? .created : .ok
             return response
@@ -33,6 +39,11 @@ struct TicketRoutes {
         }
         group.get("tickets/:id") { _, context -> Ticket in
             try await services.tickets.get(context.tenantID, id: context.id(entity: "ticket"))
+        }
+        group.patch("tickets/:id") { request, context -> Ticket in
+            let ticketID = try context.id(entity: "ticket")
+            let input = try await request.decodeJSON(TicketEditInput.self, context: context)
+            return try await services.ticketActions.edit(context.principal, ticketID, input)
         }
         group.get("tickets/:id/messages") { _, context in
             ItemList(

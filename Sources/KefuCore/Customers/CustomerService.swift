@@ -58,6 +58,9 @@ public struct CustomerService: Sendable {
         let contacts = try input.contacts.map { PostgresJSON(try CustomerStore.validateContacts($0, field: "contacts")) }
         let now = clock.now()
         return try await database.transaction(tenantID) { tx in
+            guard try await CustomerStore.fetch(tx, id: id).erasedAt == nil else {
+                throw KefuError.conflict("the customer's personal data was erased and is not written again")
+            }
             do {
                 guard
                     let customer = try await tx.queryFirst(

@@ -25,6 +25,8 @@ public enum KefuAction: String, Sendable, CaseIterable {
     case manageTags = "manage_tags"
     case readRoutingRules = "read_routing_rules"
     case manageRoutingRules = "manage_routing_rules"
+    /// Reading and overriding the customer texts (`/v1/templates`).
+    case manageTemplates = "manage_templates"
 
     // Tickets.
     case intakeTicket = "intake_ticket"
@@ -47,6 +49,8 @@ public enum KefuAction: String, Sendable, CaseIterable {
     case close
     /// Closing a duplicate into another ticket of the same customer.
     case merge
+    /// Correcting a ticket's priority, category, tags, subject or expected time.
+    case editTicket = "edit_ticket"
     case customerReply = "customer_reply"
 
     // Quality, reports and follow-through.
@@ -88,7 +92,8 @@ public enum KefuAction: String, Sendable, CaseIterable {
             .listTickets, .readInternalMessages, .readTicketRecords, .complainAboutAgent, .readReports, .readOwnNotifications,
             .readOwnFollowups, .readSurge, .readKnowledge, .writeArticles, .voteOnArticles, .readTraining, .readProblemReports:
             .roles(AccessRule.staff)
-        case .changeSettings, .manageAgents, .manageDepartments, .manageAPIKeys, .manageRoutingRules, .erasePersonalData:
+        case .changeSettings, .manageAgents, .manageDepartments, .manageAPIKeys, .manageRoutingRules, .erasePersonalData,
+            .manageTemplates:
             .roles([.admin])
         case .setAnyDutyStatus, .manageTags, .assignTicketToOthers, .readAllNotifications, .readAllFollowups, .switchSurge,
             .planEvents, .manageTraining, .exportPersonalData, .settleProblemReport:
@@ -99,7 +104,7 @@ public enum KefuAction: String, Sendable, CaseIterable {
             .roles(AccessRule.handlers.union([.integration]))
         case .readTicket, .readTicketMessages:
             .roles(AccessRule.staff.union([.integration]))
-        case .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .merge:
+        case .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .merge, .editTicket:
             AccessRule(roles: AccessRule.leads, ownerRoles: [.agent])
         case .customerReply:
             .roles([.integration, .admin])

@@ -27,39 +27,29 @@ public struct SettingRange: Sendable {
 /// clamped into it when read, so no setting can reach time arithmetic or a loop unbounded. The
 /// README and `docs/openapi.yaml` list the same ranges (a test compares the document with this table).
 public enum SettingRanges {
-    public static let all: [SettingRange] = {
-        var ranges: [SettingRange] = []
-        for priority in ["p1", "p2", "p3", "p4"] {
-            ranges.append(SettingRange("sla.first_response_minutes.\(priority)", 1...43_200))
-        }
-        for priority in ["p1", "p2", "p3", "p4"] {
-            ranges.append(SettingRange("sla.plan_minutes.\(priority)", 0...43_200))
-        }
-        return ranges + [
-            SettingRange("sla.progress_update_minutes", 1...10_080),
-            SettingRange("sla.chat_first_response_seconds", 1...3_600),
-            SettingRange("sla.complaint_first_feedback_minutes", 1...1_440),
-            SettingRange("sla.email_first_response_working_days", 1...30),
-            SettingRange("sla.missing_info_request_minutes", 1...1_440),
-            SettingRange("sla.department_notify_minutes", 1...1_440),
-            SettingRange("sla.department_reply_minutes", 1...10_080),
-            SettingRange("sla.blocker_report_minutes", 1...1_440),
-            SettingRange("sla.solution_handback_minutes", 1...1_440),
-            SettingRange("sla.customer_contact_minutes", 1...1_440),
-            SettingRange("surge.window_minutes", 1...120),
-            SettingRange("surge.trigger_ratio", 1.01...100, integer: false),
-            SettingRange("surge.exit_ratio", 1...100, integer: false),
-            SettingRange("surge.hold_minutes", 1...1_440),
-            SettingRange("surge.minimum_volume", 1...100_000),
-            SettingRange("surge.baseline_floor_per_hour", 0.01...100_000, integer: false),
-            SettingRange("surge.reserve_lead_days", 0...30),
-            SettingRange("survey.expiry_hours", 1...720),
-            SettingRange("survey.low_rating_threshold", 1...4),
-            SettingRange("promotion.min_csat", 1...5, integer: false),
-            SettingRange("promotion.min_resolved_tickets", 0...100_000),
-            SettingRange("promotion.window_days", 1...366),
-        ]
-    }()
+    public static let all: [SettingRange] = [
+        SettingRange("sla.chat_first_response_seconds", 1...3_600),
+        SettingRange("sla.complaint_first_feedback_minutes", 1...1_440),
+        SettingRange("sla.email_first_response_working_days", 1...30),
+        SettingRange("sla.missing_info_request_minutes", 1...1_440),
+        SettingRange("sla.department_notify_minutes", 1...1_440),
+        SettingRange("sla.department_reply_minutes", 1...10_080),
+        SettingRange("sla.blocker_report_minutes", 1...1_440),
+        SettingRange("sla.solution_handback_minutes", 1...1_440),
+        SettingRange("sla.customer_contact_minutes", 1...1_440),
+        SettingRange("surge.window_minutes", 1...120),
+        SettingRange("surge.trigger_ratio", 1.01...100, integer: false),
+        SettingRange("surge.exit_ratio", 1...100, integer: false),
+        SettingRange("surge.hold_minutes", 1...1_440),
+        SettingRange("surge.minimum_volume", 1...100_000),
+        SettingRange("surge.baseline_floor_per_hour", 0.01...100_000, integer: false),
+        SettingRange("surge.reserve_lead_days", 0...30),
+        SettingRange("survey.expiry_hours", 1...720),
+        SettingRange("survey.low_rating_threshold", 1...4),
+        SettingRange("promotion.min_csat", 1...5, integer: false),
+        SettingRange("promotion.min_resolved_tickets", 0...100_000),
+        SettingRange("promotion.window_days", 1...366),
+    ]
 
     /// Throws `invalidField` for the first setting of `document` outside its range or not a
     /// number of its kind.

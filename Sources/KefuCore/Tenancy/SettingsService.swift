@@ -49,7 +49,7 @@ public struct SettingsService: Sendable {
         )
     }
 
-    /// Applies a patch like `{"timezone": "Asia/Shanghai", "settings": {"sla": {"first_response_minutes": {"p1": 5}}}}`.
+    /// Applies a patch like `{"timezone": "Asia/Shanghai", "settings": {"sla": {"chat_first_response_seconds": 20}}}`.
     @discardableResult
     public func patch(_ tenantID: UUID, _ patch: JSONValue) async throws -> TenantProfile {
         guard case .object(let fields) = patch else { throw KefuError.invalidField("body", "must be a JSON object") }

@@ -1,28 +1,9 @@
 import Foundation
 
-/// Minutes per priority level (0: no target for that level).
-public struct PriorityMinutes: Codable, Sendable, Equatable {
-    public var p1: Int
-    public var p2: Int
-    public var p3: Int
-    public var p4: Int
-
-    public subscript(priority: String) -> Int {
-        switch priority.uppercased() {
-        case "P1": p1
-        case "P2": p2
-        case "P3": p3
-        default: p4
-        }
-    }
-}
-
-/// Service-level targets (SPEC §3), per tenant.
+/// Service-level targets (SPEC §3) that do not depend on the priority, per tenant. The
+/// per-priority targets (first response, plan, progress, resolution) are the SLA policies
+/// (`SLAPolicies`, `/v1/sla-policies`).
 public struct SLASettings: Codable, Sendable, Equatable {
-    public var firstResponseMinutes = PriorityMinutes(p1: 10, p2: 30, p3: 120, p4: 1440)
-    /// Plan / workaround targets; P3 and P4 have none by default.
-    public var planMinutes = PriorityMinutes(p1: 120, p2: 240, p3: 0, p4: 0)
-    public var progressUpdateMinutes = 120
     public var chatFirstResponseSeconds = 30
     public var complaintFirstFeedbackMinutes = 5
     public var emailFirstResponseWorkingDays = 1
@@ -71,6 +52,8 @@ public struct PromotionSettings: Codable, Sendable, Equatable {
 
 /// A tenant's settings: every field has the SPEC default; tenants override what they need.
 public struct TenantSettings: Codable, Sendable, Equatable {
+    /// The language of the texts Kefu sends to customers: `zh-CN` or `en`.
+    public var locale = "zh-CN"
     public var autoReplyEnabled = true
     /// Working hours per weekday ("mon" … "sun"), in the tenant's time zone; SLA targets count
     /// business time within them unless the channel is always open.
@@ -118,12 +101,13 @@ public struct TenantSettings: Codable, Sendable, Equatable {
     public static let maximumHolidays = 1_000
 
     /// Applies a JSON merge patch; rejects unknown keys, wrong types and out-of-range values,
-    /// naming the field (e.g. `sla.first_response_minutes.p1`).
+    /// naming the field (e.g. `surge.hold_minutes`).
     public func applying(_ patch: JSONValue) throws -> TenantSettings {
         guard case .object = patch else { throw KefuError.invalidField("settings", "must be a JSON object") }
         let current = try JSONValue.from(self)
         if let unknown = patch.firstUnknownKey(comparedTo: current) {
-            throw KefuError.invalidField(unknown, "is not a setting")
+            let moved = ["sla.first_response_minutes", "sla.plan_minutes", "sla.progress_update_minutes"].contains { unknown.hasPrefix($0) }
+            throw KefuError.invalidField(unknown, moved ? "is part of the SLA policies now (PUT /v1/sla-policies)" : "is not a setting")
         }
         let merged = current.merging(patch)
         try SettingRanges.check(merged)
@@ -137,8 +121,14 @@ public struct TenantSettings: Codable, Sendable, Equatable {
         return updated
     }
 
+    /// The languages `locale` may name.
+    public static let locales = ["zh-CN", "en"]
+
     /// Range checks that types alone cannot express.
     public func validate() throws {
+        guard Self.locales.contains(locale) else {
+            throw KefuError.invalidField("locale", "must be one of \(Self.locales.joined(separator: ", "))")
+        }
         do {
             try BusinessCalendar(timezone: "UTC", weeklyHours: businessHours, holidays: holidays).validate()
         } catch KefuError.invalidField(let field, let reason) {
@@ -163,7 +153,7 @@ public struct TenantSettings: Codable, Sendable, Equatable {
 
 /// Turns `DecodingError`s into the field path and reason a user can act on.
 public enum DecodingErrors {
-    /// `sla.first_response_minutes.p1`, from the error's coding path.
+    /// `sla.chat_first_response_seconds`, from the error's coding path.
     public static func fieldPath(_ error: DecodingError) -> String? {
         let path: [any CodingKey]
         switch error {

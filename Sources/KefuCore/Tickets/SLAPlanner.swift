@@ -2,51 +2,71 @@ import Foundation
 
 /// The due instants of a ticket's SLA clocks.
 public struct SLAClocks: Sendable, Equatable {
+    /// One minute after intake (`Acknowledgement`).
+    public var acknowledgementDueAt: Date?
     /// The channel's own first-reply target (chat 30 s, complaint 5 min, email / form 1 working day).
     public var channelResponseDueAt: Date?
-    /// The priority's first-response target (P1 10 min … P4 24 h).
+    /// The policy's first-response target (P1 10 min … P4 24 h by default).
     public var firstResponseDueAt: Date?
-    /// The plan / workaround target (P1 2 h, P2 4 h).
+    /// The policy's plan / workaround target (P1 2 h, P2 4 h by default).
     public var planDueAt: Date?
-    /// The customer's expected resolution time, when given.
+    /// The customer's expected resolution time, else the policy's resolution target.
     public var resolutionDueAt: Date?
+    /// Whether `resolutionDueAt` was taken from the policy because the customer gave none.
+    public var resolutionDefaulted: Bool
 }
 
-/// Pure SLA arithmetic: targets are business time on the channel's calendar (wall time on an
-/// always-open channel), and a pause shifts every open clock by exactly the business time paused.
+/// Pure SLA arithmetic: the policy's targets count on its calendar (business hours, or wall time
+/// for a 24x7 policy or channel); the channel's own targets count on the channel's calendar; a
+/// pause shifts every open clock by exactly the business time paused.
 public enum SLAPlanner {
-    /// The clocks a ticket starts with.
+    /// The clocks a ticket starts with at `createdAt`. `clockCalendar` is the policy's calendar,
+    /// `channelCalendar` the channel's service hours.
     public static func initialClocks(
         createdAt: Date,
-        priority: TicketPriority,
+        policy: SLAPolicy,
         channel: TicketChannel,
         category: TicketCategory,
         sla: SLASettings,
-        calendar: BusinessCalendar,
+        clockCalendar: BusinessCalendar,
+        channelCalendar: BusinessCalendar,
         expectedResolutionAt: Date?
     ) -> SLAClocks {
-        func after(_ seconds: TimeInterval) -> Date? {
-            seconds > 0 ? calendar.adding(businessSeconds: seconds, to: createdAt) : nil
-        }
         var channelDue: Date?
         if category == .complaint {
-            channelDue = after(minutes(sla.complaintFirstFeedbackMinutes))
+            channelDue = channelCalendar.adding(businessSeconds: minutes(sla.complaintFirstFeedbackMinutes), to: createdAt)
         } else if channel == .chat {
-            channelDue = after(TimeInterval(sla.chatFirstResponseSeconds))
+            channelDue = channelCalendar.adding(businessSeconds: TimeInterval(sla.chatFirstResponseSeconds), to: createdAt)
         } else if channel == .email || channel == .webForm {
-            channelDue = calendar.addingWorkingDays(sla.emailFirstResponseWorkingDays, to: createdAt)
+            channelDue = channelCalendar.addingWorkingDays(sla.emailFirstResponseWorkingDays, to: createdAt)
         }
+        let targets = policyClocks(createdAt: createdAt, policy: policy, calendar: clockCalendar)
         return SLAClocks(
+            acknowledgementDueAt: createdAt.addingTimeInterval(Acknowledgement.dueSeconds),
             channelResponseDueAt: channelDue,
-            firstResponseDueAt: after(minutes(sla.firstResponseMinutes[priority.rawValue])),
-            planDueAt: after(minutes(sla.planMinutes[priority.rawValue])),
-            resolutionDueAt: expectedResolutionAt
+            firstResponseDueAt: targets.firstResponse,
+            planDueAt: targets.plan,
+            resolutionDueAt: expectedResolutionAt ?? targets.resolution,
+            resolutionDefaulted: expectedResolutionAt == nil && targets.resolution != nil
         )
     }
 
+    /// The due instants of `policy`'s first-response, plan and resolution targets for a ticket
+    /// taken in at `createdAt` (nil where the policy has no target).
+    public static func policyClocks(
+        createdAt: Date,
+        policy: SLAPolicy,
+        calendar: BusinessCalendar
+    ) -> (firstResponse: Date?, plan: Date?, resolution: Date?) {
+        func after(_ minutes: Int) -> Date? {
+            minutes > 0 ? calendar.adding(businessSeconds: Self.minutes(minutes), to: createdAt) : nil
+        }
+        return (after(policy.firstResponseMinutes), after(policy.planMinutes), after(policy.resolutionMinutes))
+    }
+
     /// When the next progress update is due after a public update at `instant`.
-    public static func progressDue(after instant: Date, sla: SLASettings, calendar: BusinessCalendar) -> Date? {
-        calendar.adding(businessSeconds: minutes(sla.progressUpdateMinutes), to: instant)
+    public static func progressDue(after instant: Date, policy: SLAPolicy, calendar: BusinessCalendar) -> Date? {
+        calendar.adding(businessSeconds: minutes(policy.progressMinutes), to: instant)
     }
 
     /// A deadline `minutes` of business time from `instant` (department replies, hand-backs).
@@ -55,7 +75,7 @@ public enum SLAPlanner {
     }
 
     /// `minutes` as seconds, computed in floating point: a client's number never traps on
-    /// overflow (settings are bounded by `SettingRanges`; this is the second line of defence).
+    /// overflow (settings and policies are bounded; this is the second line of defence).
     static func minutes(_ minutes: Int) -> TimeInterval {
         TimeInterval(minutes) * 60
     }

@@ -5,13 +5,12 @@ extension Ticket {
     /// The columns of `TicketStore.columns`, in order: the properties' snake_case names in
     /// declaration order.
     static let columnNames = [
-        "id", "tenant_id", "number", "reference", "customer_id", "contact", "channel", "subject", "description",
-        "attachments", "occurred_at", "expected_resolution_at", "category", "priority", "status", "skill", "tier",
-        "owner_id", "first_owner_id", "department_id", "department_due_at", "tag_ids", "solution_summary",
-        "solution_options", "compensation", "auto_reply", "human_available_at", "reopen_count", "created_at",
-        "assigned_at", "first_response_at", "plan_at", "last_public_update_at", "resolved_at", "closed_at",
-        "archived_at", "updated_at", "channel_response_due_at", "first_response_due_at", "plan_due_at",
-        "progress_due_at", "resolution_due_at", "sla_paused_at", "breached", "suggested_article_ids", "close_reason",
+        "id", "tenant_id", "number", "reference", "customer_id", "contact", "channel", "subject", "description", "attachments", "occurred_at",
+        "expected_resolution_at", "expected_resolution_defaulted", "category", "priority", "sla_segment", "status", "skill", "tier", "owner_id",
+        "first_owner_id", "department_id", "department_due_at", "tag_ids", "solution_summary", "solution_options", "compensation", "auto_reply",
+        "human_available_at", "reopen_count", "created_at", "acknowledged_at", "assigned_at", "first_response_at", "plan_at", "last_public_update_at",
+        "resolved_at", "closed_at", "archived_at", "updated_at", "acknowledgement_due_at", "channel_response_due_at", "first_response_due_at",
+        "plan_due_at", "progress_due_at", "resolution_due_at", "sla_paused_at", "breached", "suggested_article_ids", "close_reason",
         "merged_into",
     ]
 
@@ -42,41 +41,45 @@ extension Ticket {
         attachments = try row.decodeJSON(at: 9) ?? []
         occurredAt = try row.decode(at: 10)
         expectedResolutionAt = try row.decode(at: 11)
-        category = try row.decodeRaw(at: 12)
-        priority = try row.decodeRaw(at: 13)
-        status = try row.decodeRaw(at: 14)
-        skill = try row.decode(at: 15)
-        tier = try row.decodeRaw(AgentTier?.self, at: 16)
-        ownerId = try row.decode(at: 17)
-        firstOwnerId = try row.decode(at: 18)
-        departmentId = try row.decode(at: 19)
-        departmentDueAt = try row.decode(at: 20)
-        tagIds = try row.decode(at: 21)
-        solutionSummary = try row.decode(at: 22)
-        solutionOptions = try row.decodeJSON(at: 23) ?? []
-        compensation = try row.decodeJSON(at: 24)
-        autoReply = try row.decode(at: 25)
-        humanAvailableAt = try row.decode(at: 26)
-        reopenCount = try row.decode(at: 27)
-        createdAt = try row.decode(at: 28)
-        assignedAt = try row.decode(at: 29)
-        firstResponseAt = try row.decode(at: 30)
-        planAt = try row.decode(at: 31)
-        lastPublicUpdateAt = try row.decode(at: 32)
-        resolvedAt = try row.decode(at: 33)
-        closedAt = try row.decode(at: 34)
-        archivedAt = try row.decode(at: 35)
-        updatedAt = try row.decode(at: 36)
-        channelResponseDueAt = try row.decode(at: 37)
-        firstResponseDueAt = try row.decode(at: 38)
-        planDueAt = try row.decode(at: 39)
-        progressDueAt = try row.decode(at: 40)
-        resolutionDueAt = try row.decode(at: 41)
-        slaPausedAt = try row.decode(at: 42)
-        breached = try row.decode(at: 43)
-        suggestedArticleIds = try row.decode(at: 44)
-        closeReason = try row.decodeRaw(TicketCloseReason?.self, at: 45)
-        mergedInto = try row.decode(at: 46)
+        expectedResolutionDefaulted = try row.decode(at: 12)
+        category = try row.decodeRaw(at: 13)
+        priority = try row.decodeRaw(at: 14)
+        slaSegment = try row.decodeRaw(CustomerSegment?.self, at: 15)
+        status = try row.decodeRaw(at: 16)
+        skill = try row.decode(at: 17)
+        tier = try row.decodeRaw(AgentTier?.self, at: 18)
+        ownerId = try row.decode(at: 19)
+        firstOwnerId = try row.decode(at: 20)
+        departmentId = try row.decode(at: 21)
+        departmentDueAt = try row.decode(at: 22)
+        tagIds = try row.decode(at: 23)
+        solutionSummary = try row.decode(at: 24)
+        solutionOptions = try row.decodeJSON(at: 25) ?? []
+        compensation = try row.decodeJSON(at: 26)
+        autoReply = try row.decode(at: 27)
+        humanAvailableAt = try row.decode(at: 28)
+        reopenCount = try row.decode(at: 29)
+        createdAt = try row.decode(at: 30)
+        acknowledgedAt = try row.decode(at: 31)
+        assignedAt = try row.decode(at: 32)
+        firstResponseAt = try row.decode(at: 33)
+        planAt = try row.decode(at: 34)
+        lastPublicUpdateAt = try row.decode(at: 35)
+        resolvedAt = try row.decode(at: 36)
+        closedAt = try row.decode(at: 37)
+        archivedAt = try row.decode(at: 38)
+        updatedAt = try row.decode(at: 39)
+        acknowledgementDueAt = try row.decode(at: 40)
+        channelResponseDueAt = try row.decode(at: 41)
+        firstResponseDueAt = try row.decode(at: 42)
+        planDueAt = try row.decode(at: 43)
+        progressDueAt = try row.decode(at: 44)
+        resolutionDueAt = try row.decode(at: 45)
+        slaPausedAt = try row.decode(at: 46)
+        breached = try row.decode(at: 47)
+        suggestedArticleIds = try row.decode(at: 48)
+        closeReason = try row.decodeRaw(TicketCloseReason?.self, at: 49)
+        mergedInto = try row.decode(at: 50)
     }
 }
 
@@ -102,8 +105,10 @@ extension Ticket: JSONWritable {
         writer.field("attachments", attachments)
         writer.field("occurred_at", occurredAt)
         writer.field("expected_resolution_at", expectedResolutionAt)
+        writer.field("expected_resolution_defaulted", expectedResolutionDefaulted)
         writer.field("category", category)
         writer.field("priority", priority)
+        writer.field("sla_segment", slaSegment)
         writer.field("status", status)
         writer.field("skill", skill)
         writer.field("tier", tier)
@@ -119,6 +124,7 @@ extension Ticket: JSONWritable {
         writer.field("human_available_at", humanAvailableAt)
         writer.field("reopen_count", reopenCount)
         writer.field("created_at", createdAt)
+        writer.field("acknowledged_at", acknowledgedAt)
         writer.field("assigned_at", assignedAt)
         writer.field("first_response_at", firstResponseAt)
         writer.field("plan_at", planAt)
@@ -127,6 +133,7 @@ extension Ticket: JSONWritable {
         writer.field("closed_at", closedAt)
         writer.field("archived_at", archivedAt)
         writer.field("updated_at", updatedAt)
+        writer.field("acknowledgement_due_at", acknowledgementDueAt)
         writer.field("channel_response_due_at", channelResponseDueAt)
         writer.field("first_response_due_at", firstResponseDueAt)
         writer.field("plan_due_at", planDueAt)

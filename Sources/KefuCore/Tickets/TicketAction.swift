@@ -38,6 +38,8 @@ enum TicketAction: Sendable {
     case merge(into: MergeTarget)
     /// A resolved or closed ticket's record is complete and becomes read-only.
     case archive
+    /// Priority, category, tags, subject or expected time corrected (`PATCH /v1/tickets/{id}`).
+    case edit(TicketEdit)
 
     /// The row of the transition table (`TicketLifecycle.next`) this action follows.
     var kind: TicketLifecycle.Action {
@@ -58,6 +60,7 @@ enum TicketAction: Sendable {
         case .close: .close
         case .merge: .merge
         case .archive: .archive
+        case .edit: .edit
         }
     }
 }
@@ -95,6 +98,8 @@ struct NewTicketFacts: Sendable {
     /// The ticket's reference, as `kefu_ticket_reference` writes it for `number`.
     var reference: String
     var customerID: UUID
+    /// The customer's segment: with the priority it chooses the SLA policy.
+    var segment: CustomerSegment? = nil
     var request: ValidatedIntake
     var routing: RoutingDecision
     /// The agent intake routing picked, nil when nobody is on duty.

@@ -71,3 +71,28 @@ public struct ReopenInput: Codable, Sendable {
     public var reason: String
     public init(reason: String) { self.reason = reason }
 }
+
+/// Corrections of a ticket (`PATCH /v1/tickets/{id}`): absent fields stay as they are;
+/// `subject: null` removes the subject, `expected_resolution_at: null` takes the priority's
+/// resolution target again; `tag_ids`, when given, replaces the ticket's tags.
+public struct TicketEditInput: Codable, Sendable, PartialUpdate {
+    public var priority: String?
+    public var category: String?
+    public var tagIds: [UUID]?
+    public var subject: Clearable<String>?
+    public var expectedResolutionAt: Clearable<Date>?
+
+    public init(
+        priority: String? = nil,
+        category: String? = nil,
+        tagIds: [UUID]? = nil,
+        subject: Clearable<String>? = nil,
+        expectedResolutionAt: Clearable<Date>? = nil
+    ) {
+        self.priority = priority
+        self.category = category
+        self.tagIds = tagIds
+        self.subject = subject
+        self.expectedResolutionAt = expectedResolutionAt
+    }
+}

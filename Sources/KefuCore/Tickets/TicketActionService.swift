@@ -62,11 +62,13 @@ public struct TicketActionService: Sendable {
         commit: Bool,
         _ resolve: (TenantTransaction, Ticket, TicketContext) async throws -> TicketAction
     ) async throws -> TicketChange {
-        let (ticket, profile) = try await tx.pipeline(
+        let (ticket, profile, policies, templates) = try await tx.pipeline(
             TicketStore.fetchStatement(tx.tenantID, id: ticketID, forUpdate: true),
-            SettingsService.loadStatement(tx)
+            SettingsService.loadStatement(tx),
+            SLAPolicyService.loadStatement(tx),
+            TemplateService.loadStatement(tx)
         )
-        let context = TicketContext(now: clock.now(), profile: profile, channel: ticket.channel)
+        let context = TicketContext(now: clock.now(), profile: profile, policies: policies, templates: templates, channel: ticket.channel)
         try authorize(ticket)
         _ = try TicketLifecycle.next(from: ticket.status, on: kind)
         let action = try await resolve(tx, ticket, context)

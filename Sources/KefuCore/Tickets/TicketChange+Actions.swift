@@ -36,7 +36,7 @@ extension TicketChange {
         case .transfer(let target, let reason, let note):
             try handOver(to: target.id, by: actor, kind: "transfer", reason: reason, handoverNote: note)
             say(actor, .internal, "Hand-over: \(note)")
-            say(.system, .public, "Your colleague \(target.name) will continue to help you.")
+            say(.system, .public, context.texts.render(.transferNotice, ["ticket_reference": ticket.reference, "agent_name": target.name]))
             record(
                 actor,
                 "transferred",
@@ -86,10 +86,12 @@ extension TicketChange {
             ticket.closeReason = .resolved
             setStatus(next, by: actor, kind: "closed")
         case .merge(let target):
-            merge(into: target, next: next, by: actor)
+            merge(into: target, next: next, by: actor, context)
         case .archive:
             ticket.archivedAt = at
             setStatus(next, by: actor, kind: "archived")
+        case .edit(let edit):
+            applyEdit(edit, by: actor, context: context)
         }
     }
 
@@ -100,7 +102,8 @@ extension TicketChange {
         ticket.closeReason = nil
         ticket.mergedInto = nil
         ticket.reopenCount += 1
-        ticket.progressDueAt = SLAPlanner.progressDue(after: at, sla: context.settings.sla, calendar: context.calendar)
+        let policy = context.policy(of: ticket)
+        ticket.progressDueAt = SLAPlanner.progressDue(after: at, policy: policy, calendar: context.clockCalendar(policy))
         say(actor, .internal, "Reopened: \(reason)")
         setStatus(next, by: actor, kind: "reopened")
     }
@@ -175,8 +178,11 @@ extension TicketChange {
         ticket.departmentId = department.id
         ticket.departmentDueAt = due
         say(actor, .internal, "Escalated to \(department.name): \(note)")
-        let expected = due.map { " We expect an answer by \(AutoReply.localTime($0, calendar: context.calendar))." } ?? ""
-        say(.system, .public, "We have passed your request to our \(department.name) team.\(expected)")
+        let notice = context.texts.render(
+            .escalationNotice,
+            ["ticket_reference": ticket.reference, "department_name": department.name, "expected_time": due.map(context.texts.time)]
+        )
+        say(.system, .public, notice)
         publicUpdate(context)
         setStatus(next, by: actor, kind: "escalated")
         record(actor, "department_notified", after: ["department_id": .string(department.id.uuidString), "due_at": .optionalDate(due)])

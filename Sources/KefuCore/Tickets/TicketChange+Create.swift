@@ -1,27 +1,41 @@
 import Foundation
 
 extension TicketChange {
-    /// Intake: the new ticket (routed, its SLA clocks started, assigned when routing found an
-    /// agent), the customer's message, the automatic reply outside service hours, the initial
-    /// assignment and, for P1/P2, the supervisors' notification.
+    /// Intake: the new ticket (routed, its SLA clocks started under the policy of its priority and
+    /// the customer's segment, assigned when routing found an agent), the customer's message, the
+    /// acknowledgement, the automatic reply outside service hours, the initial assignment and,
+    /// for P1/P2, the supervisors' notification.
     static func creating(_ facts: NewTicketFacts, by actor: TicketActor, context: TicketContext) -> TicketChange {
         let request = facts.request
         let now = context.now
         let priority = facts.priority
         let owner = facts.owner
+        let policy = context.policy(priority, facts.segment)
+        let clockCalendar = context.clockCalendar(policy)
         let clocks = SLAPlanner.initialClocks(
             createdAt: now,
-            priority: priority,
+            policy: policy,
             channel: request.channel,
             category: request.category,
             sla: context.settings.sla,
-            calendar: context.calendar,
+            clockCalendar: clockCalendar,
+            channelCalendar: context.calendar,
             expectedResolutionAt: request.expectedResolutionAt
         )
+        let acknowledgement = Acknowledgement.atIntake(channel: request.channel, byGateway: request.byGateway)
+        // Outside the hours its clocks count on, the customer is told when a person will answer
+        // (a ticket whose policy counts 24x7 is answered within its target, so it gets none).
         let autoReply =
             facts.autoRepliesOff
             ? nil
-            : AutoReply.make(settings: context.settings, calendar: context.calendar, at: now, suggestions: facts.suggestions.map(\.title))
+            : AutoReply.make(
+                settings: context.settings,
+                calendar: clockCalendar,
+                texts: context.texts,
+                reference: facts.reference,
+                at: now,
+                suggestions: facts.suggestions.map(\.title)
+            )
         let ticket = Ticket(
             id: facts.id,
             tenantId: facts.tenantID,
@@ -34,9 +48,11 @@ extension TicketChange {
             description: request.description,
             attachments: request.attachments,
             occurredAt: request.occurredAt,
-            expectedResolutionAt: request.expectedResolutionAt,
+            expectedResolutionAt: clocks.resolutionDueAt,
+            expectedResolutionDefaulted: clocks.resolutionDefaulted,
             category: request.category,
             priority: priority,
+            slaSegment: facts.segment,
             status: owner == nil ? .new : .assigned,
             skill: facts.routing.skill,
             tier: facts.routing.minTier,
@@ -52,6 +68,7 @@ extension TicketChange {
             humanAvailableAt: autoReply?.humanAvailableAt,
             reopenCount: 0,
             createdAt: now,
+            acknowledgedAt: acknowledgement == .pending ? nil : now,
             assignedAt: owner == nil ? nil : now,
             firstResponseAt: nil,
             planAt: nil,
@@ -60,6 +77,7 @@ extension TicketChange {
             closedAt: nil,
             archivedAt: nil,
             updatedAt: now,
+            acknowledgementDueAt: clocks.acknowledgementDueAt,
             channelResponseDueAt: clocks.channelResponseDueAt,
             firstResponseDueAt: clocks.firstResponseDueAt,
             planDueAt: clocks.planDueAt,
@@ -82,8 +100,16 @@ extension TicketChange {
                 "routing_rule": facts.routing.rule.map(JSONValue.string) ?? .null,
                 "first_response_due_at": .optionalDate(clocks.firstResponseDueAt),
                 "channel_response_due_at": .optionalDate(clocks.channelResponseDueAt), "plan_due_at": .optionalDate(clocks.planDueAt),
+                "resolution_due_at": .optionalDate(clocks.resolutionDueAt), "expected_resolution_defaulted": .bool(clocks.resolutionDefaulted),
+                "sla_segment": facts.segment.map { .string($0.rawValue) } ?? .null, "sla_calendar": .string(policy.calendar.rawValue),
             ]
         )
+        if acknowledgement == .message {
+            change.say(.system, .public, context.texts.render(.acknowledgement, ["ticket_reference": facts.reference]))
+        }
+        if acknowledgement != .pending {
+            change.record(.system, "acknowledged", after: ["acknowledged_at": .date(now), "by": .string(acknowledgement.rawValue)])
+        }
         if let autoReply {
             change.say(.system, .public, autoReply.text)
             change.record(.system, "auto_reply", after: ["human_available_at": .optionalDate(autoReply.humanAvailableAt)])

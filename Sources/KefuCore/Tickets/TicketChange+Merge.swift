@@ -3,9 +3,9 @@ import Foundation
 extension TicketChange {
     /// A duplicate is closed into `target`: `close_reason` `merged`, `merged_into` pointing at
     /// it. Its clocks stop (a closed ticket runs none, and a merged one is never archived by the
-    /// worker, so every timer is disarmed), the customer is told where the conversation goes on,
-    /// and the event names the target.
-    mutating func merge(into target: MergeTarget, next: TicketStatus, by actor: TicketActor) {
+    /// worker, so every timer is disarmed), the customer is told where the conversation goes on
+    /// (the `merge_notice` template), and the event names the target.
+    mutating func merge(into target: MergeTarget, next: TicketStatus, by actor: TicketActor, _ context: TicketContext) {
         let previous = ticket.status
         ticket.status = next
         ticket.closedAt = at
@@ -13,7 +13,11 @@ extension TicketChange {
         ticket.mergedInto = target.id
         ticket.updatedAt = at
         say(actor, .internal, "Merged into \(target.reference)")
-        say(.system, .public, "Your request has been merged into \(target.reference); we will continue to help you there.")
+        say(
+            .system,
+            .public,
+            context.texts.render(.mergeNotice, ["ticket_reference": ticket.reference, "target_reference": target.reference])
+        )
         record(
             actor,
             "merged",

@@ -3,9 +3,13 @@ import Foundation
 /// SLA effects of ticket actions on the change being built: milestones met (or breached),
 /// pauses and resumes.
 extension TicketChange {
-    /// A public update to the customer: the first one meets the response clocks; every one
-    /// restarts the progress clock.
+    /// A public update to the customer: the first one meets the acknowledgement (if still open)
+    /// and the response clocks; every one restarts the progress clock on the policy's calendar.
     mutating func publicUpdate(_ context: TicketContext) {
+        if ticket.acknowledgedAt == nil {
+            meet("acknowledgement", due: ticket.acknowledgementDueAt)
+            ticket.acknowledgedAt = at
+        }
         if ticket.firstResponseAt == nil {
             meet("channel_response", due: ticket.channelResponseDueAt)
             meet("first_response", due: ticket.firstResponseDueAt)
@@ -22,7 +26,8 @@ extension TicketChange {
         }
         ticket.firstResponseAt = ticket.firstResponseAt ?? at
         ticket.lastPublicUpdateAt = at
-        ticket.progressDueAt = SLAPlanner.progressDue(after: at, sla: context.settings.sla, calendar: context.calendar)
+        let policy = context.policy(of: ticket)
+        ticket.progressDueAt = SLAPlanner.progressDue(after: at, policy: policy, calendar: context.clockCalendar(policy))
         ticket.updatedAt = at
     }
 
@@ -55,16 +60,18 @@ extension TicketChange {
         record(actor, "sla_paused", after: ["paused_at": .date(at)])
     }
 
-    /// Shifts every open clock by the business time spent waiting and clears the pause.
+    /// Shifts every open clock by the business time spent waiting (on the calendar it counts on)
+    /// and clears the pause.
     mutating func resume(_ context: TicketContext) {
         guard let pausedAt = ticket.slaPausedAt else { return }
         let old = ticket
-        func shift(_ due: Date?, open: Bool) -> Date? {
-            open ? SLAPlanner.resumed(due, pausedAt: pausedAt, resumedAt: at, calendar: context.calendar) : due
+        let policyCalendar = context.clockCalendar(context.policy(of: ticket))
+        func shift(_ due: Date?, open: Bool, calendar: BusinessCalendar? = nil) -> Date? {
+            open ? SLAPlanner.resumed(due, pausedAt: pausedAt, resumedAt: at, calendar: calendar ?? policyCalendar) : due
         }
         let responded = old.firstResponseAt != nil
         ticket.slaPausedAt = nil
-        ticket.channelResponseDueAt = shift(old.channelResponseDueAt, open: !responded)
+        ticket.channelResponseDueAt = shift(old.channelResponseDueAt, open: !responded, calendar: context.calendar)
         ticket.firstResponseDueAt = shift(old.firstResponseDueAt, open: !responded)
         ticket.planDueAt = shift(old.planDueAt, open: old.planAt == nil)
         ticket.progressDueAt = shift(old.progressDueAt, open: true)
@@ -77,7 +84,7 @@ extension TicketChange {
                 "plan_due_at": .optionalDate(old.planDueAt), "progress_due_at": .optionalDate(old.progressDueAt),
             ],
             after: [
-                "paused_seconds": .number(context.calendar.businessSeconds(from: pausedAt, to: at)),
+                "paused_seconds": .number(policyCalendar.businessSeconds(from: pausedAt, to: at)),
                 "first_response_due_at": .optionalDate(ticket.firstResponseDueAt), "plan_due_at": .optionalDate(ticket.planDueAt),
                 "progress_due_at": .optionalDate(ticket.progressDueAt),
             ]

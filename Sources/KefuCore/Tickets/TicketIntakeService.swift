@@ -19,8 +19,11 @@ public struct TicketIntakeService: Sendable {
         self.clock = clock
     }
 
-    public func intake(_ tenantID: UUID, _ input: NewTicket, idempotencyKey: String? = nil) async throws -> IntakeResult {
-        let request = try ValidatedIntake(input, idempotencyKey: idempotencyKey)
+    /// Takes a ticket in. `byGateway`: a channel gateway's `integration` key sends it (no person
+    /// has answered the customer yet; see `Acknowledgement`).
+    public func intake(_ tenantID: UUID, _ input: NewTicket, idempotencyKey: String? = nil, byGateway: Bool = false) async throws -> IntakeResult {
+        var request = try ValidatedIntake(input, idempotencyKey: idempotencyKey)
+        request.byGateway = byGateway
         do {
             let result = try await database.transaction(tenantID) { tx in try await intake(tx, request) }
             if result.created { WorkAnnouncer.shared.announce(on: database.pool) }
@@ -65,18 +68,27 @@ public struct TicketIntakeService: Sendable {
         let customerStatement: PostgresStatement<Customer>
         switch try CustomerSource(request) {
         case .existing(let id):
-            customerStatement = CustomerStore.fetchStatement(tx, id: id).mapError { error in
-                guard case .notFound? = error as? KefuError else { return error }
-                return KefuError.invalidField("customer_id", "no such customer")
-            }
+            customerStatement = CustomerStore.fetchStatement(tx, id: id)
+                .mapError { error in
+                    guard case .notFound? = error as? KefuError else { return error }
+                    return KefuError.invalidField("customer_id", "no such customer")
+                }
+                .map { customer in
+                    guard customer.erasedAt == nil else {
+                        throw KefuError.invalidField("customer_id", "the customer's personal data was erased: create a new customer")
+                    }
+                    return customer
+                }
         case .new(let draft) where draft.externalID == nil: customerStatement = CustomerStore.insertStatement(tx, draft, now: now)
         case .new(let draft): customerStatement = .known(try await CustomerStore.insert(tx, draft, now: now))
         }
         try await TagStore.requireLeaves(tx, request.tagIDs, field: "tag_ids")
         let text = (request.subject ?? "") + " " + request.description
-        let (customer, profile, rules, surge, suggestions) = try await tx.pipeline(
+        let (customer, profile, policies, templates, rules, surge, suggestions) = try await tx.pipeline(
             customerStatement,
             SettingsService.loadStatement(tx),
+            SLAPolicyService.loadStatement(tx),
+            TemplateService.loadStatement(tx),
             RoutingRuleStore.activeRulesStatement(tx),
             SurgeSwitches.activeStatement(tx),
             ArticleService.suggestionsStatement(tx, for: text)
@@ -100,7 +112,7 @@ public struct TicketIntakeService: Sendable {
             decision.maxTier = .senior
         }
         let priority = NewTicketFacts.priority(request, decision)
-        let context = TicketContext(now: now, profile: profile, channel: request.channel)
+        let context = TicketContext(now: now, profile: profile, policies: policies, templates: templates, channel: request.channel)
 
         // The counter row stays locked until commit: take it only now, so concurrent intakes wait briefly.
         let (owner, number) = try await tx.pipeline(TicketRouting.pickAgentStatement(tx, decision), TicketCounter.nextStatement(tx))
@@ -109,6 +121,7 @@ public struct TicketIntakeService: Sendable {
             number: number.number,
             reference: number.reference,
             customerID: customer.id,
+            segment: customer.segment,
             request: request,
             routing: decision,
             owner: owner,
@@ -155,6 +168,8 @@ struct ValidatedIntake: Sendable {
     var tagIDs: [UUID]
     var priority: TicketPriority?
     var idempotencyKey: String?
+    /// Sent by a channel gateway (an `integration` key), not by a person.
+    var byGateway = false
 
     init(_ input: NewTicket, idempotencyKey: String?) throws {
         customerID = input.customerId
@@ -203,22 +218,25 @@ struct AutoReply {
     var humanAvailableAt: Date?
 
     /// Nil while the channel is open or the tenant has automatic replies off. Suggested
-    /// knowledge-base articles are offered in the reply.
-    static func make(settings: TenantSettings, calendar: BusinessCalendar, at instant: Date, suggestions: [String] = []) -> AutoReply? {
+    /// knowledge-base articles are offered in the reply (template `out_of_hours`).
+    static func make(
+        settings: TenantSettings,
+        calendar: BusinessCalendar,
+        texts: CustomerTexts,
+        reference: String,
+        at instant: Date,
+        suggestions: [String] = []
+    ) -> AutoReply? {
         guard settings.autoReplyEnabled, !calendar.isOpen(at: instant) else { return nil }
         let opening = calendar.nextOpening(atOrAfter: instant)
-        let articles = suggestions.isEmpty ? "" : " Meanwhile these articles may help: " + suggestions.joined(separator: "; ") + "."
-        guard let opening else {
-            return AutoReply(
-                text: "Thank you for contacting us. We have received your request and will reply as soon as possible." + articles,
-                humanAvailableAt: nil
-            )
-        }
-        return AutoReply(
-            text: "Thank you for contacting us. Our team is offline right now; an agent will answer you from "
-                + "\(localTime(opening, calendar: calendar))." + articles,
-            humanAvailableAt: opening
+        let text = texts.render(
+            .outOfHours,
+            [
+                "ticket_reference": reference, "opening_time": opening.map(texts.time),
+                "articles": suggestions.isEmpty ? nil : suggestions.joined(separator: "; "),
+            ]
         )
+        return AutoReply(text: text, humanAvailableAt: opening)
     }
 
     /// `2026-11-26 09:00 (Asia/Shanghai)`.

@@ -17,6 +17,8 @@ public enum TicketLifecycle {
         /// A duplicate is closed into another open ticket of the same customer.
         case merge
         case archive
+        /// Priority, category, tags, subject or expected time corrected; any status but archived.
+        case edit
     }
 
     /// The status after `action`, or a conflict error.
@@ -39,6 +41,7 @@ public enum TicketLifecycle {
         case (.close, .resolved): return .closed
         case (.merge, _) where status.isOpen: return .closed
         case (.archive, .resolved), (.archive, .closed): return .archived
+        case (.edit, _) where status != .archived: return status
         default: break
         }
         throw KefuError.conflict(reason(action, status))

@@ -91,9 +91,16 @@ public struct Ticket: Codable, Sendable, Equatable {
     public var description: String
     public var attachments: [String]
     public var occurredAt: Date?
+    /// The customer's expected resolution time; when they gave none, the priority's resolution
+    /// target from intake (`expectedResolutionDefaulted`).
     public var expectedResolutionAt: Date?
+    /// The expected time was not given by the customer but taken from the SLA policy.
+    public var expectedResolutionDefaulted: Bool
     public var category: TicketCategory
     public var priority: TicketPriority
+    /// The customer's segment at intake: with the priority it chooses the SLA policy
+    /// (nil for tickets taken in before SLA policies existed).
+    public var slaSegment: CustomerSegment?
     public var status: TicketStatus
     public var skill: String?
     public var tier: AgentTier?
@@ -109,6 +116,8 @@ public struct Ticket: Codable, Sendable, Equatable {
     public var humanAvailableAt: Date?
     public var reopenCount: Int
     public var createdAt: Date
+    /// When the customer was told the request was received (see `Acknowledgement`).
+    public var acknowledgedAt: Date?
     public var assignedAt: Date?
     public var firstResponseAt: Date?
     public var planAt: Date?
@@ -117,6 +126,8 @@ public struct Ticket: Codable, Sendable, Equatable {
     public var closedAt: Date?
     public var archivedAt: Date?
     public var updatedAt: Date
+    /// The acknowledgement clock: one minute after intake.
+    public var acknowledgementDueAt: Date?
     public var channelResponseDueAt: Date?
     public var firstResponseDueAt: Date?
     public var planDueAt: Date?

@@ -29,9 +29,13 @@ extension TicketActionService {
         }
         if let compensation = input.compensation {
             _ = try Validate.text(compensation.kind, field: "compensation.kind", maxLength: 100)
-            if let amount = compensation.amount, amount < 0 || !amount.isFinite {
-                throw KefuError.invalidField("compensation.amount", "must not be negative")
+            if let amount = compensation.amount, !(0...1_000_000_000).contains(amount) {
+                throw KefuError.invalidField("compensation.amount", "must be between 0 and 1,000,000,000")
             }
+            if let currency = compensation.currency, currency.range(of: "^[A-Z]{3}$", options: .regularExpression) == nil {
+                throw KefuError.invalidField("compensation.currency", "must be an ISO 4217 code such as CNY")
+            }
+            if let note = compensation.note { _ = try Validate.text(note, field: "compensation.note", maxLength: 1000) }
         }
         var surveyToken: String?
         // What follows a resolution (survey, follow-up, problem reports) reads what it wrote:

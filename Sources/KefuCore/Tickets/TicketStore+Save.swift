@@ -30,6 +30,19 @@ extension TicketStore {
             }
         } else if change.before != ticket {
             writes.append(updateQuery(tx, ticket))
+            if let before = change.before, before.tagIds != ticket.tagIds {
+                writes.append(
+                    """
+                    DELETE FROM ticket_tags WHERE tenant_id = \(tx.tenantID) AND ticket_id = \(ticket.id) AND tag_id <> ALL(\(ticket.tagIds))
+                    """
+                )
+                writes.append(
+                    """
+                    INSERT INTO ticket_tags (tenant_id, ticket_id, tag_id)
+                    SELECT \(tx.tenantID), \(ticket.id), unnest(\(ticket.tagIds)) ON CONFLICT DO NOTHING
+                    """
+                )
+            }
         }
         if !change.messages.isEmpty {
             writes.append(messagesQuery(tx, ticket: ticket.id, change.messages, at: change.at))
@@ -54,6 +67,8 @@ extension TicketStore {
     static func updateQuery(_ tx: TenantTransaction, _ ticket: Ticket) -> PostgresQuery {
         """
         UPDATE tickets SET
+            subject = \(ticket.subject), category = \(ticket.category.rawValue), priority = \(ticket.priority.rawValue),
+            expected_resolution_at = \(ticket.expectedResolutionAt), expected_resolution_defaulted = \(ticket.expectedResolutionDefaulted),
             status = \(ticket.status.rawValue), owner_id = \(ticket.ownerId), first_owner_id = \(ticket.firstOwnerId),
             department_id = \(ticket.departmentId), department_due_at = \(ticket.departmentDueAt),
             solution_summary = \(ticket.solutionSummary), solution_options = \(json: ticket.solutionOptions),
@@ -63,7 +78,8 @@ extension TicketStore {
             closed_at = \(ticket.closedAt), archived_at = \(ticket.archivedAt), updated_at = \(ticket.updatedAt),
             channel_response_due_at = \(ticket.channelResponseDueAt), first_response_due_at = \(ticket.firstResponseDueAt),
             plan_due_at = \(ticket.planDueAt), progress_due_at = \(ticket.progressDueAt), sla_paused_at = \(ticket.slaPausedAt),
-            breached = \(ticket.breached), close_reason = \(ticket.closeReason?.rawValue), merged_into = \(ticket.mergedInto)
+            resolution_due_at = \(ticket.resolutionDueAt), acknowledged_at = \(ticket.acknowledgedAt), breached = \(ticket.breached),
+            close_reason = \(ticket.closeReason?.rawValue), merged_into = \(ticket.mergedInto)
         WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
         """
     }

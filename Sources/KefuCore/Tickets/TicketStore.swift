@@ -8,13 +8,13 @@ enum TicketStore {
         t.id, t.tenant_id, t.number,
         kefu_ticket_reference(t.number) AS reference,
         t.customer_id, t.contact, t.channel, t.subject, t.description, t.attachments, t.occurred_at,
-        t.expected_resolution_at, t.category, t.priority, t.status, t.skill, t.tier, t.owner_id, t.first_owner_id,
-        t.department_id, t.department_due_at,
+        t.expected_resolution_at, t.expected_resolution_defaulted, t.category, t.priority, t.sla_segment, t.status, t.skill,
+        t.tier, t.owner_id, t.first_owner_id, t.department_id, t.department_due_at,
         ARRAY(SELECT tt.tag_id FROM ticket_tags tt WHERE tt.tenant_id = t.tenant_id AND tt.ticket_id = t.id ORDER BY tt.tag_id) AS tag_ids,
         t.solution_summary, t.solution_options, t.compensation, t.auto_reply, t.human_available_at, t.reopen_count,
-        t.created_at, t.assigned_at, t.first_response_at, t.plan_at, t.last_public_update_at, t.resolved_at,
-        t.closed_at, t.archived_at, t.updated_at, t.channel_response_due_at, t.first_response_due_at, t.plan_due_at,
-        t.progress_due_at, t.resolution_due_at, t.sla_paused_at, t.breached, t.suggested_article_ids, t.close_reason, t.merged_into
+        t.created_at, t.acknowledged_at, t.assigned_at, t.first_response_at, t.plan_at, t.last_public_update_at, t.resolved_at,
+        t.closed_at, t.archived_at, t.updated_at, t.acknowledgement_due_at, t.channel_response_due_at, t.first_response_due_at,
+        t.plan_due_at, t.progress_due_at, t.resolution_due_at, t.sla_paused_at, t.breached, t.suggested_article_ids, t.close_reason, t.merged_into
         """
 
     /// The ticket, locked for the rest of the transaction when `forUpdate`.
@@ -35,17 +35,19 @@ enum TicketStore {
         """
         INSERT INTO tickets (
             tenant_id, id, number, customer_id, contact, channel, subject, description, attachments, occurred_at,
-            expected_resolution_at, category, priority, status, skill, tier, owner_id, first_owner_id, auto_reply,
-            human_available_at, idempotency_key, created_at, assigned_at, updated_at, suggested_article_ids,
-            channel_response_due_at, first_response_due_at, plan_due_at, resolution_due_at, idempotency_fingerprint)
+            expected_resolution_at, expected_resolution_defaulted, category, priority, sla_segment, status, skill, tier, owner_id,
+            first_owner_id, auto_reply, human_available_at, idempotency_key, created_at, acknowledged_at, assigned_at, updated_at,
+            suggested_article_ids, acknowledgement_due_at, channel_response_due_at, first_response_due_at, plan_due_at,
+            resolution_due_at, idempotency_fingerprint)
         VALUES (
             \(ticket.tenantId), \(ticket.id), \(ticket.number), \(ticket.customerId), \(ticket.contact), \(ticket.channel.rawValue),
             \(ticket.subject), \(ticket.description), \(json: ticket.attachments), \(ticket.occurredAt),
-            \(ticket.expectedResolutionAt), \(ticket.category.rawValue), \(ticket.priority.rawValue), \(ticket.status.rawValue),
-            \(ticket.skill), \(ticket.tier?.rawValue), \(ticket.ownerId), \(ticket.firstOwnerId), \(ticket.autoReply),
-            \(ticket.humanAvailableAt), \(idempotencyKey), \(ticket.createdAt), \(ticket.assignedAt), \(ticket.updatedAt),
-            \(ticket.suggestedArticleIds), \(ticket.channelResponseDueAt), \(ticket.firstResponseDueAt), \(ticket.planDueAt),
-            \(ticket.resolutionDueAt), \(fingerprint))
+            \(ticket.expectedResolutionAt), \(ticket.expectedResolutionDefaulted), \(ticket.category.rawValue),
+            \(ticket.priority.rawValue), \(ticket.slaSegment?.rawValue), \(ticket.status.rawValue), \(ticket.skill),
+            \(ticket.tier?.rawValue), \(ticket.ownerId), \(ticket.firstOwnerId), \(ticket.autoReply), \(ticket.humanAvailableAt),
+            \(idempotencyKey), \(ticket.createdAt), \(ticket.acknowledgedAt), \(ticket.assignedAt), \(ticket.updatedAt),
+            \(ticket.suggestedArticleIds), \(ticket.acknowledgementDueAt), \(ticket.channelResponseDueAt),
+            \(ticket.firstResponseDueAt), \(ticket.planDueAt), \(ticket.resolutionDueAt), \(fingerprint))
         """
     }
 

@@ -23,6 +23,15 @@ public struct SLAClockRule: Sendable {
         let open = Set(TicketStatus.open)
         return [
             SLAClockRule(
+                clock: "acknowledgement",
+                dueColumn: "acknowledgement_due_at",
+                due: \.acknowledgementDueAt,
+                statuses: open,
+                pauses: false,
+                metColumn: "acknowledged_at",
+                met: \.acknowledgedAt
+            ),
+            SLAClockRule(
                 clock: "channel_response",
                 dueColumn: "channel_response_due_at",
                 due: \.channelResponseDueAt,

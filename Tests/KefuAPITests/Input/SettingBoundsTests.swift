@@ -35,7 +35,7 @@ final class SettingBoundsTests: TicketTestCase {
                 key: key,
                 #"""
                 {"settings": {"surge": {"hold_minutes": 1440, "minimum_volume": 100000, "window_minutes": 120},
-                              "sla": {"email_first_response_working_days": 30, "plan_minutes": {"p4": 0}}}}
+                              "sla": {"email_first_response_working_days": 30, "chat_first_response_seconds": 3600}}}
                 """#
             )
             XCTAssertEqual(atTheBounds.status, .ok, atTheBounds.raw)
@@ -62,7 +62,7 @@ final class SettingBoundsTests: TicketTestCase {
         let rows = try String(contentsOf: readme, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("| `") }
         for setting in SettingRanges.all {
             func text(_ value: Double) -> String { value.rounded() == value ? String(Int(value)) : String(value) }
-            // `sla.plan_minutes.p1` … `p4` stands for the four priorities in one row.
+            // `x.p1` … `p4` stands for the four priorities in one row.
             let group = setting.path.last!.range(of: "^p[1-4]$", options: .regularExpression) != nil
             let named = group ? "`\(setting.path.dropLast().joined(separator: ".")).p1`" : "`\(setting.name)`"
             let row = try require(rows.first { $0.hasPrefix("| \(named)") }, "README.md has no row for \(setting.name)")
@@ -77,8 +77,8 @@ final class SettingBoundsTests: TicketTestCase {
     func testStoredValuesOutOfRangeAreClampedWhenRead() async throws {
         _ = try await ownerPool.execute(
             """
-            UPDATE tenants SET settings = '{"sla": {"first_response_minutes": {"p1": 1e15, "p2": -5}, "email_first_response_working_days": 1e9,
-                                                  "progress_update_minutes": 9.3e18, "complaint_first_feedback_minutes": "soon"},
+            UPDATE tenants SET settings = '{"sla": {"chat_first_response_seconds": 1e15, "department_reply_minutes": -5, "email_first_response_working_days": 1e9,
+                                                  "customer_contact_minutes": 9.3e18, "complaint_first_feedback_minutes": "soon"},
                                           "surge": {"hold_minutes": 2e17, "reserve_lead_days": 1e12, "trigger_ratio": 1e300},
                                           "survey": {"expiry_hours": 1e300}}'
             WHERE id = \(tenantID)
@@ -87,8 +87,8 @@ final class SettingBoundsTests: TicketTestCase {
         let settings = try await get("/v1/settings")
         XCTAssertEqual(settings.status, .ok, settings.raw)
         let sla = settings["settings"]?["sla"]
-        XCTAssertEqual(sla?["first_response_minutes"]?["p1"]?.number, 43_200)
-        XCTAssertEqual(sla?["first_response_minutes"]?["p2"]?.number, 1)
+        XCTAssertEqual(sla?["chat_first_response_seconds"]?.number, 3_600)
+        XCTAssertEqual(sla?["department_reply_minutes"]?.number, 1)
         XCTAssertEqual(sla?["email_first_response_working_days"]?.number, 30)
         XCTAssertEqual(sla?["complaint_first_feedback_minutes"]?.number, 5, "not a number: the default")
         XCTAssertEqual(settings["settings"]?["surge"]?["hold_minutes"]?.number, 1_440)

@@ -209,7 +209,7 @@ public struct StrictJSONParser {
 }
 
 /// A field's place in a document, written the way error messages name fields:
-/// `settings.sla.first_response_minutes.p1`, `contacts[0].value`.
+/// `settings.sla.chat_first_response_seconds`, `contacts[0].value`.
 struct FieldPath: CustomStringConvertible {
     enum Component {
         case key(String)
