@@ -39,6 +39,7 @@ public enum KefuApplication {
         TicketActionRoutes(services: services).register(on: v1)
         TicketPlanTeamRoutes(services: services).register(on: v1)
         FollowThroughRoutes(services: services).register(on: v1)
+        ProblemReportRoutes(services: services).register(on: v1)
         SurgeRoutes(services: services).register(on: v1)
         KnowledgeRoutes(services: services).register(on: v1)
         TrainingRoutes(services: services).register(on: v1)

@@ -4,7 +4,9 @@ import KefuCore
 import KefuPostgres
 
 /// `kefu timers`: due and upcoming work per tenant, for operators; `--failed` lists the timers
-/// the worker gave up on after its retries (`TimerRetryPolicy`).
+/// the worker gave up on after its retries (`TimerRetryPolicy`). Ticket timers and the deadlines
+/// of other records (`record_timers`: kinds `problem_report`, `incident_review`; their `ticket`
+/// column is the record's id) are listed together.
 struct TimersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "timers",
@@ -39,8 +41,10 @@ struct TimersCommand: AsyncParsableCommand {
             try await pool.query(
                 """
                 SELECT t.slug, tt.kind, count(*) AS pending, count(*) FILTER (WHERE tt.due_at <= now()) AS overdue, min(tt.due_at) AS next_due_at
-                FROM ticket_timers tt JOIN tenants t ON t.id = tt.tenant_id
-                WHERE tt.done_at IS NULL AND tt.failed_at IS NULL
+                FROM (SELECT tenant_id, kind, due_at FROM ticket_timers WHERE done_at IS NULL AND failed_at IS NULL
+                      UNION ALL
+                      SELECT tenant_id, kind, due_at FROM record_timers WHERE done_at IS NULL AND failed_at IS NULL) tt
+                JOIN tenants t ON t.id = tt.tenant_id
                 GROUP BY t.slug, tt.kind ORDER BY t.slug, tt.kind
                 """
             ).map {
@@ -71,7 +75,11 @@ struct TimersCommand: AsyncParsableCommand {
                 JOIN tenants t ON t.id = tt.tenant_id
                 JOIN tickets k ON k.tenant_id = tt.tenant_id AND k.id = tt.ticket_id
                 WHERE tt.failed_at IS NOT NULL AND tt.done_at IS NULL
-                ORDER BY t.slug, tt.failed_at
+                UNION ALL
+                SELECT t.slug, r.record_id::text, r.kind, r.due_at, r.failures, r.failed_at, r.last_error
+                FROM record_timers r JOIN tenants t ON t.id = r.tenant_id
+                WHERE r.failed_at IS NOT NULL AND r.done_at IS NULL
+                ORDER BY 1, 6
                 """
             ).map {
                 FailedTimer(

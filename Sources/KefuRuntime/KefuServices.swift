@@ -25,6 +25,7 @@ public struct KefuServices: Sendable {
     public let notifications: NotificationService
     public let surveys: SurveyService
     public let followups: FollowupService
+    public let problemReports: ProblemReportService
     public let surge: SurgeService
     public let timerHealth: TimerHealth
     public let events: ScheduledEventService
@@ -57,6 +58,7 @@ public struct KefuServices: Sendable {
         self.notifications = NotificationService(database: database, clock: clock)
         self.surveys = SurveyService(database: database, clock: clock, actions: ticketActions)
         self.followups = FollowupService(database: database, clock: clock)
+        self.problemReports = ProblemReportService(database: database, clock: clock)
         self.surge = SurgeService(database: database, clock: clock)
         self.timerHealth = TimerHealth(pool: pool)
         self.events = ScheduledEventService(database: database, clock: clock)

@@ -21,7 +21,7 @@ final class AuthorityMatrixTests: TicketTestCase {
             .readAccount, .readAgents, .setOwnDutyStatus, .readDepartments, .readCustomers, .readTags,
             .readRoutingRules, .listTickets, .readInternalMessages, .readTicketRecords, .complainAboutAgent,
             .readReports, .readOwnNotifications, .readOwnFollowups, .readSurge, .readKnowledge,
-            .writeArticles, .voteOnArticles, .readTraining,
+            .writeArticles, .voteOnArticles, .readTraining, .readProblemReports,
         ] {
             table[action] = (staff, [])
         }
@@ -33,7 +33,7 @@ final class AuthorityMatrixTests: TicketTestCase {
         }
         for action: KefuAction in [
             .setAnyDutyStatus, .manageTags, .assignTicketToOthers, .readAllNotifications, .readAllFollowups,
-            .switchSurge, .planEvents, .manageTraining, .exportPersonalData, .approvePlan, .formTeam,
+            .switchSurge, .planEvents, .manageTraining, .exportPersonalData, .approvePlan, .formTeam, .settleProblemReport,
         ] {
             table[action] = (leads, [])
         }
@@ -42,14 +42,16 @@ final class AuthorityMatrixTests: TicketTestCase {
         table[.readTicket] = (staff.union([.integration]), [])
         table[.readTicketMessages] = (staff.union([.integration]), [])
         for action: KefuAction in [
-            .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .editTicket,
+            .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .merge, .editTicket,
             .departmentWork, .executePlan,
         ] {
             table[action] = (leads, [.agent])
         }
         table[.customerReply] = ([.integration, .admin], [])
         table[.confirmPlan] = (leads.union([.integration]), [.agent])
-        for action: KefuAction in [.reviewTicket, .completeFollowup, .writeIncidentReview, .manageReplyScripts, .assessTraining] {
+        for action: KefuAction in [
+            .reviewTicket, .completeFollowup, .writeIncidentReview, .manageReplyScripts, .assessTraining, .fileProblemReport,
+        ] {
             table[action] = (quality, [])
         }
         return table

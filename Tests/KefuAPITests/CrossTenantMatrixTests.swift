@@ -32,8 +32,10 @@ final class CrossTenantMatrixTests: APITestCase {
         "POST /v1/tickets/{id}/plan/reject": #"{"reason": "no"}"#,
         "POST /v1/tickets/{id}/team":
             #"{"member_ids": ["00000000-0000-0000-0000-000000000001"], "lead_id": "00000000-0000-0000-0000-000000000001", "deadline": "2199-01-01T00:00:00Z"}"#,
+        "POST /v1/tickets/{id}/merge": #"{"into": "0d9f3c1e-7a52-4c7b-9b1e-2f6a8d4e5c3b"}"#,
         "POST /v1/followups/{id}/complete": #"{"solved": true, "satisfied": true, "notes": "ok"}"#,
         "PATCH /v1/incidents/{id}/review": #"{"foreseeable": "x"}"#,
+        "PATCH /v1/problem-reports/{id}": #"{"problem": "Hijacked"}"#,
         "PATCH /v1/kb/articles/{id}": #"{"title": "Hijacked"}"#,
         "POST /v1/kb/articles/{id}/votes": #"{"helpful": true}"#,
         "POST /v1/training/courses/{id}/sessions":
@@ -179,6 +181,16 @@ final class CrossTenantMatrixTests: APITestCase {
             try await create("/v1/training/enrolments", ["course_id": ids["courses"]!, "agent_id": ids["agents"]!], kind: "enrolments")
             return ids
         }
+        // A problem report, as five resolutions of one leaf tag in a week would file it.
+        try await ownerPool.execute(
+            """
+            INSERT INTO problem_reports (tenant_id, tag_id, week_start, ticket_count, due_at, created_at, updated_at)
+            VALUES (\(a.tenant.id), \(UUID(uuidString: try require(ids["tags"]))), '2025-11-24', 5, now() + interval '1 day', now(), now())
+            """
+        )
+        ids["problem-reports"] = try require(
+            try await ownerPool.queryScalar(UUID.self, "SELECT id FROM problem_reports WHERE tenant_id = \(a.tenant.id)")
+        ).uuidString
         // Rows the API makes as side effects: take any one of the tenant's.
         for (kind, table) in [("notifications", "notifications"), ("followups", "followups")] {
             let id = try await ownerPool.queryScalar(

@@ -15,6 +15,18 @@ final class CustomerTemplateTests: XCTestCase {
         }
     }
 
+    func testTheMergeNoticeNamesTheTargetInChineseByDefaultAndInEnglish() {
+        let variables: [String: String?] = ["ticket_reference": "T-000007", "target_reference": "T-000003"]
+        XCTAssertEqual(
+            CustomerTexts(locale: .zhCN, timezone: "UTC").render(.mergeNotice, variables),
+            "您的问题已合并至工单T-000003，我们将在该工单中继续为您处理。"
+        )
+        XCTAssertEqual(
+            CustomerTexts(locale: .en, timezone: "UTC").render(.mergeNotice, variables),
+            "Your request has been merged into T-000003; we will continue to help you there."
+        )
+    }
+
     func testTimesAreWrittenInTheZoneInTheLanguagesOwnFormat() {
         // 2026-12-07 01:00 UTC.
         let instant = Date(timeIntervalSince1970: 1_796_605_200)

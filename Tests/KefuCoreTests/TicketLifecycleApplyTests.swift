@@ -78,6 +78,10 @@ final class TicketLifecycleApplyTests: XCTestCase {
         .reopen: [.resolved: stays(.inProgress, ["reopened"])],
         .secondHandling: [.resolved: stays(.inProgress, ["reopened"]), .closed: stays(.inProgress, ["reopened"])],
         .close: [.resolved: stays(.closed, ["closed"])],
+        .merge: [
+            .new: stays(.closed, ["merged"]), .assigned: stays(.closed, ["merged"]), .inProgress: stays(.closed, ["merged"]),
+            .waitingOnCustomer: stays(.closed, ["merged"]), .escalated: stays(.closed, ["merged"]),
+        ],
         .archive: [.resolved: stays(.archived, ["archived"]), .closed: stays(.archived, ["archived"])],
         // Raising a P3 to P1: the clocks are recomputed; an open ticket also goes to the supervisors.
         .edit: [
@@ -115,7 +119,7 @@ final class TicketLifecycleApplyTests: XCTestCase {
                 XCTAssertEqual(change.before, ticket, cell)
             }
         }
-        XCTAssertEqual(cells, 24 * 8)
+        XCTAssertEqual(cells, 25 * 8)
     }
 
     func testConflictsSayWhy() {

@@ -124,6 +124,7 @@ enum LifecycleFixture {
         case .reopen: return .reopen(reason: "Still broken")
         case .secondHandling: return .secondHandling(LowRating(overall: 1, supervisors: [carol.id]))
         case .close: return .close
+        case .merge: return .merge(into: MergeTarget(id: UUID(), reference: "T-000043"))
         case .archive: return .archive
         case .edit: return .edit(TicketEdit(priority: .p1, supervisors: [carol.id]))
         }

@@ -76,6 +76,10 @@ final class DatabaseRoleTests: TicketTestCase {
                 "breach another tenant's ticket early",
                 "SELECT * FROM kefu_act_on_sla_timers(now() + interval '3 days', ARRAY[\(other)]::uuid[], ARRAY[\(theirs)]::uuid[], ARRAY['sla:first_response'], '[]')"
             ),
+            (
+                "claim every tenant's record deadlines",
+                "SELECT * FROM kefu_claim_due_record_timers(now() + interval '10 years', 100000, interval '100 years')"
+            ),
             ("prune every tenant's intake counters", "SELECT kefu_prune_intake_counters(now() + interval '100 years', 100000)"),
             ("read every tenant's surge settings and volumes", "SELECT * FROM kefu_surge_readings(now() - interval '1 day', now(), '{}')"),
             ("list surge candidates", "SELECT * FROM kefu_surge_candidates(now() - interval '1 day', now(), '{}')"),

@@ -179,6 +179,7 @@ final class SchemaRulesTests: APITestCase {
         }
         for function in [
             "kefu_claim_due_timers(timestamp with time zone,integer,interval)",
+            "kefu_claim_due_record_timers(timestamp with time zone,integer,interval)",
             "kefu_act_on_sla_timers(timestamp with time zone,uuid[],uuid[],text[],jsonb)",
             "kefu_prune_intake_counters(timestamp with time zone,integer)",
             "kefu_surge_readings(timestamp with time zone,timestamp with time zone,jsonb)",

@@ -37,6 +37,7 @@ struct TicketActionRoutes {
         group.post("tickets/:id/close") { _, context -> Ticket in
             try await actions.close(context.principal, context.id(entity: "ticket"))
         }
+        action(group, "merge", MergeInput.self, actions.merge)
     }
 
     /// Registers `POST tickets/:id/<name>` decoding `Input` and running `perform`.

@@ -81,6 +81,7 @@ enum RouteActions {
         "POST /v1/tickets/{id}/resolve": .resolve,
         "POST /v1/tickets/{id}/reopen": .reopen,
         "POST /v1/tickets/{id}/close": .close,
+        "POST /v1/tickets/{id}/merge": .merge,
         "POST /v1/tickets/{id}/qa-reviews": .reviewTicket,
 
         "GET /v1/reports/qa": .readReports,
@@ -93,6 +94,11 @@ enum RouteActions {
         "POST /v1/notifications/{id}/read": .readOwnNotifications,
         "GET /v1/followups": .readOwnFollowups,
         "POST /v1/followups/{id}/complete": .completeFollowup,
+        "GET /v1/problem-reports": .readProblemReports,
+        "GET /v1/problem-reports/{id}": .readProblemReports,
+        // Filling in and submitting; accepting and marking done need `settle_problem_report`,
+        // checked by the service from the status asked for.
+        "PATCH /v1/problem-reports/{id}": .fileProblemReport,
 
         "GET /v1/surge": .readSurge,
         "POST /v1/surge/activate": .switchSurge,

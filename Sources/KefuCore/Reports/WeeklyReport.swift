@@ -29,6 +29,14 @@ public struct WeeklyReport: Codable, Sendable {
         public var tags: [String]
     }
 
+    /// Problem feedback forms in the week: filed (created), submitted, and found overdue (their
+    /// 24 h deadline passed unsubmitted), each counted by the instant it happened.
+    public struct ProblemReports: Codable, Sendable, Equatable {
+        public var filed: Int
+        public var submitted: Int
+        public var overdue: Int
+    }
+
     public struct Day: Codable, Sendable, Equatable {
         public var date: String
         public var tickets: Int
@@ -49,5 +57,6 @@ public struct WeeklyReport: Codable, Sendable {
     public var dissatisfied: [Dissatisfied]
     public var knowledgeGaps: [KnowledgeGap]
     public var incidents: [Incident]
+    public var problemReports: ProblemReports
     public var daily: [Day]
 }

@@ -17,6 +17,9 @@ public enum WeeklyReportFormats {
         rows += report.dissatisfied.map { ["dissatisfied", $0.reference, "\($0.overall) \($0.tags.joined(separator: "; "))"] }
         rows += report.knowledgeGaps.map { ["knowledge_gap", $0.tagName, String($0.tickets)] }
         rows += report.incidents.map { ["incident", KefuJSON.format($0.startedAt), String(format: "%@ %.2fx", $0.channel, $0.ratio)] }
+        rows.append(["problem_reports", "filed", String(report.problemReports.filed)])
+        rows.append(["problem_reports", "submitted", String(report.problemReports.submitted)])
+        rows.append(["problem_reports", "overdue", String(report.problemReports.overdue)])
         rows += report.daily.map { ["daily_tickets", $0.date, String($0.tickets)] }
         return rows.map { $0.map(TextEscaping.csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }

@@ -47,6 +47,15 @@ public struct WeeklyReportService: Sendable {
                 """
             )
             let gaps = try await ArticleService.gaps(tx, totals)
+            let problems = try await tx.queryFirst(
+                """
+                SELECT count(*) FILTER (WHERE created_at >= \(from) AND created_at < \(to)) AS filed,
+                       count(*) FILTER (WHERE submitted_at >= \(from) AND submitted_at < \(to)) AS submitted,
+                       count(*) FILTER (WHERE overdue_at >= \(from) AND overdue_at < \(to)) AS overdue
+                FROM problem_reports
+                WHERE tenant_id = \(tenantID) AND created_at < \(to) AND greatest(created_at, submitted_at, overdue_at) >= \(from)
+                """
+            )
             return WeeklyReport(
                 tenant: profile.slug,
                 from: from,
@@ -61,6 +70,11 @@ public struct WeeklyReportService: Sendable {
                 dissatisfied: dissatisfied,
                 knowledgeGaps: gaps,
                 incidents: incidents,
+                problemReports: WeeklyReport.ProblemReports(
+                    filed: try problems?.decode(Int.self, "filed") ?? 0,
+                    submitted: try problems?.decode(Int.self, "submitted") ?? 0,
+                    overdue: try problems?.decode(Int.self, "overdue") ?? 0
+                ),
                 daily: volume.daily
             )
         }

@@ -48,6 +48,9 @@ public struct IncidentReview: Codable, Sendable, Equatable {
     public var submittedAt: Date?
     public var submittedBy: UUID?
     public var updatedAt: Date
+    /// When the worker found the review unsubmitted at its due time and reminded the
+    /// supervisors (`incident_review_overdue`); nil while on time.
+    public var overdueAt: Date?
 }
 
 /// An edit of a review; `submit: true` marks it done.

@@ -115,11 +115,17 @@ enum SurgeResponse {
             UPDATE incidents SET ended_at = \(now), ended_by = \(agent) WHERE tenant_id = \(tx.tenantID) AND id = \(incidentID)
             """
         )
+        // The review is due 48 h after the end; its deadline timer is armed with it.
         try await tx.execute(
             """
-            INSERT INTO incident_reviews (tenant_id, incident_id, due_at, updated_at)
-            VALUES (\(tx.tenantID), \(incidentID), \(now.addingTimeInterval(48 * 3600)), \(now))
-            ON CONFLICT DO NOTHING
+            WITH review AS (
+                INSERT INTO incident_reviews (tenant_id, incident_id, due_at, updated_at)
+                VALUES (\(tx.tenantID), \(incidentID), \(now.addingTimeInterval(SurgeService.reviewSeconds)), \(now))
+                ON CONFLICT DO NOTHING
+                RETURNING tenant_id, incident_id, due_at
+            )
+            INSERT INTO record_timers (tenant_id, kind, record_id, due_at)
+            SELECT tenant_id, \(RecordTimerKind.incidentReview.rawValue), incident_id, due_at FROM review
             """
         )
         let supervisors = try await NotificationStore.supervisors(tx)

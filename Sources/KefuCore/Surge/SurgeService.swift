@@ -5,6 +5,9 @@ import Logging
 /// Surge detection and the contingency mode: status and rates, the detector's evaluation of one
 /// tenant (used by the worker), manual switches for supervisors, incidents and their reviews.
 public struct SurgeService: Sendable {
+    /// A post-incident review is due 48 h after the incident ends.
+    static let reviewSeconds: TimeInterval = 48 * 3600
+
     let database: TenantDatabase
     let clock: any KefuClock
 
@@ -148,7 +151,8 @@ public struct SurgeService: Sendable {
             let review = try await tx.queryFirst(
                 IncidentReview.self,
                 """
-                SELECT incident_id, due_at, foreseeable, process_stalls, emergency_issues, submitted_at, submitted_by, updated_at
+                SELECT incident_id, due_at, foreseeable, process_stalls, emergency_issues, submitted_at, submitted_by, updated_at,
+                       overdue_at
                 FROM incident_reviews WHERE tenant_id = \(tx.tenantID) AND incident_id = \(incidentID)
                 """
             )
@@ -156,7 +160,8 @@ public struct SurgeService: Sendable {
         return review
     }
 
-    /// Fills in the review; `submit` marks it done (a submitted review is no longer edited).
+    /// Fills in the review; `submit` marks it done (a submitted review is no longer edited) and
+    /// finishes its 48 h deadline timer.
     public func updateReview(_ principal: Principal, incidentID: UUID, _ update: IncidentReviewUpdate) async throws -> IncidentReview {
         try principal.authorize(.writeIncidentReview)
         let foreseeable = try update.foreseeable.map { try Validate.text($0, field: "foreseeable", maxLength: 10_000) }
@@ -185,6 +190,7 @@ public struct SurgeService: Sendable {
                 WHERE tenant_id = \(principal.tenantID) AND incident_id = \(incidentID)
                 """
             )
+            if submit { try await tx.execute(RecordTimers.finishQuery(tx, .incidentReview, record: incidentID, at: now)) }
             return try await Self.review(tx, incidentID: incidentID)
         }
     }

@@ -61,34 +61,20 @@ enum AfterResolution {
         )
     }
 
-    /// The same leaf tag resolved `recurringThreshold` times in 7 days files one problem report per tag and week.
+    /// The same leaf tag resolved `recurringThreshold` times in 7 days files one problem report
+    /// per tag and week (`ProblemReportStore.fileRecurring`, with its 24 h deadline), and the
+    /// supervisors are asked for the form.
     private static func reportRecurringProblems(_ tx: TenantTransaction, _ ticket: Ticket, at now: Date) async throws {
-        guard !ticket.tagIds.isEmpty else { return }
-        let since = now.addingTimeInterval(-7 * 86_400)
-        let reports = try await tx.query(
-            """
-            INSERT INTO problem_reports (tenant_id, tag_id, week_start, ticket_count, due_at, created_at)
-            SELECT \(tx.tenantID), tt.tag_id, date_trunc('week', \(now)::timestamptz AT TIME ZONE 'UTC')::date, count(*),
-                   \(now.addingTimeInterval(24 * 3600)), \(now)
-            FROM ticket_tags tt JOIN tickets t ON t.tenant_id = tt.tenant_id AND t.id = tt.ticket_id
-            WHERE tt.tenant_id = \(tx.tenantID) AND tt.tag_id = ANY (\(ticket.tagIds))
-              AND t.resolved_at >= \(since)
-            GROUP BY tt.tag_id
-            HAVING count(*) >= \(recurringThreshold)
-            ON CONFLICT (tenant_id, tag_id, week_start) DO NOTHING
-            RETURNING tag_id, ticket_count
-            """
-        )
+        let reports = try await ProblemReportStore.fileRecurring(tx, tags: ticket.tagIds, threshold: recurringThreshold, at: now)
         guard !reports.isEmpty else { return }
         let supervisors = try await NotificationStore.supervisors(tx)
         for report in reports {
-            let count = try report.decode(Int.self, "ticket_count")
             try await NotificationStore.notify(
                 tx,
                 supervisors,
                 kind: "problem_report",
                 ticket: ticket.id,
-                message: "Recurring problem: \(count) tickets with the same tag resolved in 7 days; "
+                message: "Recurring problem: \(report.occurrences) tickets tagged \(report.tag) resolved in 7 days; "
                     + "file the problem feedback form within 24 h",
                 at: now
             )

@@ -14,6 +14,8 @@ public enum CustomerTemplate: String, Sendable, CaseIterable, Codable {
     case transferNotice = "transfer_notice"
     /// Told when the ticket is escalated to a department.
     case escalationNotice = "escalation_notice"
+    /// Told on a duplicate when it is merged into another ticket of the same customer.
+    case mergeNotice = "merge_notice"
 
     /// A template's variables and built-in texts.
     public struct Definition: Sendable {
@@ -61,6 +63,15 @@ public enum CustomerTemplate: String, Sendable, CaseIterable, Codable {
                 zhCN: "您的问题已提交给{{department_name}}团队处理。{{#expected_time}}预计将于{{expected_time}}前答复您。{{/expected_time}}",
                 en: "We have passed your request to our {{department_name}} team.{{#expected_time}} We expect an answer by "
                     + "{{expected_time}}.{{/expected_time}}"
+            )
+        case .mergeNotice:
+            Definition(
+                variables: [
+                    "ticket_reference": "the duplicate's reference",
+                    "target_reference": "the reference of the ticket it was merged into, where the conversation goes on",
+                ],
+                zhCN: "您的问题已合并至工单{{target_reference}}，我们将在该工单中继续为您处理。",
+                en: "Your request has been merged into {{target_reference}}; we will continue to help you there."
             )
         }
     }

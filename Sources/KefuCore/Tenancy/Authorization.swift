@@ -47,6 +47,8 @@ public enum KefuAction: String, Sendable, CaseIterable {
     case resolve
     case reopen
     case close
+    /// Closing a duplicate into another ticket of the same customer.
+    case merge
     /// Correcting a ticket's priority, category, tags, subject or expected time.
     case editTicket = "edit_ticket"
     case customerReply = "customer_reply"
@@ -73,6 +75,11 @@ public enum KefuAction: String, Sendable, CaseIterable {
     case readOwnFollowups = "read_own_followups"
     case readAllFollowups = "read_all_followups"
     case completeFollowup = "complete_followup"
+    /// Problem feedback forms (recurring problems): reading them, filling one in and submitting
+    /// it, accepting it and marking it done (the responsible side, `ProblemReportLifecycle`).
+    case readProblemReports = "read_problem_reports"
+    case fileProblemReport = "file_problem_report"
+    case settleProblemReport = "settle_problem_report"
 
     // Surge mode and scheduled events.
     case readSurge = "read_surge"
@@ -96,13 +103,13 @@ public enum KefuAction: String, Sendable, CaseIterable {
         switch self {
         case .readAccount, .readAgents, .setOwnDutyStatus, .readDepartments, .readCustomers, .readTags, .readRoutingRules,
             .listTickets, .readInternalMessages, .readTicketRecords, .complainAboutAgent, .readReports, .readOwnNotifications,
-            .readOwnFollowups, .readSurge, .readKnowledge, .writeArticles, .voteOnArticles, .readTraining:
+            .readOwnFollowups, .readSurge, .readKnowledge, .writeArticles, .voteOnArticles, .readTraining, .readProblemReports:
             .roles(AccessRule.staff)
         case .changeSettings, .manageAgents, .manageDepartments, .manageAPIKeys, .manageRoutingRules, .erasePersonalData,
             .manageTemplates:
             .roles([.admin])
         case .setAnyDutyStatus, .manageTags, .assignTicketToOthers, .readAllNotifications, .readAllFollowups, .switchSurge,
-            .planEvents, .manageTraining, .exportPersonalData, .approvePlan, .formTeam:
+            .planEvents, .manageTraining, .exportPersonalData, .approvePlan, .formTeam, .settleProblemReport:
             .roles(AccessRule.leads)
         case .writeCustomers, .takeTicket, .addNote:
             .roles(AccessRule.handlers)
@@ -110,14 +117,14 @@ public enum KefuAction: String, Sendable, CaseIterable {
             .roles(AccessRule.handlers.union([.integration]))
         case .readTicket, .readTicketMessages:
             .roles(AccessRule.staff.union([.integration]))
-        case .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .editTicket,
+        case .respond, .requestInfo, .plan, .transfer, .redispatch, .escalate, .resolve, .reopen, .close, .merge, .editTicket,
             .departmentWork, .executePlan:
             AccessRule(roles: AccessRule.leads, ownerRoles: [.agent])
         case .confirmPlan:
             AccessRule(roles: AccessRule.leads.union([.integration]), ownerRoles: [.agent])
         case .customerReply:
             .roles([.integration, .admin])
-        case .reviewTicket, .completeFollowup, .writeIncidentReview, .manageReplyScripts, .assessTraining:
+        case .reviewTicket, .completeFollowup, .writeIncidentReview, .manageReplyScripts, .assessTraining, .fileProblemReport:
             .roles([.qa, .supervisor, .admin])
         }
     }

@@ -13,7 +13,7 @@ extension Ticket {
         "plan_due_at", "progress_due_at", "resolution_due_at", "sla_paused_at", "breached", "suggested_article_ids",
         "info_request_due_at", "info_requested_at", "department_notify_due_at", "department_acked_at",
         "blocker_report_due_at", "blocker_reported_at", "solution_ready_at", "solution_handback_due_at",
-        "customer_contact_due_at", "customer_contacted_at",
+        "customer_contact_due_at", "customer_contacted_at", "close_reason", "merged_into",
     ]
 
     /// Reads a row of `TicketStore.columns` by position; rows of any other shape go through
@@ -90,6 +90,8 @@ extension Ticket {
         solutionHandbackDueAt = try row.decode(at: 56)
         customerContactDueAt = try row.decode(at: 57)
         customerContactedAt = try row.decode(at: 58)
+        closeReason = try row.decodeRaw(TicketCloseReason?.self, at: 59)
+        mergedInto = try row.decode(at: 60)
     }
 }
 
@@ -162,5 +164,7 @@ extension Ticket: JSONWritable {
         writer.field("solution_handback_due_at", solutionHandbackDueAt)
         writer.field("customer_contact_due_at", customerContactDueAt)
         writer.field("customer_contacted_at", customerContactedAt)
+        writer.field("close_reason", closeReason)
+        writer.field("merged_into", mergedInto)
     }
 }

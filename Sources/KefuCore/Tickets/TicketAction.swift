@@ -46,6 +46,8 @@ enum TicketAction: Sendable {
     case secondHandling(LowRating)
     /// A resolved ticket is closed.
     case close
+    /// An open duplicate is closed into `target`, an open ticket of the same customer.
+    case merge(into: MergeTarget)
     /// A resolved or closed ticket's record is complete and becomes read-only.
     case archive
     /// Priority, category, tags, subject or expected time corrected (`PATCH /v1/tickets/{id}`).
@@ -73,6 +75,7 @@ enum TicketAction: Sendable {
         case .reopen: .reopen
         case .secondHandling: .secondHandling
         case .close: .close
+        case .merge: .merge
         case .archive: .archive
         case .edit: .edit
         }
@@ -83,6 +86,12 @@ enum TicketAction: Sendable {
 struct AgentRef: Sendable, Equatable {
     var id: UUID
     var name: String
+}
+
+/// The ticket a duplicate is merged into, as checked by `TicketActionService.merge`.
+struct MergeTarget: Sendable, Equatable {
+    var id: UUID
+    var reference: String
 }
 
 /// A department of the tenant, as read by `DepartmentService`, with its active members (who

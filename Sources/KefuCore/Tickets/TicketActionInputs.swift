@@ -6,6 +6,13 @@ public struct MessageInput: Codable, Sendable {
     public init(body: String) { self.body = body }
 }
 
+/// Merge a duplicate into another ticket of the same customer.
+public struct MergeInput: Codable, Sendable {
+    /// The ticket that continues.
+    public var into: UUID
+    public init(into: UUID) { self.into = into }
+}
+
 /// Assign a new ticket (default: to the caller).
 public struct AssignInput: Codable, Sendable {
     public var agentId: UUID?

@@ -97,7 +97,10 @@ extension TicketChange {
             )
         case .close:
             ticket.closedAt = at
+            ticket.closeReason = .resolved
             setStatus(next, by: actor, kind: "closed")
+        case .merge(let target):
+            merge(into: target, next: next, by: actor, context)
         case .archive:
             ticket.archivedAt = at
             setStatus(next, by: actor, kind: "archived")
@@ -110,6 +113,8 @@ extension TicketChange {
     private mutating func reopen(_ next: TicketStatus, because reason: String, by actor: TicketActor, context: TicketContext) {
         ticket.resolvedAt = nil
         ticket.closedAt = nil
+        ticket.closeReason = nil
+        ticket.mergedInto = nil
         ticket.reopenCount += 1
         let policy = context.policy(of: ticket)
         ticket.progressDueAt = SLAPlanner.progressDue(after: at, policy: policy, calendar: context.clockCalendar(policy))

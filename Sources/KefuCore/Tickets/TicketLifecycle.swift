@@ -22,7 +22,10 @@ public enum TicketLifecycle {
         case resolve, reopen
         /// A low survey rating: the customer's verdict reopens a resolved or closed ticket.
         case secondHandling = "second_handling"
-        case close, archive
+        case close
+        /// A duplicate is closed into another open ticket of the same customer.
+        case merge
+        case archive
         /// Priority, category, tags, subject or expected time corrected; any status but archived.
         case edit
     }
@@ -49,6 +52,7 @@ public enum TicketLifecycle {
         case (.resolve, _) where status.isOpen && status != .new: return .resolved
         case (.reopen, .resolved), (.secondHandling, .resolved), (.secondHandling, .closed): return .inProgress
         case (.close, .resolved): return .closed
+        case (.merge, _) where status.isOpen: return .closed
         case (.archive, .resolved), (.archive, .closed): return .archived
         case (.edit, _) where status != .archived: return status
         default: break

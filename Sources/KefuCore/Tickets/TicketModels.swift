@@ -53,6 +53,11 @@ public enum TicketStatus: String, Codable, Sendable, CaseIterable {
     public var isOpen: Bool { Self.open.contains(self) }
 }
 
+/// Why a ticket was closed: after its resolution, or merged into another ticket as a duplicate.
+public enum TicketCloseReason: String, Codable, Sendable, CaseIterable {
+    case resolved, merged
+}
+
 /// Who did something to a ticket.
 public struct TicketActor: Sendable, Equatable {
     public enum Kind: String, Sendable { case agent, customer, system }
@@ -149,6 +154,10 @@ public struct Ticket: Codable, Sendable, Equatable {
     /// After the hand-back the owner must contact the customer by then.
     public var customerContactDueAt: Date? = nil
     public var customerContactedAt: Date? = nil
+    /// Why the ticket was closed (nil while not closed, and for tickets closed before sql/025).
+    public var closeReason: TicketCloseReason? = nil
+    /// The ticket this duplicate was merged into (`close_reason` `merged`).
+    public var mergedInto: UUID? = nil
 }
 
 /// Input for ticket intake.

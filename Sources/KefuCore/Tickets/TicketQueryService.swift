@@ -115,7 +115,8 @@ public struct TicketQueryService: Sendable {
         return conditions
     }
 
-    /// The conversation; agents see internal notes too.
+    /// The conversation; agents see internal notes too. A ticket that duplicates were merged
+    /// into shows their messages as well (each keeps its `ticket_id`), in the order written.
     /// - Parameter includeInternal: false for callers who see only what the customer sees
     ///   (channel gateways): internal notes are left out.
     public func messages(_ tenantID: UUID, ticketID: UUID, includeInternal: Bool = true) async throws -> [TicketMessage] {
@@ -124,8 +125,13 @@ public struct TicketQueryService: Sendable {
             return try await tx.query(
                 TicketMessage.self,
                 """
+                WITH RECURSIVE merged (id) AS (
+                    SELECT \(ticketID)::uuid
+                    UNION ALL
+                    SELECT t.id FROM tickets t JOIN merged m ON t.tenant_id = \(tenantID) AND t.merged_into = m.id
+                )
                 SELECT id, ticket_id, author_kind, author_id, visibility, body, created_at FROM ticket_messages
-                WHERE tenant_id = \(tenantID) AND ticket_id = \(ticketID) AND (\(includeInternal) OR visibility = 'public')
+                WHERE tenant_id = \(tenantID) AND ticket_id IN (SELECT id FROM merged) AND (\(includeInternal) OR visibility = 'public')
                 ORDER BY seq
                 """
             )

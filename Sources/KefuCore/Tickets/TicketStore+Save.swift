@@ -89,7 +89,8 @@ extension TicketStore {
             department_notify_due_at = \(ticket.departmentNotifyDueAt), department_acked_at = \(ticket.departmentAckedAt),
             blocker_report_due_at = \(ticket.blockerReportDueAt), blocker_reported_at = \(ticket.blockerReportedAt),
             solution_ready_at = \(ticket.solutionReadyAt), solution_handback_due_at = \(ticket.solutionHandbackDueAt),
-            customer_contact_due_at = \(ticket.customerContactDueAt), customer_contacted_at = \(ticket.customerContactedAt)
+            customer_contact_due_at = \(ticket.customerContactDueAt), customer_contacted_at = \(ticket.customerContactedAt),
+            close_reason = \(ticket.closeReason?.rawValue), merged_into = \(ticket.mergedInto)
         WHERE tenant_id = \(tx.tenantID) AND id = \(ticket.id)
         """
     }

@@ -17,7 +17,7 @@ enum TicketStore {
         t.plan_due_at, t.progress_due_at, t.resolution_due_at, t.sla_paused_at, t.breached, t.suggested_article_ids,
         t.info_request_due_at, t.info_requested_at, t.department_notify_due_at, t.department_acked_at,
         t.blocker_report_due_at, t.blocker_reported_at, t.solution_ready_at, t.solution_handback_due_at,
-        t.customer_contact_due_at, t.customer_contacted_at
+        t.customer_contact_due_at, t.customer_contacted_at, t.close_reason, t.merged_into
         """
 
     /// The ticket, locked for the rest of the transaction when `forUpdate`.

@@ -23,15 +23,34 @@ public struct TimerRetryPolicy: Sendable {
         try await tx.queryScalar(
             Bool.self,
             """
-            UPDATE ticket_timers
-            SET failures = failures + 1, last_error = \(error),
-                failed_at = CASE WHEN failures + 1 >= \(Int32(maxFailures)) THEN \(now)::timestamptz END,
-                claimed_until = \(now)::timestamptz + make_interval(secs => least(
-                    \(Self.seconds(firstDelay)) * power(2, least(failures, 30)), \(Self.seconds(maxDelay))))
+            UPDATE ticket_timers \(failureAssignments(error: error, now: now))
             WHERE tenant_id = \(tx.tenantID) AND ticket_id = \(timer.ticketID) AND kind = \(timer.kind) AND done_at IS NULL
             RETURNING failed_at IS NOT NULL
             """
         ) ?? false
+    }
+
+    /// The same for a record's deadline timer (`record_timers`).
+    func recordFailure(_ tx: TenantTransaction, _ timer: TimerSweeper.DueRecordTimer, error: String, now: Date) async throws -> Bool {
+        try await tx.queryScalar(
+            Bool.self,
+            """
+            UPDATE record_timers \(failureAssignments(error: error, now: now))
+            WHERE tenant_id = \(tx.tenantID) AND kind = \(timer.kind.rawValue) AND record_id = \(timer.recordID) AND done_at IS NULL
+            RETURNING failed_at IS NOT NULL
+            """
+        ) ?? false
+    }
+
+    /// `SET …` of a failed attempt: one more failure, the error kept, the next attempt leased
+    /// after the backoff, marked failed at the cap.
+    private func failureAssignments(error: String, now: Date) -> PostgresQuery {
+        """
+        SET failures = failures + 1, last_error = \(error),
+            failed_at = CASE WHEN failures + 1 >= \(Int32(maxFailures)) THEN \(now)::timestamptz END,
+            claimed_until = \(now)::timestamptz + make_interval(secs => least(
+                \(Self.seconds(firstDelay)) * power(2, least(failures, 30)), \(Self.seconds(maxDelay))))
+        """
     }
 
     /// What is kept on the timer for operators: the SQLSTATE and the server's message for a

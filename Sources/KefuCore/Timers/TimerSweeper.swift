@@ -70,7 +70,16 @@ public struct TimerSweeper: Sendable {
     /// tenant transaction per timer. When the first batch comes back full, `concurrency` lanes
     /// each claim and act on the following batches, so one batch's commit and the next one's
     /// work overlap (claims never overlap: each timer is leased to one lane).
+    ///
+    /// Then the deadlines of records that are not tickets (problem reports, post-incident
+    /// reviews: `sweepRecords`), at most `maxBatches` batches of them too.
     public func sweep(batchSize: Int = 200, maxBatches: Int = 50) async throws -> SweepReport {
+        var report = try await sweepTickets(batchSize: batchSize, maxBatches: maxBatches)
+        try await sweepRecords(batchSize: batchSize, maxBatches: maxBatches, into: &report)
+        return report
+    }
+
+    private func sweepTickets(batchSize: Int, maxBatches: Int) async throws -> SweepReport {
         var report = SweepReport()
         guard maxBatches > 0, try await batch(batchSize, into: &report) else { return report }
         let budget = BatchBudget(maxBatches - 1)
@@ -132,6 +141,23 @@ public struct TimerSweeper: Sendable {
     /// timer (`retry`: backoff, then marked failed at the cap); it never stops the sweep, so
     /// one tenant's bad data cannot hold back another tenant's timers.
     private func attempt(_ timer: DueTimer, report: inout SweepReport, _ action: () async throws -> Outcome) async {
+        await attempt(
+            tenantID: timer.tenantID,
+            metadata: ["ticket.id": "\(timer.ticketID)", "kind": "\(timer.kind)"],
+            report: &report,
+            action,
+            recordFailure: { tx, error, now in try await retry.recordFailure(tx, timer, error: error, now: now) }
+        )
+    }
+
+    /// `attempt` for any timer: `recordFailure` keeps the failure on it (true when it gave up).
+    func attempt(
+        tenantID: UUID,
+        metadata timerMetadata: Logger.Metadata,
+        report: inout SweepReport,
+        _ action: () async throws -> Outcome,
+        recordFailure: @escaping @Sendable (TenantTransaction, String, Date) async throws -> Bool
+    ) async {
         do {
             switch try await action() {
             case .performed: report.performed += 1
@@ -140,13 +166,13 @@ public struct TimerSweeper: Sendable {
             }
         } catch {
             report.failed += 1
-            let metadata: Logger.Metadata = [
-                "tenant.id": "\(timer.tenantID)", "ticket.id": "\(timer.ticketID)", "kind": "\(timer.kind)", "error": "\(error)",
-            ]
+            var metadata = timerMetadata
+            metadata["tenant.id"] = "\(tenantID)"
+            metadata["error"] = "\(error)"
             logger.error("timer action failed", metadata: metadata)
             do {
-                let gaveUp = try await database.transaction(timer.tenantID) { tx in
-                    try await retry.recordFailure(tx, timer, error: TimerRetryPolicy.summary(of: error), now: clock.now())
+                let gaveUp = try await database.transaction(tenantID) { tx in
+                    try await recordFailure(tx, TimerRetryPolicy.summary(of: error), clock.now())
                 }
                 if gaveUp {
                     report.gaveUp += 1
