@@ -126,6 +126,30 @@ final class SLAPolicyAPITests: TicketTestCase {
         XCTAssertEqual(read.status, .ok)
     }
 
+    func testADeleteReturnsTheTenantToTheDefaults() async throws {
+        let defaultsBody = try await get("/v1/sla-policies").body
+        var policies = defaults()
+        policies[0]["first_response_minutes"] = 5
+        _ = try await put(policies)
+        let other = try await makeTenant("other")
+        _ = try await put(policies, key: other.apiKey)
+
+        let supervisor = try await keyFor(try await addAgent("Sup Su", role: "supervisor"))
+        let refused = try await withAPI { api in try await api.send(.delete, "/v1/sla-policies", key: supervisor) }
+        XCTAssertEqual(refused.status, .forbidden, refused.raw)
+        let reset = try await withAPI { [key] api in try await api.send(.delete, "/v1/sla-policies", key: key) }
+        XCTAssertEqual(reset.status, .ok, reset.raw)
+        XCTAssertEqual(reset.body, defaultsBody, "the defaults are in force again")
+        let again = try await withAPI { [key] api in try await api.send(.delete, "/v1/sla-policies", key: key) }
+        XCTAssertEqual(again.body, defaultsBody)
+        let mine = try await ownerPool.queryScalar(Int.self, "SELECT count(*) FROM sla_policies WHERE tenant_id = \(tenantID)")
+        XCTAssertEqual(mine, 0)
+        let theirs = try await ownerPool.queryScalar(Int.self, "SELECT count(*) FROM sla_policies WHERE tenant_id = \(other.tenantId)")
+        XCTAssertEqual(theirs, 4, "another tenant's set stays")
+        let created = try await intake(["customer": ["name": "Li"], "channel": "in_app", "category": "fault", "priority": "P1", "description": "x"])
+        XCTAssertEqual(date(created["first_response_due_at"]), minutes(10), "new tickets follow the defaults")
+    }
+
     func testEachTenantHasItsOwnPolicies() async throws {
         let other = try await makeTenant("other")
         var policies = defaults()

@@ -111,6 +111,37 @@ final class TicketEditTests: TicketTestCase {
         XCTAssertEqual(categoryEvents.count, 1, "a field given with its current value is no change")
     }
 
+    func testACategoryChangeMovesTheChannelsFirstReplyTargetUntilAReplyMeetsIt() async throws {
+        let id = try await ticket(["channel": "web_form"])
+        let intake = try await get("/v1/tickets/\(id)")
+        XCTAssertEqual(date(intake["channel_response_due_at"]), minutes(24 * 60), "a form's first reply: one working day")
+
+        // Recognised as a complaint at 10:02: the first feedback is due 5 minutes after intake.
+        clock.set(minutes(2))
+        let complaint = try await patch(id, ["category": "complaint"], as: agentKey)
+        XCTAssertEqual(complaint.status, .ok, complaint.raw)
+        XCTAssertEqual(date(complaint["channel_response_due_at"]), minutes(5))
+        let timer = try await ownerPool.queryScalar(
+            Date.self,
+            "SELECT due_at FROM ticket_timers WHERE kind = 'sla:channel_response' AND done_at IS NULL"
+        )
+        XCTAssertEqual(timer, minutes(5), "the timer follows the target")
+        let moved = try await events(id, "channel_response_moved")
+        XCTAssertEqual(date(moved.first?["before"]?["channel_response_due_at"]), minutes(24 * 60))
+        XCTAssertEqual(date(moved.first?["after"]?["channel_response_due_at"]), minutes(5))
+
+        // Missed at 10:05 the worker records the breach; a reply then leaves the target alone.
+        try await sweep(at: minutes(5))
+        let breaches = try await get("/v1/tickets/\(id)/breaches")
+        XCTAssertEqual((breaches["items"]?.array ?? []).compactMap { $0["clock"]?.string }, ["channel_response"], breaches.raw)
+        clock.set(minutes(6))
+        _ = try await act(id, "respond", ["body": "Sorry for the trouble"], as: agentKey)
+        let back = try await patch(id, ["category": "inquiry"], as: agentKey)
+        XCTAssertEqual(date(back["channel_response_due_at"]), minutes(5), "met (late) clocks keep their due instant")
+        let movedAgain = try await events(id, "channel_response_moved")
+        XCTAssertEqual(movedAgain.count, 1)
+    }
+
     func testAPriorityChangeRecomputesTheClocksFromIntakeAndKeepsMetOnes() async throws {
         let supervisor = try await addAgent("Sup Su", tier: "senior", role: "supervisor", duty: "away")
         let answered = try await ticket()

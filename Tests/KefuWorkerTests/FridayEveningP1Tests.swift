@@ -77,6 +77,11 @@ final class FridayEveningP1Tests: TicketTestCase {
             "SELECT count(*) FROM notifications WHERE kind = 'sla_breach' AND recipient_id = \(supervisor.id)"
         )
         XCTAssertEqual(alerts, 1, "the supervisor hears of it that evening")
+
+        // The agent's KPIs count the P1's response on its own calendar: 8 minutes, not 0 business seconds.
+        let kpis = try await get("/v1/reports/agents?from=2026-12-04T00:00:00Z&to=2026-12-06T00:00:00Z")
+        let onCallKPIs = try require(kpis["agents"]?.array?.first { $0["agent_id"]?.string == onCall.id.uuidString })
+        XCTAssertEqual(onCallKPIs["average_first_response_seconds"]?.number, 480, kpis.raw)
     }
 
     func testAP3OnAFridayEveningStillWaitsForMonday() async throws {

@@ -3,8 +3,8 @@ import Hummingbird
 import KefuCore
 import KefuRuntime
 
-/// `/v1/sla-policies`: the tenant's SLA policies, read by everyone, replaced by admins (as the
-/// settings are).
+/// `/v1/sla-policies`: the tenant's SLA policies, read by everyone, replaced or reset to the
+/// defaults by admins (as the settings are).
 struct SLAPolicyRoutes {
     let services: KefuServices
 
@@ -15,6 +15,9 @@ struct SLAPolicyRoutes {
         group.put("sla-policies") { request, context -> SLAPolicySet in
             let input = try await request.decodeJSON(SLAPolicySetInput.self, context: context)
             return try await services.slaPolicies.replace(context.tenantID, input)
+        }
+        group.delete("sla-policies") { _, context -> SLAPolicySet in
+            try await services.slaPolicies.reset(context.tenantID)
         }
     }
 }

@@ -10,6 +10,7 @@ enum RouteActions {
         "PATCH /v1/settings": .changeSettings,
         "GET /v1/sla-policies": .readAccount,
         "PUT /v1/sla-policies": .changeSettings,
+        "DELETE /v1/sla-policies": .changeSettings,
         "GET /v1/templates": .manageTemplates,
         "PUT /v1/templates/{name}/{locale}": .manageTemplates,
         "DELETE /v1/templates/{name}/{locale}": .manageTemplates,

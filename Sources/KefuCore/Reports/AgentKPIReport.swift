@@ -46,7 +46,8 @@ public struct AgentKPIReport: Codable, Sendable {
     public var bestAgentId: UUID?
 }
 
-/// Computes agent KPIs; response and handling times are business time on the tenant's calendar.
+/// Computes agent KPIs; response and handling times count on each ticket's clock calendar: its SLA
+/// policy's (24x7 or business hours) over its channel's service hours.
 public struct KPIService: Sendable {
     let database: TenantDatabase
 
@@ -60,12 +61,13 @@ public struct KPIService: Sendable {
             // (~0.5 s) costs far more than it saves.
             try await tx.execute("SET LOCAL jit = off")
             let profile = try await SettingsService.load(tx)
+            let policies = try await tx.pipeline(SLAPolicyService.loadStatement(tx))
             let agents = try await tx.query(
                 "SELECT id, name FROM agents WHERE tenant_id = \(tenantID) AND active AND role IN ('agent', 'supervisor') ORDER BY name"
             )
             let tickets = try await tx.query(
                 """
-                SELECT t.owner_id, t.priority, t.channel, t.created_at, t.first_response_at, t.first_response_due_at, t.resolved_at,
+                SELECT t.owner_id, t.priority, t.sla_segment, t.channel, t.created_at, t.first_response_at, t.first_response_due_at, t.resolved_at,
                        t.status, t.reopen_count,
                        (SELECT count(*) FROM ticket_assignments a WHERE a.tenant_id = t.tenant_id AND a.ticket_id = t.id AND a.kind <> 'initial') AS handoffs
                 FROM tickets t
@@ -103,8 +105,12 @@ public struct KPIService: Sendable {
             for agent in agents {
                 let id = try agent.decode(UUID.self, "id")
                 let own = ticketsByAgent[id] ?? []
+                // The ticket's clocks' calendar: its policy's (24x7 or business hours) over its channel's.
                 func calendar(_ row: PostgresRow) throws -> BusinessCalendar {
-                    profile.settings.calendar(timezone: profile.timezone, channel: try row.decode(String.self, "channel"))
+                    let channel = profile.settings.calendar(timezone: profile.timezone, channel: try row.decode(String.self, "channel"))
+                    let priority = TicketPriority(rawValue: try row.decode(String.self, "priority")) ?? .p3
+                    let segment = try row.decode(String?.self, "sla_segment").flatMap(CustomerSegment.init(rawValue:))
+                    return policies.policy(for: priority, segment: segment).clockCalendar(over: channel)
                 }
                 var resolved = 0
                 var firstContact = 0

@@ -58,4 +58,11 @@ public struct SLAPolicy: Codable, Sendable, Equatable {
             throw KefuError.invalidField(prefix + field, "must be between \(range.lowerBound) and \(range.upperBound)")
         }
     }
+
+    /// The calendar this policy's clocks count on over `channel`, the channel's calendar (the
+    /// tenant's hours, or wall time for an always-open channel): wall time when the policy says
+    /// 24x7, else the channel's.
+    public func clockCalendar(over channel: BusinessCalendar) -> BusinessCalendar {
+        calendar == .allDay ? .alwaysOpen(timezone: channel.timezone) : channel
+    }
 }

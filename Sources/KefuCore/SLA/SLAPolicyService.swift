@@ -46,29 +46,42 @@ public struct SLAPolicyService: Sendable {
     /// Replaces the tenant's set with `input` (validated whole first: nothing is half-written).
     public func replace(_ tenantID: UUID, _ input: SLAPolicySetInput) async throws -> SLAPolicySet {
         let policies = try SLAPolicies(validating: try input.policies.enumerated().map(Self.policy))
+        try await store(tenantID, policies.policies)
+        return try await get(tenantID)
+    }
+
+    /// Drops the tenant's own policies: the defaults are in force again (`DELETE /v1/sla-policies`).
+    public func reset(_ tenantID: UUID) async throws -> SLAPolicySet {
+        try await store(tenantID, [])
+        return try await get(tenantID)
+    }
+
+    /// Writes `policies` as the tenant's whole set, in one transaction.
+    private func store(_ tenantID: UUID, _ policies: [SLAPolicy]) async throws {
         let now = clock.now()
-        return try await database.transaction(tenantID) { tx in
+        try await database.transaction(tenantID) { tx in
             var writes: [PostgresQuery] = [
                 // Serialises concurrent replacements of one tenant's set.
                 "SELECT 1 FROM tenants WHERE id = \(tx.tenantID) FOR UPDATE",
                 "DELETE FROM sla_policies WHERE tenant_id = \(tx.tenantID)",
             ]
-            var insert: PostgresQuery = """
-                INSERT INTO sla_policies (tenant_id, priority, segment, calendar, first_response_minutes, plan_minutes,
-                                          progress_minutes, resolution_minutes, updated_at) VALUES
-                """
-            for (index, policy) in policies.policies.enumerated() {
-                insert.append(index > 0 ? ", " : " ")
-                insert.append(
+            if !policies.isEmpty {
+                var insert: PostgresQuery = """
+                    INSERT INTO sla_policies (tenant_id, priority, segment, calendar, first_response_minutes, plan_minutes,
+                                              progress_minutes, resolution_minutes, updated_at) VALUES
                     """
-                    (\(tx.tenantID), \(policy.priority.rawValue), \(policy.segment?.rawValue), \(policy.calendar.rawValue),
-                     \(policy.firstResponseMinutes), \(policy.planMinutes), \(policy.progressMinutes), \(policy.resolutionMinutes), \(now))
-                    """
-                )
+                for (index, policy) in policies.enumerated() {
+                    insert.append(index > 0 ? ", " : " ")
+                    insert.append(
+                        """
+                        (\(tx.tenantID), \(policy.priority.rawValue), \(policy.segment?.rawValue), \(policy.calendar.rawValue),
+                         \(policy.firstResponseMinutes), \(policy.planMinutes), \(policy.progressMinutes), \(policy.resolutionMinutes), \(now))
+                        """
+                    )
+                }
+                writes.append(insert)
             }
-            writes.append(insert)
             _ = try await tx.pipeline(writes)
-            return SLAPolicySet(policies: policies.policies)
         }
     }
 

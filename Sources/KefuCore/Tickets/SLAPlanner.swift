@@ -32,14 +32,7 @@ public enum SLAPlanner {
         channelCalendar: BusinessCalendar,
         expectedResolutionAt: Date?
     ) -> SLAClocks {
-        var channelDue: Date?
-        if category == .complaint {
-            channelDue = channelCalendar.adding(businessSeconds: minutes(sla.complaintFirstFeedbackMinutes), to: createdAt)
-        } else if channel == .chat {
-            channelDue = channelCalendar.adding(businessSeconds: TimeInterval(sla.chatFirstResponseSeconds), to: createdAt)
-        } else if channel == .email || channel == .webForm {
-            channelDue = channelCalendar.addingWorkingDays(sla.emailFirstResponseWorkingDays, to: createdAt)
-        }
+        let channelDue = channelResponseDue(createdAt: createdAt, channel: channel, category: category, sla: sla, calendar: channelCalendar)
         let targets = policyClocks(createdAt: createdAt, policy: policy, calendar: clockCalendar)
         return SLAClocks(
             acknowledgementDueAt: createdAt.addingTimeInterval(Acknowledgement.dueSeconds),
@@ -49,6 +42,26 @@ public enum SLAPlanner {
             resolutionDueAt: expectedResolutionAt ?? targets.resolution,
             resolutionDefaulted: expectedResolutionAt == nil && targets.resolution != nil
         )
+    }
+
+    /// The channel's own first-reply target for a ticket taken in at `createdAt`, on the channel's
+    /// `calendar`: a complaint's first feedback, a chat's first answer, an email's or form's
+    /// working day; nil for other channels.
+    public static func channelResponseDue(
+        createdAt: Date,
+        channel: TicketChannel,
+        category: TicketCategory,
+        sla: SLASettings,
+        calendar: BusinessCalendar
+    ) -> Date? {
+        if category == .complaint {
+            return calendar.adding(businessSeconds: minutes(sla.complaintFirstFeedbackMinutes), to: createdAt)
+        } else if channel == .chat {
+            return calendar.adding(businessSeconds: TimeInterval(sla.chatFirstResponseSeconds), to: createdAt)
+        } else if channel == .email || channel == .webForm {
+            return calendar.addingWorkingDays(sla.emailFirstResponseWorkingDays, to: createdAt)
+        }
+        return nil
     }
 
     /// The due instants of `policy`'s first-response, plan and resolution targets for a ticket

@@ -17,6 +17,7 @@ struct TicketEdit: Sendable, Equatable {
 
 extension TicketChange {
     /// Applies `edit`: each field that changes is one event (`<field>_changed`, before → after).
+    /// A new category moves the channel's first-reply target while no reply has met it.
     /// A new priority recomputes the clocks from the intake instant under the policy of the new
     /// priority (clocks already met keep their due instants) and, rising to P1 or P2, tells the
     /// supervisors at once.
@@ -29,6 +30,7 @@ extension TicketChange {
                 after: ["category": .string(category.rawValue)]
             )
             ticket.category = category
+            changeChannelResponse(context)
         }
         if let tags = edit.tagIDs, tags != ticket.tagIds {
             func ids(_ values: [UUID]) -> JSONValue { .array(values.map { .string($0.uuidString.lowercased()) }) }
@@ -51,6 +53,28 @@ extension TicketChange {
             changeExpectedResolution(to: expected.value, by: actor, context: context)
         }
         if ticket != before { ticket.updatedAt = at }
+    }
+
+    /// The channel's first-reply target for the new category (a complaint's first feedback
+    /// replaces a chat's or email's target, and back), counted from intake, while no reply has
+    /// met it; the change is recorded with the category's.
+    private mutating func changeChannelResponse(_ context: TicketContext) {
+        guard ticket.firstResponseAt == nil else { return }
+        let due = SLAPlanner.channelResponseDue(
+            createdAt: ticket.createdAt,
+            channel: ticket.channel,
+            category: ticket.category,
+            sla: context.settings.sla,
+            calendar: context.calendar
+        )
+        guard due != ticket.channelResponseDueAt else { return }
+        record(
+            .system,
+            "channel_response_moved",
+            before: ["channel_response_due_at": .optionalDate(ticket.channelResponseDueAt)],
+            after: ["channel_response_due_at": .optionalDate(due)]
+        )
+        ticket.channelResponseDueAt = due
     }
 
     /// The clocks of the new priority's policy, counted from intake; met clocks stay as they were.

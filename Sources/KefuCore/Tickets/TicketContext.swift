@@ -46,6 +46,6 @@ struct TicketContext: Sendable {
     /// The calendar the clocks of `policy` count on for this channel: around the clock when the
     /// policy says 24x7 or the channel is served around the clock, else the business hours.
     func clockCalendar(_ policy: SLAPolicy) -> BusinessCalendar {
-        policy.calendar == .allDay ? .alwaysOpen(timezone: calendar.timezone) : calendar
+        policy.clockCalendar(over: calendar)
     }
 }

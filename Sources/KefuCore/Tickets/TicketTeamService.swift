@@ -1,8 +1,8 @@
 import Foundation
 import KefuPostgres
 
-/// A P1/P2 ticket's temporary task force (SPEC §3, issue 14 §3): members from any departments,
-/// a lead among them and a deadline. Members act on the ticket like its owner (`TicketStanding`)
+/// A P1/P2 ticket's temporary task force (SPEC §3, issue 14 §3): members from at least two teams
+/// (departments, or a department and the front line of agents without one), a lead among them and a deadline. Members act on the ticket like its owner (`TicketStanding`)
 /// and find it with `GET /v1/tickets?team_member=me`.
 public struct TicketTeam: Codable, Sendable, Equatable {
     public var id: UUID
@@ -17,7 +17,7 @@ public struct TicketTeam: Codable, Sendable, Equatable {
     public var disbandedAt: Date?
 }
 
-/// Forming a task force: its members (1–50 active agents), its lead (one of them) and its deadline
+/// Forming a task force: its members (2–50 active agents of at least two teams), its lead (one of them) and its deadline
 /// (in the future).
 public struct TeamInput: Codable, Sendable {
     public var memberIds: [UUID]
@@ -52,7 +52,7 @@ public struct TicketTeamService: Sendable {
     public func form(_ principal: Principal, _ ticketID: UUID, _ input: TeamInput) async throws -> TicketTeam {
         try principal.authorize(.formTeam)
         let members = Array(Set(input.memberIds)).sorted { $0.uuidString < $1.uuidString }
-        guard (1...50).contains(members.count) else { throw KefuError.invalidField("member_ids", "must name 1 to 50 agents") }
+        guard (2...50).contains(members.count) else { throw KefuError.invalidField("member_ids", "must name 2 to 50 agents") }
         guard members.contains(input.leadId) else { throw KefuError.invalidField("lead_id", "must be one of member_ids") }
         let now = clock.now()
         guard input.deadline > now else { throw KefuError.invalidField("deadline", "must be in the future") }
@@ -70,7 +70,14 @@ public struct TicketTeamService: Sendable {
                 """
             )
             guard departments.count == members.count else { throw KefuError.invalidField("member_ids", "no such active agent") }
-            let departmentCount = Set(try departments.compactMap { try $0.decode(UUID?.self, "department_id") }).count
+            let teams = Set(try departments.map { try $0.decode(UUID?.self, "department_id") })
+            guard teams.count >= 2 else {
+                throw KefuError.invalidField(
+                    "member_ids",
+                    "a task force spans at least two teams: two departments, or a department and the front line (agents without one)"
+                )
+            }
+            let departmentCount = teams.compactMap { $0 }.count
             let team = TicketTeam(
                 id: UUID(),
                 tenantId: tx.tenantID,

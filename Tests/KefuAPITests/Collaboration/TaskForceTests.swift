@@ -33,6 +33,7 @@ final class TaskForceTests: TicketTestCase {
         for (bad, field) in [
             (["member_ids": members, "lead_id": cast.supervisor.id.uuidString, "deadline": deadline], "lead_id"),
             (["member_ids": [String](), "lead_id": cast.member.id.uuidString, "deadline": deadline], "member_ids"),
+            (["member_ids": [cast.member.id.uuidString], "lead_id": cast.member.id.uuidString, "deadline": deadline], "member_ids"),
             (["member_ids": members, "lead_id": cast.member.id.uuidString, "deadline": "2025-11-25T01:00:00Z"], "deadline"),
             (["member_ids": members + [UUID().uuidString], "lead_id": cast.member.id.uuidString, "deadline": deadline], "member_ids"),
         ] as [([String: Any], String)] {
@@ -90,10 +91,36 @@ final class TaskForceTests: TicketTestCase {
         XCTAssertEqual(emptyQueue, [])
     }
 
+    func testATaskForceSpansAtLeastTwoTeams() async throws {
+        let cast = try await collaborationCast(priority: "P2")
+        let billing = try require(UUID(uuidString: cast.departmentID))
+        let colleague = try await departmentAgent("Cai Wen", billing)
+        let deadline = "2025-11-25T06:00:00Z"
+        let oneDepartment: [String: Any] = [
+            "member_ids": [cast.member.id.uuidString, colleague.id.uuidString], "lead_id": cast.member.id.uuidString, "deadline": deadline,
+        ]
+        let refused = try await team(cast, oneDepartment, as: cast.supervisorKey)
+        XCTAssertEqual(refused.status, .unprocessableContent, refused.raw)
+        XCTAssertEqual(refused.errorField, "member_ids", refused.raw)
+        let notFormed = try await get("/v1/tickets/\(cast.ticket)/team")
+        XCTAssertEqual(notFormed.status, .notFound, "nothing half-written: \(notFormed.raw)")
+
+        // The front line (the owner has no department) and one department span two teams.
+        let frontLine: [String: Any] = [
+            "member_ids": [cast.member.id.uuidString, cast.owner.id.uuidString], "lead_id": cast.owner.id.uuidString, "deadline": deadline,
+        ]
+        let formed = try await team(cast, frontLine, as: cast.supervisorKey)
+        XCTAssertEqual(formed.status, .created, formed.raw)
+        let events = try await get("/v1/tickets/\(cast.ticket)/events")
+        let teamFormed = events["items"]?.array?.first { $0["kind"]?.string == "team_formed" }
+        XCTAssertEqual(teamFormed?["after"]?["departments"]?.number, 1, events.raw)
+    }
+
     func testATaskForceIsForOpenP1AndP2TicketsOfTheTenant() async throws {
         let cast = try await collaborationCast(priority: "P3")
         let body: [String: Any] = [
-            "member_ids": [cast.member.id.uuidString], "lead_id": cast.member.id.uuidString, "deadline": "2025-11-25T06:00:00Z",
+            "member_ids": [cast.member.id.uuidString, cast.outsider.id.uuidString], "lead_id": cast.member.id.uuidString,
+            "deadline": "2025-11-25T06:00:00Z",
         ]
         let p3 = try await team(cast, body, as: cast.supervisorKey)
         XCTAssertEqual(p3.status, .conflict, p3.raw)
