@@ -180,6 +180,51 @@ final class PersonalDataTests: TicketTestCase {
         XCTAssertEqual(events.filter { $0["kind"]?.string == "erased" }.count, 1, "erasing twice records once")
     }
 
+    func testErasureReachesProblemReportsAndNotificationsAboutTheirTickets() async throws {
+        let history = try await customerWithHistory()
+        let tag = try await withAPI { [key] api in try await api.post("/v1/tags", key: key, json(["name": "refund delay"])) }
+        let tagID = try require(UUID(uuidString: tag["id"]?.string ?? ""), tag.raw)
+        // A report as the worker files it, then completed by a supervisor who typed the customer in.
+        try await ownerPool.execute(
+            """
+            INSERT INTO problem_reports (tenant_id, tag_id, week_start, ticket_count, occurrences, due_at, created_at, updated_at)
+            VALUES (\(tenantID), \(tagID), '2025-11-24', 5, 5, now() + interval '1 day', now(), now())
+            """
+        )
+        let report = try require(try await ownerPool.queryScalar(UUID.self, "SELECT id FROM problem_reports WHERE tenant_id = \(tenantID)"))
+        let fields = json([
+            "problem": "Refunds stall, e.g. \(Self.name) (\(Self.phone))", "suggested_fix": "Call \(Self.email) back first",
+            "ticket_ids": [history.open],
+        ])
+        let filled = try await withAPI { [key] api in try await api.patch("/v1/problem-reports/\(report)", key: key, fields) }
+        XCTAssertEqual(filled.status, .ok, filled.raw)
+        // Notifications about their ticket: one names them, one does not.
+        let openID = try require(UUID(uuidString: history.open))
+        try await ownerPool.execute(
+            """
+            INSERT INTO notifications (tenant_id, recipient_id, kind, ticket_id, message, created_at)
+            VALUES (\(tenantID), \(tenant.admin.id), 'sla_breach', \(openID), 'Call ' || \(Self.name) || ' back today', now()),
+                   (\(tenantID), \(tenant.admin.id), 'sla_breach', \(openID), 'A neutral reminder', now())
+            """
+        )
+
+        let erased = try await erase(history.customer)
+        XCTAssertEqual(erased.status, .ok, erased.raw)
+        let after = try await get("/v1/problem-reports/\(report)")
+        let notifications = try await get("/v1/notifications?all=true&limit=100")
+        for reply in [after, notifications] {
+            XCTAssertEqual(reply.status, .ok, reply.raw)
+            for needle in Self.needles + [Self.email] {
+                XCTAssertFalse(reply.raw.lowercased().contains(needle.lowercased()), "\(needle) is still in \(reply.raw)")
+            }
+        }
+        XCTAssertEqual(after["problem"]?.string, "[erased]")
+        XCTAssertEqual(after["suggested_fix"]?.string, "[erased]")
+        XCTAssertEqual(after["occurrences"]?.number, 5, "the numbers stay")
+        XCTAssertEqual(after["ticket_ids"]?.array?.compactMap(\.string), [history.open])
+        XCTAssertTrue(notifications.raw.contains("A neutral reminder"), "a message that does not name the customer stays")
+    }
+
     func testAnErasedCustomerIsNotWrittenAgainNorGivenNewTickets() async throws {
         let history = try await customerWithHistory()
         let erased = try await erase(history.customer)
