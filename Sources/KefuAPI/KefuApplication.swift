@@ -44,6 +44,7 @@ public enum KefuApplication {
         KnowledgeRoutes(services: services).register(on: v1)
         TrainingRoutes(services: services).register(on: v1)
         ReportRoutes(services: services).register(on: v1)
+        WebhookRoutes(services: services).register(on: v1)
         routeTable.load(from: router)
         return router
     }

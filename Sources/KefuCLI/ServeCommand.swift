@@ -24,7 +24,8 @@ struct ServeCommand: AsyncParsableCommand {
         let pool = try context.database.makeAppPool(size: context.environment.poolSize, logger: context.logger)
         let services = KefuServices(
             pool: pool,
-            principals: PrincipalCache(lifetime: .seconds(context.environment.authCacheSeconds))
+            principals: PrincipalCache(lifetime: .seconds(context.environment.authCacheSeconds)),
+            webhookTargets: context.environment.webhookTargets
         )
         let api = APIConfiguration(context.environment)
         let app = KefuApplication.make(services: services, configuration: api, logger: context.logger) { address in

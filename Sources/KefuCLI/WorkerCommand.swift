@@ -32,7 +32,7 @@ struct WorkerCommand: AsyncParsableCommand {
         defer { context.database.stopIfStarted() }
         if context.database.embedded != nil { try await context.migrate() }
         let pool = try context.database.makeWorkerPool(size: min(context.environment.poolSize, 4), logger: context.logger)
-        let jobs = WorkerServices(pool: pool, clock: SystemClock(), logger: context.logger)
+        let jobs = WorkerServices(pool: pool, clock: SystemClock(), webhookTargets: context.environment.webhookTargets, logger: context.logger)
         var sweeper = jobs.timers
         sweeper.lease = .milliseconds(Int(lease * 1000))
         let (surge, retention) = (jobs.surge, jobs.retention)
@@ -42,12 +42,14 @@ struct WorkerCommand: AsyncParsableCommand {
             let surgeReport = try await surge.sweep()
             let surgeTime = ContinuousClock.now - surgeStart
             let pruned = try await retention.prune(now: Date())
+            let sent = try await jobs.deliveries.sweep()
             await pool.shutdown()
             struct Output: Encodable {
                 var claimed, performed, rescheduled, skipped, failed, gaveUp: Int
                 var surgeCandidates, surgeLocked, surgeStarted, surgeEnded, surgeFailed: Int
                 var surgeSweepMs: Double
                 var intakeCounterRowsDeleted: Int
+                var deliveriesDelivered, deliveriesFailed, deliveriesDead: Int
             }
             let output = Output(
                 claimed: report.claimed,
@@ -62,14 +64,17 @@ struct WorkerCommand: AsyncParsableCommand {
                 surgeEnded: surgeReport.ended.count,
                 surgeFailed: surgeReport.failed,
                 surgeSweepMs: Double(surgeTime.components.seconds) * 1000 + Double(surgeTime.components.attoseconds) / 1e15,
-                intakeCounterRowsDeleted: pruned
+                intakeCounterRowsDeleted: pruned,
+                deliveriesDelivered: sent.delivered,
+                deliveriesFailed: sent.failed,
+                deliveriesDead: sent.dead
             )
             if json { return try printJSON(output) }
             Console.write(
                 "claimed \(report.claimed), performed \(report.performed), rescheduled \(report.rescheduled), "
                     + "skipped \(report.skipped), failed \(report.failed); surge: \(surgeReport.candidates) candidates, "
                     + "\(surgeReport.locked) locked, \(surgeReport.started.count) started, \(surgeReport.ended.count) ended; "
-                    + "\(pruned) old intake counter rows deleted"
+                    + "\(pruned) old intake counter rows deleted; deliveries: \(sent.delivered) delivered, \(sent.failed) failed, \(sent.dead) dead"
             )
             if report.failed > 0 { throw ExitCode(2) }
             return
@@ -78,6 +83,7 @@ struct WorkerCommand: AsyncParsableCommand {
             timers: sweeper,
             surge: surge,
             retention: retention,
+            deliveries: jobs.deliveries,
             listenerConfiguration: context.database.worker?.configuration,
             interval: .milliseconds(Int(interval * 1000)),
             logger: context.logger

@@ -1,4 +1,5 @@
 import Foundation
+import KefuCore
 import KefuPostgres
 import Logging
 
@@ -26,6 +27,9 @@ public struct KefuEnvironment: Sendable {
     public var maxBodyBytes: Int
     /// Where `NNN_name.sql` migrations are read from.
     public var sqlDirectory: URL
+    /// Where webhooks may point: `KEFU_WEBHOOK_ALLOWED_HOSTS` (comma-separated hosts that may be
+    /// `http` and private, for development); every other host must resolve to public addresses.
+    public var webhookTargets = WebhookTargetPolicy()
 
     /// Reads and validates the variables; the error names the variable and what is wrong with it.
     public static func fromProcess(_ variables: [String: String] = ProcessInfo.processInfo.environment) throws -> KefuEnvironment {
@@ -71,7 +75,8 @@ public struct KefuEnvironment: Sendable {
             authCacheSeconds: try integer("KEFU_AUTH_CACHE_SECONDS", default: 2, range: 0...300),
             logLevel: level,
             maxBodyBytes: try integer("KEFU_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20)),
-            sqlDirectory: try MigrationFiles.directory(override: value("KEFU_SQL_DIR"))
+            sqlDirectory: try MigrationFiles.directory(override: value("KEFU_SQL_DIR")),
+            webhookTargets: WebhookTargetPolicy(allowList: value("KEFU_WEBHOOK_ALLOWED_HOSTS"))
         )
     }
 }

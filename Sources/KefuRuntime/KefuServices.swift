@@ -37,10 +37,19 @@ public struct KefuServices: Sendable {
     public let quality: QualityService
     public let kpis: KPIService
     public let reports: WeeklyReportService
+    public let webhooks: WebhookService
+    public let deliveries: DeliveryService
+    public let deliveryHealth: DeliveryHealth
 
     /// `principals` keeps recently resolved API keys (off unless given, as in tests and the CLI;
     /// `kefu serve` passes `KEFU_AUTH_CACHE_SECONDS`).
-    public init(pool: ConnectionPool, clock: any KefuClock = SystemClock(), principals: PrincipalCache = PrincipalCache(lifetime: .zero)) {
+    /// `webhookTargets` says where webhooks may point (`KEFU_WEBHOOK_ALLOWED_HOSTS`).
+    public init(
+        pool: ConnectionPool,
+        clock: any KefuClock = SystemClock(),
+        principals: PrincipalCache = PrincipalCache(lifetime: .zero),
+        webhookTargets: WebhookTargetPolicy = WebhookTargetPolicy()
+    ) {
         self.pool = pool
         self.clock = clock
         let database = TenantDatabase(pool: pool)
@@ -74,5 +83,8 @@ public struct KefuServices: Sendable {
         self.personalData = PersonalDataService(database: database, clock: clock)
         self.tags = TagService(database: database)
         self.routingRules = RoutingRuleService(database: database)
+        self.webhooks = WebhookService(database: database, clock: clock, targets: webhookTargets)
+        self.deliveries = DeliveryService(database: database, clock: clock)
+        self.deliveryHealth = DeliveryHealth(pool: pool, clock: clock)
     }
 }

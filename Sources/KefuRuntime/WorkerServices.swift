@@ -5,19 +5,32 @@ import Logging
 
 /// The worker's jobs, wired to a pool connected as the worker role (`kefu_worker`): only that
 /// role may call the cross-tenant functions they start from (claiming timers, acting on SLA
-/// batches, surge readings, pruning intake counters). Each job then works inside one tenant's
+/// batches, surge readings, pruning intake counters, leasing deliveries). Each job then works inside one tenant's
 /// row-level-security scope, as the API does.
 public struct WorkerServices: Sendable {
     public let pool: ConnectionPool
     public let timers: TimerSweeper
     public let surge: SurgeSweeper
     public let retention: IntakeCounterRetention
+    public let deliveries: DeliverySweeper
 
-    public init(pool: ConnectionPool, clock: any KefuClock = SystemClock(), logger: Logger = Logger(label: "kefu.worker")) {
+    public init(
+        pool: ConnectionPool,
+        clock: any KefuClock = SystemClock(),
+        webhookTargets: WebhookTargetPolicy = WebhookTargetPolicy(),
+        logger: Logger = Logger(label: "kefu.worker")
+    ) {
         self.pool = pool
         let database = TenantDatabase(pool: pool)
         self.timers = TimerSweeper(database: database, clock: clock, logger: logger)
         self.surge = SurgeSweeper(database: database, clock: clock, logger: logger)
         self.retention = IntakeCounterRetention(pool: pool, clock: clock)
+        self.deliveries = DeliverySweeper(
+            database: database,
+            clock: clock,
+            transport: HTTPWebhookTransport(),
+            targets: webhookTargets,
+            logger: logger
+        )
     }
 }

@@ -27,7 +27,7 @@ final class AuthorityMatrixTests: TicketTestCase {
         }
         for action: KefuAction in [
             .changeSettings, .manageAgents, .manageDepartments, .manageAPIKeys, .manageRoutingRules, .erasePersonalData,
-            .manageTemplates,
+            .manageTemplates, .manageWebhooks,
         ] {
             table[action] = ([.admin], [])
         }

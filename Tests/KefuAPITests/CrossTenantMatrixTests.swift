@@ -31,7 +31,8 @@ final class CrossTenantMatrixTests: APITestCase {
         "POST /v1/tickets/{id}/department-reply": #"{"body": "done"}"#,
         "POST /v1/tickets/{id}/plan/reject": #"{"reason": "no"}"#,
         "POST /v1/tickets/{id}/team":
-            #"{"member_ids": ["00000000-0000-0000-0000-000000000001"], "lead_id": "00000000-0000-0000-0000-000000000001", "deadline": "2199-01-01T00:00:00Z"}"#,
+            #"{"member_ids": ["00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002"], "lead_id": "00000000-0000-0000-0000-000000000001", "deadline": "2199-01-01T00:00:00Z"}"#,
+        "PATCH /v1/webhooks/{id}": #"{"active": false}"#,
         "POST /v1/tickets/{id}/merge": #"{"into": "0d9f3c1e-7a52-4c7b-9b1e-2f6a8d4e5c3b"}"#,
         "POST /v1/followups/{id}/complete": #"{"solved": true, "satisfied": true, "notes": "ok"}"#,
         "PATCH /v1/incidents/{id}/review": #"{"foreseeable": "x"}"#,
@@ -190,6 +191,25 @@ final class CrossTenantMatrixTests: APITestCase {
         )
         ids["problem-reports"] = try require(
             try await ownerPool.queryScalar(UUID.self, "SELECT id FROM problem_reports WHERE tenant_id = \(a.tenant.id)")
+        ).uuidString
+        // A webhook (its URL would have to resolve to a public address through the API) and a
+        // delivery as the outbox writes them.
+        let webhook = UUID()
+        try await ownerPool.execute(
+            """
+            INSERT INTO webhooks (tenant_id, id, url, events, secret, created_at, updated_at)
+            VALUES (\(a.tenant.id), \(webhook), 'https://crm.alpha.example/hook', '{ticket.created}', 'whsec_alpha', now(), now())
+            """
+        )
+        try await ownerPool.execute(
+            """
+            INSERT INTO deliveries (tenant_id, webhook_id, event_type, status, next_attempt_at, created_at)
+            VALUES (\(a.tenant.id), \(webhook), 'ticket.created', 'dead', now(), now())
+            """
+        )
+        ids["webhooks"] = webhook.uuidString
+        ids["deliveries"] = try require(
+            try await ownerPool.queryScalar(UUID.self, "SELECT id FROM deliveries WHERE tenant_id = \(a.tenant.id)")
         ).uuidString
         // Rows the API makes as side effects: take any one of the tenant's.
         for (kind, table) in [("notifications", "notifications"), ("followups", "followups")] {

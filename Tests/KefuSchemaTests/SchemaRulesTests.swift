@@ -13,11 +13,12 @@ final class SchemaRulesTests: APITestCase {
     /// erasing a customer's personal data (inside the tenant's transaction; sql/021).
     static let requestPathFunctions: Set<String> = [
         "kefu_authenticate(bytea)", "kefu_survey_tenant(bytea)", "kefu_failed_timer_count()",
-        "kefu_erase_customer(uuid,uuid,text,timestamp with time zone)",
+        "kefu_erase_customer(uuid,uuid,text,timestamp with time zone)", "kefu_delivery_health(timestamp with time zone)",
     ]
     /// The only tables the application deletes from: routing rules, the SLA policy set a PUT
-    /// replaces, the tags taken off a ticket (sql/023) and a removed template override (sql/030).
-    static let applicationDeletes: Set<String> = ["routing_rules", "sla_policies", "ticket_tags", "customer_templates"]
+    /// replaces, the tags taken off a ticket (sql/023), a removed template override (sql/030) and a
+    /// deleted webhook (sql/034).
+    static let applicationDeletes: Set<String> = ["routing_rules", "sla_policies", "ticket_tags", "customer_templates", "webhooks"]
     /// Children of tickets that hold work about a ticket which goes on after it is archived
     /// (see sql/017); every other child is frozen with the ticket.
     static let workAfterArchive: Set<String> = ["ticket_timers", "followups", "qa_reviews", "agent_complaints", "kb_article_tickets"]
@@ -180,6 +181,7 @@ final class SchemaRulesTests: APITestCase {
         for function in [
             "kefu_claim_due_timers(timestamp with time zone,integer,interval)",
             "kefu_claim_due_record_timers(timestamp with time zone,integer,interval)",
+            "kefu_claim_due_deliveries(timestamp with time zone,integer,integer,interval)",
             "kefu_act_on_sla_timers(timestamp with time zone,uuid[],uuid[],text[],jsonb)",
             "kefu_prune_intake_counters(timestamp with time zone,integer)",
             "kefu_surge_readings(timestamp with time zone,timestamp with time zone,jsonb)",

@@ -38,11 +38,12 @@ final class WorkerLoopsTests: APITestCase {
             timers: worker.timers,
             surge: worker.surge,
             retention: worker.retention,
+            deliveries: worker.deliveries,
             listenerConfiguration: database.workerConfiguration,
             interval: .seconds(3600),
             logger: logger
         )
-        XCTAssertEqual(loops.count, 4, "listener, timer sweep, surge detector, intake counter retention")
+        XCTAssertEqual(loops.count, 5, "listener, timer sweep, surge detector, intake counter retention, deliveries")
         let group = ServiceGroup(services: loops, logger: logger)
         let running = Task { try await group.run() }
         try await Task.sleep(for: .milliseconds(500))

@@ -1,4 +1,6 @@
 import CoreMetrics
+import Foundation
+import KefuCore
 import KefuPostgres
 import Prometheus
 
@@ -11,6 +13,12 @@ public final class MetricsRegistry: Sendable {
     private let poolWaiting: Prometheus.Gauge
     private let poolMax: Prometheus.Gauge
     private let timersFailed: Prometheus.Gauge
+    private let deliveryGauges: [String: Prometheus.Gauge]
+    private let deliveryAttempts: Prometheus.Counter
+    private let deliveryFailures: Prometheus.Counter
+    /// The database's attempt and failure counters at the last scrape (the Prometheus counters
+    /// advance by the difference).
+    private let lastCounts = CounterSteps()
 
     /// The process-wide registry; swift-metrics can only be bootstrapped once.
     public static let shared: MetricsRegistry = {
@@ -38,6 +46,36 @@ public final class MetricsRegistry: Sendable {
                 helpText: "Timers the worker gave up on after their retries (kefu timers --failed)"
             )
         )
+        func deliveryGauge(_ name: String, _ unit: String?, _ help: String) -> Prometheus.Gauge {
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(namespace: "kefu", subsystem: "deliveries", metricName: name, unitName: unit, helpText: help)
+            )
+        }
+        deliveryGauges = [
+            "pending": deliveryGauge("pending", nil, "Webhook deliveries not yet attempted"),
+            "failed": deliveryGauge("failed", nil, "Webhook deliveries that failed and wait for their next attempt"),
+            "dead": deliveryGauge("dead", nil, "Webhook deliveries out of attempts (GET /v1/deliveries?status=dead)"),
+            "oldest": deliveryGauge("oldest_undelivered", "seconds", "Age of the oldest webhook delivery not yet delivered"),
+        ]
+        func counter(_ name: String, _ help: String) -> Prometheus.Counter {
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "kefu", subsystem: "delivery", metricName: name, unitName: "total", helpText: help)
+            )
+        }
+        deliveryAttempts = counter("attempts", "Webhook delivery attempts")
+        deliveryFailures = counter("failures", "Webhook delivery attempts that failed")
+    }
+
+    /// The outbox figures, read from the database at each scrape (nil when it could not be read).
+    func updateDeliveryGauges(_ figures: DeliveryHealth.Figures?) {
+        guard let figures else { return }
+        deliveryGauges["pending"]?.set(Double(figures.pending))
+        deliveryGauges["failed"]?.set(Double(figures.failed))
+        deliveryGauges["dead"]?.set(Double(figures.dead))
+        deliveryGauges["oldest"]?.set(figures.oldestUndeliveredSeconds)
+        let (attempts, failures) = lastCounts.advance(attempts: figures.attempts, failures: figures.failures)
+        if attempts > 0 { deliveryAttempts.increment(by: Int64(attempts)) }
+        if failures > 0 { deliveryFailures.increment(by: Int64(failures)) }
     }
 
     /// `kefu_timers_failed`: read from the database at each scrape (nil when it could not be read).
@@ -50,5 +88,22 @@ public final class MetricsRegistry: Sendable {
         poolIdle.set(Double(statistics.idle))
         poolWaiting.set(Double(statistics.waiting))
         poolMax.set(Double(statistics.maxConnections))
+    }
+}
+
+/// The last counter values seen, and the step to the new ones (never negative).
+final class CounterSteps: Sendable {
+    private let state = NSLock()
+    private nonisolated(unsafe) var attempts: Int?
+    private nonisolated(unsafe) var failures: Int?
+
+    func advance(attempts newAttempts: Int, failures newFailures: Int) -> (Int, Int) {
+        state.withLock {
+            // The first scrape starts the Prometheus counters at the database's totals.
+            let steps = (max(0, newAttempts - (attempts ?? 0)), max(0, newFailures - (failures ?? 0)))
+            attempts = newAttempts
+            failures = newFailures
+            return steps
+        }
     }
 }

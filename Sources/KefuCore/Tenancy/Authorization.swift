@@ -27,6 +27,8 @@ public enum KefuAction: String, Sendable, CaseIterable {
     case manageRoutingRules = "manage_routing_rules"
     /// Reading and overriding the customer texts (`/v1/templates`).
     case manageTemplates = "manage_templates"
+    /// Webhooks and their deliveries (issue 15).
+    case manageWebhooks = "manage_webhooks"
 
     // Tickets.
     case intakeTicket = "intake_ticket"
@@ -106,7 +108,7 @@ public enum KefuAction: String, Sendable, CaseIterable {
             .readOwnFollowups, .readSurge, .readKnowledge, .writeArticles, .voteOnArticles, .readTraining, .readProblemReports:
             .roles(AccessRule.staff)
         case .changeSettings, .manageAgents, .manageDepartments, .manageAPIKeys, .manageRoutingRules, .erasePersonalData,
-            .manageTemplates:
+            .manageTemplates, .manageWebhooks:
             .roles([.admin])
         case .setAnyDutyStatus, .manageTags, .assignTicketToOthers, .readAllNotifications, .readAllFollowups, .switchSurge,
             .planEvents, .manageTraining, .exportPersonalData, .approvePlan, .formTeam, .settleProblemReport:

@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+import KefuCore
+import KefuRuntime
+
+/// `/v1/webhooks` (admins): where the tenant's events are delivered, and `/v1/deliveries`: what
+/// was delivered, what failed, and the retry by hand.
+struct WebhookRoutes {
+    let services: KefuServices
+
+    func register(on group: RouterGroup<TenantRequestContext>) {
+        group.get("webhooks") { request, context -> Page<Webhook> in
+            try await services.webhooks.list(context.tenantID, page: request.pageRequest())
+        }
+        group.post("webhooks") { request, context -> Created<WebhookWithSecret> in
+            let input = try await request.decodeJSON(NewWebhook.self, context: context)
+            return Created(value: try await services.webhooks.create(context.tenantID, input))
+        }
+        group.get("webhooks/:id") { _, context -> Webhook in
+            try await services.webhooks.get(context.tenantID, id: context.id(entity: "webhook"))
+        }
+        group.patch("webhooks/:id") { request, context -> Webhook in
+            let input = try await request.decodeJSON(WebhookUpdate.self, context: context)
+            return try await services.webhooks.update(context.tenantID, id: context.id(entity: "webhook"), input)
+        }
+        group.delete("webhooks/:id") { _, context -> HTTPResponse.Status in
+            try await services.webhooks.delete(context.tenantID, id: context.id(entity: "webhook"))
+            return .noContent
+        }
+        group.post("webhooks/:id/rotate-secret") { _, context -> WebhookWithSecret in
+            try await services.webhooks.rotateSecret(context.tenantID, id: context.id(entity: "webhook"))
+        }
+        group.get("deliveries") { request, context -> Page<Delivery> in
+            let query = QueryParameters(request)
+            let filter = DeliveryFilter(statuses: try query.list("status", DeliveryStatus.self), webhookId: try query.uuid("webhook_id"))
+            return try await services.deliveries.list(context.tenantID, filter: filter, page: request.pageRequest())
+        }
+        group.get("deliveries/:id") { _, context -> DeliveryDetail in
+            try await services.deliveries.get(context.tenantID, id: context.id(entity: "delivery"))
+        }
+        group.post("deliveries/:id/retry") { _, context -> Delivery in
+            try await services.deliveries.retry(context.tenantID, id: context.id(entity: "delivery"))
+        }
+    }
+}
+
+extension Webhook: ResponseEncodable {}
+extension WebhookWithSecret: ResponseEncodable {}
+extension Delivery: ResponseEncodable {}
+extension DeliveryDetail: ResponseEncodable {}
