@@ -20,6 +20,7 @@ final class CrossTenantMatrixTests: APITestCase {
         "PATCH /v1/routing-rules/{id}": #"{"name": "Hijacked"}"#,
         "PATCH /v1/tickets/{id}": #"{"subject": "Hijacked"}"#,
         "POST /v1/tickets/{id}/respond": #"{"body": "hello"}"#,
+        "POST /v1/tickets/{id}/progress": #"{"note": "hello"}"#,
         "POST /v1/tickets/{id}/notes": #"{"body": "hello"}"#,
         "POST /v1/tickets/{id}/request-info": #"{"body": "hello"}"#,
         "POST /v1/tickets/{id}/customer-reply": #"{"body": "hello"}"#,

@@ -36,6 +36,12 @@ final class TicketLifecycleApplyTests: XCTestCase {
             .new: stays(.new, ["noted"]), .assigned: stays(.assigned, ["noted"]), .inProgress: stays(.inProgress, ["noted"]),
             .waitingOnCustomer: stays(.waitingOnCustomer, ["noted"]), .escalated: stays(.escalated, ["noted"]),
         ],
+        .notifyProgress: [
+            .assigned: stays(.inProgress, ["first_response", "progress_notified"]),
+            .inProgress: stays(.inProgress, ["progress_notified"]),
+            .waitingOnCustomer: stays(.waitingOnCustomer, ["progress_notified"]),
+            .escalated: stays(.escalated, ["progress_notified"]),
+        ],
         .requestInfo: [
             .assigned: stays(.waitingOnCustomer, ["first_response", "sla_paused", "info_requested"]),
             .inProgress: stays(.waitingOnCustomer, ["sla_paused", "info_requested"]),
@@ -119,7 +125,7 @@ final class TicketLifecycleApplyTests: XCTestCase {
                 XCTAssertEqual(change.before, ticket, cell)
             }
         }
-        XCTAssertEqual(cells, 25 * 8)
+        XCTAssertEqual(cells, 26 * 8)
     }
 
     func testConflictsSayWhy() {
@@ -129,6 +135,8 @@ final class TicketLifecycleApplyTests: XCTestCase {
             (.closed, .reopen, "cannot reopen a closed ticket"),
             (.resolved, .respond, "cannot respond a resolved ticket (reopen it first)"),
             (.escalated, .escalate, "cannot escalate a ticket that is escalated"),
+            (.new, .notifyProgress, "cannot notify progress a new ticket: assign it first"),
+            (.resolved, .notifyProgress, "cannot notify progress a resolved ticket (reopen it first)"),
             (.inProgress, .create, "the ticket already exists"),
         ]
         for (status, kind, message) in cases {

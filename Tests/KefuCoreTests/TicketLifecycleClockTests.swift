@@ -110,7 +110,8 @@ final class TicketLifecycleClockTests: XCTestCase {
         XCTAssertEqual(change.ticket.planAt, F.now)
         XCTAssertNil(change.ticket.progressDueAt)
         XCTAssertNil(change.ticket.slaPausedAt)
-        XCTAssertEqual(change.messages, [TicketMessageDraft(author: .agent(F.alice.id), visibility: .public, body: "Fixed")])
+        XCTAssertEqual(change.messages.first, TicketMessageDraft(author: .agent(F.alice.id), visibility: .public, body: "Fixed"))
+        XCTAssertEqual(change.messages.count, 2, "and the survey invitation (TicketLifecycleNoticeTests)")
         XCTAssertFalse(change.timers.filter { $0.kind != TimerKind.archive }.contains(where: \.running))
         XCTAssertEqual(change.timer(TimerKind.archive), TimerState(kind: TimerKind.archive, due: F.minutes(24 * 60), running: true))
     }

@@ -106,6 +106,7 @@ enum LifecycleFixture {
         case .assign: return .assign(to: alice)
         case .respond: return .respond(body: "We are on it")
         case .note: return .note(body: "Checked the logs")
+        case .notifyProgress: return .progress(note: "The spare part is on its way")
         case .requestInfo: return .requestInfo(body: "Which model is it?")
         case .customerReply: return .customerReply(body: "An LX-200")
         case .plan: return .plan(body: "Use the other printer meanwhile")

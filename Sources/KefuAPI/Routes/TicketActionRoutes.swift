@@ -13,6 +13,7 @@ struct TicketActionRoutes {
         let actions = services.ticketActions
         action(group, "assign", AssignInput.self, actions.assign)
         action(group, "respond", RespondInput.self, actions.respond)
+        action(group, "progress", ProgressInput.self, actions.notifyProgress)
         action(group, "notes", MessageInput.self, actions.note)
         action(group, "request-info", MessageInput.self, actions.requestInfo)
         action(group, "customer-reply", MessageInput.self, actions.customerReply)

@@ -68,6 +68,7 @@ enum RouteActions {
         // Taking a new ticket is for any handler; assigning it to someone else is checked by the service.
         "POST /v1/tickets/{id}/assign": .takeTicket,
         "POST /v1/tickets/{id}/respond": .respond,
+        "POST /v1/tickets/{id}/progress": .respond,
         "POST /v1/tickets/{id}/notes": .addNote,
         "POST /v1/tickets/{id}/request-info": .requestInfo,
         "POST /v1/tickets/{id}/customer-reply": .customerReply,

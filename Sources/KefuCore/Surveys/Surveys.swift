@@ -48,7 +48,7 @@ enum SurveyStore {
         var generator = SystemRandomNumberGenerator()
         let alphabet = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
         let token = String((0..<tokenLength).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
-        let expires = now.addingTimeInterval(TimeInterval(settings.survey.expiryHours) * 3600)
+        let expires = settings.survey.closes(after: now)
         try await tx.execute(
             """
             INSERT INTO surveys (tenant_id, ticket_id, token_hash, created_at, expires_at)

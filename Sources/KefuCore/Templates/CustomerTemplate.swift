@@ -16,6 +16,12 @@ public enum CustomerTemplate: String, Sendable, CaseIterable, Codable {
     case escalationNotice = "escalation_notice"
     /// Told on a duplicate when it is merged into another ticket of the same customer.
     case mergeNotice = "merge_notice"
+    /// An agent's progress update (`POST /v1/tickets/{id}/progress`): it meets the progress clock.
+    case progressNotice = "progress_notice"
+    /// Told at resolution: the satisfaction survey is open until its deadline.
+    case surveyInvitation = "survey_invitation"
+    /// Told when a plan is ready for the customer's confirmation (at once, or on approval).
+    case planConfirmation = "plan_confirmation"
 
     /// A template's variables and built-in texts.
     public struct Definition: Sendable {
@@ -72,6 +78,43 @@ public enum CustomerTemplate: String, Sendable, CaseIterable, Codable {
                 ],
                 zhCN: "您的问题已合并至工单{{target_reference}}，我们将在该工单中继续为您处理。",
                 en: "Your request has been merged into {{target_reference}}; we will continue to help you there."
+            )
+        case .progressNotice:
+            Definition(
+                variables: [
+                    "ticket_reference": "the ticket's reference",
+                    "note": "what the agent adds about the progress; absent when they add nothing",
+                    "next_update": "when the next update will come at the latest (local time); absent when no progress clock runs",
+                ],
+                zhCN: "您的问题（工单{{ticket_reference}}）正在处理中。{{#note}}\n最新进展：{{note}}{{/note}}"
+                    + "{{#next_update}}\n我们将不晚于{{next_update}}向您更新处理进展。{{/next_update}}",
+                en: "We are working on your request {{ticket_reference}}.{{#note}}\nLatest progress: {{note}}{{/note}}"
+                    + "{{#next_update}}\nYou will hear from us again by {{next_update}} at the latest.{{/next_update}}"
+            )
+        case .surveyInvitation:
+            Definition(
+                variables: [
+                    "ticket_reference": "the ticket's reference",
+                    "deadline": "when the satisfaction survey closes (local time)",
+                ],
+                zhCN: "您的问题（工单{{ticket_reference}}）已处理完毕。诚邀您对本次服务进行评价，评价通道将于{{deadline}}关闭。感谢您的反馈！",
+                en: "Your request {{ticket_reference}} has been resolved. Please rate our service before {{deadline}}, "
+                    + "when the survey closes. Thank you for your feedback!"
+            )
+        case .planConfirmation:
+            Definition(
+                variables: [
+                    "ticket_reference": "the ticket's reference",
+                    "measures": "the measures of the plan",
+                    "complete_by": "when the plan will be carried out (local time); absent when the plan names no time",
+                    "compensation": "the compensation offered, e.g. \"voucher 50 CNY\"; absent when none",
+                ],
+                zhCN: "关于工单{{ticket_reference}}，我们为您制定的处理方案如下：{{measures}}"
+                    + "{{#complete_by}}\n预计完成时间：{{complete_by}}{{/complete_by}}{{#compensation}}\n补偿：{{compensation}}{{/compensation}}"
+                    + "\n请回复确认该方案，确认后我们将立即执行。",
+                en: "Here is our plan for your request {{ticket_reference}}: {{measures}}"
+                    + "{{#complete_by}}\nCompleted by: {{complete_by}}{{/complete_by}}{{#compensation}}\nCompensation: {{compensation}}"
+                    + "{{/compensation}}\nPlease reply to confirm the plan; we will carry it out once you do."
             )
         }
     }

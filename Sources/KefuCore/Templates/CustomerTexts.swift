@@ -52,4 +52,9 @@ struct CustomerTexts: Sendable {
     func time(_ instant: Date) -> String {
         LocalTimeText.format(instant, timezone: timezone, locale: locale)
     }
+
+    /// `compensation` as these texts write it.
+    func compensation(_ compensation: Compensation) -> String {
+        CompensationText.format(compensation, locale: locale)
+    }
 }

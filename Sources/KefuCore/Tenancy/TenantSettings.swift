@@ -37,6 +37,12 @@ public struct SurveySettings: Codable, Sendable, Equatable {
     public var lowRatingThreshold = 2
 
     public init() {}
+
+    /// When a survey opened at `instant` closes: `expiry_hours` of wall time later (the
+    /// invitation names it; the survey row and its expiry timer store it).
+    func closes(after instant: Date) -> Date {
+        instant.addingTimeInterval(TimeInterval(self.expiryHours) * 3600)
+    }
 }
 
 /// KPI thresholds for tier promotion (besides the tier's certificates).

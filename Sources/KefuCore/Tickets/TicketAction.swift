@@ -11,6 +11,9 @@ enum TicketAction: Sendable {
     /// A public reply by the acting agent (who takes a new ticket); `missingInfo` says the
     /// customer must be asked for missing information (`sla.missing_info_request_minutes`).
     case respond(body: String, missingInfo: Bool = false)
+    /// A progress notice to the customer from the `progress_notice` template, with the agent's
+    /// optional `note`: a public update like a reply (it meets and re-arms the progress clock).
+    case progress(note: String?)
     /// An internal note.
     case note(body: String)
     /// A public question to the customer: the ticket waits and its clocks pause.
@@ -60,6 +63,7 @@ enum TicketAction: Sendable {
         case .assign: .assign
         case .respond: .respond
         case .note: .note
+        case .progress: .notifyProgress
         case .requestInfo: .requestInfo
         case .customerReply: .customerReply
         case .plan: .plan

@@ -101,6 +101,15 @@ public struct TicketActionService: Sendable {
         }.ticket
     }
 
+    /// A progress notice to the customer from the tenant's `progress_notice` template, with the
+    /// agent's optional note: a public update exactly like a reply (it meets the progress clock and
+    /// re-arms it; the text names the re-armed due time). Whoever may reply may send it, in the
+    /// statuses a reply is allowed in except `new` (409: nobody works on the ticket yet).
+    public func notifyProgress(_ principal: Principal, _ ticketID: UUID, _ input: ProgressInput) async throws -> Ticket {
+        let note = try input.note.map { try Validate.text($0, field: "note", maxLength: 1000) }
+        return try await mutate(principal, .respond, ticketID, .notifyProgress) { _, _, _ in .progress(note: note) }.ticket
+    }
+
     /// An internal note: visible to agents only, changes nothing else.
     public func note(_ principal: Principal, _ ticketID: UUID, _ input: MessageInput) async throws -> Ticket {
         let body = try Self.body(input)

@@ -20,6 +20,8 @@ extension TicketChange {
         case .note(let body):
             say(actor, .internal, body)
             record(actor, "noted")
+        case .progress(let note):
+            notifyProgress(note, next: next, by: actor, context: context)
         case .requestInfo(let body):
             say(actor, .public, body)
             publicUpdate(context)
@@ -35,9 +37,9 @@ extension TicketChange {
             publicUpdate(context)
             planGiven()
             record(actor, "plan_given")
-            if let proposal { propose(proposal, measures: body, by: actor) }
+            if let proposal { propose(proposal, measures: body, by: actor, context: context) }
         case .planStep(let step, let current, let notify):
-            try planStep(step, current, notify: notify, by: actor)
+            try planStep(step, current, notify: notify, by: actor, context: context)
         case .departmentAck:
             try acknowledge(by: actor, explicitly: true)
         case .departmentBlocker(let reason, let supervisors):
@@ -83,6 +85,7 @@ extension TicketChange {
             ticket.lastPublicUpdateAt = at
             customerContacted()
             say(actor, .public, summary)
+            inviteToSurvey(context)
             setStatus(next, by: actor, kind: "resolved")
         case .reopen(let reason):
             reopen(next, because: reason, by: actor, context: context)

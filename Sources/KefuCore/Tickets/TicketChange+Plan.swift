@@ -5,7 +5,8 @@ import Foundation
 extension TicketChange {
     /// A new plan record (after its measures were given to the customer): supervisors are asked
     /// for approval when it needs it (P1/P2 or complex).
-    mutating func propose(_ proposal: PlanProposal, measures: String, by actor: TicketActor) {
+    /// A plan that needs no approval goes to the customer for confirmation at once.
+    mutating func propose(_ proposal: PlanProposal, measures: String, by actor: TicketActor, context: TicketContext) {
         let requiresApproval = proposal.complex || ticket.priority <= .p2
         let plan = TicketPlan(
             id: proposal.id,
@@ -42,10 +43,12 @@ extension TicketChange {
                 "superseded_plan_id": .optionalID(proposal.superseding),
             ]
         )
+        if !requiresApproval { askToConfirm(plan, context) }
     }
 
-    /// A step of the plan in progress, in order (409 otherwise); `notify` hears of a decision.
-    mutating func planStep(_ step: PlanStep, _ current: TicketPlan?, notify: [UUID], by actor: TicketActor) throws {
+    /// A step of the plan in progress, in order (409 otherwise); `notify` hears of a decision. An
+    /// approved plan goes to the customer for confirmation; a rejected one tells them nothing.
+    mutating func planStep(_ step: PlanStep, _ current: TicketPlan?, notify: [UUID], by actor: TicketActor, context: TicketContext) throws {
         guard var plan = current else { throw KefuError.conflict("the ticket has no plan in progress") }
         let before = plan.status
         try plan.apply(step, by: actor.id, at: at)
@@ -56,6 +59,7 @@ extension TicketChange {
         // The customer's words stay in the plan (erasable with the customer), not in the append-only trail.
         if case .confirm(let note) = step { after["confirmation_noted"] = .bool(note != nil) }
         record(actor, step.event, before: ["status": .string(before.rawValue)], after: after)
+        if step == .approve { askToConfirm(plan, context) }
         if step == .approve || step.kind == .rejectPlan {
             notifications.append(
                 TicketNotificationDraft(

@@ -11,6 +11,13 @@ public struct RespondInput: Codable, Sendable {
     }
 }
 
+/// A progress notice (`POST /v1/tickets/{id}/progress`): the agent's optional note about the
+/// progress (1–1,000 characters), written into the `progress_notice` template.
+public struct ProgressInput: Codable, Sendable {
+    public var note: String?
+    public init(note: String? = nil) { self.note = note }
+}
+
 /// A plan: its measures as told to the customer (`body`), who executes them (an active agent;
 /// default the ticket's owner), by when, the compensation if any, and whether it is complex
 /// (complex plans need a supervisor's approval whatever the priority).

@@ -7,6 +7,8 @@ public enum TicketLifecycle {
         /// Intake; legal only when there is no ticket yet.
         case create
         case assign, respond, note
+        /// A templated progress notice to the customer (`POST /v1/tickets/{id}/progress`).
+        case notifyProgress = "notify_progress"
         case requestInfo = "request_info"
         case customerReply = "customer_reply"
         case plan
@@ -37,6 +39,8 @@ public enum TicketLifecycle {
         case (.respond, .new), (.respond, .assigned), (.respond, .inProgress): return .inProgress
         case (.respond, .waitingOnCustomer), (.respond, .escalated): return status
         case (.note, _) where status.isOpen: return status
+        case (.notifyProgress, .assigned): return .inProgress
+        case (.notifyProgress, .inProgress), (.notifyProgress, .waitingOnCustomer), (.notifyProgress, .escalated): return status
         case (.plan, _), (.approvePlan, _), (.rejectPlan, _), (.confirmPlan, _), (.executePlan, _):
             guard status.isOpen && status != .new else { break }
             return status
