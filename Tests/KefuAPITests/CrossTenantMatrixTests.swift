@@ -31,7 +31,7 @@ final class CrossTenantMatrixTests: APITestCase {
         "POST /v1/tickets/{id}/department-reply": #"{"body": "done"}"#,
         "POST /v1/tickets/{id}/plan/reject": #"{"reason": "no"}"#,
         "POST /v1/tickets/{id}/team":
-            #"{"member_ids": ["00000000-0000-0000-0000-000000000001"], "lead_id": "00000000-0000-0000-0000-000000000001", "deadline": "2199-01-01T00:00:00Z"}"#,
+            #"{"member_ids": ["00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002"], "lead_id": "00000000-0000-0000-0000-000000000001", "deadline": "2199-01-01T00:00:00Z"}"#,
         "POST /v1/tickets/{id}/merge": #"{"into": "0d9f3c1e-7a52-4c7b-9b1e-2f6a8d4e5c3b"}"#,
         "POST /v1/followups/{id}/complete": #"{"solved": true, "satisfied": true, "notes": "ok"}"#,
         "PATCH /v1/incidents/{id}/review": #"{"foreseeable": "x"}"#,
