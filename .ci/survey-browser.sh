@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export KEFU_LOG_LEVEL=error
+# selenium uses the chromium-driver given to it; it must never try to download a driver.
+export SE_OFFLINE=true
 CLUSTER_NAME=browser TENANT_SLUG=browser
 source .ci/lib/kefu-cluster.sh
 KEFU_HTTP_PORT="$PORT" "$KEFU" serve >"$WORK/api.log" 2>&1 &
