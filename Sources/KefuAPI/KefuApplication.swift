@@ -20,6 +20,7 @@ public enum KefuApplication {
         router.add(middleware: MetricsMiddleware())
         OperationsRoutes(services: services, metrics: metrics).register(on: router)
         SurveyAnswerRoutes(services: services).register(on: router)
+        SurveyPageRoutes(services: services).register(on: router)
 
         let v1 = router.group("v1")
             .add(middleware: AuthMiddleware(apiKeys: services.apiKeys))

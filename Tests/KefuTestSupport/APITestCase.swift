@@ -91,7 +91,7 @@ public struct APIClient: Sendable {
         var headers = HTTPFields()
         if let key { headers[.authorization] = "Bearer \(key)" }
         for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
-        if body != nil { headers[.contentType] = "application/json" }
+        if body != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
         let response = try await client.execute(
             uri: path,
             method: method,

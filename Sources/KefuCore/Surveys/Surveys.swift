@@ -26,6 +26,9 @@ public struct SurveyAnswer: Codable, Sendable {
     public var attitude: Int
     public var comment: String?
 
+    /// Longest comment, in characters (Unicode code points).
+    public static let commentMaxLength = 5000
+
     public init(overall: Int, timeliness: Int, professionalism: Int, resolution: Int, attitude: Int, comment: String? = nil) {
         self.overall = overall
         self.timeliness = timeliness
@@ -98,6 +101,20 @@ public struct SurveyService: Sendable {
         }
     }
 
+    /// The tenant whose survey `token` opens (the token alone decides it). Unknown tokens are
+    /// 404; a suspended tenant's surveys are refused like its keys.
+    func tenant(ofToken token: String) async throws -> UUID {
+        guard token.count == SurveyStore.tokenLength,
+            let owner = try await database.pool.queryFirst(
+                "SELECT tenant_id, tenant_status FROM kefu_survey_tenant(\(SurveyStore.hash(token)))"
+            )
+        else {
+            throw KefuError.notFound("survey")
+        }
+        guard try owner.decode(String.self, "tenant_status") == TenantStatus.active.rawValue else { throw KefuError.tenantSuspended }
+        return try owner.decode(UUID.self, "tenant_id")
+    }
+
     /// Records the customer's rating. Unknown tokens are 404; answered or expired ones 409. A low
     /// overall rating reopens the ticket for second handling and escalates it to a supervisor.
     public func answer(token: String, _ input: SurveyAnswer) async throws -> Survey {
@@ -107,18 +124,9 @@ public struct SurveyService: Sendable {
         ] where !(1...5).contains(value) {
             throw KefuError.invalidField(field, "must be between 1 and 5")
         }
-        let comment = try input.comment.map { try Validate.text($0, field: "comment", maxLength: 5000) }
+        let comment = try input.comment.map { try Validate.text($0, field: "comment", maxLength: SurveyAnswer.commentMaxLength) }
         let tokenHash = SurveyStore.hash(token)
-        guard token.count == SurveyStore.tokenLength,
-            let owner = try await database.pool.queryFirst(
-                "SELECT tenant_id, tenant_status FROM kefu_survey_tenant(\(tokenHash))"
-            )
-        else {
-            throw KefuError.notFound("survey")
-        }
-        // A suspended tenant's surveys are refused like its keys.
-        guard try owner.decode(String.self, "tenant_status") == TenantStatus.active.rawValue else { throw KefuError.tenantSuspended }
-        let tenantID = try owner.decode(UUID.self, "tenant_id")
+        let tenantID = try await tenant(ofToken: token)
         return try await database.transaction(tenantID) { tx in
             let now = clock.now()
             guard
