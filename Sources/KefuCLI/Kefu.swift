@@ -15,6 +15,7 @@ public struct Kefu: AsyncParsableCommand {
             ServeCommand.self,
             WorkerCommand.self,
             TimersCommand.self,
+            DeliveriesCommand.self,
             SurgeCommand.self,
             ReportCommand.self,
             MigrateCommand.self,

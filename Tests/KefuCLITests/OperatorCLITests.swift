@@ -64,3 +64,40 @@ final class OperatorCLITests: CLITestCase {
         await XCTAssertThrowsErrorAsync(try await self.kefu("report", "weekly", "--tenant", "acme", "--format", "pdf"))
     }
 }
+
+/// `kefu deliveries`: the webhook outbox for operators.
+final class DeliveriesCLITests: CLITestCase {
+    func testDeliveriesSummarisesEachWebhookAndListsTheDeadOnes() async throws {
+        let acme = try await makeTenant("acme")
+        let webhook = UUID()
+        try await ownerPool.execute(
+            """
+            INSERT INTO webhooks (tenant_id, id, url, events, secret, created_at, updated_at)
+            VALUES (\(acme.tenant.id), \(webhook), 'https://crm.acme.example/hook', '{ticket.created}', 'whsec_x', now(), now())
+            """
+        )
+        try await ownerPool.execute(
+            """
+            INSERT INTO deliveries (tenant_id, webhook_id, event_type, status, attempts, next_attempt_at, created_at, last_status_code, last_error)
+            VALUES (\(acme.tenant.id), \(webhook), 'ticket.created', 'dead', 15, now(), now(), 503, 'the receiver answered 503'),
+                   (\(acme.tenant.id), \(webhook), 'ticket.created', 'pending', 0, now(), now() - interval '1 minute', NULL, NULL)
+            """
+        )
+        let summary = try JSONDecoder().decode(JSONValue.self, from: Data(try await kefu("deliveries", "--json").utf8)).array ?? []
+        XCTAssertEqual(summary.count, 1)
+        XCTAssertEqual(summary.first?["tenant"]?.string, "acme")
+        XCTAssertEqual(summary.first?["dead"]?.number, 1)
+        XCTAssertEqual(summary.first?["pending"]?.number, 1)
+        XCTAssertNotNil(summary.first?["oldest_undelivered_at"]?.string)
+        let dead =
+            try JSONDecoder().decode(
+                JSONValue.self,
+                from: Data(try await kefu("deliveries", "--tenant", "acme", "--status", "dead", "--json").utf8)
+            ).array ?? []
+        XCTAssertEqual(dead.count, 1)
+        XCTAssertEqual(dead.first?["last_error"]?.string, "the receiver answered 503")
+        let other = try await kefu("deliveries", "--tenant", "nobody", "--status", "dead", "--json")
+        XCTAssertEqual(try JSONDecoder().decode(JSONValue.self, from: Data(other.utf8)).array?.count, 0)
+        await XCTAssertThrowsErrorAsync(try await self.kefu("deliveries", "--status", "lost"))
+    }
+}
