@@ -259,4 +259,12 @@ final class TicketSearchTests: TicketTestCase {
         let narrowed = try await found("parcel special")
         XCTAssertEqual(narrowed, [oldest], "more words reach older tickets")
     }
+
+    func testTheSearchOperatorsAreLeakproofSoTheIndexesServeRowLevelSecurity() async throws {
+        let leakproof = try await ownerPool.queryScalar(
+            String.self,
+            "SELECT string_agg(proname || '=' || proleakproof, ',' ORDER BY proname) FROM pg_proc WHERE oid IN ('ts_match_vq'::regproc, 'texticlike'::regproc)"
+        )
+        XCTAssertEqual(leakproof, "texticlike=true,ts_match_vq=true", "sql/031: otherwise kefu_app reads the whole tenant")
+    }
 }

@@ -20,8 +20,9 @@ extension TicketQueryService {
     public func search(_ tenantID: UUID, _ search: TicketSearch, filter: TicketFilter, includeInternal: Bool = true) async throws -> Page<TicketHit> {
         guard search.isSearchable else { return Page(items: [], nextCursor: nil) }
         let query = Self.searchQuery(tenantID, search, filter: filter, includeInternal: includeInternal)
-        // How many tickets the words match decides the plan: planned for the values every time.
-        let result = try await database.read(tenantID, query, planning: .custom)
+        // How many tickets the words match decides the plan: planned for the values every time,
+        // and serially (each source stops after a bounded number of rows).
+        let result = try await database.read(tenantID, query, planning: .customSerial)
         let hits = try result.rows.map { try Self.hit($0, text: search.text) }
         return Page(fetched: hits, limit: search.limit) { TicketSearch.Cursor(rank: $0.rank, id: $0.ticket.id).encoded }
     }
@@ -59,7 +60,7 @@ extension TicketQueryService {
             sources.append(
                 """
 
-                UNION (SELECT t.id FROM tickets t WHERE \(conditions) AND kefu_ticket_text(t.subject, t.description) ILIKE \(pattern)
+                UNION (SELECT t.id FROM tickets t WHERE \(conditions) AND (t.subject ILIKE \(pattern) OR t.description ILIKE \(pattern))
                        ORDER BY t.created_at DESC, t.id DESC LIMIT \(bound))
                 UNION (\(messages) AND m.body ILIKE \(pattern) ORDER BY m.seq DESC LIMIT \(bound))
                 """

@@ -33,7 +33,7 @@ public struct TicketSearch: Sendable, Equatable {
 
     /// The most tickets one way of matching contributes to a search (its newest matches): the
     /// bound that keeps a common word cheap in a large tenant. Hits are these candidates ranked.
-    public static let candidatesPerSource = 400
+    public static let candidatesPerSource = 200
 
     /// Whether the text can match anything: it holds a letter or a digit (CJK ideographs are
     /// letters). A text of only punctuation, symbols or spaces finds nothing.
