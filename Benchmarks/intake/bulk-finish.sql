@@ -6,5 +6,5 @@ INSERT INTO ticket_counters (tenant_id, last_number)
 SELECT tenant_id, max(number) FROM tickets WHERE tenant_id IN (SELECT tenant_id FROM bulk_plan) GROUP BY tenant_id
 ON CONFLICT (tenant_id) DO UPDATE SET last_number = excluded.last_number;
 DROP TABLE bulk_plan;
-VACUUM (ANALYZE) tickets;
+VACUUM (ANALYZE) tickets, ticket_messages;
 ANALYZE tenants, agents, customers;

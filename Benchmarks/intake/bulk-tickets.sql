@@ -8,7 +8,8 @@
 -- s % small_tenants + 1; created_at runs evenly over the last 365 days. Status follows age:
 -- the last 14 days hold the open work (15 % new, 40 % assigned, 25 % in progress, 15 % waiting,
 -- 5 % escalated), 14–30 days resolved (30 %) or closed, older closed (85 %) or archived.
--- Priority: 5 % P1, 20 % P2, 60 % P3, 15 % P4. Every ticket but "new" has an owner.
+-- Priority: 5 % P1, 20 % P2, 60 % P3, 15 % P4. Every ticket but "new" has an owner. One
+-- ticket in five has an agent reply (ticket_messages), so a search reads messages too.
 \set ON_ERROR_STOP on
 SELECT setseed(CASE WHEN :'which' = 'big' THEN 0.2 ELSE 0.1 END) \g /dev/null
 INSERT INTO tickets (
@@ -39,7 +40,9 @@ FROM (
                          'the parcel has not arrived', 'the app crashes on start',
                          'charged twice for one order', 'wants to change the delivery address'])[1 + sl.n % 6],
                   (ARRAY['it worked yesterday', 'support chat did not help', 'the order number is attached',
-                         'this is the second request'])[1 + (sl.n / 6) % 4]) AS description,
+                         'this is the second request'])[1 + (sl.n / 6) % 4])
+               -- One ticket in ten also carries a Chinese sentence (what "q=退款" finds).
+               || CASE WHEN sl.n % 10 = 3 THEN ' 客户补充：申请退款失败，页面一直显示处理中。' ELSE '' END AS description,
            CASE WHEN random() < 0.05 THEN 'P1' WHEN random() < 0.2 / 0.95 THEN 'P2'
                 WHEN random() < 0.6 / 0.75 THEN 'P3' ELSE 'P4' END AS priority,
            CASE
@@ -66,3 +69,16 @@ FROM (
     ) sl
     JOIN bulk_plan p USING (ordinal)
 ) x;
+
+-- One ticket in five (archived ones aside: they take no message) gets an agent reply (English, or
+-- Chinese for one ticket in ten of those),
+-- through the real ticket_messages table and its indexes.
+INSERT INTO ticket_messages (tenant_id, ticket_id, author_kind, author_id, visibility, body, created_at)
+SELECT t.tenant_id, t.id, 'agent', t.owner_id, 'public',
+       CASE WHEN t.number % 50 = 5 THEN '您好，已为您提交退款申请，请留意短信通知。'
+            ELSE format('Hello, we checked order %s: %s.', t.number,
+                        (ARRAY['the parcel is on its way', 'the invoice has been corrected',
+                               'a new password reset link was sent'])[1 + (t.number / 5) % 3]) END,
+       t.created_at + interval '20 minutes'
+FROM tickets t JOIN bulk_plan p USING (tenant_id)
+WHERE t.number % 5 = 0 AND t.owner_id IS NOT NULL AND t.status <> 'archived' AND p.big = (:'which' = 'big');

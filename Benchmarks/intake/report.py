@@ -10,6 +10,7 @@ fields (requests, duration_us or rate, p50_us, p99_us, errors_*).
 """
 import json
 import sys
+from urllib.parse import unquote
 
 INTAKE_TARGET = 0.50   # HTTP intake ≥ 50 % of pgbench at 16 clients
 LIST_P99_MS = 5.0      # queue listing p99 ≤ 5 ms
@@ -157,7 +158,7 @@ def main():
             s = r["stats"]
             plain = queue.get((r["tenant"], r["clients"]))
             ok = s["requests"] > 0 and s["p99_us"] / 1000 <= SEARCH_P99_MS and errors(s) == 0
-            rows.append([r["tenant"], f"{r['tickets']:,}", r["query"], r["hits"], r["clients"], fmt(rate(s), 0),
+            rows.append([r["tenant"], f"{r['tickets']:,}", unquote(r["query"]), r["hits"], r["clients"], fmt(rate(s), 0),
                          fmt(s["p50_us"] / 1000, 2), fmt(s["p99_us"] / 1000, 2),
                          fmt(plain["p99_us"] / 1000, 2) if plain else "-",
                          f"{fmt(cpu_ms(r, 'server'), 2)} + {fmt(cpu_ms(r, 'postgres'), 2)}",

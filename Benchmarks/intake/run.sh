@@ -383,9 +383,11 @@ if [[ "$SKIP_LISTING" != 1 ]]; then
             } >> "$work/explain.txt"
         done
         # Ticket search in the same tenant and run, printed beside the queue page above: a
-        # ticket's number (one hit: "Ticket N of tenant …") and a phrase one ticket in six carries,
-        # within the assigned queue (ranked among every assigned match).
-        searches=("q=$(( its / 2 + 1 ))&limit=50" "q=parcel&status=assigned&limit=50")
+        # ticket's number (one hit: "Ticket N of tenant …"), a word one ticket in six carries (and
+        # one reply in fifteen) within the assigned queue and unfiltered, and a two-character
+        # Chinese word (退款, URL-encoded) one ticket in ten carries (and one reply in fifty).
+        searches=("q=$(( its / 2 + 1 ))&limit=50" "q=parcel&status=assigned&limit=50" "q=parcel&limit=50"
+                  "q=%E9%80%80%E6%AC%BE&limit=50")
         for q in "${searches[@]}"; do
             items=$(curl -fsS -H "Authorization: Bearer $key" "$base/v1/tickets?$q" \
                     | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))') \

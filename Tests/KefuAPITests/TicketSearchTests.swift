@@ -176,4 +176,95 @@ final class TicketSearchTests: TicketTestCase {
             XCTAssertEqual(otherTenants, [theirID], q)
         }
     }
+
+    func testChineseOfOneTwoAndFourCharactersMatchesAsSubstringWithinARun() async throws {
+        let refund = try await ticket("申请退款失败，页面一直显示处理中")
+        let account = try await ticket("退货以后款项一直没有到账")
+        let split = try await ticket("我要退。款")
+        for (q, expected) in [("退款", [refund]), ("退款失败", [refund]), ("款失", [refund]), ("显示处理中", [refund])] {
+            let found = try await hits(q)
+            XCTAssertEqual(ids(found), expected, q)
+            XCTAssertEqual(found.first?["highlight"]?.string?.contains("<mark>\(q)</mark>"), true, "\(q): \(found)")
+        }
+        let lastOfARun = try await found("账")
+        XCTAssertEqual(lastOfARun, [account], "a single character is found at the end of a run too")
+        let first = try await found("申")
+        XCTAssertEqual(first, [refund])
+        let both = try await found("款")
+        XCTAssertEqual(Set(both), [refund, account, split])
+        let acrossPunctuation = try await found("退款到账")
+        XCTAssertEqual(acrossPunctuation, [], "the characters must be adjacent, as in a substring")
+        let refunds = try await found("退款")
+        XCTAssertFalse(refunds.contains(split), "punctuation separates the characters")
+    }
+
+    func testMixedChineseAndEnglishNeedsBothParts() async throws {
+        let phone = try await ticket("My iPhone退款 has been pending for refunds since Monday.")
+        let refundOnly = try await ticket("Refunds are slow.")
+        _ = try await ticket("退款已到账")
+        let glued = try await found("iPhone退款")
+        XCTAssertEqual(glued, [phone])
+        let spaced = try await found("refund 退款")
+        XCTAssertEqual(spaced, [phone], "English stems and the Chinese substring, both required")
+        let english = try await found("refunds")
+        XCTAssertEqual(Set(english), [phone, refundOnly])
+        let missing = try await found("refund 仓库")
+        XCTAssertEqual(missing, [])
+    }
+
+    func testTextWithoutALetterOrDigitFindsNothing() async throws {
+        _ = try await ticket("Why?!! ... (urgent) 。，！")
+        for q in ["!!", "?!!", "...", "。，！", "(-)"] {
+            let reply = try await search(q)
+            XCTAssertEqual(reply.status, .ok, "\(q): \(reply.raw)")
+            XCTAssertEqual(reply["items"]?.array?.count, 0, q)
+            XCTAssertNil(reply["next_cursor"]?.string, q)
+        }
+    }
+
+    func testShortLatinTextMatchesWordsNotSubstrings() async throws {
+        let ok = try await ticket("It is ok now.")
+        _ = try await ticket("The token expired.")
+        let word = try await found("ok")
+        XCTAssertEqual(word, [ok], "two letters: the word ok, not the ok inside token")
+        let substring = try await found("oke")
+        XCTAssertEqual(substring.count, 1, "three characters or more also match inside words")
+    }
+
+    func testTheStoredSearchDocumentsStayOutOfTheTenantExport() async throws {
+        _ = try await ticket("申请退款失败")
+        let export = try await ownerPool.queryScalar(String.self, "SELECT kefu_export_tenant(\(tenant.tenant.id))::text") ?? ""
+        XCTAssertTrue(export.contains("申请退款失败"), "the ticket is exported")
+        XCTAssertFalse(export.contains("search_document"), "derived documents are not data")
+    }
+
+    func testACommonWordIsRankedAmongItsNewestMatchesOnly() async throws {
+        let bound = TicketSearch.candidatesPerSource
+        let oldest = try await ticket("Where is my parcel? Tracking number 1.", subject: "Parcel lost, special case")
+        for n in 0..<bound {
+            clock.advance(by: 1)
+            _ = try await ticket("Question \(n) about a parcel.")
+        }
+        var seen: [String] = []
+        var cursor: String?
+        repeat {
+            let reply = try await search("parcel", "&limit=200" + (cursor.map { "&cursor=\($0)" } ?? ""))
+            XCTAssertEqual(reply.status, .ok, reply.raw)
+            seen += ids(reply["items"]?.array ?? [])
+            cursor = reply["next_cursor"]?.string
+        } while cursor != nil && seen.count <= bound
+        XCTAssertEqual(seen.count, bound, "at most the bound's newest matches per way of matching")
+        XCTAssertEqual(Set(seen).count, bound)
+        XCTAssertFalse(seen.contains(oldest), "the oldest match is beyond the bound, although its subject would rank first")
+        let narrowed = try await found("parcel special")
+        XCTAssertEqual(narrowed, [oldest], "more words reach older tickets")
+    }
+
+    func testTheSearchOperatorsAreLeakproofSoTheIndexesServeRowLevelSecurity() async throws {
+        let leakproof = try await ownerPool.queryScalar(
+            String.self,
+            "SELECT string_agg(proname || '=' || proleakproof, ',' ORDER BY proname) FROM pg_proc WHERE oid IN ('ts_match_vq'::regproc, 'texticlike'::regproc)"
+        )
+        XCTAssertEqual(leakproof, "texticlike=true,ts_match_vq=true", "sql/031: otherwise kefu_app reads the whole tenant")
+    }
 }

@@ -47,6 +47,10 @@ extension TenantDatabase {
         /// Planned for the values on every call: for statements whose best plan does depend on
         /// them, such as a search (how many tickets a word matches decides the plan).
         case custom
+        /// `custom`, and no parallel workers: for statements that stop after a bounded number of
+        /// rows, such as a search walking a tenant's tickets newest first, where starting workers
+        /// costs more than it saves (measured: 55 ms instead of 15 ms, docs/BENCHMARKS.md).
+        case customSerial
     }
 
     /// Runs one read-only statement scoped to `tenantID` (row-level security as in
@@ -57,6 +61,10 @@ extension TenantDatabase {
         case .automatic: break
         case .generic: setup.append("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")
         case .custom: setup.append("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)")
+        case .customSerial:
+            setup.append(
+                "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('max_parallel_workers_per_gather', '0', true)"
+            )
         }
         // BEGIN and the setup go with the statement, COMMIT after it: one pipeline.
         return try await pool.transaction(readOnly: true, setup: setup) { tx in try await tx.pipelineAndCommit([query])[0] }

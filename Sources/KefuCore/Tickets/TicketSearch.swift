@@ -31,6 +31,31 @@ public struct TicketSearch: Sendable, Equatable {
         }
     }
 
+    /// The most tickets one way of matching contributes to a search (its newest matches): the
+    /// bound that keeps a common word cheap in a large tenant. Hits are these candidates ranked.
+    public static let candidatesPerSource = 200
+
+    /// Whether the text can match anything: it holds a letter or a digit (CJK ideographs are
+    /// letters). A text of only punctuation, symbols or spaces finds nothing.
+    public var isSearchable: Bool {
+        text.unicodeScalars.contains { $0.properties.isAlphabetic || CharacterSet.decimalDigits.contains($0) }
+    }
+
+    /// Whether the text also matches as a substring of other text than Chinese (trigrams): at
+    /// least three characters and no CJK ideograph. Chinese matches as a substring through its
+    /// bigrams (sql/031) instead.
+    public var matchesSubstrings: Bool {
+        text.count >= 3 && !text.unicodeScalars.contains(where: Self.isCJKIdeograph)
+    }
+
+    /// The CJK ideographs sql/031 indexes as bigrams: U+3400–4DBF, U+4E00–9FFF, U+F900–FAFF.
+    static func isCJKIdeograph(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF: true
+        default: false
+        }
+    }
+
     /// `%text%` for `ILIKE`, with `\`, `%` and `_` escaped: the text is matched literally as a
     /// substring (and bound as a parameter, like every value).
     var substringPattern: String {
