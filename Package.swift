@@ -128,6 +128,7 @@ let package = Package(
             name: "KefuAPITests",
             dependencies: [
                 "KefuAPI", "KefuCore", "KefuRuntime", "KefuTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

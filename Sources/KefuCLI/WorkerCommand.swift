@@ -32,7 +32,13 @@ struct WorkerCommand: AsyncParsableCommand {
         defer { context.database.stopIfStarted() }
         if context.database.embedded != nil { try await context.migrate() }
         let pool = try context.database.makeWorkerPool(size: min(context.environment.poolSize, 4), logger: context.logger)
-        let jobs = WorkerServices(pool: pool, clock: SystemClock(), webhookTargets: context.environment.webhookTargets, logger: context.logger)
+        let jobs = WorkerServices(
+            pool: pool,
+            clock: SystemClock(),
+            webhookTargets: context.environment.webhookTargets,
+            consoleURL: context.environment.consoleURL,
+            logger: context.logger
+        )
         var sweeper = jobs.timers
         sweeper.lease = .milliseconds(Int(lease * 1000))
         let (surge, retention) = (jobs.surge, jobs.retention)

@@ -21,15 +21,15 @@ public struct HTTPWebhookTransport: WebhookTransport {
 
     public init() {}
 
-    public func post(url: String, headers: [(String, String)], body: [UInt8], timeout: Duration) async throws -> Int {
+    public func post(url: String, headers: [(String, String)], body: [UInt8], timeout: Duration) async throws -> TransportAnswer {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let seconds = Int64(timeout.components.seconds)
         let response = try await Self.client.execute(request, timeout: .seconds(max(seconds, 1)))
-        // Read at most 64 KiB of the answer, so the connection can be reused; the body is not kept.
-        _ = try? await response.body.collect(upTo: 64 * 1024)
-        return Int(response.status.code)
+        // At most 64 KiB of the answer is read (robots put their error code there).
+        let answer = (try? await response.body.collect(upTo: 64 * 1024)).map { Array(buffer: $0) } ?? []
+        return TransportAnswer(status: Int(response.status.code), body: answer)
     }
 }

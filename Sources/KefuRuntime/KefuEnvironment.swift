@@ -30,6 +30,9 @@ public struct KefuEnvironment: Sendable {
     /// Where webhooks may point: `KEFU_WEBHOOK_ALLOWED_HOSTS` (comma-separated hosts that may be
     /// `http` and private, for development); every other host must resolve to public addresses.
     public var webhookTargets = WebhookTargetPolicy()
+    /// `KEFU_CONSOLE_URL`: the agents' console, linked from group-robot alerts as
+    /// `<console>/tickets/<id>`; none when unset.
+    public var consoleURL: String?
 
     /// Reads and validates the variables; the error names the variable and what is wrong with it.
     public static func fromProcess(_ variables: [String: String] = ProcessInfo.processInfo.environment) throws -> KefuEnvironment {
@@ -59,6 +62,13 @@ public struct KefuEnvironment: Sendable {
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
             throw ConfigurationError(variable: "KEFU_LOG_LEVEL", reason: "must be one of trace, debug, info, notice, warning, error, critical")
         }
+        func consoleURL(_ text: String?) throws -> String? {
+            guard let text else { return nil }
+            guard let url = URLComponents(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ConfigurationError(variable: "KEFU_CONSOLE_URL", reason: "must be an http(s) URL, got '\(text)'")
+            }
+            return text.hasSuffix("/") ? String(text.dropLast()) : text
+        }
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         let home =
             value("KEFU_HOME").map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL }
@@ -76,7 +86,8 @@ public struct KefuEnvironment: Sendable {
             logLevel: level,
             maxBodyBytes: try integer("KEFU_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20)),
             sqlDirectory: try MigrationFiles.directory(override: value("KEFU_SQL_DIR")),
-            webhookTargets: WebhookTargetPolicy(allowList: value("KEFU_WEBHOOK_ALLOWED_HOSTS"))
+            webhookTargets: WebhookTargetPolicy(allowList: value("KEFU_WEBHOOK_ALLOWED_HOSTS")),
+            consoleURL: try consoleURL(value("KEFU_CONSOLE_URL"))
         )
     }
 }

@@ -39,6 +39,7 @@ public struct KefuServices: Sendable {
     public let reports: WeeklyReportService
     public let webhooks: WebhookService
     public let deliveries: DeliveryService
+    public let robots: RobotService
     public let deliveryHealth: DeliveryHealth
 
     /// `principals` keeps recently resolved API keys (off unless given, as in tests and the CLI;
@@ -85,6 +86,7 @@ public struct KefuServices: Sendable {
         self.routingRules = RoutingRuleService(database: database)
         self.webhooks = WebhookService(database: database, clock: clock, targets: webhookTargets)
         self.deliveries = DeliveryService(database: database, clock: clock)
+        self.robots = RobotService(database: database, clock: clock, targets: webhookTargets)
         self.deliveryHealth = DeliveryHealth(pool: pool, clock: clock)
     }
 }

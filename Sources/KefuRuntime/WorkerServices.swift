@@ -18,6 +18,7 @@ public struct WorkerServices: Sendable {
         pool: ConnectionPool,
         clock: any KefuClock = SystemClock(),
         webhookTargets: WebhookTargetPolicy = WebhookTargetPolicy(),
+        consoleURL: String? = nil,
         logger: Logger = Logger(label: "kefu.worker")
     ) {
         self.pool = pool
@@ -25,12 +26,14 @@ public struct WorkerServices: Sendable {
         self.timers = TimerSweeper(database: database, clock: clock, logger: logger)
         self.surge = SurgeSweeper(database: database, clock: clock, logger: logger)
         self.retention = IntakeCounterRetention(pool: pool, clock: clock)
-        self.deliveries = DeliverySweeper(
+        var deliveries = DeliverySweeper(
             database: database,
             clock: clock,
             transport: HTTPWebhookTransport(),
             targets: webhookTargets,
             logger: logger
         )
+        deliveries.consoleURL = consoleURL
+        self.deliveries = deliveries
     }
 }

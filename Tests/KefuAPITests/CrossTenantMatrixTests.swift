@@ -34,6 +34,7 @@ final class CrossTenantMatrixTests: APITestCase {
         "POST /v1/tickets/{id}/team":
             #"{"member_ids": ["00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002"], "lead_id": "00000000-0000-0000-0000-000000000001", "deadline": "2199-01-01T00:00:00Z"}"#,
         "PATCH /v1/webhooks/{id}": #"{"active": false}"#,
+        "PATCH /v1/robots/{id}": #"{"active": false}"#,
         "POST /v1/tickets/{id}/merge": #"{"into": "0d9f3c1e-7a52-4c7b-9b1e-2f6a8d4e5c3b"}"#,
         "POST /v1/followups/{id}/complete": #"{"solved": true, "satisfied": true, "notes": "ok"}"#,
         "PATCH /v1/incidents/{id}/review": #"{"foreseeable": "x"}"#,
@@ -209,6 +210,15 @@ final class CrossTenantMatrixTests: APITestCase {
             """
         )
         ids["webhooks"] = webhook.uuidString
+        let robot = UUID()
+        try await ownerPool.execute(
+            """
+            INSERT INTO robots (tenant_id, id, kind, url, audience, events, created_at, updated_at)
+            VALUES (\(a.tenant.id), \(robot), 'wecom', 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=a', 'supervisors',
+                    '{sla.breached}', now(), now())
+            """
+        )
+        ids["robots"] = robot.uuidString
         ids["deliveries"] = try require(
             try await ownerPool.queryScalar(UUID.self, "SELECT id FROM deliveries WHERE tenant_id = \(a.tenant.id)")
         ).uuidString

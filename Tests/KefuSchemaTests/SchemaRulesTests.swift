@@ -17,8 +17,8 @@ final class SchemaRulesTests: APITestCase {
     ]
     /// The only tables the application deletes from: routing rules, the SLA policy set a PUT
     /// replaces, the tags taken off a ticket (sql/023), a removed template override (sql/030) and a
-    /// deleted webhook (sql/034).
-    static let applicationDeletes: Set<String> = ["routing_rules", "sla_policies", "ticket_tags", "customer_templates", "webhooks"]
+    /// deleted webhook (sql/034) or robot (sql/035).
+    static let applicationDeletes: Set<String> = ["routing_rules", "sla_policies", "ticket_tags", "customer_templates", "webhooks", "robots"]
     /// Children of tickets that hold work about a ticket which goes on after it is archived
     /// (see sql/017); every other child is frozen with the ticket.
     static let workAfterArchive: Set<String> = ["ticket_timers", "followups", "qa_reviews", "agent_complaints", "kb_article_tickets"]

@@ -10,6 +10,8 @@ import ServiceLifecycle
 public final class WebhookReceiver: @unchecked Sendable {
     /// One request as the receiver saw it.
     public struct Request: Sendable {
+        /// The path and query the request was sent to.
+        public var target: String
         public var event: String?
         public var delivery: String?
         public var signature: String?
@@ -20,20 +22,24 @@ public final class WebhookReceiver: @unchecked Sendable {
 
     private let lock = NSLock()
     private var received: [Request] = []
-    private var script: [HTTPResponse.Status] = []
+    private var script: [(HTTPResponse.Status, String)] = []
 
     public init() {}
 
     /// Every request so far, in order.
     public var requests: [Request] { lock.withLock { received } }
 
-    /// The next answers, in order; after them, 200.
-    public func answer(_ statuses: [HTTPResponse.Status]) { lock.withLock { script = statuses } }
+    /// The next answers, in order; after them, 200 with `{"errcode":0,"errmsg":"ok"}` (what a
+    /// group robot answers; webhooks ignore the body).
+    public func answer(_ statuses: [HTTPResponse.Status]) { lock.withLock { script = statuses.map { ($0, "") } } }
 
-    private func take(_ request: Request) -> HTTPResponse.Status {
+    /// The next answers with their bodies, in order.
+    public func answer(_ replies: [(HTTPResponse.Status, String)]) { lock.withLock { script = replies } }
+
+    private func take(_ request: Request) -> (HTTPResponse.Status, String) {
         lock.withLock {
             received.append(request)
-            return script.isEmpty ? .ok : script.removeFirst()
+            return script.isEmpty ? (.ok, #"{"errcode":0,"errmsg":"ok"}"#) : script.removeFirst()
         }
     }
 
@@ -44,8 +50,9 @@ public final class WebhookReceiver: @unchecked Sendable {
         let router = Router()
         router.post("hook") { [self] request, _ -> Response in
             let bytes = try await request.body.collect(upTo: 1 << 20)
-            let status = take(
+            let (status, answer) = take(
                 Request(
+                    target: request.uri.description,
                     event: request.headers[HTTPField.Name("Kefu-Event")!],
                     delivery: request.headers[HTTPField.Name("Kefu-Delivery")!],
                     signature: request.headers[HTTPField.Name("Kefu-Signature")!],
@@ -53,7 +60,7 @@ public final class WebhookReceiver: @unchecked Sendable {
                     body: Array(buffer: bytes)
                 )
             )
-            return Response(status: status)
+            return Response(status: status, body: .init(byteBuffer: ByteBuffer(string: answer)))
         }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(

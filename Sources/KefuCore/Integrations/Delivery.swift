@@ -10,8 +10,12 @@ public enum DeliveryStatus: String, Codable, Sendable, CaseIterable {
 public struct Delivery: Codable, Sendable, Equatable {
     public var id: UUID
     public var tenantId: UUID
-    public var webhookId: UUID
-    public var eventType: WebhookEventType
+    /// The webhook it goes to, or
+    public var webhookId: UUID?
+    /// the group robot it goes to.
+    public var robotId: UUID?
+    /// A `WebhookEventType`, or for a robot a `RobotAlertType`.
+    public var eventType: String
     public var ticketId: UUID?
     public var status: DeliveryStatus
     public var attempts: Int
@@ -52,9 +56,11 @@ public struct DeliveryDetail: Encodable, Sendable {
 public struct DeliveryFilter: Sendable {
     public var statuses: [DeliveryStatus]
     public var webhookId: UUID?
+    public var robotId: UUID?
 
-    public init(statuses: [DeliveryStatus] = [], webhookId: UUID? = nil) {
+    public init(statuses: [DeliveryStatus] = [], webhookId: UUID? = nil, robotId: UUID? = nil) {
         self.statuses = statuses
         self.webhookId = webhookId
+        self.robotId = robotId
     }
 }

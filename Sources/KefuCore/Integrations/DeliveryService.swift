@@ -13,7 +13,7 @@ public struct DeliveryService: Sendable {
     }
 
     static let columns: PostgresQuery = """
-        id, tenant_id, webhook_id, event_type, ticket_id, status, attempts,
+        id, tenant_id, webhook_id, robot_id, event_type, ticket_id, status, attempts,
         CASE WHEN status IN ('pending', 'failed') THEN next_attempt_at END AS next_attempt_at,
         last_status_code, last_error, created_at, delivered_at, dead_at
         """
@@ -23,6 +23,7 @@ public struct DeliveryService: Sendable {
         var conditions: PostgresQuery = "tenant_id = \(tenantID)"
         if !filter.statuses.isEmpty { conditions.append(" AND status = ANY (\(filter.statuses.map(\.rawValue)))") }
         if let webhook = filter.webhookId { conditions.append(" AND webhook_id = \(webhook)") }
+        if let robot = filter.robotId { conditions.append(" AND robot_id = \(robot)") }
         let rows = try await database.transaction(tenantID, readOnly: true) { tx in
             try await tx.query(
                 Delivery.self,

@@ -33,10 +33,15 @@ public struct DeliverySweeper: Sendable {
     public struct Claimed: Sendable {
         var tenantID: UUID
         var id: UUID
-        var webhookID: UUID
+        /// The webhook or robot it goes to.
+        var targetID: UUID
+        /// `webhook`, or the robot's platform (`RobotKind`).
+        var targetKind: String
         var eventType: String
         var attempts: Int
         var url: String
+        /// A webhook's secrets (the current one, and the previous one during a rotation's
+        /// overlap); a robot's signing secret, if any.
         var secrets: [String]
     }
 
@@ -52,6 +57,8 @@ public struct DeliverySweeper: Sendable {
     public var perWebhook = 5
     /// The longest one attempt may take.
     public var timeout: Duration = .seconds(10)
+    /// The agents' console (`KEFU_CONSOLE_URL`): robot alerts link to `<console>/tickets/<id>`.
+    public var consoleURL: String?
 
     public init(
         database: TenantDatabase,
@@ -85,7 +92,7 @@ public struct DeliverySweeper: Sendable {
     public func claim(limit: Int) async throws -> [[Claimed]] {
         let rows = try await database.pool.query(
             """
-            SELECT tenant_id, id, webhook_id, event_type, attempts, url, secret, previous_secret, previous_secret_expires_at
+            SELECT tenant_id, id, target_id, target_kind, event_type, attempts, url, secret, previous_secret, previous_secret_expires_at
             FROM kefu_claim_due_deliveries(\(clock.now()), \(Int32(limit)), \(Int32(perWebhook)), \(PostgresInterval(lease)))
             """
         )
@@ -93,7 +100,7 @@ public struct DeliverySweeper: Sendable {
         var lanes: [UUID: [Claimed]] = [:]
         var order: [UUID] = []
         for row in rows {
-            var secrets = [try row.decode(String.self, "secret")]
+            var secrets = try row.decode(String?.self, "secret").map { [$0] } ?? []
             if let previous = try row.decode(String?.self, "previous_secret"),
                 let until = try row.decode(Date?.self, "previous_secret_expires_at"), until > now
             {
@@ -102,14 +109,15 @@ public struct DeliverySweeper: Sendable {
             let claimed = Claimed(
                 tenantID: try row.decode(UUID.self, "tenant_id"),
                 id: try row.decode(UUID.self, "id"),
-                webhookID: try row.decode(UUID.self, "webhook_id"),
+                targetID: try row.decode(UUID.self, "target_id"),
+                targetKind: try row.decode(String.self, "target_kind"),
                 eventType: try row.decode(String.self, "event_type"),
                 attempts: try row.decode(Int.self, "attempts"),
                 url: try row.decode(String.self, "url"),
                 secrets: secrets
             )
-            if lanes[claimed.webhookID] == nil { order.append(claimed.webhookID) }
-            lanes[claimed.webhookID, default: []].append(claimed)
+            if lanes[claimed.targetID] == nil { order.append(claimed.targetID) }
+            lanes[claimed.targetID, default: []].append(claimed)
         }
         return order.compactMap { lanes[$0] }
     }
@@ -150,15 +158,14 @@ public struct DeliverySweeper: Sendable {
         var failure: String?
         do {
             try await targets.check(delivery.url)
-            let bytes = Array(body.utf8)
-            let timestamp = Int64(startedAt.timeIntervalSince1970.rounded(.down))
-            let headers = [
-                ("Content-Type", "application/json"), ("User-Agent", "Kefu-Webhooks/1"), ("Kefu-Event", delivery.eventType),
-                ("Kefu-Delivery", delivery.id.uuidString),
-                ("Kefu-Signature", WebhookSignature.header(body: bytes, timestamp: timestamp, secrets: delivery.secrets)),
-            ]
-            status = try await transport.post(url: delivery.url, headers: headers, body: bytes, timeout: timeout)
-            if let code = status, !(200..<300).contains(code) { failure = "the receiver answered \(code)" }
+            let request = Self.request(delivery, body: body, at: startedAt)
+            let answer = try await transport.post(url: request.url, headers: request.headers, body: request.body, timeout: timeout)
+            status = answer.status
+            if !(200..<300).contains(answer.status) {
+                failure = "the receiver answered \(answer.status)"
+            } else if RobotKind(rawValue: delivery.targetKind) != nil {
+                failure = RobotSignature.failure(in: answer.body)
+            }
         } catch let refused as KefuError {
             failure = "refused: \(refused.message)"
         } catch {
@@ -167,6 +174,32 @@ public struct DeliverySweeper: Sendable {
         let elapsed = start.duration(to: .now)
         let latency = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         return try await record(delivery, startedAt: startedAt, latency: latency, status: status, error: failure, final: false)
+    }
+
+    /// The request of one attempt: a webhook's signed headers, or a robot's platform signing.
+    static func request(_ delivery: Claimed, body: String, at instant: Date) -> (url: String, headers: [(String, String)], body: [UInt8]) {
+        let json = ("Content-Type", "application/json")
+        switch RobotKind(rawValue: delivery.targetKind) {
+        case .dingtalk?:
+            let url = delivery.secrets.first.map { RobotSignature.dingTalkURL(delivery.url, secret: $0, at: instant) } ?? delivery.url
+            return (url, [json], Array(body.utf8))
+        case .feishu?:
+            let signed = delivery.secrets.first.map { RobotSignature.feishuBody(body, secret: $0, at: instant) } ?? body
+            return (delivery.url, [json], Array(signed.utf8))
+        case .wecom?:
+            return (delivery.url, [json], Array(body.utf8))
+        case nil:
+            let bytes = Array(body.utf8)
+            let timestamp = Int64(instant.timeIntervalSince1970.rounded(.down))
+            return (
+                delivery.url,
+                [
+                    json, ("User-Agent", "Kefu-Webhooks/1"), ("Kefu-Event", delivery.eventType), ("Kefu-Delivery", delivery.id.uuidString),
+                    ("Kefu-Signature", WebhookSignature.header(body: bytes, timestamp: timestamp, secrets: delivery.secrets)),
+                ],
+                bytes
+            )
+        }
     }
 
     /// The delivery's body: rendered at its first attempt and kept for the following ones.
@@ -187,7 +220,12 @@ public struct DeliverySweeper: Sendable {
                     """
                 )
             else { throw WebhookPayload.SourceGone() }
-            let body = try await WebhookPayload.render(tx, source)
+            let body: String
+            if let kind = RobotKind(rawValue: delivery.targetKind) {
+                body = try await RobotMessage.render(tx, source, kind: kind, consoleURL: consoleURL)
+            } else {
+                body = try await WebhookPayload.render(tx, source)
+            }
             try await tx.execute("UPDATE deliveries SET body = \(body) WHERE tenant_id = \(tx.tenantID) AND id = \(delivery.id)")
             return body
         }
@@ -221,7 +259,7 @@ public struct DeliverySweeper: Sendable {
             try await tx.pipeline(writes)
         }
         if outcome == .dead {
-            logger.warning("delivery dead", metadata: ["delivery": "\(delivery.id)", "webhook": "\(delivery.webhookID)", "error": "\(error ?? "")"])
+            logger.warning("delivery dead", metadata: ["delivery": "\(delivery.id)", "target": "\(delivery.targetID)", "error": "\(error ?? "")"])
         }
         return outcome
     }

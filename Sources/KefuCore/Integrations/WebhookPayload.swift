@@ -11,7 +11,8 @@ enum WebhookPayload {
     /// What the outbox row says about its source.
     struct Source: Decodable, Sendable {
         var id: UUID
-        var eventType: WebhookEventType
+        /// A `WebhookEventType` (or, for a robot, a `RobotAlertType`).
+        var eventType: String
         var sourceId: UUID?
         var ticketId: UUID?
         var createdAt: Date
@@ -37,15 +38,16 @@ enum WebhookPayload {
     struct IncidentData: Encodable { var incident: Incident }
 
     static func render(_ tx: TenantTransaction, _ source: Source) async throws -> String {
+        guard let type = WebhookEventType(rawValue: source.eventType) else { throw SourceGone() }
         func envelope<Payload: Encodable>(_ data: Payload) throws -> String {
-            let value = Envelope(id: source.id, type: source.eventType, createdAt: source.createdAt, tenantId: tx.tenantID, data: data)
+            let value = Envelope(id: source.id, type: type, createdAt: source.createdAt, tenantId: tx.tenantID, data: data)
             return String(decoding: try KefuJSON.encoder().encode(value), as: UTF8.self)
         }
         func ticket() async throws -> Ticket {
             guard let id = source.ticketId else { throw SourceGone() }
             do { return try await TicketStore.fetch(tx, id: id) } catch KefuError.notFound { throw SourceGone() }
         }
-        switch source.eventType {
+        switch type {
         case .ticketCreated, .ticketAssigned, .ticketUpdated:
             guard let id = source.sourceId,
                 let row = try await tx.queryFirst("SELECT \(TicketEvent.columns) FROM ticket_events WHERE tenant_id = \(tx.tenantID) AND id = \(id)")

@@ -119,14 +119,8 @@ public struct WebhookService: Sendable {
         return webhook
     }
 
-    /// 1–20 known event types, duplicates dropped (422 naming `events` or `events[i]`).
+    /// 1–20 known types, duplicates dropped (422 naming `events` or `events[i]`).
     static func eventTypes(_ names: [String]) throws -> [WebhookEventType] {
-        guard (1...20).contains(names.count) else { throw KefuError.invalidField("events", "must name 1 to 20 event types") }
-        var types: [WebhookEventType] = []
-        for (index, name) in names.enumerated() {
-            let type = try Validate.choice(name, WebhookEventType.self, field: "events[\(index)]")
-            if !types.contains(type) { types.append(type) }
-        }
-        return types
+        try Validate.choices(names, WebhookEventType.self, count: 1...20, field: "events")
     }
 }

@@ -45,6 +45,24 @@ enum Validate {
         return parsed
     }
 
+    /// `count` choices of `E` (422 naming `field`, or `field[i]` for an unknown one), duplicates dropped.
+    static func choices<E: RawRepresentable & CaseIterable & Equatable>(
+        _ values: [String],
+        _ type: E.Type,
+        count: ClosedRange<Int>,
+        field: String
+    ) throws -> [E] where E.RawValue == String {
+        guard count.contains(values.count) else {
+            throw KefuError.invalidField(field, "must name \(count.lowerBound) to \(count.upperBound) values")
+        }
+        var chosen: [E] = []
+        for (index, value) in values.enumerated() {
+            let choice = try self.choice(value, type, field: "\(field)[\(index)]")
+            if !chosen.contains(choice) { chosen.append(choice) }
+        }
+        return chosen
+    }
+
     static func skills(_ values: [String], field: String = "skills") throws -> [String] {
         var result: [String] = []
         for value in values {
