@@ -46,6 +46,7 @@ public enum KefuApplication {
         TrainingRoutes(services: services).register(on: v1)
         ReportRoutes(services: services).register(on: v1)
         WebhookRoutes(services: services).register(on: v1)
+        ChannelRoutes(services: services).register(on: v1)
         routeTable.load(from: router)
         return router
     }

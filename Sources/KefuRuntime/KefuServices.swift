@@ -41,6 +41,7 @@ public struct KefuServices: Sendable {
     public let deliveries: DeliveryService
     public let robots: RobotService
     public let deliveryHealth: DeliveryHealth
+    public let channelMessages: ChannelMessageService
 
     /// `principals` keeps recently resolved API keys (off unless given, as in tests and the CLI;
     /// `kefu serve` passes `KEFU_AUTH_CACHE_SECONDS`).
@@ -88,5 +89,6 @@ public struct KefuServices: Sendable {
         self.deliveries = DeliveryService(database: database, clock: clock)
         self.robots = RobotService(database: database, clock: clock, targets: webhookTargets)
         self.deliveryHealth = DeliveryHealth(pool: pool, clock: clock)
+        self.channelMessages = ChannelMessageService(database: database, clock: clock)
     }
 }

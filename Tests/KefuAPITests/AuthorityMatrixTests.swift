@@ -48,6 +48,7 @@ final class AuthorityMatrixTests: TicketTestCase {
             table[action] = (leads, [.agent])
         }
         table[.customerReply] = ([.integration, .admin], [])
+        table[.postChannelMessage] = ([.integration, .admin], [])
         table[.confirmPlan] = (leads.union([.integration]), [.agent])
         for action: KefuAction in [
             .reviewTicket, .completeFollowup, .writeIncidentReview, .manageReplyScripts, .assessTraining, .fileProblemReport,

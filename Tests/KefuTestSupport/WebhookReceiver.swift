@@ -29,6 +29,9 @@ public final class WebhookReceiver: @unchecked Sendable {
     /// Every request so far, in order.
     public var requests: [Request] { lock.withLock { received } }
 
+    /// Forgets the requests received so far.
+    public func clear() { lock.withLock { received.removeAll() } }
+
     /// The next answers, in order; after them, 200 with `{"errcode":0,"errmsg":"ok"}` (what a
     /// group robot answers; webhooks ignore the body).
     public func answer(_ statuses: [HTTPResponse.Status]) { lock.withLock { script = statuses.map { ($0, "") } } }

@@ -77,6 +77,7 @@ enum RouteActions {
         "POST /v1/tickets/{id}/notes": .addNote,
         "POST /v1/tickets/{id}/request-info": .requestInfo,
         "POST /v1/tickets/{id}/customer-reply": .customerReply,
+        "POST /v1/channels/{channel}/messages": .postChannelMessage,
         "POST /v1/tickets/{id}/plan": .plan,
         "POST /v1/tickets/{id}/transfer": .transfer,
         "POST /v1/tickets/{id}/redispatch": .redispatch,

@@ -8,6 +8,8 @@ public struct Webhook: Codable, Sendable, Equatable {
     public var url: String
     public var events: [WebhookEventType]
     public var description: String?
+    /// A channel gateway's webhook: it hears only of tickets on this channel (absent: all).
+    public var channel: GatewayChannel?
     public var active: Bool
     /// Until when the previous secret still signs, after a rotation.
     public var previousSecretExpiresAt: Date?
@@ -31,25 +33,28 @@ public struct WebhookWithSecret: Encodable, Sendable {
 }
 
 /// `POST /v1/webhooks`: the URL (1–2,000 characters), 1–20 event types, an optional description
-/// (at most 200 characters) and whether it is active (default true).
+/// (at most 200 characters), an optional gateway `channel` and whether it is active (default true).
 public struct NewWebhook: Decodable, Sendable {
     public var url: String
     public var events: [String]
     public var description: String?
+    public var channel: String?
     public var active: Bool?
 
-    public init(url: String, events: [String], description: String? = nil, active: Bool? = nil) {
+    public init(url: String, events: [String], description: String? = nil, channel: String? = nil, active: Bool? = nil) {
         self.url = url
         self.events = events
         self.description = description
+        self.channel = channel
         self.active = active
     }
 }
 
-/// `PATCH /v1/webhooks/{id}`: any of the fields; `description: null` clears it.
+/// `PATCH /v1/webhooks/{id}`: any of the fields; `description: null` and `channel: null` clear them.
 public struct WebhookUpdate: Decodable, Sendable {
     public var url: String?
     public var events: [String]?
     public var description: Clearable<String>?
+    public var channel: Clearable<String>?
     public var active: Bool?
 }

@@ -10,6 +10,9 @@ public enum WebhookEventType: String, Codable, Sendable, CaseIterable {
     case ticketUpdated = "ticket.updated"
     /// A message was written on a ticket: the customer's, an agent's reply or note, a system text.
     case messageCreated = "message.created"
+    /// What the customer must receive: a public message by an agent or by the system (a reply,
+    /// the acknowledgement, a notice). A channel gateway's webhook sends it back to the customer.
+    case replyCreated = "reply.created"
     /// An SLA clock was missed.
     case slaBreached = "sla.breached"
     /// A customer answered a satisfaction survey.

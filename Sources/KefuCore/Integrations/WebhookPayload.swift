@@ -4,7 +4,8 @@ import KefuPostgres
 /// The body of a webhook request, rendered once per delivery with the API's JSON encoder (the
 /// same shapes as the API's resources) from the record the outbox points at:
 /// `{"id": <delivery id>, "type", "created_at", "tenant_id", "data": {…}}` where `data` holds
-/// `event` + `ticket` (ticket.*), `message` + `ticket` (message.created), `breach` + `ticket`
+/// `event` + `ticket` (ticket.*), `message` + `ticket` (message.created), `message` + `ticket` +
+/// `customer` (reply.created: the gateway needs the customer's `external_id`), `breach` + `ticket`
 /// (sla.breached), `survey` + `ticket` (survey.answered) or `incident` (surge.*). The ticket is
 /// as it stands when the body is rendered (at the first attempt).
 enum WebhookPayload {
@@ -33,6 +34,7 @@ enum WebhookPayload {
 
     struct EventData: Encodable { var event: TicketEvent, ticket: Ticket }
     struct MessageData: Encodable { var message: TicketMessage, ticket: Ticket }
+    struct ReplyData: Encodable { var message: TicketMessage, ticket: Ticket, customer: Customer }
     struct BreachData: Encodable { var breach: SLABreach, ticket: Ticket }
     struct SurveyData: Encodable { var survey: Survey, ticket: Ticket }
     struct IncidentData: Encodable { var incident: Incident }
@@ -53,7 +55,7 @@ enum WebhookPayload {
                 let row = try await tx.queryFirst("SELECT \(TicketEvent.columns) FROM ticket_events WHERE tenant_id = \(tx.tenantID) AND id = \(id)")
             else { throw SourceGone() }
             return try envelope(EventData(event: try TicketEvent(row: row), ticket: try await ticket()))
-        case .messageCreated:
+        case .messageCreated, .replyCreated:
             guard let id = source.sourceId,
                 let message = try await tx.queryFirst(
                     TicketMessage.self,
@@ -63,7 +65,10 @@ enum WebhookPayload {
                     """
                 )
             else { throw SourceGone() }
-            return try envelope(MessageData(message: message, ticket: try await ticket()))
+            let ticket = try await ticket()
+            guard type == .replyCreated else { return try envelope(MessageData(message: message, ticket: ticket)) }
+            let customer = try await CustomerStore.fetch(tx, id: ticket.customerId)
+            return try envelope(ReplyData(message: message, ticket: ticket, customer: customer))
         case .slaBreached:
             guard
                 let breach = try await tx.queryFirst(

@@ -20,7 +20,7 @@ public struct WebhookService: Sendable {
     }
 
     static let columns: PostgresQuery = """
-        id, tenant_id, url, events, description, active, previous_secret_expires_at, created_at, updated_at
+        id, tenant_id, url, events, description, channel, active, previous_secret_expires_at, created_at, updated_at
         """
 
     public func list(_ tenantID: UUID, page: PageRequest) async throws -> Page<Webhook> {
@@ -42,6 +42,7 @@ public struct WebhookService: Sendable {
         try await targets.check(input.url)
         let events = try Self.eventTypes(input.events)
         let description = try input.description.map { try Validate.text($0, field: "description") }
+        let channel = try input.channel.map { try Validate.choice($0, GatewayChannel.self, field: "channel").rawValue }
         let secret = WebhookSignature.newSecret()
         let now = clock.now()
         let webhook = try await database.transaction(tenantID) { tx in
@@ -52,9 +53,9 @@ public struct WebhookService: Sendable {
             let id = UUID()
             try await tx.execute(
                 """
-                INSERT INTO webhooks (tenant_id, id, url, events, description, active, secret, created_at, updated_at)
-                VALUES (\(tenantID), \(id), \(input.url), \(events.map(\.rawValue)), \(description), \(input.active ?? true), \(secret),
-                        \(now), \(now))
+                INSERT INTO webhooks (tenant_id, id, url, events, description, channel, active, secret, created_at, updated_at)
+                VALUES (\(tenantID), \(id), \(input.url), \(events.map(\.rawValue)), \(description), \(channel), \(input.active ?? true),
+                        \(secret), \(now), \(now))
                 """
             )
             return try await Self.fetch(tx, id: id)
@@ -68,12 +69,15 @@ public struct WebhookService: Sendable {
         let events = try input.events.map(Self.eventTypes)?.map(\.rawValue)
         let description = try input.description?.value.map { try Validate.text($0, field: "description") }
         let setsDescription = input.description != nil
+        let channel = try input.channel?.value.map { try Validate.choice($0, GatewayChannel.self, field: "channel").rawValue }
+        let setsChannel = input.channel != nil
         return try await database.transaction(tenantID) { tx in
             _ = try await Self.fetch(tx, id: id, forUpdate: true)
             try await tx.execute(
                 """
                 UPDATE webhooks SET url = COALESCE(\(input.url), url), events = COALESCE(\(events), events),
                     description = CASE WHEN \(setsDescription) THEN \(description) ELSE description END,
+                    channel = CASE WHEN \(setsChannel) THEN \(channel) ELSE channel END,
                     active = COALESCE(\(input.active), active), updated_at = \(clock.now())
                 WHERE tenant_id = \(tenantID) AND id = \(id)
                 """

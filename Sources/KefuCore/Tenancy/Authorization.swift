@@ -54,6 +54,8 @@ public enum KefuAction: String, Sendable, CaseIterable {
     /// Correcting a ticket's priority, category, tags, subject or expected time.
     case editTicket = "edit_ticket"
     case customerReply = "customer_reply"
+    /// A channel gateway's customer message (`POST /v1/channels/{channel}/messages`).
+    case postChannelMessage = "post_channel_message"
     /// Acknowledge, report a blocker, record the solution ready, hand back: for the escalated
     /// department's members (the "owner" case of its rule), supervisors and admins.
     case departmentWork = "department_work"
@@ -124,7 +126,7 @@ public enum KefuAction: String, Sendable, CaseIterable {
             AccessRule(roles: AccessRule.leads, ownerRoles: [.agent])
         case .confirmPlan:
             AccessRule(roles: AccessRule.leads.union([.integration]), ownerRoles: [.agent])
-        case .customerReply:
+        case .customerReply, .postChannelMessage:
             .roles([.integration, .admin])
         case .reviewTicket, .completeFollowup, .writeIncidentReview, .manageReplyScripts, .assessTraining, .fileProblemReport:
             .roles([.qa, .supervisor, .admin])

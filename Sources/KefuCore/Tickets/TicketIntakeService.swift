@@ -58,8 +58,13 @@ public struct TicketIntakeService: Sendable {
 
     /// Round trips: BEGIN with the customer and the reads (one pipeline), the agent pick with the
     /// ticket number, then the writes with the timers and COMMIT (one pipeline). The ticket is
-    /// answered from the values written, not read back.
-    private func intake(_ tx: TenantTransaction, _ request: ValidatedIntake) async throws -> IntakeResult {
+    /// answered from the values written, not read back. `also`: the caller's writes about the new
+    /// ticket, run in the last pipeline just before COMMIT (e.g. a channel message's record).
+    func intake(
+        _ tx: TenantTransaction,
+        _ request: ValidatedIntake,
+        also: (Ticket) -> [PostgresQuery] = { _ in [] }
+    ) async throws -> IntakeResult {
         if let existing = try await existingTicket(tx, request) {
             return IntakeResult(ticket: existing, created: false)
         }
@@ -132,6 +137,7 @@ public struct TicketIntakeService: Sendable {
         let change = try TicketLifecycle.apply(.create(facts), to: nil, by: .customer, context: context)
         var writes = TicketStore.saveQueries(change, in: tx)
         if let counting = IntakeCounter.recordQuery(tx, channel: request.channel, at: now) { writes.append(counting) }
+        writes.append(contentsOf: also(change.ticket))
         try await tx.pipelineAndCommit(writes)
         return IntakeResult(ticket: change.ticket, created: true)
     }
