@@ -30,3 +30,4 @@ run intake env INTAKE_SECONDS=1 LIST_SECONDS=1 INTAKE_TENANTS=2 AGENTS_PER_TENAN
 run worker env WB_TICKETS=2000 WB_TENANTS=10 WB_DUE=200 WB_SWEEPS=2 WB_TIMEOUT=60 bash Benchmarks/worker/run.sh
 run surge env SB_LATENCY_TENANTS=2 SB_TENANTS=20 SB_SWEEPS=1 SB_GAP=0.5 bash Benchmarks/surge/run.sh
 run reports env RB_BIG=2000 RB_MID=500 RB_TENANTS=10 RB_OTHER=100 RB_REQUESTS=5 bash Benchmarks/reports/run.sh
+run deliveries env DB_SECONDS=2 DB_RATE=5 DB_SLOW_HOLD=1 bash Benchmarks/deliveries/run.sh
