@@ -55,21 +55,21 @@ final class SettingBoundsTests: TicketTestCase {
         }
     }
 
-    /// The README's table of setting ranges (for people) says what `SettingRanges` enforces.
-    func testTheREADMEStatesEveryRange() throws {
+    /// The table of setting ranges for people (docs/API.md) says what `SettingRanges` enforces.
+    func testTheDocumentationStatesEveryRange() throws {
         let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md")
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/API.md")
         let rows = try String(contentsOf: readme, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("| `") }
         for setting in SettingRanges.all {
             func text(_ value: Double) -> String { value.rounded() == value ? String(Int(value)) : String(value) }
             // `x.p1` … `p4` stands for the four priorities in one row.
             let group = setting.path.last!.range(of: "^p[1-4]$", options: .regularExpression) != nil
             let named = group ? "`\(setting.path.dropLast().joined(separator: ".")).p1`" : "`\(setting.name)`"
-            let row = try require(rows.first { $0.hasPrefix("| \(named)") }, "README.md has no row for \(setting.name)")
+            let row = try require(rows.first { $0.hasPrefix("| \(named)") }, "docs/API.md has no row for \(setting.name)")
             let range = row.split(separator: "|")[1].filter { !$0.isWhitespace }
             XCTAssertTrue(
                 range.hasPrefix(text(setting.range.lowerBound)) && range.contains("–\(text(setting.range.upperBound))"),
-                "README.md states \(setting.name) as \(row)"
+                "docs/API.md states \(setting.name) as \(row)"
             )
         }
     }
