@@ -26,6 +26,9 @@ public enum KefuApplication {
             .add(middleware: AuthMiddleware(apiKeys: services.apiKeys))
             .group(context: TenantRequestContext.self)
             .add(middleware: AuthorizationMiddleware())
+        if let replica = services.database.replica {
+            v1.add(middleware: ReadConsistencyMiddleware(replica: replica))
+        }
         AccountRoutes(services: services).register(on: v1)
         SLAPolicyRoutes(services: services).register(on: v1)
         TemplateRoutes(services: services).register(on: v1)

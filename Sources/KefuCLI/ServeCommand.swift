@@ -22,18 +22,28 @@ struct ServeCommand: AsyncParsableCommand {
         defer { context.database.stopIfStarted() }
         if migrate || context.database.embedded != nil { try await context.migrate() }
         let pool = try context.database.makeAppPool(size: context.environment.poolSize, logger: context.logger)
+        let replica = try context.database.makeReadReplica(
+            context.environment,
+            primary: pool,
+            size: context.environment.poolSize,
+            logger: context.logger
+        )
         let services = KefuServices(
             pool: pool,
             principals: PrincipalCache(lifetime: .seconds(context.environment.authCacheSeconds)),
-            webhookTargets: context.environment.webhookTargets
+            webhookTargets: context.environment.webhookTargets,
+            replica: replica
         )
         let api = APIConfiguration(context.environment)
         let app = KefuApplication.make(services: services, configuration: api, logger: context.logger) { address in
             Console.write("Kefu API listening on \(address ?? "\(api.host):\(api.port)") (OpenAPI document at /openapi.yaml)")
             Console.write("No tenant yet? Create one: swift run kefu tenant create --slug acme --name \"Acme Ltd\"")
         }
+        var running: [any Service] = [PoolService(pool: pool)]
+        if let replica { running.append(PoolService(pool: replica.pool)) }
+        running.append(app)
         let group = ServiceGroup(
-            services: [PoolService(pool: pool), app],
+            services: running,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: context.logger
         )

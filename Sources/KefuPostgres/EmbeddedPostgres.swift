@@ -122,6 +122,25 @@ public struct EmbeddedPostgres: Sendable {
         _ = try? runServerTool("pg_ctl", ["-D", options.dataDirectory.path, "-m", "immediate", "-w", "stop"])
     }
 
+    /// Makes `options`' (empty) data directory a streaming standby of this running server with
+    /// `pg_basebackup -R` (WAL streamed, a fast checkpoint; the copy follows the primary through
+    /// `primary_conninfo` on this server's socket), listening where `options` says. Returns it not
+    /// yet started. Needs this server to allow local replication connections, as `initdb -A trust`
+    /// sets up; the read-replica tests use it.
+    public func standby(_ options: Options) throws -> EmbeddedPostgres {
+        let standby = try EmbeddedPostgres(options, logger: logger)
+        try standby.prepareDirectories()
+        try runServerTool(
+            "pg_basebackup",
+            [
+                "-D", options.dataDirectory.path, "-R", "-X", "stream", "-c", "fast", "--no-sync",
+                "-h", self.options.socketDirectory.path, "-p", String(self.options.port), "-U", Self.superuser,
+            ]
+        )
+        try standby.writeSettings()
+        return standby
+    }
+
     /// Creates a database (a plain identifier: lowercase letters, digits, `_`) if it does not exist.
     public func createDatabaseIfMissing(_ name: String) throws {
         guard PostgresListener.isValidChannel(name) else {

@@ -1,4 +1,5 @@
 import Foundation
+import KefuCore
 import KefuPostgres
 import Logging
 
@@ -113,6 +114,20 @@ public struct DatabaseRuntime: Sendable {
             ),
             logger: logger
         )
+    }
+
+    /// The streaming replica for lag-tolerant reads (`KEFU_READ_DATABASE_URL`, as `kefu_app`), if
+    /// the deployment has one. Nothing is checked at start: a replica that is down serves nothing
+    /// and its reads go to the primary (`ReadReplica`).
+    public func makeReadReplica(
+        _ environment: KefuEnvironment,
+        primary: ConnectionPool,
+        size: Int,
+        logger: Logger
+    ) throws -> ReadReplica? {
+        guard let url = environment.readDatabaseURL else { return nil }
+        let pool = ConnectionPool(try PostgresConfiguration(url), configuration: .init(maxConnections: size), logger: logger)
+        return ReadReplica(pool: pool, primary: primary, maxLag: TimeInterval(environment.readMaxLagSeconds))
     }
 
     /// A pool on the owner role (operator commands).

@@ -33,6 +33,11 @@ public struct KefuEnvironment: Sendable {
     /// `KEFU_CONSOLE_URL`: the agents' console, linked from group-robot alerts as
     /// `<console>/tickets/<id>`; none when unset.
     public var consoleURL: String?
+    /// `KEFU_READ_DATABASE_URL`: a streaming replica of the database (connecting as `kefu_app`)
+    /// for reads that tolerate a bounded lag — queue pages, searches, reports, KPIs; none when unset.
+    public var readDatabaseURL: String?
+    /// `KEFU_READ_MAX_LAG_SECONDS` (1–3,600, default 10): the replica serves while at most this far behind.
+    public var readMaxLagSeconds = 10
 
     /// Reads and validates the variables; the error names the variable and what is wrong with it.
     public static func fromProcess(_ variables: [String: String] = ProcessInfo.processInfo.environment) throws -> KefuEnvironment {
@@ -87,7 +92,9 @@ public struct KefuEnvironment: Sendable {
             maxBodyBytes: try integer("KEFU_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20)),
             sqlDirectory: try MigrationFiles.directory(override: value("KEFU_SQL_DIR")),
             webhookTargets: WebhookTargetPolicy(allowList: value("KEFU_WEBHOOK_ALLOWED_HOSTS")),
-            consoleURL: try consoleURL(value("KEFU_CONSOLE_URL"))
+            consoleURL: try consoleURL(value("KEFU_CONSOLE_URL")),
+            readDatabaseURL: try databaseURL("KEFU_READ_DATABASE_URL"),
+            readMaxLagSeconds: try integer("KEFU_READ_MAX_LAG_SECONDS", default: 10, range: 1...3600)
         )
     }
 }

@@ -45,16 +45,18 @@ public struct KefuServices: Sendable {
 
     /// `principals` keeps recently resolved API keys (off unless given, as in tests and the CLI;
     /// `kefu serve` passes `KEFU_AUTH_CACHE_SECONDS`).
-    /// `webhookTargets` says where webhooks may point (`KEFU_WEBHOOK_ALLOWED_HOSTS`).
+    /// `webhookTargets` says where webhooks may point (`KEFU_WEBHOOK_ALLOWED_HOSTS`); `replica`
+    /// serves the reads that tolerate its lag (`KEFU_READ_DATABASE_URL`).
     public init(
         pool: ConnectionPool,
         clock: any KefuClock = SystemClock(),
         principals: PrincipalCache = PrincipalCache(lifetime: .zero),
-        webhookTargets: WebhookTargetPolicy = WebhookTargetPolicy()
+        webhookTargets: WebhookTargetPolicy = WebhookTargetPolicy(),
+        replica: ReadReplica? = nil
     ) {
         self.pool = pool
         self.clock = clock
-        let database = TenantDatabase(pool: pool)
+        let database = TenantDatabase(pool: pool, replica: replica)
         self.database = database
         self.apiKeys = APIKeyService(database: database, principals: principals)
         self.agents = AgentService(database: database, principals: principals)

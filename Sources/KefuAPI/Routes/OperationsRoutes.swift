@@ -32,6 +32,7 @@ struct OperationsRoutes {
             metrics.updatePoolGauges(services.pool.statistics)
             metrics.updateTimerGauges(failed: try? await services.timerHealth.failedTimers())
             metrics.updateDeliveryGauges(try? await services.deliveryHealth.figures())
+            metrics.updateReplica(services.database.replica?.statistics)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))

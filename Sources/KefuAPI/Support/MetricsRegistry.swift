@@ -19,6 +19,10 @@ public final class MetricsRegistry: Sendable {
     /// The database's attempt and failure counters at the last scrape (the Prometheus counters
     /// advance by the difference).
     private let lastCounts = CounterSteps()
+    private let replicaServing: Prometheus.Gauge
+    private let replicaReads: Prometheus.Counter
+    private let replicaFallbacks: Prometheus.Counter
+    private let lastReplicaCounts = CounterSteps()
 
     /// The process-wide registry; swift-metrics can only be bootstrapped once.
     public static let shared: MetricsRegistry = {
@@ -64,6 +68,30 @@ public final class MetricsRegistry: Sendable {
         }
         deliveryAttempts = counter("attempts", "Webhook delivery attempts")
         deliveryFailures = counter("failures", "Webhook delivery attempts that failed")
+        replicaServing = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "kefu",
+                subsystem: "read_replica",
+                metricName: "serving",
+                helpText: "1 while the read replica (KEFU_READ_DATABASE_URL) serves lag-tolerant reads, else 0"
+            )
+        )
+        func replicaCounter(_ name: String, _ help: String) -> Prometheus.Counter {
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "kefu", subsystem: "read_replica", metricName: name, unitName: "total", helpText: help)
+            )
+        }
+        replicaReads = replicaCounter("reads", "Reads the replica served")
+        replicaFallbacks = replicaCounter("fallbacks", "Lag-tolerant reads sent to the primary because the replica was down, cut off or behind")
+    }
+
+    /// The read replica's state and counts, at each scrape (nothing without a replica).
+    func updateReplica(_ statistics: ReadReplica.Statistics?) {
+        guard let statistics else { return }
+        replicaServing.set(statistics.fresh ? 1.0 : 0.0)
+        let (reads, fallbacks) = lastReplicaCounts.advance(statistics.served, statistics.fallbacks)
+        if reads > 0 { replicaReads.increment(by: Int64(reads)) }
+        if fallbacks > 0 { replicaFallbacks.increment(by: Int64(fallbacks)) }
     }
 
     /// The outbox figures, read from the database at each scrape (nil when it could not be read).
@@ -73,7 +101,7 @@ public final class MetricsRegistry: Sendable {
         deliveryGauges["failed"]?.set(Double(figures.failed))
         deliveryGauges["dead"]?.set(Double(figures.dead))
         deliveryGauges["oldest"]?.set(figures.oldestUndeliveredSeconds)
-        let (attempts, failures) = lastCounts.advance(attempts: figures.attempts, failures: figures.failures)
+        let (attempts, failures) = lastCounts.advance(figures.attempts, figures.failures)
         if attempts > 0 { deliveryAttempts.increment(by: Int64(attempts)) }
         if failures > 0 { deliveryFailures.increment(by: Int64(failures)) }
     }
@@ -91,18 +119,18 @@ public final class MetricsRegistry: Sendable {
     }
 }
 
-/// The last counter values seen, and the step to the new ones (never negative).
+/// The last values of two monotonic counts, and the steps to the new ones (never negative).
 final class CounterSteps: Sendable {
     private let state = NSLock()
-    private nonisolated(unsafe) var attempts: Int?
-    private nonisolated(unsafe) var failures: Int?
+    private nonisolated(unsafe) var first: Int?
+    private nonisolated(unsafe) var second: Int?
 
-    func advance(attempts newAttempts: Int, failures newFailures: Int) -> (Int, Int) {
+    func advance(_ newFirst: Int, _ newSecond: Int) -> (Int, Int) {
         state.withLock {
-            // The first scrape starts the Prometheus counters at the database's totals.
-            let steps = (max(0, newAttempts - (attempts ?? 0)), max(0, newFailures - (failures ?? 0)))
-            attempts = newAttempts
-            failures = newFailures
+            // The first scrape starts the Prometheus counters at the source's totals.
+            let steps = (max(0, newFirst - (first ?? 0)), max(0, newSecond - (second ?? 0)))
+            first = newFirst
+            second = newSecond
             return steps
         }
     }

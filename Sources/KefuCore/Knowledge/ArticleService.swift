@@ -185,7 +185,7 @@ public struct ArticleService: Sendable {
     public func search(_ tenantID: UUID, query: String, publishedOnly: Bool, limit: Int = 10) async throws -> [ArticleHit] {
         let text = try Validate.text(query, field: "q", maxLength: 200)
         let statusFilter: PostgresQuery = publishedOnly ? " AND status = 'published'" : ""
-        return try await database.transaction(tenantID, readOnly: true) { tx in
+        return try await database.transaction(tenantID, readOnly: true, source: .replicaIfFresh) { tx in
             let rows = try await tx.query(
                 """
                 WITH q AS (SELECT websearch_to_tsquery('english', \(text)) AS ts, lower(\(text)) AS plain)

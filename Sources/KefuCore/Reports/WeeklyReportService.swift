@@ -15,7 +15,7 @@ public struct WeeklyReportService: Sendable {
         let from = weekStart
         let to = weekStart.addingTimeInterval(7 * 86_400)
         let totals = ReportTotals(tenantID, from: from, to: to, source: source)
-        return try await database.transaction(tenantID, readOnly: true) { tx in
+        return try await database.transaction(tenantID, readOnly: true, source: .replicaIfFresh) { tx in
             let profile = try await SettingsService.load(tx)
             let volume = try await WeeklyTotals.load(tx, totals, days: 7)
             let tags = try await Self.tagCounts(tx, totals)

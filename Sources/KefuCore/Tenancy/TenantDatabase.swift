@@ -6,21 +6,45 @@ import KefuPostgres
 /// Queries still say `tenant_id = …` explicitly; RLS is the safety net, not the router.
 public struct TenantDatabase: Sendable {
     public let pool: ConnectionPool
+    /// A streaming replica for reads that tolerate its bounded lag (`ReadSource.replicaIfFresh`).
+    public let replica: ReadReplica?
 
-    public init(pool: ConnectionPool) {
+    public init(pool: ConnectionPool, replica: ReadReplica? = nil) {
         self.pool = pool
+        self.replica = replica
+    }
+
+    /// Runs `body` on the pool `source` allows: the replica only for `replicaIfFresh` reads, when
+    /// it is fresh and the request does not need the primary (`ReadConsistency`). A read that
+    /// loses its replica connection runs again on the primary.
+    func on<T>(_ source: ReadSource, _ body: (ConnectionPool) async throws -> T) async throws -> T {
+        guard source == .replicaIfFresh, !ReadConsistency.primaryOnly, let replica, let replicaPool = await replica.servingPool() else {
+            return try await body(pool)
+        }
+        do {
+            let value = try await body(replicaPool)
+            replica.servedRead()
+            return value
+        } catch let error as PostgresError where error.isConnectionLost || error.kind == .acquireTimeout {
+            replica.lost(error)
+            return try await body(pool)
+        }
     }
 
     /// Runs `body` in one transaction scoped to `tenantID`; commits on return, rolls back on throw.
+    /// `source: .replicaIfFresh` (read-only transactions only) may run it on the replica.
     public func transaction<T>(
         _ tenantID: UUID,
         isolation: IsolationLevel? = nil,
         readOnly: Bool = false,
+        source: ReadSource = .primary,
         retries: Int = 0,
         _ body: (TenantTransaction) async throws -> T
     ) async throws -> T {
-        try await pool.transaction(isolation: isolation, readOnly: readOnly, setup: [Self.tenantSetting(tenantID)], retries: retries) { tx in
-            try await body(TenantTransaction(tenantID: tenantID, transaction: tx))
+        try await on(readOnly ? source : .primary) { pool in
+            try await pool.transaction(isolation: isolation, readOnly: readOnly, setup: [Self.tenantSetting(tenantID)], retries: retries) { tx in
+                try await body(TenantTransaction(tenantID: tenantID, transaction: tx))
+            }
         }
     }
 }
@@ -55,7 +79,12 @@ extension TenantDatabase {
 
     /// Runs one read-only statement scoped to `tenantID` (row-level security as in
     /// `transaction`), its BEGIN, tenant setting and COMMIT sent with it in one round trip.
-    public func read(_ tenantID: UUID, _ query: PostgresQuery, planning: Planning = .automatic) async throws -> PostgresResult {
+    public func read(
+        _ tenantID: UUID,
+        _ query: PostgresQuery,
+        planning: Planning = .automatic,
+        source: ReadSource = .primary
+    ) async throws -> PostgresResult {
         var setup = [Self.tenantSetting(tenantID)]
         switch planning {
         case .automatic: break
@@ -67,7 +96,9 @@ extension TenantDatabase {
             )
         }
         // BEGIN and the setup go with the statement, COMMIT after it: one pipeline.
-        return try await pool.transaction(readOnly: true, setup: setup) { tx in try await tx.pipelineAndCommit([query])[0] }
+        return try await on(source) { pool in
+            try await pool.transaction(readOnly: true, setup: setup) { tx in try await tx.pipelineAndCommit([query])[0] }
+        }
     }
 
     /// `read` of a typed statement: its value.

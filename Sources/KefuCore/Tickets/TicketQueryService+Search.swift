@@ -22,7 +22,7 @@ extension TicketQueryService {
         let query = Self.searchQuery(tenantID, search, filter: filter, includeInternal: includeInternal)
         // How many tickets the words match decides the plan: planned for the values every time,
         // and serially (each source stops after a bounded number of rows).
-        let result = try await database.read(tenantID, query, planning: .customSerial)
+        let result = try await database.read(tenantID, query, planning: .customSerial, source: .replicaIfFresh)
         let hits = try result.rows.map { try Self.hit($0, text: search.text) }
         return Page(fetched: hits, limit: search.limit) { TicketSearch.Cursor(rank: $0.rank, id: $0.ticket.id).encoded }
     }

@@ -69,7 +69,7 @@ public struct TicketQueryService: Sendable {
         // (PostgreSQL otherwise plans the page again on every call, ~15 % of its cost). A tag's
         // or a due instant's selectivity can change the best plan, so those are planned per call.
         let generic = filter.tagID == nil && filter.dueBefore == nil && filter.teamMemberID == nil
-        let rows = try Ticket.all(try await database.read(tenantID, query, planning: generic ? .generic : .automatic).rows)
+        let rows = try Ticket.all(try await database.read(tenantID, query, planning: generic ? .generic : .automatic, source: .replicaIfFresh).rows)
         return Page(fetched: rows, request: page) { .init(createdAt: $0.createdAt, id: $0.id) }
     }
 
