@@ -30,14 +30,8 @@ KEEP_RESULTS=${CAP_KEEP_RESULTS:-}
 BENCH_NAME=capacity-bench
 source "$root/Benchmarks/lib/private-cluster.sh"
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export BASE_URL="http://127.0.0.1:$port"
-KEFU_HTTP_HOST=127.0.0.1 KEFU_HTTP_PORT=$port "$kefu" serve >"$results/serve.log" 2>&1 &
-serve_pid=$!
-pids+=($serve_pid)
-"$kefu" worker --interval 1 >"$results/worker.out" 2>"$results/worker.log" &
-pids+=($!)
-for _ in $(seq 1 150); do curl -fsS "$BASE_URL/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+start_api_and_workers 1
+export BASE_URL=$base
 
 ADMIN_KEY=$("$kefu" tenant create --slug cap --name "Capacity" --json 2>>"$results/cli.log" | jq -r .api_key)
 "$kefu" agent add --tenant cap --name "Ann Agent" --email ann@cap.test --tier mid --json >/dev/null 2>>"$results/cli.log"

@@ -38,18 +38,8 @@ python3 "$root/.ci/lib/webhook-receiver.py" "$fast_port" "$results/fast.jsonl" 0
 pids+=($!)
 python3 "$root/.ci/lib/webhook-receiver.py" "$slow_port" "$results/slow.jsonl" "$HOLD" &
 pids+=($!)
-port=$(free_port)
-base="http://127.0.0.1:$port"
 export KEFU_WEBHOOK_ALLOWED_HOSTS=127.0.0.1
-log "starting kefu serve on $base and 2 workers"
-KEFU_HTTP_HOST=127.0.0.1 KEFU_HTTP_PORT=$port "$kefu" serve >"$results/serve.log" 2>&1 &
-pids+=($!)
-for w in 1 2; do
-    "$kefu" worker --interval 1 >"$results/worker-$w.out" 2>"$results/worker-$w.log" &
-    pids+=($!)
-done
-for _ in $(seq 1 150); do curl -fsS "$base/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
-curl -fsS "$base/readyz" >/dev/null || { log "kefu serve not ready: $(tail -5 "$results/serve.log")"; exit 1; }
+start_api_and_workers 2
 
 keys=()
 for tenant in fast:$fast_port slow:$slow_port; do

@@ -77,3 +77,22 @@ app_url=$("$kefu" db url --app 2>>"$results/cli.log")
 worker_url=$("$kefu" db url --worker 2>>"$results/cli.log")
 psql_owner() { psql "$owner_url" -X -q -v ON_ERROR_STOP=1 "$@"; }
 psql_at() { psql "$owner_url" -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
+
+# `kefu serve` on a free loopback port and WORKERS `kefu worker --interval 1`, waiting (up to
+# 30 s) for /readyz.   in: WORKERS   out: base (the API's URL), serve_pid
+start_api_and_workers() {
+    local port w
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    base="http://127.0.0.1:$port"
+    log "starting kefu serve on $base and $1 worker(s)"
+    KEFU_HTTP_HOST=127.0.0.1 KEFU_HTTP_PORT=$port "$kefu" serve >"$results/serve.log" 2>&1 &
+    serve_pid=$!
+    pids+=($serve_pid)
+    for w in $(seq 1 "$1"); do
+        "$kefu" worker --interval 1 >"$results/worker-$w.out" 2>"$results/worker-$w.log" &
+        pids+=($!)
+    done
+    for _ in $(seq 1 150); do curl -fsS "$base/readyz" >/dev/null 2>&1 && return 0; sleep 0.2; done
+    log "kefu serve not ready: $(tail -5 "$results/serve.log")"
+    exit 1
+}
