@@ -21,6 +21,7 @@ public enum KefuApplication {
         OperationsRoutes(services: services, metrics: metrics).register(on: router)
         SurveyAnswerRoutes(services: services).register(on: router)
         SurveyPageRoutes(services: services).register(on: router)
+        InboundEmailRoutes(services: services).register(on: router)
 
         let v1 = router.group("v1")
             .add(middleware: AuthMiddleware(apiKeys: services.apiKeys))
@@ -50,6 +51,7 @@ public enum KefuApplication {
         ReportRoutes(services: services).register(on: v1)
         WebhookRoutes(services: services).register(on: v1)
         ChannelRoutes(services: services).register(on: v1)
+        InboundEmailRoutes(services: services).register(on: v1)
         routeTable.load(from: router)
         return router
     }

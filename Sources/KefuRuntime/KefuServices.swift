@@ -42,17 +42,20 @@ public struct KefuServices: Sendable {
     public let robots: RobotService
     public let deliveryHealth: DeliveryHealth
     public let channelMessages: ChannelMessageService
+    public let inboundEmail: InboundEmailService
 
     /// `principals` keeps recently resolved API keys (off unless given, as in tests and the CLI;
     /// `kefu serve` passes `KEFU_AUTH_CACHE_SECONDS`).
     /// `webhookTargets` says where webhooks may point (`KEFU_WEBHOOK_ALLOWED_HOSTS`); `replica`
     /// serves the reads that tolerate its lag (`KEFU_READ_DATABASE_URL`).
+    /// `mailSenders`: the addresses Kefu sends mail from (inbound mail from them is a loop).
     public init(
         pool: ConnectionPool,
         clock: any KefuClock = SystemClock(),
         principals: PrincipalCache = PrincipalCache(lifetime: .zero),
         webhookTargets: WebhookTargetPolicy = WebhookTargetPolicy(),
-        replica: ReadReplica? = nil
+        replica: ReadReplica? = nil,
+        mailSenders: Set<String> = []
     ) {
         self.pool = pool
         self.clock = clock
@@ -92,5 +95,6 @@ public struct KefuServices: Sendable {
         self.robots = RobotService(database: database, clock: clock, targets: webhookTargets)
         self.deliveryHealth = DeliveryHealth(pool: pool, clock: clock)
         self.channelMessages = ChannelMessageService(database: database, clock: clock)
+        self.inboundEmail = InboundEmailService(database: database, clock: clock, ownAddresses: mailSenders)
     }
 }

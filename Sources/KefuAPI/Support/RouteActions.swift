@@ -25,6 +25,7 @@ enum RouteActions {
         "GET /v1/deliveries": .manageWebhooks,
         "GET /v1/deliveries/{id}": .manageWebhooks,
         "POST /v1/deliveries/{id}/retry": .manageWebhooks,
+        "POST /v1/inbound/email-token": .manageWebhooks,
         "GET /v1/templates": .manageTemplates,
         "PUT /v1/templates/{name}/{locale}": .manageTemplates,
         "DELETE /v1/templates/{name}/{locale}": .manageTemplates,
