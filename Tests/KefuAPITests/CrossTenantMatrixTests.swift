@@ -48,11 +48,15 @@ final class CrossTenantMatrixTests: APITestCase {
         "POST /v1/agents/{id}/complaints": #"{"description": "rude"}"#,
     ]
 
-    /// Routes whose parameter is not a tenant's id: survey answers are reached by their secret
-    /// token with no key at all; template names and languages are the same for every tenant (each
-    /// tenant's overrides are its own: `CustomerTemplateTests`); a gateway's channel is a channel
-    /// name (its tenants are kept apart in `ChannelMessageTests`).
-    private static let notTenantScoped: Set<String> = ["/v1/surveys/{token}", "/v1/templates/{name}/{locale}", "/v1/channels/{channel}/messages"]
+    /// Routes whose parameter is not a tenant's id: survey answers and inbound mail are reached by
+    /// their secret token with no key at all (`InboundEmailTests` proves a token is tenant-bound);
+    /// template names and languages are the same for every tenant (each tenant's overrides are its
+    /// own: `CustomerTemplateTests`); a gateway's channel is a channel name (its tenants are kept
+    /// apart in `ChannelMessageTests`).
+    private static let notTenantScoped: Set<String> = [
+        "/v1/surveys/{token}", "/v1/inbound/email/{token}", "/v1/templates/{name}/{locale}",
+        "/v1/channels/{channel}/messages",
+    ]
 
     func testTenantBsKeyOnTenantAsIdsIsAMissingIdAndChangesNothing() async throws {
         let a = try await makeTenant("alpha")

@@ -14,6 +14,7 @@ final class SchemaRulesTests: APITestCase {
     static let requestPathFunctions: Set<String> = [
         "kefu_authenticate(bytea)", "kefu_survey_tenant(bytea)", "kefu_failed_timer_count()",
         "kefu_erase_customer(uuid,uuid,text,timestamp with time zone)", "kefu_delivery_health(timestamp with time zone)",
+        "kefu_inbound_email_tenant(bytea)",
     ]
     /// The only tables the application deletes from: routing rules, the SLA policy set a PUT
     /// replaces, the tags taken off a ticket (sql/023), a removed template override (sql/030) and a

@@ -28,7 +28,8 @@ public enum MailCharset {
         switch label {
         case "", "US-ASCII", "ASCII", "ANSI_X3.4-1968", "UTF-8", "UTF8": return label.hasPrefix("UTF") ? "UTF-8" : "US-ASCII"
         case "ISO-8859-1", "ISO8859-1", "LATIN1", "L1": return "ISO-8859-1"
-        case "GB2312", "GBK", "GB18030", "CP936", "X-GBK", "EUC-CN", "X-EUC-CN", "CN-GB", "HZ-GB-2312": return label == "HZ-GB-2312" ? label : "GB18030"
+        case "GB2312", "GBK", "GB18030", "CP936", "X-GBK", "EUC-CN", "X-EUC-CN", "CN-GB", "HZ-GB-2312":
+            return label == "HZ-GB-2312" ? label : "GB18030"
         case "BIG5", "BIG-5", "CP950", "X-X-BIG5", "BIG5-HKSCS", "BIG5HKSCS": return "BIG5-HKSCS"
         default: return label
         }
