@@ -52,6 +52,7 @@ public enum KefuApplication {
         WebhookRoutes(services: services).register(on: v1)
         ChannelRoutes(services: services).register(on: v1)
         InboundEmailRoutes(services: services).register(on: v1)
+        MailRelayRoutes(services: services).register(on: v1)
         routeTable.load(from: router)
         return router
     }

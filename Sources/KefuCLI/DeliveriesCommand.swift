@@ -3,13 +3,14 @@ import Foundation
 import KefuCore
 import KefuPostgres
 
-/// `kefu deliveries`: the webhook outbox per tenant and webhook for operators — how many
+/// `kefu deliveries`: the webhook outbox per tenant and webhook (and each tenant's email, as
+/// webhook `email`) for operators — how many
 /// deliveries wait, failed, are dead, and the oldest undelivered one; `--status` lists the
 /// deliveries themselves (newest first, at most `--limit`) with their last error.
 struct DeliveriesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deliveries",
-        abstract: "Webhook deliveries per tenant and webhook: pending, failed, dead, and the oldest undelivered.",
+        abstract: "Webhook and email deliveries per tenant and webhook: pending, failed, dead, and the oldest undelivered.",
         discussion: "With --status failed|dead|pending|delivered: the deliveries themselves, with their last error."
     )
 
@@ -50,20 +51,31 @@ struct DeliveriesCommand: AsyncParsableCommand {
         let summaries = try await context.withOwnerPool { pool in
             try await pool.query(
                 """
-                SELECT t.slug, w.id, w.url,
-                       count(d.id) FILTER (WHERE d.status = 'pending') AS pending,
-                       count(d.id) FILTER (WHERE d.status = 'failed') AS failed,
-                       count(d.id) FILTER (WHERE d.status = 'dead') AS dead,
-                       min(d.created_at) FILTER (WHERE d.status IN ('pending', 'failed')) AS oldest
-                FROM webhooks w JOIN tenants t ON t.id = w.tenant_id
-                LEFT JOIN deliveries d ON d.tenant_id = w.tenant_id AND d.webhook_id = w.id
+                WITH counts AS (
+                    SELECT d.tenant_id, coalesce(d.webhook_id::text, 'email') AS target,
+                           count(*) FILTER (WHERE d.status = 'pending') AS pending,
+                           count(*) FILTER (WHERE d.status = 'failed') AS failed,
+                           count(*) FILTER (WHERE d.status = 'dead') AS dead,
+                           min(d.created_at) FILTER (WHERE d.status IN ('pending', 'failed')) AS oldest
+                    FROM deliveries d WHERE d.webhook_id IS NOT NULL OR d.email
+                    GROUP BY d.tenant_id, coalesce(d.webhook_id::text, 'email')
+                ), targets AS (
+                    SELECT w.tenant_id, w.id::text AS target, w.url FROM webhooks w
+                    UNION ALL
+                    SELECT c.tenant_id, 'email', coalesce('smtp://' || r.host || ':' || r.port, 'deployment relay')
+                    FROM counts c LEFT JOIN mail_relays r ON r.tenant_id = c.tenant_id WHERE c.target = 'email'
+                )
+                SELECT t.slug, x.target, x.url, coalesce(c.pending, 0) AS pending, coalesce(c.failed, 0) AS failed,
+                       coalesce(c.dead, 0) AS dead, c.oldest
+                FROM targets x JOIN tenants t ON t.id = x.tenant_id
+                LEFT JOIN counts c ON c.tenant_id = x.tenant_id AND c.target = x.target
                 WHERE \(tenant)::text IS NULL OR t.slug = \(tenant)
-                GROUP BY t.slug, w.id, w.url ORDER BY t.slug, w.url, w.id
+                ORDER BY t.slug, x.url, x.target
                 """
             ).map {
                 Summary(
                     tenant: try $0.decode(String.self, "slug"),
-                    webhook: try $0.decode(UUID.self, "id").uuidString,
+                    webhook: try $0.decode(String.self, "target"),
                     url: try $0.decode(String.self, "url"),
                     pending: try $0.decode(Int.self, "pending"),
                     failed: try $0.decode(Int.self, "failed"),

@@ -32,7 +32,9 @@ struct ServeCommand: AsyncParsableCommand {
             pool: pool,
             principals: PrincipalCache(lifetime: .seconds(context.environment.authCacheSeconds)),
             webhookTargets: context.environment.webhookTargets,
-            replica: replica
+            replica: replica,
+            mailSenders: context.environment.email.senderAddresses,
+            secrets: context.environment.email.secrets
         )
         let api = APIConfiguration(context.environment)
         let app = KefuApplication.make(services: services, configuration: api, logger: context.logger) { address in

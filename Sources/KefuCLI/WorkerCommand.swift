@@ -37,8 +37,10 @@ struct WorkerCommand: AsyncParsableCommand {
             clock: SystemClock(),
             webhookTargets: context.environment.webhookTargets,
             consoleURL: context.environment.consoleURL,
+            email: context.environment.email,
             logger: context.logger
         )
+        try await jobs.announceMail()
         var sweeper = jobs.timers
         sweeper.lease = .milliseconds(Int(lease * 1000))
         let (surge, retention) = (jobs.surge, jobs.retention)

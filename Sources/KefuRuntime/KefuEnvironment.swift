@@ -38,6 +38,8 @@ public struct KefuEnvironment: Sendable {
     public var readDatabaseURL: String?
     /// `KEFU_READ_MAX_LAG_SECONDS` (1–3,600, default 10): the replica serves while at most this far behind.
     public var readMaxLagSeconds = 10
+    /// Email out: the deployment's relay, key, public URL and development CA (`EmailConfiguration`).
+    public var email = EmailConfiguration()
 
     /// Reads and validates the variables; the error names the variable and what is wrong with it.
     public static func fromProcess(_ variables: [String: String] = ProcessInfo.processInfo.environment) throws -> KefuEnvironment {
@@ -94,7 +96,8 @@ public struct KefuEnvironment: Sendable {
             webhookTargets: WebhookTargetPolicy(allowList: value("KEFU_WEBHOOK_ALLOWED_HOSTS")),
             consoleURL: try consoleURL(value("KEFU_CONSOLE_URL")),
             readDatabaseURL: try databaseURL("KEFU_READ_DATABASE_URL"),
-            readMaxLagSeconds: try integer("KEFU_READ_MAX_LAG_SECONDS", default: 10, range: 1...3600)
+            readMaxLagSeconds: try integer("KEFU_READ_MAX_LAG_SECONDS", default: 10, range: 1...3600),
+            email: try EmailConfiguration.read(value)
         )
     }
 }

@@ -43,19 +43,23 @@ public struct KefuServices: Sendable {
     public let deliveryHealth: DeliveryHealth
     public let channelMessages: ChannelMessageService
     public let inboundEmail: InboundEmailService
+    public let mailRelay: MailRelayService
 
     /// `principals` keeps recently resolved API keys (off unless given, as in tests and the CLI;
     /// `kefu serve` passes `KEFU_AUTH_CACHE_SECONDS`).
-    /// `webhookTargets` says where webhooks may point (`KEFU_WEBHOOK_ALLOWED_HOSTS`); `replica`
-    /// serves the reads that tolerate its lag (`KEFU_READ_DATABASE_URL`).
-    /// `mailSenders`: the addresses Kefu sends mail from (inbound mail from them is a loop).
+    /// `webhookTargets` says where webhooks (and tenants' mail relays) may point
+    /// (`KEFU_WEBHOOK_ALLOWED_HOSTS`); `replica` serves the reads that tolerate its lag
+    /// (`KEFU_READ_DATABASE_URL`). `mailSenders`: the addresses Kefu sends mail from (inbound mail
+    /// from them is a loop). `secrets` is the deployment key (`KEFU_SECRET_KEY`) that seals relay
+    /// passwords and survey links.
     public init(
         pool: ConnectionPool,
         clock: any KefuClock = SystemClock(),
         principals: PrincipalCache = PrincipalCache(lifetime: .zero),
         webhookTargets: WebhookTargetPolicy = WebhookTargetPolicy(),
         replica: ReadReplica? = nil,
-        mailSenders: Set<String> = []
+        mailSenders: Set<String> = [],
+        secrets: SecretBox? = nil
     ) {
         self.pool = pool
         self.clock = clock
@@ -68,7 +72,9 @@ public struct KefuServices: Sendable {
         self.slaPolicies = SLAPolicyService(database: database, clock: clock)
         self.templates = TemplateService(database: database, clock: clock)
         self.intake = TicketIntakeService(database: database, clock: clock)
-        self.ticketActions = TicketActionService(database: database, clock: clock)
+        var ticketActions = TicketActionService(database: database, clock: clock)
+        ticketActions.secrets = secrets
+        self.ticketActions = ticketActions
         self.tickets = TicketQueryService(database: database)
         self.teams = TicketTeamService(database: database, clock: clock)
         self.notifications = NotificationService(database: database, clock: clock)
@@ -96,5 +102,6 @@ public struct KefuServices: Sendable {
         self.deliveryHealth = DeliveryHealth(pool: pool, clock: clock)
         self.channelMessages = ChannelMessageService(database: database, clock: clock)
         self.inboundEmail = InboundEmailService(database: database, clock: clock, ownAddresses: mailSenders)
+        self.mailRelay = MailRelayService(database: database, clock: clock, targets: webhookTargets, secrets: secrets)
     }
 }

@@ -13,15 +13,18 @@ public struct WorkerServices: Sendable {
     public let surge: SurgeSweeper
     public let retention: IntakeCounterRetention
     public let deliveries: DeliverySweeper
+    let email: EmailConfiguration
 
     public init(
         pool: ConnectionPool,
         clock: any KefuClock = SystemClock(),
         webhookTargets: WebhookTargetPolicy = WebhookTargetPolicy(),
         consoleURL: String? = nil,
+        email: EmailConfiguration = EmailConfiguration(),
         logger: Logger = Logger(label: "kefu.worker")
     ) {
         self.pool = pool
+        self.email = email
         let database = TenantDatabase(pool: pool)
         self.timers = TimerSweeper(database: database, clock: clock, logger: logger)
         self.surge = SurgeSweeper(database: database, clock: clock, logger: logger)
@@ -34,6 +37,17 @@ public struct WorkerServices: Sendable {
             logger: logger
         )
         deliveries.consoleURL = consoleURL
+        deliveries.mail = SMTPMailTransport(caFile: email.caFile)
+        deliveries.deploymentRelay = email.relay
+        deliveries.secrets = email.secrets
+        deliveries.publicURL = email.publicURL
         self.deliveries = deliveries
+    }
+
+    /// Tells the database whether the deployment has a relay (`KEFU_SMTP_URL`): with one, customer
+    /// messages of tenants without their own relay become email deliveries; without, they do not.
+    /// The worker calls it at start.
+    public func announceMail(at now: Date = Date()) async throws {
+        _ = try await pool.execute("SELECT kefu_announce_deployment_mail(\(email.relay?.fromAddress), \(now))")
     }
 }

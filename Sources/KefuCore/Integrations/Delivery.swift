@@ -12,9 +12,11 @@ public struct Delivery: Codable, Sendable, Equatable {
     public var tenantId: UUID
     /// The webhook it goes to, or
     public var webhookId: UUID?
-    /// the group robot it goes to.
+    /// the group robot it goes to, or
     public var robotId: UUID?
-    /// A `WebhookEventType`, or for a robot a `RobotAlertType`.
+    /// by email to the ticket's customer (`event_type` `email.message`, the message's id its source).
+    public var email: Bool
+    /// A `WebhookEventType`, for a robot a `RobotAlertType`, for an email `email.message`.
     public var eventType: String
     public var ticketId: UUID?
     public var status: DeliveryStatus

@@ -13,7 +13,7 @@ public struct DeliveryService: Sendable {
     }
 
     static let columns: PostgresQuery = """
-        id, tenant_id, webhook_id, robot_id, event_type, ticket_id, status, attempts,
+        id, tenant_id, webhook_id, robot_id, email, event_type, ticket_id, status, attempts,
         CASE WHEN status IN ('pending', 'failed') THEN next_attempt_at END AS next_attempt_at,
         last_status_code, last_error, created_at, delivered_at, dead_at
         """

@@ -59,6 +59,13 @@ public struct DeliverySweeper: Sendable {
     public var timeout: Duration = .seconds(10)
     /// The agents' console (`KEFU_CONSOLE_URL`): robot alerts link to `<console>/tickets/<id>`.
     public var consoleURL: String?
+    /// Email out (`DeliverySweeper+Email`): the SMTP client, the deployment's relay
+    /// (`KEFU_SMTP_URL`), the deployment key that opens tenants' relay passwords and sealed survey
+    /// tokens (`KEFU_SECRET_KEY`), and the public base URL of the survey page (`KEFU_PUBLIC_URL`).
+    public var mail: (any MailTransport)?
+    public var deploymentRelay: MailRelay?
+    public var secrets: SecretBox?
+    public var publicURL: String?
 
     public init(
         database: TenantDatabase,
@@ -146,6 +153,7 @@ public struct DeliverySweeper: Sendable {
     enum Outcome { case delivered, failed, dead }
 
     private func attempt(_ delivery: Claimed) async throws -> Outcome {
+        if delivery.targetKind == Self.emailTarget { return try await attemptEmail(delivery) }
         let body: String
         do {
             body = try await self.body(of: delivery)
@@ -233,7 +241,7 @@ public struct DeliverySweeper: Sendable {
 
     /// Records the attempt and the delivery's new state: delivered, failed until its next
     /// attempt, or dead (out of attempts, or `final`).
-    private func record(_ delivery: Claimed, startedAt: Date, latency: Double, status: Int?, error: String?, final: Bool) async throws -> Outcome {
+    func record(_ delivery: Claimed, startedAt: Date, latency: Double, status: Int?, error: String?, final: Bool) async throws -> Outcome {
         let attempt = delivery.attempts + 1
         let now = clock.now()
         let next = error == nil || final ? nil : retry.nextAttempt(afterAttempt: attempt, at: now)

@@ -35,7 +35,12 @@ public struct WebhookTargetPolicy: Sendable {
     /// The shape, then the host's addresses: every one must be public unless the host is allowed.
     public func check(_ text: String, field: String = "url") async throws {
         let url = try checkShape(text, field: field)
-        let host = url.host ?? ""
+        try await checkHost(url.host ?? "", field: field)
+    }
+
+    /// The host's addresses (a webhook's, a mail relay's): every one must be public unless the
+    /// host is allowed.
+    public func checkHost(_ host: String, field: String) async throws {
         if allowedHosts.contains(host.lowercased()) { return }
         let addresses: [IPAddress]
         do {

@@ -65,6 +65,23 @@ enum SurveyStore {
 
     static let tokenLength = 32
 
+    /// Links the survey just opened with `token` to its invitation (the ticket's latest public
+    /// message from Kefu) and, when the deployment has a key, keeps the token sealed with it: the
+    /// emailed invitation carries the survey page's link (`EmailDraft`). Never in plain.
+    static func sealForInvitation(_ tx: TenantTransaction, token: String, ticket: UUID, secrets: SecretBox?) async throws {
+        let sealed = try secrets?.seal(token)
+        try await tx.execute(
+            """
+            UPDATE surveys SET token_sealed = \(sealed),
+                invitation_message_id = (SELECT m.id FROM ticket_messages m
+                                         WHERE m.tenant_id = \(tx.tenantID) AND m.ticket_id = \(ticket)
+                                           AND m.author_kind = 'system' AND m.visibility = 'public'
+                                         ORDER BY m.seq DESC LIMIT 1)
+            WHERE tenant_id = \(tx.tenantID) AND token_hash = \(hash(token))
+            """
+        )
+    }
+
     /// What is stored of a token.
     static func hash(_ token: String) -> Data { Data(SHA256.hash(Array(token.utf8))) }
 

@@ -8,6 +8,9 @@ import KefuPostgres
 public struct TicketActionService: Sendable {
     let database: TenantDatabase
     let clock: any KefuClock
+    /// The deployment key: with it, a resolution keeps the survey token sealed for the emailed
+    /// invitation's link (`SurveyStore.sealForInvitation`).
+    public var secrets: SecretBox?
 
     public init(database: TenantDatabase, clock: any KefuClock) {
         self.database = database

@@ -49,7 +49,9 @@ extension TicketActionService {
                 context = loaded
                 return .resolve(summary: summary, options: options, compensation: input.compensation)
             }
-            surveyToken = try await AfterResolution.run(tx, change.ticket, context: try require(context))
+            let token = try await AfterResolution.run(tx, change.ticket, context: try require(context))
+            try await SurveyStore.sealForInvitation(tx, token: token, ticket: change.ticket.id, secrets: secrets)
+            surveyToken = token
             return change.ticket
         }
         return ResolvedTicket(ticket: resolved, surveyToken: surveyToken)
