@@ -18,8 +18,10 @@ final class SchemaRulesTests: APITestCase {
     ]
     /// The only tables the application deletes from: routing rules, the SLA policy set a PUT
     /// replaces, the tags taken off a ticket (sql/023), a removed template override (sql/030) and a
-    /// deleted webhook (sql/034) or robot (sql/035).
-    static let applicationDeletes: Set<String> = ["routing_rules", "sla_policies", "ticket_tags", "customer_templates", "webhooks", "robots"]
+    /// deleted webhook (sql/034) or robot (sql/035), a removed tenant mail relay (sql/036).
+    static let applicationDeletes: Set<String> = [
+        "routing_rules", "sla_policies", "ticket_tags", "customer_templates", "webhooks", "robots", "mail_relays",
+    ]
     /// Deployment-level tables: no tenant's data, the same for all (sql/036: whether the
     /// deployment has a mail relay, as the worker announces it; readable, not writable, by the
     /// application roles).

@@ -9,7 +9,7 @@ struct MailRelayRoutes {
     let services: KefuServices
 
     func register(on group: RouterGroup<TenantRequestContext>) {
-        group.get("mail-relay") { _, context -> MailRelaySettings in
+        group.get("mail-relay") { _, context -> MailRelayView in
             try await services.mailRelay.get(context.tenantID)
         }
         group.put("mail-relay") { request, context -> MailRelaySettings in
@@ -24,3 +24,4 @@ struct MailRelayRoutes {
 }
 
 extension MailRelaySettings: ResponseEncodable {}
+extension MailRelayView: ResponseEncodable {}

@@ -12,6 +12,16 @@ public struct MailRelaySettings: Codable, Sendable, Equatable {
     public var updatedAt: Date
 }
 
+/// `GET /v1/mail-relay`: the tenant's own relay, or null.
+public struct MailRelayView: Codable, Sendable, Equatable {
+    public var relay: MailRelaySettings?
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(relay, forKey: .relay)
+    }
+}
+
 /// `PUT /v1/mail-relay`: the relay's host (a name or address, 1–253 characters), port (1–65535),
 /// security (`starttls` or `implicit`), optional username (1–200) with its password (1–200,
 /// required with a username; kept sealed with the deployment key) and the from-address.
@@ -42,15 +52,12 @@ public struct MailRelayService: Sendable {
 
     static let columns: PostgresQuery = "host, port, security, username, password_sealed IS NOT NULL AS password_set, from_address, updated_at"
 
-    public func get(_ tenantID: UUID) async throws -> MailRelaySettings {
+    /// The tenant's relay, `relay` null when it has none (its mail goes through the deployment's).
+    public func get(_ tenantID: UUID) async throws -> MailRelayView {
         try await database.transaction(tenantID, readOnly: true) { tx in
-            guard
-                let relay = try await tx.queryFirst(
-                    MailRelaySettings.self,
-                    "SELECT \(Self.columns) FROM mail_relays WHERE tenant_id = \(tx.tenantID)"
-                )
-            else { throw KefuError.notFound("mail relay") }
-            return relay
+            MailRelayView(
+                relay: try await tx.queryFirst(MailRelaySettings.self, "SELECT \(Self.columns) FROM mail_relays WHERE tenant_id = \(tx.tenantID)")
+            )
         }
     }
 

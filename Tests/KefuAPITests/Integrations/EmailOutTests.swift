@@ -213,7 +213,11 @@ final class EmailOutTests: TicketTestCase {
 
         let tenantB = try await makeTenant("tenant-b")
         let hidden = try await withAPI { api in try await api.get("/v1/mail-relay", key: tenantB.apiKey) }
-        XCTAssertEqual(hidden.status, .notFound, "B never sees A's relay")
+        XCTAssertEqual(hidden.status, .ok)
+        XCTAssertEqual(hidden["relay"], .null, "B never sees A's relay: \(hidden.raw)")
+        let mine = try await get("/v1/mail-relay")
+        XCTAssertEqual(mine["relay"]?["from_address"]?.string, "support@tenant-a.example")
+        XCTAssertNil(mine["relay"]?["password"])
         _ = try await emailTicket(address: "a-customer@example.cn")
         _ = try await emailTicket(key: tenantB.apiKey, address: "b-customer@example.cn")
 
