@@ -92,7 +92,10 @@ final class SMTPSession: Sendable {
             state.withLock { $0.extensions = reply.lines.dropFirst().map { $0.uppercased() } }
             return
         }
-        guard (500..<600).contains(reply.code) else { try expect(reply, 250, command: "EHLO", step: "EHLO"); return }
+        guard (500..<600).contains(reply.code) else {
+            try expect(reply, 250, command: "EHLO", step: "EHLO")
+            return
+        }
         try await command("HELO \(name)", step: "HELO", expecting: 250)
         state.withLock { $0.extensions = [] }
     }

@@ -56,7 +56,9 @@ final class MailMessageTests: XCTestCase {
         let subject = String(repeating: "退款进度查询😀", count: 12)
         let rendered = String(decoding: message(subject: subject).rendered(), as: UTF8.self)
         let head = try XCTUnwrap(rendered.components(separatedBy: "\r\n\r\n").first)
-        let subjectLines = head.components(separatedBy: "\r\n").drop { !$0.hasPrefix("Subject:") }.prefix { $0.hasPrefix("Subject:") || $0.hasPrefix(" =?") }
+        let subjectLines = head.components(separatedBy: "\r\n").drop { !$0.hasPrefix("Subject:") }.prefix {
+            $0.hasPrefix("Subject:") || $0.hasPrefix(" =?")
+        }
         XCTAssertGreaterThan(subjectLines.count, 3)
         var decoded = ""
         for line in subjectLines {
@@ -87,7 +89,10 @@ final class MailMessageTests: XCTestCase {
 
     func testRelayURLs() throws {
         let plain = try MailRelay(url: "smtp://user%40x:p%3Ass@mail.example.com", fromAddress: "a@example.com")
-        XCTAssertEqual(plain, MailRelay(host: "mail.example.com", port: 587, security: .starttls, username: "user@x", password: "p:ss", fromAddress: "a@example.com"))
+        XCTAssertEqual(
+            plain,
+            MailRelay(host: "mail.example.com", port: 587, security: .starttls, username: "user@x", password: "p:ss", fromAddress: "a@example.com")
+        )
         let implicit = try MailRelay(url: "smtps://smtp.exmail.qq.com", fromAddress: "a@Example.com")
         XCTAssertEqual(implicit.port, 465)
         XCTAssertEqual(implicit.security, .implicit)

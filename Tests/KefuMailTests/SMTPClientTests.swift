@@ -60,7 +60,11 @@ final class SMTPClientTests: XCTestCase {
         let taken = try XCTUnwrap(server.messages().first)
         XCTAssertEqual(taken.mailFrom, "kefu@example.com")
         XCTAssertEqual(taken.recipients, ["li.wei@example.cn"])
-        XCTAssertEqual(taken.text, "Subject: hello\r\n\r\n.leading dot\r\nline two\r\n..two dots\r\n", "dots unstuffed by the server: the text arrives as written")
+        XCTAssertEqual(
+            taken.text,
+            "Subject: hello\r\n\r\n.leading dot\r\nline two\r\n..two dots\r\n",
+            "dots unstuffed by the server: the text arrives as written"
+        )
     }
 
     func testTheDataBlockIsDotStuffedAndEndsWithTheTerminator() {

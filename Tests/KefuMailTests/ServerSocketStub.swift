@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A TCP socket on 127.0.0.1 that accepts connections (the kernel's backlog) and never speaks.

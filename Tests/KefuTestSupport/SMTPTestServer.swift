@@ -46,7 +46,9 @@ public final class SMTPTestServer: @unchecked Sendable {
         let handle = output.fileHandleForReading
         while !line.contains(UInt8(ascii: "\n")) {
             let chunk = handle.availableData
-            guard !chunk.isEmpty else { throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "smtp_server.py ended: is aiosmtpd installed?"]) }
+            guard !chunk.isEmpty else {
+                throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "smtp_server.py ended: is aiosmtpd installed?"])
+            }
             line += chunk
         }
         let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -102,7 +102,10 @@ public struct MailRelayService: Sendable {
 
     public func delete(_ tenantID: UUID) async throws {
         let deleted = try await database.transaction(tenantID) { tx in
-            try await tx.queryScalar(Int.self, "WITH gone AS (DELETE FROM mail_relays WHERE tenant_id = \(tx.tenantID) RETURNING 1) SELECT count(*)::int FROM gone")
+            try await tx.queryScalar(
+                Int.self,
+                "WITH gone AS (DELETE FROM mail_relays WHERE tenant_id = \(tx.tenantID) RETURNING 1) SELECT count(*)::int FROM gone"
+            )
         }
         if deleted == 0 { throw KefuError.notFound("mail relay") }
     }
