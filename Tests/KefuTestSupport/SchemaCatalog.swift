@@ -4,13 +4,14 @@ import KefuPostgres
 /// every rule is checked on whatever the catalog holds, so a new table or function is covered
 /// without editing the tests.
 public enum SchemaCatalog {
-    /// Every table of the public schema that carries tenant data (all but `schema_migrations`).
+    /// Every table of the public schema that carries tenant data (all but `schema_migrations` and
+    /// the deployment-level `deployment_mail`, sql/036).
     public static func tenantTables(_ db: some PostgresQueryable) async throws -> [String] {
         try await names(
             db,
             """
             SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> 'schema_migrations'
+            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname NOT IN ('schema_migrations', 'deployment_mail')
             ORDER BY c.relname
             """
         )

@@ -181,6 +181,27 @@ final class EmailOutTests: TicketTestCase {
         XCTAssertEqual(try server.messages().count, 1)
     }
 
+    func testErasingTheCustomerLeavesNothingToSendAndNoSealedLink() async throws {
+        let server = try start()
+        try await useRelay(server)
+        let agent = try await addAgent("An Ning", tier: "mid")
+        let ticket = try await emailTicket()
+        _ = try await act(ticket, "resolve", ["solution_summary": "已退款"], as: try await keyFor(agent))
+        let customer = try require(try await get("/v1/tickets/\(ticket)")["customer_id"]?.string)
+        let erased = try await withAPI { [key] api in
+            try await api.post("/v1/customers/\(customer)/erase", key: key, json(["reason": "Customer request under PIPL art. 47"]))
+        }
+        XCTAssertEqual(erased.status, .ok, erased.raw)
+        let sealed = try await ownerPool.queryScalar(Int.self, "SELECT count(*) FROM surveys WHERE token_sealed IS NOT NULL")
+        XCTAssertEqual(sealed, 0)
+        let report = try await worker.deliveries.sweep()
+        XCTAssertEqual(report.delivered, 0, "\(report)")
+        XCTAssertEqual(try server.messages().count, 0, "no address left to write to")
+        let rows = try await emailDeliveries()
+        XCTAssertFalse(rows.isEmpty)
+        XCTAssertEqual(try rows.map { try $0.decode(String.self, "status") }, Array(repeating: "dead", count: rows.count))
+    }
+
     func testWithoutARelayNoMailIsQueued() async throws {
         try await useRelay(nil)
         _ = try await emailTicket()
