@@ -1,16 +1,25 @@
 #!/usr/bin/env python3
-"""The customer's survey page in a real browser: Debian's chromium, headless, driven by selenium.
+"""The survey invitation by email, its page in a real browser, the customer's reply by email.
 
-Against a running `kefu serve` (base URL and a tenant admin key as arguments): adds an agent,
-takes in a ticket, answers and resolves it to get the survey token, opens /s/{token} in chromium
-with JavaScript off and a phone-sized window, submits without a rating (the browser keeps the
-form), fills the form, submits, sees the thank-you page, and finds the rating stored through the
-API. Exits non-zero on any failure.
-    python3 .ci/survey-browser.py http://127.0.0.1:PORT ADMIN_KEY
+Against a running `kefu serve` and `kefu worker` that mail through a real SMTP server writing each
+message to MAIL_DIR (Tests/smtp-server/smtp_server.py): adds an agent, takes in a ticket for a
+customer with an email contact, answers and resolves it, waits for the survey invitation to arrive
+as mail, checks it is UTF-8 with the ticket number in the subject and takes the link from it. Opens
+the link in Debian's chromium (headless, selenium) with JavaScript off and a phone-sized window,
+submits without a rating (the browser keeps the form), fills the form, submits, sees the thank-you
+page, and finds the rating stored through the API. Then posts the customer's reply, written with
+the invitation's threading headers, to the tenant's inbound address and finds it appended to the
+same ticket. Exits non-zero on any failure.
+    python3 .ci/survey-browser.py http://127.0.0.1:PORT ADMIN_KEY MAIL_DIR
 """
+import email
+import email.policy
+import glob
 import json
+import re
 import shutil
 import sys
+import time
 import urllib.request
 
 from selenium import webdriver
@@ -20,18 +29,21 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-BASE, ADMIN_KEY = sys.argv[1], sys.argv[2]
+BASE, ADMIN_KEY, MAIL_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
+CUSTOMER_ADDRESS = "li.na@customer.test"
+REPLY = "谢谢，问题已经解决了。"
 COMMENT = "客服很耐心 <script>alert(1)</script>"
 CHOSEN = {"overall": 4, "timeliness": 5, "professionalism": 4, "resolution": 3, "attitude": 5}
 
 
-def api(method, path, key, body=None):
-    """One JSON request; returns (status, headers, decoded body)."""
-    data = None if body is None else json.dumps(body).encode()
+def api(method, path, key, body=None, raw=None):
+    """One JSON request (or `raw` bytes as message/rfc822, without a key); returns (status, headers, decoded body)."""
+    data = raw if raw is not None else None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(BASE + path, data=data, method=method)
-    request.add_header("Authorization", "Bearer " + key)
+    if key:
+        request.add_header("Authorization", "Bearer " + key)
     if data is not None:
-        request.add_header("Content-Type", "application/json")
+        request.add_header("Content-Type", "message/rfc822" if raw is not None else "application/json")
     with urllib.request.urlopen(request, timeout=10) as response:
         return response.status, response.headers, json.loads(response.read() or b"null")
 
@@ -46,7 +58,7 @@ def survey_token():
         "/v1/tickets",
         ADMIN_KEY,
         {
-            "customer": {"name": "Li Na"},
+            "customer": {"name": "Li Na", "contacts": [{"kind": "email", "value": CUSTOMER_ADDRESS, "consent": True}]},
             "channel": "phone",
             "category": "inquiry",
             "priority": "P3",
@@ -57,7 +69,45 @@ def survey_token():
     _, headers, _ = api("POST", f"/v1/tickets/{ticket['id']}/resolve", agent_key, {"solution_summary": "Explained the export"})
     token = headers["Survey-Token"]
     assert token, "resolve answers the survey token"
-    return ticket["id"], token
+    return ticket, token
+
+
+def invitation_mail(ticket, token):
+    """The survey invitation as the SMTP server received it (waits up to 60 s for the worker)."""
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        for path in sorted(glob.glob(MAIL_DIR + "/*.eml")):
+            with open(path, "rb") as raw:
+                message = email.message_from_bytes(raw.read(), policy=email.policy.default)
+            if "/s/" in message.get_body(("plain",)).get_content():
+                envelope = json.load(open(path[: -len(".eml")] + ".json"))
+                assert envelope["rcpt_tos"] == [CUSTOMER_ADDRESS], envelope
+                assert f"[{ticket['reference']}]" in message["Subject"], message["Subject"]
+                body = message.get_body(("plain",))
+                assert body.get_content_charset() == "utf-8", body["Content-Type"]
+                link = re.search(r"https?://\S+/s/\S+", body.get_content()).group(0)
+                assert link == f"{BASE}/s/{token}", (link, token)
+                return message, link
+        time.sleep(0.5)
+    raise AssertionError(f"no survey invitation in {MAIL_DIR}: {glob.glob(MAIL_DIR + '/*')}")
+
+
+def reply_by_mail(ticket, invitation):
+    """The customer answers the invitation from their mail client; the reply joins the ticket."""
+    _, _, inbound = api("POST", "/v1/inbound/email-token", ADMIN_KEY, {})
+    reply = email.message.EmailMessage(policy=email.policy.SMTP)
+    reply["From"] = f"Li Na <{CUSTOMER_ADDRESS}>"
+    reply["To"] = invitation["From"]
+    reply["Subject"] = "Re: " + invitation["Subject"]
+    reply["Message-ID"] = "<reply-1@customer.test>"
+    reply["In-Reply-To"] = invitation["Message-ID"]
+    reply["References"] = invitation["Message-ID"]
+    reply.set_content(REPLY, charset="utf-8")
+    status, _, result = api("POST", f"/v1/inbound/email/{inbound['token']}", None, raw=reply.as_bytes())
+    assert (status, result["outcome"], result["ticket_id"]) == (200, "appended", ticket["id"]), result
+    _, _, messages = api("GET", f"/v1/tickets/{ticket['id']}/messages", ADMIN_KEY)
+    items = messages["items"] if isinstance(messages, dict) else messages
+    assert [m["body"] for m in items if m.get("author_kind") == "customer"][-1] == REPLY, items
 
 
 def browser():
@@ -77,10 +127,11 @@ def heading(driver):
 
 
 def main():
-    ticket_id, token = survey_token()
+    ticket, token = survey_token()
+    invitation, link = invitation_mail(ticket, token)
     driver = browser()
     try:
-        driver.get(f"{BASE}/s/{token}")
+        driver.get(link)
         assert heading(driver) == "服务满意度评价", heading(driver)
         assert driver.find_element(By.CSS_SELECTOR, "html").get_attribute("lang") == "zh-CN"
         legends = [legend.text for legend in driver.find_elements(By.TAG_NAME, "legend")]
@@ -108,12 +159,13 @@ def main():
     finally:
         driver.quit()
 
-    _, _, survey = api("GET", f"/v1/tickets/{ticket_id}/survey", ADMIN_KEY)
+    _, _, survey = api("GET", f"/v1/tickets/{ticket['id']}/survey", ADMIN_KEY)
     stored = {name: survey[name] for name in CHOSEN}
     assert stored == CHOSEN, survey
     assert survey["comment"] == COMMENT, survey
     assert survey["answered_at"], survey
-    print("survey page in chromium: form filled, thank-you page shown, rating stored")
+    reply_by_mail(ticket, invitation)
+    print("survey invitation mailed (UTF-8), its page in chromium: form filled, thank-you page shown, rating stored; the mailed reply joined the ticket")
 
 
 if __name__ == "__main__":
