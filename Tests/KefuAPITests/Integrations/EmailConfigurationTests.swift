@@ -20,6 +20,7 @@ final class EmailConfigurationTests: XCTestCase {
         XCTAssertNil(none.relay)
         XCTAssertNil(none.secrets)
         XCTAssertNil(none.publicURL)
+        XCTAssertEqual(none.senderAddresses, [])
     }
 
     func testTheDeploymentsRelayKeyAndPublicURL() throws {
@@ -40,6 +41,8 @@ final class EmailConfigurationTests: XCTestCase {
         )
         XCTAssertNotNil(read.secrets)
         XCTAssertEqual(read.publicURL, "https://help.example.cn")
+        // `kefu serve` treats inbound mail from this address as a loop (`mailSenders`).
+        XCTAssertEqual(read.senderAddresses, ["service@example.cn"])
     }
 
     func testBadValuesAreRefusedNamingTheVariable() {
