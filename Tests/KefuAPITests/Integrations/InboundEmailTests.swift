@@ -313,4 +313,31 @@ final class InboundEmailTests: TicketTestCase {
         let second = try await post(message, token: token, contentType: "text/plain")
         XCTAssertEqual(second["reason"]?.string, "duplicate")
     }
+
+    func testErasingTheCustomerClearsTheMailsAttachmentNamesAndARedeliveryStaysADuplicate() async throws {
+        let token = try await newToken()
+        let message = try fixture("qqmail-gb18030")
+        let created = try await post(message, token: token)
+        XCTAssertEqual(created.status, .created, created.raw)
+        let ticketID = try require(created["ticket_id"]?.string)
+        let customer = try require(try await get("/v1/tickets/\(ticketID)")["customer_id"]?.string)
+        let erased = try await withAPI { [key] api in
+            try await api.post("/v1/customers/\(customer)/erase", key: key, #"{"reason": "customer request"}"#)
+        }
+        XCTAssertEqual(erased.status, .ok, erased.raw)
+
+        let row = try await ownerPool.queryFirst(
+            "SELECT attachments::text AS attachments, dropped::text AS dropped, message_id FROM inbound_emails WHERE tenant_id = \(tenantID)"
+        )
+        let record = try require(row)
+        XCTAssertEqual(try record.decode(String.self, "attachments"), "[]", "no file name of the erased customer's mail is left")
+        XCTAssertEqual(try record.decode(String.self, "dropped"), "[]")
+        XCTAssertEqual(try record.decode(String.self, "message_id"), created["message_id"]?.string)
+
+        let again = try await post(message, token: token)
+        XCTAssertEqual(again.status, .ok, again.raw)
+        XCTAssertEqual(again["reason"]?.string, "duplicate", "a redelivery does not bring the erased data back")
+        let observed = try await ticketCount()
+        XCTAssertEqual(observed, 1)
+    }
 }
