@@ -32,3 +32,5 @@ run surge env SB_LATENCY_TENANTS=2 SB_TENANTS=20 SB_SWEEPS=1 SB_GAP=0.5 bash Ben
 run reports env RB_BIG=2000 RB_MID=500 RB_TENANTS=10 RB_OTHER=100 RB_REQUESTS=5 bash Benchmarks/reports/run.sh
 run deliveries env DB_SECONDS=2 DB_RATE=5 DB_SLOW_HOLD=1 bash Benchmarks/deliveries/run.sh
 run capacity env CAP_INTAKES=20 CAP_LIVES=5 CAP_CLIENTS=2 bash Benchmarks/capacity/run.sh
+run soak env SOAK_MINUTES=1 SOAK_WARMUP_MINUTES=0 SOAK_RSS_LIMIT=1000 SOAK_TENANTS=20 SOAK_TICKETS=2000 SOAK_CLIENTS=2 \
+    SOAK_SURGE_TICKETS=10 bash Benchmarks/soak/run.sh
