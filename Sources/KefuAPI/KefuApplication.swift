@@ -50,6 +50,7 @@ public enum KefuApplication {
         ReportRoutes(services: services).register(on: v1)
         WebhookRoutes(services: services).register(on: v1)
         ChannelRoutes(services: services).register(on: v1)
+        StreamRoutes(services: services).register(on: v1)
         routeTable.load(from: router)
         return router
     }

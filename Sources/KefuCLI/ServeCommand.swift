@@ -32,7 +32,8 @@ struct ServeCommand: AsyncParsableCommand {
             pool: pool,
             principals: PrincipalCache(lifetime: .seconds(context.environment.authCacheSeconds)),
             webhookTargets: context.environment.webhookTargets,
-            replica: replica
+            replica: replica,
+            streams: context.environment.streams
         )
         let api = APIConfiguration(context.environment)
         let app = KefuApplication.make(services: services, configuration: api, logger: context.logger) { address in

@@ -38,6 +38,9 @@ public struct KefuEnvironment: Sendable {
     public var readDatabaseURL: String?
     /// `KEFU_READ_MAX_LAG_SECONDS` (1–3,600, default 10): the replica serves while at most this far behind.
     public var readMaxLagSeconds = 10
+    /// The live stream's heartbeat and limits (`KEFU_STREAM_HEARTBEAT_SECONDS`,
+    /// `KEFU_STREAM_MAX_PER_TENANT`, `KEFU_STREAM_MAX_PER_KEY`).
+    public var streams = StreamSettings()
 
     /// Reads and validates the variables; the error names the variable and what is wrong with it.
     public static func fromProcess(_ variables: [String: String] = ProcessInfo.processInfo.environment) throws -> KefuEnvironment {
@@ -94,7 +97,14 @@ public struct KefuEnvironment: Sendable {
             webhookTargets: WebhookTargetPolicy(allowList: value("KEFU_WEBHOOK_ALLOWED_HOSTS")),
             consoleURL: try consoleURL(value("KEFU_CONSOLE_URL")),
             readDatabaseURL: try databaseURL("KEFU_READ_DATABASE_URL"),
-            readMaxLagSeconds: try integer("KEFU_READ_MAX_LAG_SECONDS", default: 10, range: 1...3600)
+            readMaxLagSeconds: try integer("KEFU_READ_MAX_LAG_SECONDS", default: 10, range: 1...3600),
+            streams: StreamSettings(
+                heartbeat: .seconds(
+                    try integer("KEFU_STREAM_HEARTBEAT_SECONDS", default: 15, range: StreamSettings.heartbeatSecondsRange)
+                ),
+                maxPerTenant: try integer("KEFU_STREAM_MAX_PER_TENANT", default: 1_000, range: StreamSettings.tenantLimitRange),
+                maxPerKey: try integer("KEFU_STREAM_MAX_PER_KEY", default: 20, range: StreamSettings.keyLimitRange)
+            )
         )
     }
 }

@@ -43,16 +43,21 @@ public struct KefuServices: Sendable {
     public let deliveryHealth: DeliveryHealth
     public let channelMessages: ChannelMessageService
 
+    /// The live streams of this process (`GET /v1/stream`).
+    public let streams: StreamHub
+
     /// `principals` keeps recently resolved API keys (off unless given, as in tests and the CLI;
     /// `kefu serve` passes `KEFU_AUTH_CACHE_SECONDS`).
     /// `webhookTargets` says where webhooks may point (`KEFU_WEBHOOK_ALLOWED_HOSTS`); `replica`
     /// serves the reads that tolerate its lag (`KEFU_READ_DATABASE_URL`).
+    /// `streams` limits the live streams (`KEFU_STREAM_*`).
     public init(
         pool: ConnectionPool,
         clock: any KefuClock = SystemClock(),
         principals: PrincipalCache = PrincipalCache(lifetime: .zero),
         webhookTargets: WebhookTargetPolicy = WebhookTargetPolicy(),
-        replica: ReadReplica? = nil
+        replica: ReadReplica? = nil,
+        streams: StreamSettings = StreamSettings()
     ) {
         self.pool = pool
         self.clock = clock
@@ -92,5 +97,6 @@ public struct KefuServices: Sendable {
         self.robots = RobotService(database: database, clock: clock, targets: webhookTargets)
         self.deliveryHealth = DeliveryHealth(pool: pool, clock: clock)
         self.channelMessages = ChannelMessageService(database: database, clock: clock)
+        self.streams = StreamHub(database: database, settings: streams)
     }
 }
