@@ -32,3 +32,4 @@ run surge env SB_LATENCY_TENANTS=2 SB_TENANTS=20 SB_SWEEPS=1 SB_GAP=0.5 bash Ben
 run reports env RB_BIG=2000 RB_MID=500 RB_TENANTS=10 RB_OTHER=100 RB_REQUESTS=5 bash Benchmarks/reports/run.sh
 run deliveries env DB_SECONDS=2 DB_RATE=5 DB_SLOW_HOLD=1 bash Benchmarks/deliveries/run.sh
 run capacity env CAP_INTAKES=20 CAP_LIVES=5 CAP_CLIENTS=2 bash Benchmarks/capacity/run.sh
+run stream env SB_STREAMS=50 SB_INTAKES=3 SB_GAP=0.1 bash Benchmarks/stream/run.sh
