@@ -52,7 +52,9 @@ public struct TicketEventLog: Sendable {
         let encoder = KefuJSON.encoder()
         var events: [StreamEvent] = []
         for row in result.rows where !row.isNull("id") {
-            guard let xid = UInt64(try row.decode(String.self, "xid")) else { throw PostgresError(kind: .decoding, message: "ticket_events.xid is not a transaction id") }
+            guard let xid = UInt64(try row.decode(String.self, "xid")) else {
+                throw PostgresError(kind: .decoding, message: "ticket_events.xid is not a transaction id")
+            }
             let event = try TicketEvent(row: row)
             events.append(
                 StreamEvent(
