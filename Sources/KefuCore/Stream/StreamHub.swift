@@ -146,7 +146,8 @@ public actor StreamHub {
         heartbeat = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
-                await self?.tick()
+                guard let self else { return }
+                await self.tick()
             }
         }
     }
