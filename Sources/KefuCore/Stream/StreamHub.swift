@@ -2,13 +2,14 @@ import Foundation
 import KefuPostgres
 import Logging
 
-/// The live streams of one process: one LISTEN connection for all of them (sql/038's
-/// `kefu_stream` notifications name a tenant, which wakes that tenant's `TenantFeed`), one
+/// The live streams of one process: one LISTEN connection for all of them (`kefu_stream`
+/// notifications, sent by `StreamAnnouncer` after a tenant's writes commit, name the tenant,
+/// which wakes that tenant's `TenantFeed`), one
 /// heartbeat timer, and the limits on how many streams a tenant and a key may hold. Both the
 /// connection and the timer run only while a stream is open.
 public actor StreamHub {
-    /// The channel sql/038's trigger notifies.
-    public static let channel = "kefu_stream"
+    /// The channel `StreamAnnouncer` notifies.
+    public static let channel = StreamAnnouncer.channel
 
     public nonisolated let settings: StreamSettings
     let log: TicketEventLog
@@ -160,10 +161,9 @@ public actor StreamHub {
         for feed in feeds.values { await feed.wake() }
     }
 
-    /// A notification's payload: `<tenant id> <xid>`.
+    /// A notification's payload: the tenant id.
     private func route(_ payload: String) async {
-        let parts = payload.split(separator: " ")
-        guard parts.count == 2, let tenantID = UUID(uuidString: String(parts[0])), let feed = feeds[tenantID] else { return }
-        await feed.wake(announcing: UInt64(parts[1]))
+        guard let tenantID = UUID(uuidString: payload), let feed = feeds[tenantID] else { return }
+        await feed.wake()
     }
 }

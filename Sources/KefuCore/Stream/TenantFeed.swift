@@ -23,10 +23,10 @@ actor TenantFeed {
     private var members: [Int: Member] = [:]
     private var draining = false
     private var drainAgain = false
-    /// The newest transaction a notification announced: while the horizon has not passed it,
-    /// an event is committed but not yet sendable (an older transaction still runs), so the
-    /// feed reads again shortly instead of waiting for the next notification or heartbeat.
-    private var announced: UInt64 = 0
+    /// While a read finds committed events held back above the horizon (an older transaction
+    /// still runs), the feed reads again shortly instead of waiting for the next notification or
+    /// heartbeat: the transaction that ends and releases them may be another tenant's (or none's)
+    /// and announce nothing here.
     private var retry: Task<Void, Never>?
     private var retryDelay = Duration.milliseconds(20)
 
@@ -50,9 +50,8 @@ actor TenantFeed {
         if members.isEmpty { retry?.cancel() }
     }
 
-    /// Reads the log for every stream (after a notification naming transaction `xid`, if any).
-    func wake(announcing xid: UInt64? = nil) {
-        if let xid { announced = max(announced, xid) }
+    /// Reads the log for every stream.
+    func wake() {
         guard !draining else {
             drainAgain = true
             return
@@ -136,7 +135,7 @@ actor TenantFeed {
         for (id, member) in members where member.ended == nil && member.pending.count <= room {
             groups[member.position, default: []].append(id)
         }
-        var horizon: UInt64?
+        var heldBack = false
         for (start, ids) in groups {
             var position = start
             var readers = ids
@@ -149,7 +148,7 @@ actor TenantFeed {
                     logger.warning("live stream could not read the event log", metadata: ["error": "\(error)"])
                     return
                 }
-                horizon = batch.horizon
+                heldBack = heldBack || batch.heldBack
                 let items = batch.events.map(StreamItem.event)
                 // Streams added, removed or moved on while reading are left to the next drain.
                 readers = readers.filter { id in
@@ -162,13 +161,12 @@ actor TenantFeed {
                 if !batch.full { break }
             }
         }
-        if let horizon { scheduleRetry(horizon: horizon) }
+        if !groups.isEmpty { scheduleRetry(heldBack: heldBack) }
     }
 
-    /// Reads again soon (20 ms, doubling to 1 s) while an announced transaction is at or above
-    /// the horizon: its events are committed but an older transaction still holds them back.
-    private func scheduleRetry(horizon: UInt64) {
-        guard announced >= horizon else {
+    /// Reads again soon (20 ms, doubling to 1 s) while committed events wait above the horizon.
+    private func scheduleRetry(heldBack: Bool) {
+        guard heldBack else {
             retryDelay = .milliseconds(20)
             return
         }
@@ -177,7 +175,7 @@ actor TenantFeed {
         retryDelay = min(retryDelay * 2, .seconds(1))
         retry = Task {
             try? await Task.sleep(for: delay)
-            await self.retryFired()
+            self.retryFired()
         }
     }
 

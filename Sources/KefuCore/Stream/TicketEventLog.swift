@@ -17,6 +17,9 @@ public struct TicketEventLog: Sendable {
         public var horizon: UInt64
         /// Whether the read stopped at its limit (more events may follow at once).
         public var full: Bool
+        /// Whether committed events of the tenant lie at or above the horizon: an older
+        /// transaction still runs and holds them back, so the reader should read again soon.
+        public var heldBack: Bool
         /// Where the next read starts: after the last event when the read was cut at its limit,
         /// otherwise before the horizon (everything below it has been read).
         public var next: StreamPosition
@@ -31,13 +34,17 @@ public struct TicketEventLog: Sendable {
     }
 
     /// Up to `limit` events after `position` whose transactions lie below the snapshot's horizon,
-    /// in (xid, seq) order. The horizon and the rows come from one statement, so one snapshot.
+    /// in (xid, seq) order, and whether committed events wait above it. The horizon, the rows and
+    /// that check come from one statement, so one snapshot.
     public func read(_ tenantID: UUID, after position: StreamPosition, limit: Int) async throws -> Batch {
         let result = try await database.read(
             tenantID,
             """
             WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon)
-            SELECT h.horizon::text AS horizon, e.* FROM h LEFT JOIN LATERAL (
+            SELECT h.horizon::text AS horizon,
+                EXISTS (SELECT 1 FROM ticket_events WHERE tenant_id = \(tenantID) AND xid >= h.horizon) AS held_back,
+                e.*
+            FROM h LEFT JOIN LATERAL (
                 SELECT \(TicketEvent.columns), xid::text AS xid, kefu_ticket_event_type(kind) AS type
                 FROM ticket_events
                 WHERE tenant_id = \(tenantID) AND (xid, seq) > (\(String(position.xid))::xid8, \(position.seq)) AND xid < h.horizon
@@ -49,6 +56,7 @@ public struct TicketEventLog: Sendable {
         guard let first = result.rows.first, let horizon = UInt64(try first.decode(String.self, "horizon")) else {
             throw PostgresError(kind: .decoding, message: "the snapshot has no xmin horizon")
         }
+        let heldBack = try first.decode(Bool.self, "held_back")
         let encoder = KefuJSON.encoder()
         var events: [StreamEvent] = []
         for row in result.rows where !row.isNull("id") {
@@ -66,6 +74,6 @@ public struct TicketEventLog: Sendable {
         }
         let full = events.count >= limit
         let next = full ? events[events.count - 1].position : StreamPosition.before(horizon: horizon)
-        return Batch(events: events, horizon: horizon, full: full, next: max(next, position))
+        return Batch(events: events, horizon: horizon, full: full, heldBack: heldBack, next: max(next, position))
     }
 }
