@@ -53,6 +53,7 @@ public enum KefuApplication {
         ChannelRoutes(services: services).register(on: v1)
         InboundEmailRoutes(services: services).register(on: v1)
         MailRelayRoutes(services: services).register(on: v1)
+        StreamRoutes(services: services).register(on: v1)
         routeTable.load(from: router)
         return router
     }

@@ -34,7 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
             webhookTargets: context.environment.webhookTargets,
             replica: replica,
             mailSenders: context.environment.email.senderAddresses,
-            secrets: context.environment.email.secrets
+            secrets: context.environment.email.secrets,
+            streams: context.environment.streams
         )
         let api = APIConfiguration(context.environment)
         let app = KefuApplication.make(services: services, configuration: api, logger: context.logger) { address in

@@ -40,6 +40,9 @@ public struct KefuEnvironment: Sendable {
     public var readMaxLagSeconds = 10
     /// Email out: the deployment's relay, key, public URL and development CA (`EmailConfiguration`).
     public var email = EmailConfiguration()
+    /// The live stream's heartbeat and limits (`KEFU_STREAM_HEARTBEAT_SECONDS`,
+    /// `KEFU_STREAM_MAX_PER_TENANT`, `KEFU_STREAM_MAX_PER_KEY`).
+    public var streams = StreamSettings()
 
     /// Reads and validates the variables; the error names the variable and what is wrong with it.
     public static func fromProcess(_ variables: [String: String] = ProcessInfo.processInfo.environment) throws -> KefuEnvironment {
@@ -97,7 +100,14 @@ public struct KefuEnvironment: Sendable {
             consoleURL: try consoleURL(value("KEFU_CONSOLE_URL")),
             readDatabaseURL: try databaseURL("KEFU_READ_DATABASE_URL"),
             readMaxLagSeconds: try integer("KEFU_READ_MAX_LAG_SECONDS", default: 10, range: 1...3600),
-            email: try EmailConfiguration.read(value)
+            email: try EmailConfiguration.read(value),
+            streams: StreamSettings(
+                heartbeat: .seconds(
+                    try integer("KEFU_STREAM_HEARTBEAT_SECONDS", default: 15, range: StreamSettings.heartbeatSecondsRange)
+                ),
+                maxPerTenant: try integer("KEFU_STREAM_MAX_PER_TENANT", default: 1_000, range: StreamSettings.tenantLimitRange),
+                maxPerKey: try integer("KEFU_STREAM_MAX_PER_KEY", default: 20, range: StreamSettings.keyLimitRange)
+            )
         )
     }
 }

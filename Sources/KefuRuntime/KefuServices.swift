@@ -45,6 +45,9 @@ public struct KefuServices: Sendable {
     public let inboundEmail: InboundEmailService
     public let mailRelay: MailRelayService
 
+    /// The live streams of this process (`GET /v1/stream`).
+    public let streams: StreamHub
+
     /// `principals` keeps recently resolved API keys (off unless given, as in tests and the CLI;
     /// `kefu serve` passes `KEFU_AUTH_CACHE_SECONDS`).
     /// `webhookTargets` says where webhooks (and tenants' mail relays) may point
@@ -52,6 +55,7 @@ public struct KefuServices: Sendable {
     /// (`KEFU_READ_DATABASE_URL`). `mailSenders`: the addresses Kefu sends mail from (inbound mail
     /// from them is a loop). `secrets` is the deployment key (`KEFU_SECRET_KEY`) that seals relay
     /// passwords and survey links.
+    /// `streams` limits the live streams (`KEFU_STREAM_*`).
     public init(
         pool: ConnectionPool,
         clock: any KefuClock = SystemClock(),
@@ -59,7 +63,8 @@ public struct KefuServices: Sendable {
         webhookTargets: WebhookTargetPolicy = WebhookTargetPolicy(),
         replica: ReadReplica? = nil,
         mailSenders: Set<String> = [],
-        secrets: SecretBox? = nil
+        secrets: SecretBox? = nil,
+        streams: StreamSettings = StreamSettings()
     ) {
         self.pool = pool
         self.clock = clock
@@ -103,5 +108,6 @@ public struct KefuServices: Sendable {
         self.channelMessages = ChannelMessageService(database: database, clock: clock)
         self.inboundEmail = InboundEmailService(database: database, clock: clock, ownAddresses: mailSenders)
         self.mailRelay = MailRelayService(database: database, clock: clock, targets: webhookTargets, secrets: secrets)
+        self.streams = StreamHub(database: database, settings: streams)
     }
 }

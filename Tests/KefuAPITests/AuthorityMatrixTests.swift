@@ -103,6 +103,8 @@ final class AuthorityMatrixTests: TicketTestCase {
     /// A request for `path` that reaches the handler without touching anything real: unknown
     /// ids (404) or an empty body (422) — except an agent's own duty status, which it may set.
     static func request(_ path: String, caller: Agent) -> (String, String) {
+        // The live stream stays open once allowed: a malformed position ends it with 422 instead.
+        if path == "/v1/stream" { return ("/v1/stream?last_event_id=none", "{}") }
         if path == "/v1/agents/{id}" {
             return ("/v1/agents/\(caller.id.uuidString)", json(["duty_status": "away"]))
         }

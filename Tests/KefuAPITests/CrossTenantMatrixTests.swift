@@ -85,7 +85,9 @@ final class CrossTenantMatrixTests: APITestCase {
                 covered += 1
             }
             // Lists with filters naming A's ids: nothing of A, whatever the filter.
-            for route in routes.routes where route.path.hasPrefix("/v1/") && route.parameters.isEmpty && route.method == .get {
+            // The live stream stays open (its tenants are kept apart in LiveStreamTests).
+            for route in routes.routes
+            where route.path.hasPrefix("/v1/") && route.parameters.isEmpty && route.method == .get && route.path != "/v1/stream" {
                 for (filter, kind) in Self.listFilters {
                     guard let id = ids[kind] else { continue }
                     let reply = try await api.send(.get, "\(route.path)?\(filter)=\(id)", key: b.apiKey)

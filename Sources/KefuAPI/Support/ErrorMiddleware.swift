@@ -105,6 +105,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .forbidden: .forbidden
         case .unauthorized: .unauthorized
         case .tenantSuspended: .forbidden
+        case .tooManyRequests: .tooManyRequests
         }
     }
 }

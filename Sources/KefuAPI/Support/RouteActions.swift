@@ -74,6 +74,8 @@ enum RouteActions {
         "GET /v1/tickets/{id}/assignments": .readTicketRecords,
         "GET /v1/tickets/{id}/breaches": .readTicketRecords,
         "GET /v1/tickets/{id}/survey": .readTicketRecords,
+        // Every ticket's events as they commit: for whoever may read a ticket's events.
+        "GET /v1/stream": .readTicketRecords,
         // Taking a new ticket is for any handler; assigning it to someone else is checked by the service.
         "POST /v1/tickets/{id}/assign": .takeTicket,
         "POST /v1/tickets/{id}/respond": .respond,

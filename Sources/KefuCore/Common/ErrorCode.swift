@@ -13,6 +13,7 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case methodNotAllowed = "method_not_allowed"
     case badRequest = "bad_request"
     case idempotencyKeyReused = "idempotency_key_reused"
+    case tooManyRequests = "too_many_requests"
     case unavailable
     case `internal`
 }

@@ -18,6 +18,8 @@ public enum KefuError: Error, Equatable, Sendable, CustomStringConvertible {
     case tenantSuspended
     /// An `Idempotency-Key` already used for another request (a different body).
     case idempotencyKeyReused
+    /// A limit on how much one tenant or key may hold at once (live streams) was reached.
+    case tooManyRequests(String)
 
     public var code: ErrorCode {
         switch self {
@@ -28,6 +30,7 @@ public enum KefuError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unauthorized: .unauthorized
         case .tenantSuspended: .tenantSuspended
         case .idempotencyKeyReused: .idempotencyKeyReused
+        case .tooManyRequests: .tooManyRequests
         }
     }
 
@@ -35,7 +38,7 @@ public enum KefuError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .notFound(let entity): "\(entity) not found"
         case .invalidField(let field, let reason): "\(field): \(reason)"
-        case .conflict(let message), .forbidden(let message), .unauthorized(let message): message
+        case .conflict(let message), .forbidden(let message), .unauthorized(let message), .tooManyRequests(let message): message
         case .tenantSuspended: "this tenant is suspended"
         case .idempotencyKeyReused: "this Idempotency-Key was already used for a different request"
         }

@@ -33,6 +33,8 @@ public struct TenantDatabase: Sendable {
 
     /// Runs `body` in one transaction scoped to `tenantID`; commits on return, rolls back on throw.
     /// `source: .replicaIfFresh` (read-only transactions only) may run it on the replica.
+    /// A committed write transaction wakes the tenant's live streams (`StreamAnnouncer`, after
+    /// the commit and outside it).
     public func transaction<T>(
         _ tenantID: UUID,
         isolation: IsolationLevel? = nil,
@@ -41,11 +43,13 @@ public struct TenantDatabase: Sendable {
         retries: Int = 0,
         _ body: (TenantTransaction) async throws -> T
     ) async throws -> T {
-        try await on(readOnly ? source : .primary) { pool in
+        let value = try await on(readOnly ? source : .primary) { pool in
             try await pool.transaction(isolation: isolation, readOnly: readOnly, setup: [Self.tenantSetting(tenantID)], retries: retries) { tx in
                 try await body(TenantTransaction(tenantID: tenantID, transaction: tx))
             }
         }
+        if !readOnly { StreamAnnouncer.announce(tenantID, on: pool) }
+        return value
     }
 }
 

@@ -30,6 +30,11 @@ struct SLAClockBatch {
                 \(now), \(timers.map(\.tenantID))::uuid[], \(timers.map(\.ticketID))::uuid[], \(timers.map(\.kind))::text[], \(SLAClockRule.document)::jsonb)
             """
         )
-        return Outcome(performed: try row?.decode(Int.self, "performed") ?? 0, rescheduled: try row?.decode(Int.self, "rescheduled") ?? 0)
+        let outcome = Outcome(performed: try row?.decode(Int.self, "performed") ?? 0, rescheduled: try row?.decode(Int.self, "rescheduled") ?? 0)
+        // The batch wrote events (breaches, escalations) for these tenants: wake their live streams.
+        if outcome.performed > 0 {
+            for tenantID in Set(timers.map(\.tenantID)) { StreamAnnouncer.announce(tenantID, on: pool) }
+        }
+        return outcome
     }
 }
