@@ -1,0 +1,160 @@
+import Foundation
+import KefuAPI
+import KefuPostgres
+import KefuTestSupport
+import XCTest
+
+/// Every statement the API sends filters on one tenant (`tenant_id = $n`), so that Citus can
+/// route it to one shard (issue 16 §3, docs/SCALING.md). Requests through the real router —
+/// intake, actions, search, and every GET route of the route table — on a cluster with
+/// `pg_stat_statements`; then each statement the application role ran is checked.
+final class RouterQueryTests: APITestCase {
+    override class var cluster: TestCluster { .statementStatistics }
+
+    /// Statements that need no tenant filter: transaction control, the tenant setting itself
+    /// (`TenantDatabase.tenantSetting`) and the per-transaction planner settings. Calls of the
+    /// owner-rights functions the application role may execute are allowed too, read from the
+    /// catalog (SchemaRulesTests keeps that set to the request-path ones; docs/SCALING.md says how
+    /// each reaches one tenant).
+    static let allowed: [Regex<Substring>] = [
+        /^(BEGIN|COMMIT|ROLLBACK|START TRANSACTION)\b.*/,
+        /^SET LOCAL app\.tenant_id = .*/,
+        /^SELECT set_config\('(plan_cache_mode|max_parallel_workers_per_gather)', .*/,
+    ]
+
+    /// The statement names the tenant: `tenant_id = $n` (any alias), or an INSERT whose column
+    /// list has tenant_id where its VALUES (or SELECT list) has a parameter.
+    static func filtersOnOneTenant(_ statement: String) -> Bool {
+        if statement.contains(/\btenant_id\s*=\s*\$\d+/) { return true }
+        guard
+            let insert = statement.firstMatch(
+                of: /^(?:WITH .*?\) )?INSERT INTO \w+(?: AS \w+)? \(([^)]*)\)\s*(?:VALUES\s*\(|SELECT )([^;]*)/.dotMatchesNewlines()
+            )
+        else { return false }
+        let columns = insert.1.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard let position = columns.firstIndex(of: "tenant_id") else { return false }
+        let values = insert.2.split(separator: ",", maxSplits: position + 1).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        return values.count > position && values[position].wholeMatch(of: /\$\d+(::\w+)?/) != nil
+    }
+
+    func testEveryStatementOfTheRequestPathFiltersOnOneTenant() async throws {
+        try await ownerPool.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        let alpha = try await makeTenant("alpha")
+        _ = try await makeTenant("bravo")
+        let ids = try await exercise(alpha.apiKey)
+        let swept = try await sweepReads(alpha.apiKey, ids: ids)
+        XCTAssertGreaterThan(swept, 30, "GET routes requested")
+
+        let definerCalls = try await ownerPool.query(
+            """
+            SELECT p.proname FROM pg_proc p
+            WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef AND has_function_privilege('kefu_app', p.oid, 'EXECUTE')
+            """
+        ).map { try $0.decode(String.self, at: 0) + "(" }
+        let statements = try await ownerPool.query(
+            """
+            SELECT s.query FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid
+            WHERE r.rolname = 'kefu_app' AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+            ORDER BY s.query
+            """
+        ).map { try $0.decode(String.self, at: 0).trimmingCharacters(in: .whitespacesAndNewlines) }
+        XCTAssertGreaterThan(statements.count, 100, "statements recorded")
+        let offenders = statements.filter { statement in
+            !Self.allowed.contains { statement.wholeMatch(of: $0) != nil }
+                && !definerCalls.contains { statement.contains($0) }
+                && !Self.filtersOnOneTenant(statement)
+        }
+        for statement in offenders {
+            XCTFail("not a single-tenant (router) statement: \(statement)")
+        }
+    }
+
+    func testTheClassifierTellsRouterStatementsFromOthers() {
+        XCTAssertTrue(Self.filtersOnOneTenant("SELECT id FROM tickets t WHERE t.tenant_id = $1 AND t.id = $2"))
+        XCTAssertTrue(Self.filtersOnOneTenant("INSERT INTO tags (tenant_id, name) VALUES ($1, $2) RETURNING id"))
+        XCTAssertTrue(Self.filtersOnOneTenant("INSERT INTO tags (name, tenant_id) SELECT $1, $2 FROM agents"))
+        XCTAssertFalse(Self.filtersOnOneTenant("SELECT id FROM tickets WHERE id = $1"))
+        XCTAssertFalse(Self.filtersOnOneTenant("UPDATE tickets SET subject = $1 WHERE tenant_id IS NOT NULL"))
+        XCTAssertFalse(Self.filtersOnOneTenant("INSERT INTO tags (tenant_id, name) SELECT tenant_id, name FROM tags"))
+    }
+
+    /// Writes through the API as a tenant's day brings them; answers the ids made, by the path
+    /// segment that names their kind.
+    private func exercise(_ key: String) async throws -> [String: String] {
+        try await withAPI { api in
+            var ids: [String: String] = [:]
+            func create(_ path: String, _ body: [String: Any], kind: String, idPath: [String] = ["id"]) async throws {
+                let reply = try await api.post(path, key: key, json(body))
+                XCTAssertTrue([.ok, .created].contains(reply.status), "\(path): \(reply.raw)")
+                var value: JSONValue? = reply.body
+                for part in idPath { value = value?[part] }
+                ids[kind] = value?.string
+            }
+            func act(_ path: String, _ body: [String: Any]) async throws {
+                let reply = try await api.post(path, key: key, json(body))
+                XCTAssertTrue((200..<300).contains(reply.status.code), "\(path): \(reply.raw)")
+            }
+            try await create("/v1/departments", ["name": "Legal"], kind: "departments")
+            try await create("/v1/agents", ["name": "A Agent", "email": "agent@alpha.cn", "role": "supervisor"], kind: "agents")
+            try await create("/v1/customers", ["name": "A Customer"], kind: "customers")
+            try await create("/v1/tags", ["name": "Payments"], kind: "tags")
+            try await create("/v1/routing-rules", ["name": "Refunds", "keywords": ["refund"]], kind: "routing-rules")
+            try await create("/v1/api-keys", ["name": "gateway"], kind: "api-keys", idPath: ["key", "id"])
+            let intake: [String: Any] = [
+                "customer": ["name": "Complainer", "high_value": true], "channel": "chat", "category": "complaint",
+                "priority": "P1", "description": "Payment failed twice, refund please",
+            ]
+            try await create("/v1/tickets", intake, kind: "tickets")
+            let ticket = ids["tickets"] ?? ""
+            try await act("/v1/tickets/\(ticket)/respond", ["body": "Looking into it"])
+            try await act("/v1/tickets/\(ticket)/notes", ["body": "Card issuer declined"])
+            try await act("/v1/tickets/\(ticket)/resolve", ["solution_summary": "Refunded"])
+            try await act("/v1/tickets/\(ticket)/reopen", ["reason": "Charged again"])
+            try await act("/v1/tickets/\(ticket)/resolve", ["solution_summary": "Refunded twice"])
+            try await create("/v1/tickets", intake, kind: "tickets")
+            try await create("/v1/kb/articles", ["title": "Refunds", "body": "How refunds work", "status": "published"], kind: "articles")
+            try await create("/v1/kb/scripts", ["kind": "soothe", "name": "Calm", "body": "I understand."], kind: "scripts")
+            try await create(
+                "/v1/events",
+                ["name": "Sale", "starts_at": "2030-11-11T00:00:00Z", "ends_at": "2030-11-12T00:00:00Z"],
+                kind: "events"
+            )
+            try await create("/v1/surge/activate", [:], kind: "incidents")
+            try await act("/v1/surge/deactivate", [:])
+            try await create("/v1/training/courses", ["name": "Empathy", "method": "internal", "content_area": "communication"], kind: "courses")
+            for query in ["q=refund", "q=Payment", "status=open", "limit=5"] {
+                let page = try await api.get("/v1/tickets?\(query)", key: key)
+                XCTAssertEqual(page.status, .ok, page.raw)
+            }
+            return ids
+        }
+    }
+
+    /// Every GET route of the route table, its ids filled from `ids` (routes whose kind of id was
+    /// not made are left out); answers how many were requested.
+    private func sweepReads(_ key: String, ids: [String: String]) async throws -> Int {
+        let routes = RouteTable()
+        return try await withAPI(routes: routes) { api in
+            var requested = 0
+            for route in routes.routes where route.method == .get && route.path.hasPrefix("/v1/") {
+                var previous = ""
+                var parts: [String] = []
+                for segment in route.segments {
+                    if segment.hasPrefix("{") {
+                        let name = String(segment.dropFirst().dropLast())
+                        guard let id = ids[name == "id" ? previous : name] else { break }
+                        parts.append(id)
+                    } else {
+                        parts.append(String(segment))
+                        previous = String(segment)
+                    }
+                }
+                guard parts.count == route.segments.count else { continue }
+                let reply = try await api.get("/" + parts.joined(separator: "/"), key: key)
+                XCTAssertLessThan(reply.status.code, 500, "\(route): \(reply.raw)")
+                requested += 1
+            }
+            return requested
+        }
+    }
+}
