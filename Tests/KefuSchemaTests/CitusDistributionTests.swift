@@ -10,9 +10,9 @@ import XCTest
 final class CitusDistributionTests: APITestCase {
     /// A rule: its name, and a query answering `(relname, detail)` for each breach. `$1` in the
     /// query is the distributed tables, `$2` the reference tables.
-    struct Rule {
+    struct Rule: Sendable {
         let name: String
-        let breaches: (_ distributed: [String], _ reference: [String]) -> PostgresQuery
+        let breaches: @Sendable (_ distributed: [String], _ reference: [String]) -> PostgresQuery
     }
 
     static let rules: [Rule] = [
