@@ -10,7 +10,7 @@
 -- Every other table is distributed by tenant_id, all in one colocation group (one tenant's rows
 -- of every table on the same node), anchored on the first distributed table. Tables come after
 -- every table they reference (Citus creates a table's foreign keys when it distributes it).
--- DistributionScriptTests fails when a table of the catalog has no line here, or a line is out
+-- CitusDistributionTests fails when a table of the catalog has no line here, or a line is out
 -- of that order.
 
 SELECT create_reference_table('tenants');
