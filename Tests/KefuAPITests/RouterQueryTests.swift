@@ -2,6 +2,7 @@ import Foundation
 import KefuAPI
 import KefuCore
 import KefuPostgres
+import KefuRuntime
 import KefuTestSupport
 import XCTest
 
@@ -12,12 +13,24 @@ import XCTest
 final class RouterQueryTests: APITestCase {
     override class var cluster: TestCluster { .statementStatistics }
 
+    override func setUp() async throws {
+        try await super.setUp()
+        // The integrations' routes as a deployment runs them: a tenant relay on a local host, its
+        // password sealed with a deployment key.
+        services = KefuServices(
+            pool: appPool,
+            clock: clock,
+            webhookTargets: WebhookTargetPolicy(allowedHosts: ["127.0.0.1"]),
+            secrets: try SecretBox(secret: "a deployment key of at least 32 characters")
+        )
+    }
+
     /// Statements that need no tenant filter: transaction control, the tenant setting itself
     /// (`TenantDatabase.tenantSetting`), the per-transaction planner settings (their constants
     /// are `$n` in `pg_stat_statements`) and a bare `SELECT 1`. Calls of the
     /// owner-rights functions the application role may execute are allowed too, read from the
-    /// catalog (SchemaRulesTests keeps that set to the request-path ones; docs/SCALING.md says how
-    /// each reaches one tenant).
+    /// catalog (SchemaRulesTests keeps that set to the request-path ones), each with its reason in
+    /// `ownerRightsCalls` (docs/SCALING.md says how each reaches one tenant).
     static var allowed: [Regex<Substring>] {
         [
             /^(?:BEGIN|COMMIT|ROLLBACK|START TRANSACTION)\b.*/,
@@ -28,6 +41,19 @@ final class RouterQueryTests: APITestCase {
             /^SELECT (?:\$\d+|1)$/,
         ]
     }
+
+    /// The owner-rights functions `kefu_app` may call, each with why it is allowed without a tenant
+    /// filter (docs/SCALING.md has what each costs on Citus). The credential lookups are across
+    /// tenants by design: they find the tenant before any tenant is known.
+    static let ownerRightsCalls: [String: String] = [
+        "kefu_authenticate": "an API key's hash to its tenant, before any tenant is known (every shard of api_keys, on a PrincipalCache miss)",
+        "kefu_survey_tenant": "a survey token's hash to its tenant, the same shape (a customer's survey page has no key)",
+        "kefu_inbound_email_tenant":
+            "an inbound-email token's hash to its tenant, the same shape (the sending MTA has no key; every shard of inbound_email_tokens, once per mail)",
+        "kefu_failed_timer_count": "a count across tenants on /metrics, without locks",
+        "kefu_delivery_health": "counts across tenants on /metrics, without locks",
+        "kefu_erase_customer": "runs in the tenant's transaction and filters on its tenant",
+    ]
 
     /// Statements known not to be router queries yet, each with its plan in docs/SCALING.md:
     /// the surge check at intake reads one tenant's counters through `kefu_intake_readings`, which
@@ -56,7 +82,8 @@ final class RouterQueryTests: APITestCase {
         try await ownerPool.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         let alpha = try await makeTenant("alpha")
         _ = try await makeTenant("bravo")
-        let ids = try await exercise(alpha.apiKey)
+        var ids = try await exercise(alpha.apiKey)
+        ids.merge(try await exerciseIntegrations(alpha.apiKey)) { $1 }
         let swept = try await sweepReads(alpha.apiKey, ids: ids)
         XCTAssertGreaterThan(swept, 30, "GET routes requested")
 
@@ -66,6 +93,9 @@ final class RouterQueryTests: APITestCase {
             WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef AND has_function_privilege('kefu_app', p.oid, 'EXECUTE')
             """
         ).map { try $0.decode(String.self, at: 0) + "(" }
+        for call in definerCalls where Self.ownerRightsCalls[String(call.dropLast())] == nil {
+            XCTFail("\(call.dropLast()): an owner-rights function kefu_app may call, with no reason in ownerRightsCalls (docs/SCALING.md)")
+        }
         // Functions whose every statement filters on their tenant parameter (`tenant_id = p_…`).
         let tenantFunctionCalls = try await ownerPool.query(
             """
@@ -82,6 +112,11 @@ final class RouterQueryTests: APITestCase {
         ).map { try $0.decode(String.self, at: 0).trimmingCharacters(in: .whitespacesAndNewlines) }
         XCTAssertGreaterThan(statements.count, 100, "statements recorded")
         let tables = try await SchemaCatalog.distributedTables(ownerPool)
+        // The integrations' tables and the inbound token lookup were reached by the requests above.
+        for table in ["mail_relays", "inbound_email_tokens", "inbound_emails", "channel_messages"] {
+            XCTAssertTrue(statements.contains { Self.tablesNamed(in: $0, of: [table]) == [table] }, "no statement on \(table)")
+        }
+        XCTAssertTrue(statements.contains { $0.contains("kefu_inbound_email_tenant(") }, "the inbound token lookup")
         // Other functions that read or write tenant tables: a call of one hides its statements.
         let tableFunctionCalls = try await ownerPool.query(
             """
@@ -164,6 +199,66 @@ final class RouterQueryTests: APITestCase {
                 let page = try await api.get("/v1/tickets?\(query)", key: key)
                 XCTAssertEqual(page.status, .ok, page.raw)
             }
+            return ids
+        }
+    }
+
+    /// The integrations' writes: the tenant's mail relay (`/v1/mail-relay`), email in through the
+    /// tenant's token (`/v1/inbound/email/{token}`: a new ticket, the same mail again, a reply),
+    /// a channel-bound webhook and chat messages (`/v1/channels/{channel}/messages`: a new
+    /// conversation, the same message again, the next one joining it), and an agent's reply on the
+    /// email ticket (the email outbox).
+    private func exerciseIntegrations(_ key: String) async throws -> [String: String] {
+        func fixture(_ name: String, _ replacements: [String: String] = [:]) throws -> String {
+            let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/email/\(name)", withExtension: "eml"))
+            var text = try String(contentsOf: url, encoding: .utf8)
+            for (placeholder, value) in replacements { text = text.replacingOccurrences(of: "{\(placeholder)}", with: value) }
+            return text
+        }
+        let foxmail = try fixture("foxmail-gbk")
+        let gmail = try fixture("gmail-utf8", ["SUBJECT": "订单12345支付失败"])
+        return try await withAPI { api in
+            var ids: [String: String] = [:]
+            let relay = json([
+                "host": "127.0.0.1", "port": 2525, "security": "starttls", "username": "kefu", "password": "relay-secret",
+                "from_address": "support@alpha.cn",
+            ])
+            let stored = try await api.send(.put, "/v1/mail-relay", key: key, body: relay)
+            XCTAssertEqual(stored.status, .ok, stored.raw)
+            let mine = try await api.get("/v1/mail-relay", key: key)
+            XCTAssertEqual(mine["relay"]?["from_address"]?.string, "support@alpha.cn", mine.raw)
+
+            let issued = try await api.post("/v1/inbound/email-token", key: key, "")
+            XCTAssertEqual(issued.status, .created, issued.raw)
+            let token = try XCTUnwrap(issued["token"]?.string)
+            let headers = ["Content-Type": "message/rfc822"]
+            let opened = try await api.send(.post, "/v1/inbound/email/\(token)", body: foxmail, headers: headers)
+            XCTAssertEqual(opened.status, .created, opened.raw)
+            let emailTicket = try XCTUnwrap(opened["ticket_id"]?.string)
+            let again = try await api.send(.post, "/v1/inbound/email/\(token)", body: foxmail, headers: headers)
+            XCTAssertEqual(again.status, .ok, again.raw)
+            XCTAssertEqual(again["reason"]?.string, "duplicate", again.raw)
+            XCTAssertEqual(again["ticket_id"]?.string, emailTicket, "the same mail again changes nothing")
+            let reply = try await api.send(.post, "/v1/inbound/email/\(token)", body: gmail, headers: headers)
+            XCTAssertTrue([.ok, .created].contains(reply.status), reply.raw)
+            let answered = try await api.post("/v1/tickets/\(emailTicket)/respond", key: key, json(["body": "已为您核实订单"]))
+            XCTAssertEqual(answered.status, .ok, answered.raw)
+
+            let hook = json(["url": "http://127.0.0.1:9/chat", "events": ["reply.created"], "channel": "chat"])
+            let webhook = try await api.post("/v1/webhooks", key: key, hook)
+            XCTAssertEqual(webhook.status, .created, webhook.raw)
+            ids["webhooks"] = webhook["id"]?.string
+            func chat(_ messageID: String, _ text: String) async throws -> APIClient.Reply {
+                let body = json(["message_id": messageID, "customer": ["external_id": "wx-openid-7f3a", "name": "微信用户 小周"], "text": text])
+                return try await api.post("/v1/channels/chat/messages", key: key, body)
+            }
+            let first = try await chat("msg-1", "你好，我的订单一直显示待发货")
+            XCTAssertEqual(first.status, .created, first.raw)
+            let repeated = try await chat("msg-1", "你好，我的订单一直显示待发货")
+            XCTAssertEqual(repeated.status, .ok, repeated.raw)
+            let next = try await chat("msg-2", "尾号 6612")
+            XCTAssertEqual(next.status, .created, next.raw)
+            XCTAssertEqual(next["ticket_id"]?.string, first["ticket_id"]?.string, "joins the open conversation")
             return ids
         }
     }

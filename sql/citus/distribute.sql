@@ -6,6 +6,11 @@
 -- Global tables (SchemaCatalog.globalTables in the tests):
 --   tenants            a reference table, copied to every node: its slug is unique across tenants,
 --                      every tenant table references it by tenant_id, and the key lookup reads it.
+--   deployment_mail    a reference table too (sql/036): the deployment's relay as the worker
+--                      announces it, one row or none, no tenant's data. The outbox trigger on
+--                      ticket_messages (kefu_outbox_email) reads it on the node that holds the
+--                      tenant's shard, so it must be on every node; it is written only at a
+--                      worker's start (kefu_announce_deployment_mail, through the coordinator).
 --   schema_migrations  stays a local table on the coordinator (only `kefu migrate` reads it).
 -- Every other table is distributed by tenant_id, all in one colocation group (one tenant's rows
 -- of every table on the same node), anchored on the first distributed table. Tables come after
@@ -14,14 +19,18 @@
 -- of that order.
 
 SELECT create_reference_table('tenants');
+SELECT create_reference_table('deployment_mail');
 
 SELECT create_distributed_table('customers', 'tenant_id', colocate_with => 'none');
 SELECT create_distributed_table('certificate_counters', 'tenant_id', colocate_with => 'customers');
 SELECT create_distributed_table('courses', 'tenant_id', colocate_with => 'customers');
 SELECT create_distributed_table('customer_templates', 'tenant_id', colocate_with => 'customers');
 SELECT create_distributed_table('departments', 'tenant_id', colocate_with => 'customers');
+SELECT create_distributed_table('inbound_email_tokens', 'tenant_id', colocate_with => 'customers');
+SELECT create_distributed_table('inbound_emails', 'tenant_id', colocate_with => 'customers');
 SELECT create_distributed_table('intake_hours', 'tenant_id', colocate_with => 'customers');
 SELECT create_distributed_table('intake_minutes', 'tenant_id', colocate_with => 'customers');
+SELECT create_distributed_table('mail_relays', 'tenant_id', colocate_with => 'customers');
 SELECT create_distributed_table('record_timers', 'tenant_id', colocate_with => 'customers');
 SELECT create_distributed_table('reply_scripts', 'tenant_id', colocate_with => 'customers');
 SELECT create_distributed_table('report_daily', 'tenant_id', colocate_with => 'customers');
