@@ -109,7 +109,7 @@ final class CrossTenantMatrixTests: APITestCase {
     ]
 
     /// The path with each parameter replaced; the kind of a `{id}` is the segment before it.
-    private static func fill(_ route: RouteTable.Route, with value: (String) -> String?) throws -> String {
+    static func fill(_ route: RouteTable.Route, with value: (String) -> String?) throws -> String {
         var previous = ""
         var parts: [String] = []
         for segment in route.segments {

@@ -72,8 +72,6 @@ final class SchemaRulesTests: APITestCase {
             JOIN pg_class i ON i.oid = x.indexrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'public' AND c.relname NOT IN ('schema_migrations', 'tenants') AND x.indisunique
-              -- A key hash is unique across tenants on purpose: it alone identifies the key's tenant.
-              AND i.relname <> 'api_keys_key_hash_key'
               AND NOT EXISTS (
                   SELECT 1 FROM unnest(x.indkey) k
                   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k

@@ -20,8 +20,11 @@ open class APITestCase: XCTestCase {
     public var services: KefuServices!
     public var clock: ManualClock!
 
+    /// The cluster this test's database is made in.
+    open class var cluster: TestCluster { .shared }
+
     open override func setUp() async throws {
-        database = try await TestCluster.shared.makeDatabase()
+        database = try await Self.cluster.makeDatabase()
         appPool = ConnectionPool(database.appConfiguration, configuration: .init(maxConnections: 8))
         ownerPool = ConnectionPool(database.ownerConfiguration, configuration: .init(maxConnections: 4))
         clock = ManualClock(Date(timeIntervalSince1970: 1_764_000_000))

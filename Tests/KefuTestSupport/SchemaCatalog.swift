@@ -4,6 +4,56 @@ import KefuPostgres
 /// every rule is checked on whatever the catalog holds, so a new table or function is covered
 /// without editing the tests.
 public enum SchemaCatalog {
+    /// The tables that are not distributed by `tenant_id` on Citus, and what each becomes (the one
+    /// list; `sql/citus/distribute.sql` and docs/SCALING.md follow it): `tenants` is a reference
+    /// table copied to every node (its slug is unique across tenants and every tenant table
+    /// references it); `deployment_mail` (sql/036, the deployment's relay, one row or none, no
+    /// tenant's data) is a reference table too, because the outbox trigger on `ticket_messages`
+    /// reads it on whichever node holds the tenant's shard; `schema_migrations` stays on the
+    /// coordinator (only `kefu migrate` reads it). Every other table of the public schema is a
+    /// tenant table, distributed by `tenant_id`.
+    public static let globalTables: [String: GlobalTable] = [
+        "tenants": .reference, "deployment_mail": .reference, "schema_migrations": .coordinatorOnly,
+    ]
+
+    /// How a global table lives on Citus.
+    public enum GlobalTable: Sendable {
+        /// `create_reference_table`: a copy on every node.
+        case reference
+        /// A plain table on the coordinator, never referenced by a distributed table.
+        case coordinatorOnly
+    }
+
+    /// The tables distributed by `tenant_id` on Citus: every table of the public schema but the
+    /// global ones and partitions (a partitioned table is distributed with its partitions).
+    public static func distributedTables(_ db: some PostgresQueryable) async throws -> [String] {
+        try await names(
+            db,
+            """
+            SELECT c.relname FROM pg_class c
+            WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+              AND c.relname <> ALL(\(Array(globalTables.keys)))
+            ORDER BY c.relname
+            """
+        )
+    }
+
+    /// Each table's referenced tables (foreign keys to other tables), for every table of the public schema.
+    public static func references(_ db: some PostgresQueryable) async throws -> [String: Set<String>] {
+        var references: [String: Set<String>] = [:]
+        let rows = try await db.query(
+            """
+            SELECT c.relname, r.relname AS referenced FROM pg_constraint k
+            JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class r ON r.oid = k.confrelid
+            WHERE k.contype = 'f' AND k.connamespace = 'public'::regnamespace AND k.conrelid <> k.confrelid
+            """
+        )
+        for row in rows {
+            references[try row.decode(String.self, "relname"), default: []].insert(try row.decode(String.self, "referenced"))
+        }
+        return references
+    }
+
     /// Every table of the public schema that carries tenant data (all but `schema_migrations` and
     /// the deployment-level `deployment_mail`, sql/036).
     public static func tenantTables(_ db: some PostgresQueryable) async throws -> [String] {

@@ -7,6 +7,16 @@ import KefuPostgres
 /// With `DATABASE_URL` set, that server (a superuser connection) is used instead of a private cluster.
 public actor TestCluster {
     public static let shared = TestCluster()
+    /// A private cluster of its own with `pg_stat_statements` loaded, for tests that read the
+    /// statements the application sent (`RouterQueryTests`); never the `DATABASE_URL` server.
+    public static let statementStatistics = TestCluster(preloading: "pg_stat_statements")
+
+    /// A library for `shared_preload_libraries` (needs a private cluster, restarted once).
+    private let preloadLibrary: String?
+
+    init(preloading library: String? = nil) {
+        preloadLibrary = library
+    }
 
     private var admin: PostgresConfiguration?
     private var embedded: EmbeddedPostgres?
@@ -41,7 +51,7 @@ public actor TestCluster {
 
     private func start() async throws -> PostgresConfiguration {
         let configuration: PostgresConfiguration
-        if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty {
+        if preloadLibrary == nil, let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty {
             configuration = try PostgresConfiguration(url).with(database: "postgres")
         } else {
             let root = URL(fileURLWithPath: NSTemporaryDirectory())
@@ -58,6 +68,13 @@ public actor TestCluster {
                 )
             )
             try embedded.start()
+            if let preloadLibrary {
+                let connection = try await PostgresConnection.connect(embedded.configuration(database: "postgres"))
+                try await connection.simpleQuery("ALTER SYSTEM SET shared_preload_libraries = '\(preloadLibrary)'")
+                await connection.close()
+                try embedded.stop()
+                try embedded.start()
+            }
             self.embedded = embedded
             self.root = root
             TestClusterCleanup.register(embedded: embedded, root: root)
