@@ -99,6 +99,23 @@ final class TicketEventPartitionTests: TicketTestCase {
         XCTAssertEqual(events.count, inDefault)
     }
 
+    func testMigrateMakesTheComingMonthsAhead() async throws {
+        let nextName = try await ownerPool.queryScalar(
+            String.self,
+            "SELECT 'ticket_events_p' || to_char((now() AT TIME ZONE 'UTC') + interval '1 month', 'YYYYMM')"
+        )
+        let next = try XCTUnwrap(nextName)
+        var names = try await partitions()
+        XCTAssertTrue(names.contains(next), "the migration made next month: \(names)")
+        try await ownerPool.execute(PostgresQuery(unsafeSQL: "DROP TABLE \(next)"))
+        names = try await partitions()
+        XCTAssertFalse(names.contains(next))
+        let applied = try await Migrator(database.ownerConfiguration, migrations: Migration.load(from: TestCluster.sqlDirectory)).migrate()
+        XCTAssertEqual(applied.count, 0, "nothing pending")
+        names = try await partitions()
+        XCTAssertTrue(names.contains(next), "kefu migrate made it again")
+    }
+
     func testKeysSequenceGrantsAndTriggersSurviveThePartitioning() async throws {
         let key = try await ownerPool.queryScalar(
             String.self,
