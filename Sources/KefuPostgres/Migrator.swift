@@ -108,6 +108,7 @@ public struct Migrator: Sendable {
                 logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
                 done.append(migration)
             }
+            try await ensurePartitions(connection)
             return done
         }
     }
@@ -129,6 +130,19 @@ public struct Migrator: Sendable {
             guard migration.checksum == checksum else {
                 throw MigrationError.checksumMismatch(version: version, name: migration.name)
             }
+        }
+    }
+
+    /// Partitioned tables (sql/041) get their monthly partitions made ahead: the current month and
+    /// the next two. Runs on every `kefu migrate`, also when no migration was pending.
+    private func ensurePartitions(_ connection: PostgresConnection) async throws {
+        let exists = try await connection.query(
+            "SELECT 1 FROM pg_proc WHERE proname = 'kefu_ensure_partitions' AND pronamespace = 'public'::regnamespace"
+        )
+        guard !exists.isEmpty else { return }
+        let made = try await connection.query("SELECT kefu_ensure_partitions(now() + interval '2 months') AS made")
+        if let count = try made.first?.decode(Int.self, "made"), count > 0 {
+            logger.info("created partitions", metadata: ["count": "\(count)"])
         }
     }
 

@@ -77,6 +77,17 @@ final class TenantIsolationTests: APITestCase {
             let unscoped = try await app.queryScalar(Int.self, PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)"))
             XCTAssertEqual(unscoped, 0, "\(table) is visible without app.tenant_id")
         }
+        // Partitions are reached only through their parent (its policy and grants apply there).
+        let partitions = try await SchemaCatalog.partitions(ownerPool)
+        XCTAssertTrue(partitions.contains("ticket_events_default"))
+        for partition in partitions {
+            do {
+                _ = try await app.queryScalar(Int.self, PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(partition)"))
+                XCTFail("\(partition) is readable directly")
+            } catch let error as PostgresError {
+                XCTAssertTrue(error.isInsufficientPrivilege, "\(partition): \(error)")
+            }
+        }
         try await app.transaction(setup: ["SELECT set_config('app.tenant_id', \(b.tenant.id.uuidString), true)"]) { tx in
             for table in tables {
                 let column = table == "tenants" ? "id" : "tenant_id"

@@ -62,7 +62,19 @@ public enum SchemaCatalog {
             """
             SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname NOT IN ('schema_migrations', 'deployment_mail')
+              AND NOT c.relispartition
             ORDER BY c.relname
+            """
+        )
+    }
+
+    /// The partitions of partitioned tables (reached only through their parent).
+    public static func partitions(_ db: some PostgresQueryable) async throws -> [String] {
+        try await names(
+            db,
+            """
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relispartition AND c.relkind IN ('r', 'p') ORDER BY c.relname
             """
         )
     }

@@ -141,11 +141,13 @@ public struct TicketQueryService: Sendable {
     /// The audit trail, in order.
     public func events(_ tenantID: UUID, ticketID: UUID) async throws -> [TicketEvent] {
         try await database.transaction(tenantID, readOnly: true) { tx in
-            _ = try await TicketStore.fetch(tx, id: ticketID)
+            let ticket = try await TicketStore.fetch(tx, id: ticketID)
+            // No event is older than its ticket: the bound prunes ticket_events' monthly partitions.
             return try await tx.query(
                 """
                 SELECT \(TicketEvent.columns)
-                FROM ticket_events WHERE tenant_id = \(tenantID) AND ticket_id = \(ticketID) ORDER BY seq
+                FROM ticket_events WHERE tenant_id = \(tenantID) AND ticket_id = \(ticketID) AND created_at >= \(ticket.createdAt)
+                ORDER BY seq
                 """
             ).map(TicketEvent.init(row:))
         }
