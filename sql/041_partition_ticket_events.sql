@@ -13,6 +13,7 @@
 ALTER TABLE ticket_events RENAME TO ticket_events_unpartitioned;
 ALTER TABLE ticket_events_unpartitioned RENAME CONSTRAINT ticket_events_pkey TO ticket_events_unpartitioned_pkey;
 ALTER INDEX ticket_events_ticket_idx RENAME TO ticket_events_unpartitioned_ticket_idx;
+ALTER INDEX ticket_events_stream_idx RENAME TO ticket_events_unpartitioned_stream_idx;
 ALTER TABLE ticket_events_unpartitioned RENAME CONSTRAINT ticket_events_tenant_id_ticket_id_fkey TO ticket_events_unpartitioned_ticket_fkey;
 
 -- seq stays increasing: a plain sequence continues where the identity stopped.
@@ -29,11 +30,14 @@ CREATE TABLE ticket_events (
     before     jsonb,
     after      jsonb,
     created_at timestamptz NOT NULL,
+    -- The writing transaction (sql/038): the live stream's cursor.
+    xid        xid8 NOT NULL DEFAULT pg_current_xact_id(),
     PRIMARY KEY (tenant_id, id, created_at),
     FOREIGN KEY (tenant_id, ticket_id) REFERENCES tickets (tenant_id, id) ON DELETE CASCADE
 ) PARTITION BY RANGE (created_at);
 ALTER SEQUENCE ticket_events_seq_counter OWNED BY ticket_events.seq;
 CREATE INDEX ticket_events_ticket_idx ON ticket_events (tenant_id, ticket_id, seq);
+CREATE INDEX ticket_events_stream_idx ON ticket_events (tenant_id, xid, seq);
 COMMENT ON TABLE ticket_events IS
     'The audit trail: every change of a ticket. Monthly RANGE partitions on created_at (ticket_events_pYYYYMM), made ahead by kefu_ensure_partitions; ticket_events_default is a safety net only.';
 CREATE TABLE ticket_events_default PARTITION OF ticket_events DEFAULT;
@@ -88,8 +92,8 @@ SELECT kefu_ensure_partitions(now() + interval '2 months',
 REVOKE ALL ON ticket_events_default FROM PUBLIC, kefu_app, kefu_worker;
 SELECT kefu_isolate_tenant_table('ticket_events_default');
 
-INSERT INTO ticket_events (tenant_id, ticket_id, id, seq, actor_kind, actor_id, kind, before, after, created_at)
-SELECT tenant_id, ticket_id, id, seq, actor_kind, actor_id, kind, before, after, created_at
+INSERT INTO ticket_events (tenant_id, ticket_id, id, seq, actor_kind, actor_id, kind, before, after, created_at, xid)
+SELECT tenant_id, ticket_id, id, seq, actor_kind, actor_id, kind, before, after, created_at, xid
 FROM ticket_events_unpartitioned ORDER BY seq;
 SELECT setval('ticket_events_seq_counter', GREATEST((SELECT max(seq) FROM ticket_events_unpartitioned), 0) + 1, false);
 

@@ -134,13 +134,14 @@ public struct Migrator: Sendable {
     }
 
     /// Partitioned tables (sql/041) get their monthly partitions made ahead: the current month and
-    /// the next two. Runs on every `kefu migrate`, also when no migration was pending.
+    /// the next eleven, so a deployment that migrates only when it upgrades still has a year before
+    /// rows would fall into DEFAULT. Runs on every `kefu migrate`, also when none was pending.
     private func ensurePartitions(_ connection: PostgresConnection) async throws {
         let exists = try await connection.query(
             "SELECT 1 FROM pg_proc WHERE proname = 'kefu_ensure_partitions' AND pronamespace = 'public'::regnamespace"
         )
         guard !exists.isEmpty else { return }
-        let made = try await connection.query("SELECT kefu_ensure_partitions(now() + interval '2 months') AS made")
+        let made = try await connection.query("SELECT kefu_ensure_partitions(now() + interval '11 months') AS made")
         if let count = try made.first?.decode(Int.self, "made"), count > 0 {
             logger.info("created partitions", metadata: ["count": "\(count)"])
         }

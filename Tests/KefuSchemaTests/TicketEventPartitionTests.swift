@@ -114,6 +114,11 @@ final class TicketEventPartitionTests: TicketTestCase {
         XCTAssertEqual(applied.count, 0, "nothing pending")
         names = try await partitions()
         XCTAssertTrue(names.contains(next), "kefu migrate made it again")
+        let lastName = try await ownerPool.queryScalar(
+            String.self,
+            "SELECT 'ticket_events_p' || to_char((now() AT TIME ZONE 'UTC') + interval '11 months', 'YYYYMM')"
+        )
+        XCTAssertTrue(names.contains(try XCTUnwrap(lastName)), "a year of months is made ahead: \(names)")
     }
 
     func testKeysSequenceGrantsAndTriggersSurviveThePartitioning() async throws {
