@@ -269,7 +269,8 @@ final class RouterQueryTests: APITestCase {
         let routes = RouteTable()
         return try await withAPI(routes: routes) { api in
             var requested = 0
-            for route in routes.routes where route.method == .get && route.path.hasPrefix("/v1/") {
+            // `/v1/stream` never ends (Server-Sent Events); its reads name the tenant (`TicketEventLog`).
+            for route in routes.routes where route.method == .get && route.path.hasPrefix("/v1/") && route.path != "/v1/stream" {
                 // A route whose kind of id was not made is left out (fill throws).
                 guard let path = try? CrossTenantMatrixTests.fill(route, with: { ids[$0] }) else { continue }
                 let reply = try await api.get(path, key: key)
