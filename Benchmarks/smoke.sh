@@ -33,5 +33,5 @@ run reports env RB_BIG=2000 RB_MID=500 RB_TENANTS=10 RB_OTHER=100 RB_REQUESTS=5 
 run deliveries env DB_SECONDS=2 DB_RATE=5 DB_SLOW_HOLD=1 bash Benchmarks/deliveries/run.sh
 run capacity env CAP_INTAKES=20 CAP_LIVES=5 CAP_CLIENTS=2 bash Benchmarks/capacity/run.sh
 run soak env SOAK_MINUTES=1 SOAK_WARMUP_MINUTES=0 SOAK_RSS_LIMIT=1000 SOAK_TENANTS=20 SOAK_TICKETS=2000 SOAK_CLIENTS=2 \
-    SOAK_SURGE_TICKETS=10 bash Benchmarks/soak/run.sh
+    SOAK_SURGE_TICKETS=10 SOAK_PROBE_QUEUES=20 SOAK_PROBE_REPORTS=10 bash Benchmarks/soak/run.sh
 run stream env SB_STREAMS=50 SB_INTAKES=3 SB_GAP=0.1 bash Benchmarks/stream/run.sh

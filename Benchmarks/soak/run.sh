@@ -6,7 +6,9 @@
 #
 # Builds kefu (release; Benchmarks/lib/private-cluster.sh), starts a private durable cluster and
 # bulk-loads it with the intake benchmark's SQL (Benchmarks/intake/bulk-*.sql, SOAK_TICKETS /
-# SOAK_TENANTS tickets per tenant, one set-based INSERT; the load time is reported). Then
+# SOAK_TENANTS tickets per tenant, one set-based INSERT, the tickets indexes that back no constraint
+# built after it by defer-indexes.sql; the load time is reported) and gives every
+# open ticket two future SLA timers (timers.sql). Then
 # `kefu serve`, two `kefu worker` (KEFU_WEBHOOK_ALLOWED_HOSTS=127.0.0.1) and a webhook receiver
 # on loopback (.ci/lib/webhook-receiver.py); SOAK_LIVE_TENANTS (4) new tenants with an admin, an
 # agent on duty and a gateway key, each subscribed to ticket.created at the receiver, plus one surge
@@ -16,16 +18,20 @@
 # (GET /v1/tickets?status=…) in a live tenant 20 % or in a bulk tenant 20 %; halfway through the
 # measured part, SOAK_SURGE_TICKETS (80) chat intakes in 50 s in the surge tenant (above the
 # detector's minimum volume of 20 in 15 minutes). Every request's latency and status is recorded.
-# sample.py reads, every 10 s: VmRSS of kefu serve and each worker, PSS of PostgreSQL (summed over
-# its processes), pg_stat_activity client connections by role/state, failed timers (what
-# `kefu timers --failed` lists) and dead deliveries. sizes.sql: the largest tables before/after.
+# Before the load, a growth probe (growth.py; issue 16 §4: the costs must follow the work, not the
+# table size): queue pages and weekly reports in the bulk tenants, one client, p50/p99, and five
+# `kefu worker --once` sweeps with nothing due. sample.py reads, every 10 s: VmRSS of kefu serve
+# and each worker, PSS of PostgreSQL (summed over its processes), pg_stat_activity client connections by role/state, failed timers (what
+# `kefu timers --failed` lists) and dead deliveries. sizes.sql: the largest tables before/after;
+# autovacuum.sql: live/dead rows and autovacuum runs at the end.
 # report.py prints per-minute p50/p99/errors, RSS over time, connections, table sizes and
 # figure | measured | target | ok/MISSED (RSS growth of each kefu process from the end of the
 # warm-up to the end <= 5 %, errors 0, failed timers 0, dead deliveries 0); exit 1 on a miss.
 #
 # Knobs: SOAK_MINUTES (30), SOAK_WARMUP_MINUTES (5), SOAK_TENANTS (10000), SOAK_TICKETS (10000000),
-# SOAK_CLIENTS (6), SOAK_LIVE_TENANTS (4), SOAK_SURGE_TICKETS (80), SOAK_RSS_LIMIT (5: the RSS
-# growth target in %; the smoke run, with no real warm-up, sets it high), SOAK_KEEP_RESULTS=DIR,
+# SOAK_CLIENTS (6), SOAK_LIVE_TENANTS (4), SOAK_SURGE_TICKETS (80), SOAK_PROBE_QUEUES (400),
+# SOAK_PROBE_REPORTS (100), SOAK_RSS_LIMIT (5: the RSS growth target in %; the smoke run, with no
+# real warm-up, sets it high), SOAK_KEEP_RESULTS=DIR,
 # BENCH_SCRATCH, SKIP_BUILD, KEFU_BIN.
 set -euo pipefail
 
@@ -58,9 +64,12 @@ log "bulk-loading $TENANTS tenants × $per_tenant tickets"
 load_start=$(date +%s.%N)
 sed 's/lpad(i::text, 4,/lpad(i::text, 5,/' "$root/Benchmarks/intake/bulk-setup.sql" >"$results/bulk-setup.sql"
 psql_owner -v small_tenants="$TENANTS" -v big_tickets=0 -f "$results/bulk-setup.sql"
+psql_owner -v step=drop -f "$here/defer-indexes.sql"
 psql_owner -v which=small -v small_tenants="$TENANTS" -v small_tickets="$per_tenant" -v big_tickets=0 \
     -f "$root/Benchmarks/intake/bulk-tickets.sql"
+psql_owner -v step=create -f "$here/defer-indexes.sql"
 psql_owner -f "$root/Benchmarks/intake/bulk-finish.sql" 2>&1 | grep -v '^$' >&2 || true
+psql_owner -f "$here/timers.sql"
 load_s=$(echo "$(date +%s.%N) - $load_start" | bc)
 loaded=$(psql_at -c "SELECT count(*) FROM tickets")
 log "loaded $loaded tickets in ${load_s} s"
@@ -99,7 +108,19 @@ for i in 1 $(( TENANTS / 2 + 1 )); do
     echo "bulk $slug $key $key $key" >>"$TENANTS_FILE"
 done
 
-# --- 3. the soak ----------------------------------------------------------------------------------
+# --- 3. growth probe: work that must not grow with the table ------------------------------------
+log "growth probe: queue pages, weekly reports, worker sweeps with nothing due"
+python3 "$here/growth.py" "${SOAK_PROBE_QUEUES:-400}" "${SOAK_PROBE_REPORTS:-100}" >>"$results/extra.txt"
+: >"$results/sweep-ms.txt"
+for i in 1 2 3 4 5; do
+    start=$(date +%s%N)
+    cli worker --once --json >"$results/sweep-$i.json"
+    echo $(( ($(date +%s%N) - start) / 1000000 )) >>"$results/sweep-ms.txt"
+done
+extra "growth probe: kefu worker --once with nothing due (whole process), min / max of 5" \
+    "$(sort -n "$results/sweep-ms.txt" | head -1) / $(sort -n "$results/sweep-ms.txt" | tail -1) ms; pending timers $(psql_at -c "SELECT count(*) FROM ticket_timers WHERE done_at IS NULL")"
+
+# --- 4. the soak ----------------------------------------------------------------------------------
 psql_at -F'|' -f "$here/sizes.sql" >"$results/sizes-before.txt"
 sample_args=("serve=$serve_pid")
 for w in 1 2; do sample_args+=("worker-$w=${worker_pids[$((w - 1))]}"); done
@@ -122,5 +143,7 @@ extra "tickets created in the soak tenants / ticket.created webhooks received" "
 extra "errors logged by kefu serve / workers" "$(grep -ciE '"level":"(error|critical)"|\berror\b' "$results/serve.log" || true) / $(cat "$results"/worker-*.log | grep -ciE '"level":"(error|critical)"|\berror\b' || true)"
 
 echo
+echo "Autovacuum at the end (table | live rows | dead rows | autovacuum runs | autoanalyze runs | last autovacuum):"
+psql_at -F' | ' -f "$here/autovacuum.sql"
 echo "Soak $(date -u '+%Y-%m-%d %H:%M UTC'): $(nproc) cores, durable cluster, $MINUTES min ($WARMUP min warm-up), $SOAK_CLIENTS clients, $TENANTS bulk tenants; load average before: $load_before, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 "$here/report.py" "$results" "$(( WARMUP * 60 ))" "$seconds"
