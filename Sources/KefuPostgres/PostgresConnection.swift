@@ -275,14 +275,7 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
     }
 
     private func copy(_ statement: String, lines: [String]) throws -> Int {
-        let handle = try liveHandle()
-        let start = PQexec(handle, statement)
-        guard PQresultStatus(start) == PGRES_COPY_IN else {
-            defer { PQclear(start) }
-            updateState(handle)
-            throw Self.error(from: start, handle: handle, query: statement)
-        }
-        PQclear(start)
+        let handle = try startCopy(statement, expecting: PGRES_COPY_IN)
         var buffer = ""
         buffer.reserveCapacity(1 << 16)
         var sendFailed = false
@@ -301,14 +294,7 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
     }
 
     private func copyOutOnThread(_ statement: String, _ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
-        let handle = try liveHandle()
-        let start = PQexec(handle, statement)
-        guard PQresultStatus(start) == PGRES_COPY_OUT else {
-            defer { PQclear(start) }
-            updateState(handle)
-            throw Self.error(from: start, handle: handle, query: statement)
-        }
-        PQclear(start)
+        let handle = try startCopy(statement, expecting: PGRES_COPY_OUT)
         var writeError: (any Error)?
         var buffer: UnsafeMutablePointer<CChar>?
         while true {
@@ -328,6 +314,18 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
         let copied = try finishCopy(handle, statement)
         if let writeError { throw writeError }
         return copied
+    }
+
+    /// Sends a COPY statement; returns the handle once the server is in the COPY state `expected`.
+    private func startCopy(_ statement: String, expecting expected: ExecStatusType) throws -> OpaquePointer {
+        let handle = try liveHandle()
+        let start = PQexec(handle, statement)
+        defer { PQclear(start) }
+        guard PQresultStatus(start) == expected else {
+            updateState(handle)
+            throw Self.error(from: start, handle: handle, query: statement)
+        }
+        return handle
     }
 
     /// Reads a finished COPY's results: the rows copied, or the server's error.
