@@ -188,4 +188,25 @@ final class ArchiveCLITests: CLITestCase {
         let kept = try await rows(old.partition)
         XCTAssertEqual(kept, 2)
     }
+
+    /// A failure after the file got its name (here DROP TABLE, refused for a view on the
+    /// partition) rolls the month back and removes the file: a rerun starts clean.
+    func testAFailedDropLeavesTheMonthAttachedAndNoFile() async throws {
+        let (_, ticket) = try await tenantWithTicket("acme")
+        let old = try await oldMonth(24)
+        _ = try await addOldEvents(ticket, old.partition, count: 4)
+        try await ownerPool.execute(PostgresQuery(unsafeSQL: "CREATE VIEW holds_the_month AS SELECT id FROM \(old.partition)"))
+        await XCTAssertThrowsErrorAsync(try await self.kefu("archive", "export", "--before", old.before, "--to", self.directory.path)) { error in
+            XCTAssertEqual((error as? PostgresError)?.sqlState, "2BP01", "dependent objects still exist: \(error)")
+        }
+        XCTAssertEqual(files(), [], "neither the file nor its temporary is left")
+        let kept = try await rows(old.partition)
+        XCTAssertEqual(kept, 4, "still attached, every row")
+        let attached = try await ownerPool.queryScalar(Int.self, "SELECT count(*) FROM ticket_events WHERE kind = 'test.old'")
+        XCTAssertEqual(attached, 4)
+
+        try await ownerPool.execute("DROP VIEW holds_the_month")
+        let printed = try await kefu("archive", "export", "--before", old.before, "--to", directory.path)
+        XCTAssertTrue(printed.contains("archived \(old.partition): 4 rows"), printed)
+    }
 }

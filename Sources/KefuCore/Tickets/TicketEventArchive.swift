@@ -133,7 +133,12 @@ public struct TicketEventArchive: Sendable {
             guard renamedRows != nil else { throw error }
             // Whether the commit happened decides what the file is: the archive (partition gone)
             // or a copy of rows still attached (removed, so that a rerun writes it again).
-            let attached = (try? await pool.queryScalar(Bool.self, "SELECT to_regclass(\(month.partition)) IS NOT NULL")) ?? true
+            guard let attached = try? await pool.queryScalar(Bool.self, "SELECT to_regclass(\(month.partition)) IS NOT NULL") else {
+                throw Refusal(
+                    description: "\(month.partition): \(error); unknown whether it was dropped, so \(final.path) is kept: "
+                        + "delete it if the partition is still attached, then run again"
+                )
+            }
             guard !attached else {
                 unlink(final.path)
                 try? Self.syncDirectory(directory)
