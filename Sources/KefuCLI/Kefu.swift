@@ -19,6 +19,7 @@ public struct Kefu: AsyncParsableCommand {
             SurgeCommand.self,
             ReportCommand.self,
             MigrateCommand.self,
+            ArchiveCommand.self,
             TenantCommand.self,
             AgentCommand.self,
             KeyCommand.self,

@@ -118,6 +118,15 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
         try await executor.run { try self.copy(copyStatement, lines: lines) }
     }
 
+    /// Runs `COPY … TO STDOUT` and hands each chunk of its output to `write`, in order, on the
+    /// connection's thread (a chunk is one row in text or CSV format; write it out, don't keep
+    /// the buffer). Returns the number of rows copied, as the server counted them. When `write`
+    /// throws, the rest of the output is read and discarded (the connection stays usable) and
+    /// the error is rethrown; a server error is thrown as `PostgresError`.
+    public func copyOut(_ copyStatement: String, to write: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void) async throws -> Int {
+        try await executor.run { try self.copyOutOnThread(copyStatement, write) }
+    }
+
     /// Checks the socket without blocking: false when the server has closed the connection.
     public func checkAlive() async -> Bool {
         (try? await executor.run { self.isAlive() }) ?? false
@@ -266,14 +275,7 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
     }
 
     private func copy(_ statement: String, lines: [String]) throws -> Int {
-        let handle = try liveHandle()
-        let start = PQexec(handle, statement)
-        guard PQresultStatus(start) == PGRES_COPY_IN else {
-            defer { PQclear(start) }
-            updateState(handle)
-            throw Self.error(from: start, handle: handle, query: statement)
-        }
-        PQclear(start)
+        let handle = try startCopy(statement, expecting: PGRES_COPY_IN)
         var buffer = ""
         buffer.reserveCapacity(1 << 16)
         var sendFailed = false
@@ -288,6 +290,46 @@ public final class PostgresConnection: PostgresQueryable, @unchecked Sendable {
         }
         if !sendFailed, !buffer.isEmpty { sendFailed = !Self.putCopyData(handle, buffer) }
         PQputCopyEnd(handle, sendFailed ? "client failed to send data" : nil)
+        return try finishCopy(handle, statement)
+    }
+
+    private func copyOutOnThread(_ statement: String, _ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        let handle = try startCopy(statement, expecting: PGRES_COPY_OUT)
+        var writeError: (any Error)?
+        var buffer: UnsafeMutablePointer<CChar>?
+        while true {
+            // Blocking read (async = 0): > 0 is a row's length, -1 the end, -2 an error.
+            let length = PQgetCopyData(handle, &buffer, 0)
+            guard length > 0, let chunk = buffer else { break }
+            if writeError == nil {
+                do {
+                    try write(UnsafeRawBufferPointer(start: chunk, count: Int(length)))
+                } catch {
+                    writeError = error
+                }
+            }
+            PQfreemem(chunk)
+            buffer = nil
+        }
+        let copied = try finishCopy(handle, statement)
+        if let writeError { throw writeError }
+        return copied
+    }
+
+    /// Sends a COPY statement; returns the handle once the server is in the COPY state `expected`.
+    private func startCopy(_ statement: String, expecting expected: ExecStatusType) throws -> OpaquePointer {
+        let handle = try liveHandle()
+        let start = PQexec(handle, statement)
+        defer { PQclear(start) }
+        guard PQresultStatus(start) == expected else {
+            updateState(handle)
+            throw Self.error(from: start, handle: handle, query: statement)
+        }
+        return handle
+    }
+
+    /// Reads a finished COPY's results: the rows copied, or the server's error.
+    private func finishCopy(_ handle: OpaquePointer, _ statement: String) throws -> Int {
         var copied = 0
         var failure: PostgresError?
         while let result = PQgetResult(handle) {

@@ -35,6 +35,13 @@ public struct PostgresTransaction: PostgresQueryable {
         return Array(results.dropFirst(opening.count).dropLast())
     }
 
+    /// Runs a trusted `COPY … TO STDOUT` inside the transaction; see `PostgresConnection.copyOut`.
+    public func copyOut(_ copyStatement: String, to write: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void) async throws -> Int {
+        let opening = try state.takeOpening()
+        if !opening.isEmpty { try await connection.pipeline(opening) }
+        return try await connection.copyOut(copyStatement, to: write)
+    }
+
     /// Runs trusted SQL text, possibly several statements (migrations), inside the transaction.
     public func simpleQuery(_ sql: String) async throws {
         let opening = try state.takeOpening()

@@ -101,4 +101,42 @@ final class ConnectionPoolTests: PostgresTestCase {
         let value4 = try await pool.queryScalar(Int.self, "SELECT sum(n) FROM bulk")
         XCTAssertEqual(value4, 5000 * 5001 / 2)
     }
+
+    func testCopyOutStreamsEveryRowAndKeepsTheConnectionUsable() async throws {
+        try await pool.execute("CREATE TABLE outbound (n int, label text)")
+        try await pool.execute("INSERT INTO outbound SELECT g, CASE WHEN g = 2 THEN 'a, \"b\"' ELSE 'row ' || g END FROM generate_series(1, 3000) g")
+        let received = Chunks()
+        let copied = try await pool.transaction { tx in
+            try await tx.copyOut("COPY outbound TO STDOUT WITH (FORMAT csv, HEADER)") { chunk in received.append(chunk) }
+        }
+        XCTAssertEqual(copied, 3000)
+        let lines = received.text.split(separator: "\n", omittingEmptySubsequences: false)
+        XCTAssertEqual(lines.count, 3002, "header, 3000 rows, and the final newline")
+        XCTAssertEqual(Array(lines.prefix(4)), ["n,label", "1,row 1", #"2,"a, ""b""""#, "3,row 3"])
+        XCTAssertEqual(lines[3000], "3000,row 3000")
+
+        try await pool.withConnection { connection in
+            do {
+                _ = try await connection.copyOut("COPY missing TO STDOUT") { _ in }
+                XCTFail("copied from a missing table")
+            } catch let error as PostgresError {
+                XCTAssertEqual(error.sqlState, "42P01")
+            }
+            struct Full: Error {}
+            do {
+                _ = try await connection.copyOut("COPY outbound TO STDOUT") { _ in throw Full() }
+                XCTFail("the writer's error was lost")
+            } catch is Full {}
+            let after = try await connection.run("SELECT count(*) AS n FROM outbound")
+            XCTAssertEqual(try after.rows.first?.decode(Int.self, "n"), 3000, "the connection is usable after both failures")
+        }
+    }
+}
+
+/// Collects COPY output chunks (written on the connection's thread).
+private final class Chunks: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func append(_ chunk: UnsafeRawBufferPointer) { lock.withLock { data.append(contentsOf: chunk) } }
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
 }

@@ -49,13 +49,14 @@ public enum SettingRanges {
         SettingRange("promotion.min_csat", 1...5, integer: false),
         SettingRange("promotion.min_resolved_tickets", 0...100_000),
         SettingRange("promotion.window_days", 1...366),
+        SettingRange("retention.service_records_years", 1...30),
     ]
 
     /// Throws `invalidField` for the first setting of `document` outside its range or not a
-    /// number of its kind.
+    /// number of its kind. `null` is an unset optional setting (`retention.service_records_years`).
     public static func check(_ document: JSONValue) throws {
         for setting in all {
-            guard let value = document.value(at: setting.path) else { continue }
+            guard let value = document.value(at: setting.path), value != .null else { continue }
             guard case .number(let number) = value else {
                 throw KefuError.invalidField(setting.name, setting.integer ? "must be an integer" : "must be a number")
             }

@@ -56,6 +56,33 @@ public struct PromotionSettings: Codable, Sendable, Equatable {
     public init() {}
 }
 
+/// How long the tenant must keep its service records (issue 16 §1): `kefu archive export`
+/// refuses to archive a month of the audit trail that holds this tenant's events while the
+/// month ended less than `service_records_years` ago. Absent (`null`): no contractual minimum.
+public struct RetentionSettings: Codable, Sendable, Equatable {
+    /// Whole years, 1–30 (`SettingRanges`); nil when the tenant has no contractual minimum.
+    public var serviceRecordsYears: Int?
+
+    public init(serviceRecordsYears: Int? = nil) {
+        self.serviceRecordsYears = serviceRecordsYears
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case serviceRecordsYears
+    }
+
+    /// Writes `null` when unset, so the settings document always names the setting (a patch
+    /// may then set it, and `GET /v1/settings` shows it).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        if let serviceRecordsYears {
+            try container.encode(serviceRecordsYears, forKey: .serviceRecordsYears)
+        } else {
+            try container.encodeNil(forKey: .serviceRecordsYears)
+        }
+    }
+}
+
 /// A tenant's settings: every field has the SPEC default; tenants override what they need.
 public struct TenantSettings: Codable, Sendable, Equatable {
     /// The language of the texts Kefu sends to customers: `zh-CN` or `en`.
@@ -72,6 +99,7 @@ public struct TenantSettings: Codable, Sendable, Equatable {
     public var surge = SurgeSettings()
     public var survey = SurveySettings()
     public var promotion = PromotionSettings()
+    public var retention = RetentionSettings()
 
     public init() {}
 

@@ -42,14 +42,38 @@ final class SettingBoundsTests: TicketTestCase {
         }
     }
 
+    /// `retention.service_records_years` is unset (null) by default, takes 1–30 years and resets with null.
+    func testRetentionYearsIsOptionalRangedAndResettable() async throws {
+        try await withAPI { [key] api in
+            func years(_ reply: APIClient.Reply) -> JSONValue? { reply["settings"]?["retention"]?["service_records_years"] }
+            let initial = try await api.get("/v1/settings", key: key)
+            XCTAssertEqual(years(initial), .null, initial.raw)
+            let set = try await api.patch("/v1/settings", key: key, #"{"settings": {"retention": {"service_records_years": 7}}}"#)
+            XCTAssertEqual(set.status, .ok, set.raw)
+            XCTAssertEqual(years(set), .number(7))
+            for value in ["31", "0", "2.5", "\"7\"", "true"] {
+                let refused = try await api.patch("/v1/settings", key: key, "{\"settings\": {\"retention\": {\"service_records_years\": \(value)}}}")
+                XCTAssertEqual(refused.status, .unprocessableContent, "\(value): \(refused.raw)")
+                XCTAssertEqual(refused.errorField, "settings.retention.service_records_years", value)
+            }
+            let kept = try await api.get("/v1/settings", key: key)
+            XCTAssertEqual(years(kept), .number(7), "a refused patch changes nothing")
+            let reset = try await api.patch("/v1/settings", key: key, #"{"settings": {"retention": {"service_records_years": null}}}"#)
+            XCTAssertEqual(reset.status, .ok, reset.raw)
+            XCTAssertEqual(years(reset), .null)
+        }
+    }
+
     func testTheAPIDocumentStatesEveryRange() throws {
         let document = try OpenAPIDocument.text()
         for setting in SettingRanges.all {
             func text(_ value: Double) -> String { value.rounded() == value ? String(Int(value)) : String(value) }
             let leaf = setting.path.last!
             let kind = setting.integer ? "integer" : "number"
+            let bounds = "minimum: \(text(setting.range.lowerBound)), maximum: \(text(setting.range.upperBound))"
+            // An optional setting (retention.service_records_years) may also be null.
             XCTAssertTrue(
-                document.contains("\(leaf): { type: \(kind), minimum: \(text(setting.range.lowerBound)), maximum: \(text(setting.range.upperBound))"),
+                document.contains("\(leaf): { type: \(kind), \(bounds)") || document.contains("\(leaf): { type: [\(kind), \"null\"], \(bounds)"),
                 "docs/openapi.yaml states the range of \(setting.name)"
             )
         }
