@@ -1,0 +1,92 @@
+-- 044 the worker's cross-tenant functions in the form Citus can run (issue 16 §3,
+-- docs/SCALING.md). Citus does not run `SELECT … FOR UPDATE SKIP LOCKED` over several shards, nor
+-- a delete by ctid over several shards. As kefu_claim_due_timers (sql/040): a read without locks
+-- finds the oldest due work and the tenants that hold it, then each tenant's share is locked or
+-- deleted by statements that name that tenant (router queries on Citus, one shard each). Same
+-- signatures, clamps and results as before: the worker's callers are unchanged.
+
+-- Timer claims, of ticket timers and record timers alike: one function serves both tables (they
+-- have the same columns but the one naming the record). The claim of sql/040 on ticket timers,
+-- and now record timers (sql/025) in the same form: a read without locks finds the oldest due
+-- timers (the window: twice the batch, so that a second worker finds work past the first one's);
+-- then, oldest tenant first, each tenant's share of the window is locked and leased by a
+-- statement that names the tenant, in both the locking SELECT and the UPDATE (sql/040's UPDATE
+-- matched its target only through the locked rows), until the batch is full. Pass 1 takes each
+-- tenant's timers among the oldest p_limit (what one statement over all tenants took); pass 2
+-- fills what other workers' locks left over from the rest of the window. The window walks the
+-- table's due index, each claim the primary key. Invoker rights: only the claims below call it.
+CREATE FUNCTION kefu_claim_due_timer_rows(p_table text, p_record text, p_now timestamptz, p_limit integer, p_lease interval)
+RETURNS TABLE (tenant_id uuid, record_id uuid, kind text, due_at timestamptz)
+LANGUAGE plpgsql VOLATILE
+SET search_path = public, pg_temp
+AS $$
+DECLARE
+    v_now     timestamptz := kefu_worker_now(p_now);
+    v_until   timestamptz := kefu_worker_now(p_now) + least(greatest(p_lease, interval '1 second'), interval '10 minutes');
+    v_left    integer := least(greatest(p_limit, 0), 1000);
+    v_pass    integer;
+    v_tenant  uuid;
+    v_share   integer;
+    v_records uuid[];
+    v_kinds   text[];
+    v_claimed integer;
+BEGIN
+    IF (p_table, p_record) NOT IN (('ticket_timers', 'ticket_id'), ('record_timers', 'record_id')) THEN
+        RAISE EXCEPTION 'not a timer table: %.%', p_table, p_record USING ERRCODE = '22023';
+    END IF;
+    FOR v_pass IN 1..2 LOOP
+        EXIT WHEN v_left <= 0;
+        FOR v_tenant, v_share, v_records, v_kinds IN EXECUTE format(
+            'SELECT w.tenant_id, CASE WHEN $1 = 1 THEN count(*) FILTER (WHERE w.rank <= $2) ELSE $2 END,
+                    array_agg(w.record), array_agg(w.kind)
+             FROM (
+                 SELECT x.tenant_id, x.%2$I AS record, x.kind, x.due_at, row_number() OVER (ORDER BY x.due_at) AS rank
+                 FROM %1$I x
+                 WHERE x.done_at IS NULL AND x.failed_at IS NULL AND x.due_at <= $3
+                   AND (x.claimed_until IS NULL OR x.claimed_until < $3)
+                 ORDER BY x.due_at
+                 LIMIT 2 * $2
+             ) w
+             GROUP BY w.tenant_id
+             ORDER BY min(w.due_at)', p_table, p_record) USING v_pass, v_left, v_now
+        LOOP
+            EXIT WHEN v_left <= 0;
+            CONTINUE WHEN v_share = 0;
+            RETURN QUERY EXECUTE format(
+                'UPDATE %1$I t
+                 SET claimed_until = $5, attempts = t.attempts + 1
+                 FROM (
+                     SELECT x.%2$I AS record, x.kind FROM %1$I x
+                     JOIN unnest($2::uuid[], $3::text[]) AS w(record, kind) ON w.record = x.%2$I AND w.kind = x.kind
+                     WHERE x.tenant_id = $1 AND x.done_at IS NULL AND x.failed_at IS NULL AND x.due_at <= $4
+                       AND (x.claimed_until IS NULL OR x.claimed_until < $4)
+                     ORDER BY x.due_at
+                     LIMIT $6
+                     FOR UPDATE OF x SKIP LOCKED
+                 ) due
+                 WHERE t.tenant_id = $1 AND t.%2$I = due.record AND t.kind = due.kind
+                 RETURNING t.tenant_id, t.%2$I, t.kind, t.due_at', p_table, p_record)
+                USING v_tenant, v_records, v_kinds, v_now, v_until, least(v_share, v_left);
+            GET DIAGNOSTICS v_claimed = ROW_COUNT;
+            v_left := v_left - v_claimed;
+        END LOOP;
+    END LOOP;
+END
+$$;
+ALTER FUNCTION kefu_claim_due_timer_rows(text, text, timestamptz, integer, interval) OWNER TO kefu_definer;
+REVOKE ALL ON FUNCTION kefu_claim_due_timer_rows(text, text, timestamptz, integer, interval) FROM PUBLIC;
+
+-- Same signatures, clamps and results as before: TimerSweeper is unchanged.
+CREATE OR REPLACE FUNCTION kefu_claim_due_timers(p_now timestamptz, p_limit integer, p_lease interval)
+RETURNS TABLE (tenant_id uuid, ticket_id uuid, kind text, due_at timestamptz)
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = public, pg_temp
+SET jit = off
+AS $$ SELECT c.tenant_id, c.record_id, c.kind, c.due_at FROM kefu_claim_due_timer_rows('ticket_timers', 'ticket_id', p_now, p_limit, p_lease) c $$;
+
+CREATE OR REPLACE FUNCTION kefu_claim_due_record_timers(p_now timestamptz, p_limit integer, p_lease interval)
+RETURNS TABLE (tenant_id uuid, kind text, record_id uuid, due_at timestamptz)
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = public, pg_temp
+SET jit = off
+AS $$ SELECT c.tenant_id, c.kind, c.record_id, c.due_at FROM kefu_claim_due_timer_rows('record_timers', 'record_id', p_now, p_limit, p_lease) c $$;
