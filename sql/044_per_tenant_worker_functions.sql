@@ -90,3 +90,103 @@ LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = public, pg_temp
 SET jit = off
 AS $$ SELECT c.tenant_id, c.kind, c.record_id, c.due_at FROM kefu_claim_due_timer_rows('record_timers', 'record_id', p_now, p_limit, p_lease) c $$;
+
+-- Deliveries (sql/034, sql/035, sql/036): webhooks, robots and email, one lane per target (a
+-- webhook, a robot, or the tenant's relay), at most p_per_target (1–10) per lane, none of a lane
+-- that still has a leased delivery. A lane is within one tenant, so the ranking is per tenant:
+-- the read without locks ranks the due deliveries of every tenant as sql/036's claim did and
+-- finds the tenants holding the oldest (twice the batch); then, oldest tenant first, the ranking
+-- is done again within that tenant (a new snapshot: a lane another worker leased meanwhile is
+-- busy) and its oldest eligible deliveries are locked and leased, all by statements that name
+-- the tenant, until the batch is full. Pass 1 takes each tenant's share of the oldest p_limit,
+-- pass 2 fills what other workers' locks left over, up to each tenant's share of the window.
+-- A lane leased in pass 1 is busy in pass 2, so a lane's deliveries come from one statement, in
+-- order. Same signature and result as before: rows ordered by next attempt within each tenant.
+CREATE OR REPLACE FUNCTION kefu_claim_due_deliveries(p_now timestamptz, p_limit integer, p_per_target integer, p_lease interval)
+RETURNS TABLE (tenant_id uuid, id uuid, target_id uuid, target_kind text, event_type text, attempts integer, url text,
+               secret text, previous_secret text, previous_secret_expires_at timestamptz)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = public, pg_temp
+SET jit = off
+AS $$
+#variable_conflict use_column
+DECLARE
+    v_now     timestamptz := kefu_worker_now(p_now);
+    v_until   timestamptz := kefu_worker_now(p_now) + least(greatest(p_lease, interval '1 second'), interval '10 minutes');
+    v_left    integer := least(greatest(p_limit, 0), 1000);
+    v_per     integer := least(greatest(p_per_target, 1), 10);
+    v_pass    integer;
+    v_tenant  uuid;
+    v_share   integer;
+    v_claimed integer;
+BEGIN
+    FOR v_pass IN 1..2 LOOP
+        EXIT WHEN v_left <= 0;
+        FOR v_tenant, v_share IN
+            SELECT w.tenant_id, CASE WHEN v_pass = 1 THEN count(*) FILTER (WHERE w.rank <= v_left) ELSE count(*) END
+            FROM (
+                SELECT d.tenant_id, d.next_attempt_at, row_number() OVER (ORDER BY d.next_attempt_at, d.id) AS rank
+                FROM (
+                    SELECT d.tenant_id, d.id, d.next_attempt_at,
+                           row_number() OVER (PARTITION BY d.tenant_id, coalesce(d.webhook_id, d.robot_id, d.tenant_id)
+                                              ORDER BY d.next_attempt_at, d.id) AS lane_rank
+                    FROM deliveries d
+                    WHERE d.status IN ('pending', 'failed') AND d.next_attempt_at <= v_now
+                      AND (d.claimed_until IS NULL OR d.claimed_until < v_now)
+                      AND NOT EXISTS (
+                          SELECT 1 FROM deliveries busy
+                          WHERE busy.tenant_id = d.tenant_id
+                            AND coalesce(busy.webhook_id, busy.robot_id, busy.tenant_id) = coalesce(d.webhook_id, d.robot_id, d.tenant_id)
+                            AND busy.status IN ('pending', 'failed') AND busy.claimed_until >= v_now)
+                ) d
+                WHERE d.lane_rank <= v_per
+                ORDER BY d.next_attempt_at, d.id
+                LIMIT 2 * v_left
+            ) w
+            GROUP BY w.tenant_id
+            ORDER BY min(w.next_attempt_at)
+        LOOP
+            EXIT WHEN v_left <= 0;
+            CONTINUE WHEN v_share = 0;
+            RETURN QUERY
+            WITH due AS (
+                SELECT d.tenant_id, d.id FROM (
+                    SELECT d.tenant_id, d.id, d.next_attempt_at,
+                           row_number() OVER (PARTITION BY coalesce(d.webhook_id, d.robot_id, d.tenant_id)
+                                              ORDER BY d.next_attempt_at, d.id) AS lane_rank
+                    FROM deliveries d
+                    WHERE d.tenant_id = v_tenant AND d.status IN ('pending', 'failed') AND d.next_attempt_at <= v_now
+                      AND (d.claimed_until IS NULL OR d.claimed_until < v_now)
+                      AND NOT EXISTS (
+                          SELECT 1 FROM deliveries busy
+                          WHERE busy.tenant_id = v_tenant
+                            AND coalesce(busy.webhook_id, busy.robot_id, busy.tenant_id) = coalesce(d.webhook_id, d.robot_id, d.tenant_id)
+                            AND busy.status IN ('pending', 'failed') AND busy.claimed_until >= v_now)
+                ) d
+                WHERE d.lane_rank <= v_per
+                ORDER BY d.next_attempt_at, d.id
+                LIMIT least(v_share, v_left)
+            ), leased AS (
+                UPDATE deliveries d
+                SET claimed_until = v_until
+                FROM (
+                    SELECT x.tenant_id, x.id FROM deliveries x JOIN due USING (tenant_id, id)
+                    WHERE x.tenant_id = v_tenant
+                    FOR UPDATE OF x SKIP LOCKED
+                ) locked
+                WHERE d.tenant_id = v_tenant AND d.id = locked.id
+                RETURNING d.tenant_id, d.id, d.webhook_id, d.robot_id, d.email, d.event_type, d.attempts, d.next_attempt_at
+            )
+            SELECT l.tenant_id, l.id, coalesce(l.webhook_id, l.robot_id, l.tenant_id),
+                   CASE WHEN l.email THEN 'email' ELSE coalesce(r.kind, 'webhook') END, l.event_type, l.attempts,
+                   coalesce(w.url, r.url, 'mailto:'), coalesce(w.secret, r.secret), w.previous_secret, w.previous_secret_expires_at
+            FROM leased l
+            LEFT JOIN webhooks w ON w.tenant_id = v_tenant AND w.id = l.webhook_id
+            LEFT JOIN robots r ON r.tenant_id = v_tenant AND r.id = l.robot_id
+            ORDER BY l.next_attempt_at, l.id;
+            GET DIAGNOSTICS v_claimed = ROW_COUNT;
+            v_left := v_left - v_claimed;
+        END LOOP;
+    END LOOP;
+END
+$$;
