@@ -190,3 +190,125 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- The SLA clock batch (sql/020, behind sql/017's clamping wrapper), tenant by tenant: the worker
+-- now calls it once per tenant (SLAClockBatch), and each tenant's timers are locked and acted on
+-- by statements that name the tenant (its tickets locked, then its timers; the rest as sql/020).
+-- A call that names several tenants still acts on each of them, one after the other, in its one
+-- transaction. Same signature and result (the timers finished and re-armed).
+CREATE OR REPLACE FUNCTION kefu_act_on_sla_timers_at(p_now timestamptz, p_tenant_ids uuid[], p_ticket_ids uuid[], p_kinds text[],
+                                                     p_rules jsonb)
+RETURNS TABLE (performed integer, rescheduled integer)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = public, pg_temp
+SET jit = off
+AS $$
+#variable_conflict use_column
+DECLARE
+    v_tenant      uuid;
+    v_tickets     uuid[];
+    v_kinds       text[];
+    v_performed   integer;
+    v_rescheduled integer;
+BEGIN
+    performed := 0;
+    rescheduled := 0;
+    FOR v_tenant, v_tickets, v_kinds IN
+        SELECT c.tenant_id, array_agg(c.ticket_id), array_agg(c.kind)
+        FROM unnest(p_tenant_ids, p_ticket_ids, p_kinds) AS c(tenant_id, ticket_id, kind)
+        WHERE c.kind LIKE 'sla:%'
+        GROUP BY c.tenant_id
+        ORDER BY c.tenant_id
+    LOOP
+        -- 1. Lock the tenant's tickets of the claimed SLA timers, in key order.
+        PERFORM 1 FROM tickets t
+        WHERE t.tenant_id = v_tenant AND t.id = ANY (v_tickets)
+        ORDER BY t.id
+        FOR UPDATE OF t;
+
+        -- 2. Act (a new snapshot: the tickets as they are now that they are locked).
+        WITH due AS MATERIALIZED (
+            SELECT tt.ticket_id, tt.kind, substr(tt.kind, 5) AS clock
+            FROM ticket_timers tt
+            JOIN (SELECT DISTINCT c.ticket_id, c.kind FROM unnest(v_tickets, v_kinds) AS c(ticket_id, kind)) c
+              ON tt.ticket_id = c.ticket_id AND tt.kind = c.kind
+            WHERE tt.tenant_id = v_tenant AND tt.kind LIKE 'sla:%' AND tt.done_at IS NULL AND tt.due_at <= p_now
+            ORDER BY tt.ticket_id, tt.kind
+            FOR UPDATE OF tt
+        ), clocks AS MATERIALIZED (
+            SELECT d.ticket_id, d.kind, d.clock, t.priority, t.owner_id, kefu_ticket_reference(t.number) AS reference,
+                   (s.stored ->> r.due)::timestamptz AS due_at,
+                   coalesce(t.status = ANY (r.statuses)
+                            AND (NOT r.pauses OR t.sla_paused_at IS NULL)
+                            AND (r.met_by IS NULL OR s.stored -> r.met_by = 'null'::jsonb), false) AS running
+            FROM due d
+            JOIN tickets t ON t.tenant_id = v_tenant AND t.id = d.ticket_id
+            CROSS JOIN LATERAL (SELECT to_jsonb(t) AS stored) s
+            LEFT JOIN jsonb_to_recordset(p_rules) AS r(clock text, due text, statuses text[], pauses boolean, met_by text)
+              ON r.clock = d.clock AND r.due ~ '^[a-z_]+_at$' AND coalesce(r.met_by ~ '^[a-z_]+_at$', true)
+        ), missed AS MATERIALIZED (
+            SELECT * FROM clocks WHERE running AND due_at <= p_now
+        ), moved AS (
+            SELECT * FROM clocks WHERE running AND due_at > p_now
+        ), supervisors AS MATERIALIZED (
+            SELECT s.id, s.created_at, count(*) OVER () AS n
+            FROM kefu_alert_recipients(v_tenant) s
+            WHERE EXISTS (SELECT 1 FROM missed)
+        ), breach AS (
+            INSERT INTO ticket_sla_breaches (tenant_id, ticket_id, clock, due_at, met_at, detected_at, late_seconds)
+            SELECT v_tenant, ticket_id, clock, due_at, NULL, p_now, extract(epoch FROM p_now - due_at) FROM missed
+            ON CONFLICT DO NOTHING
+            RETURNING ticket_id, clock, due_at, late_seconds
+        ), flagged AS (
+            UPDATE tickets t SET breached = true
+            FROM (SELECT DISTINCT ticket_id FROM breach) b
+            WHERE t.tenant_id = v_tenant AND t.id = b.ticket_id AND NOT t.breached
+        ), events AS (
+            -- One INSERT, ordered, so each ticket's sla_breached comes before its sla_escalated.
+            INSERT INTO ticket_events (tenant_id, ticket_id, actor_kind, kind, after, created_at)
+            SELECT v_tenant, ticket_id, 'system', kind, after, p_now FROM (
+                SELECT b.ticket_id, b.clock, 1 AS step, 'sla_breached' AS kind,
+                       jsonb_build_object('clock', b.clock, 'due_at', kefu_json_instant(b.due_at), 'met_at', NULL,
+                                          'late_seconds', b.late_seconds) AS after
+                FROM breach b
+                UNION ALL
+                SELECT m.ticket_id, m.clock, 2, 'sla_escalated',
+                       jsonb_build_object('clock', m.clock, 'due_at', kefu_json_instant(m.due_at),
+                                          'supervisors', COALESCE((SELECT max(s.n) FROM supervisors s), 0))
+                FROM missed m
+            ) e
+            ORDER BY ticket_id, clock, step
+        ), notified AS (
+            INSERT INTO notifications (tenant_id, recipient_id, kind, ticket_id, message, created_at)
+            SELECT v_tenant, recipient_id, kind, ticket_id, message, p_now FROM (
+                SELECT m.ticket_id, m.clock, 1 AS step, s.created_at, s.id AS recipient_id, 'sla_breach' AS kind,
+                       format('%s (%s) missed its %s target', m.reference, m.priority, replace(m.clock, '_', ' ')) AS message
+                FROM missed m CROSS JOIN supervisors s
+                UNION ALL
+                SELECT m.ticket_id, m.clock, 2, NULL, m.owner_id,
+                       CASE m.clock WHEN 'progress' THEN 'progress_reminder' ELSE 'department_overdue' END,
+                       CASE m.clock WHEN 'progress' THEN format('%s: the customer is due a progress update', m.reference)
+                                    ELSE format('%s: the department has not answered in time', m.reference) END
+                FROM missed m WHERE m.clock IN ('progress', 'department') AND m.owner_id IS NOT NULL
+            ) n
+            ORDER BY ticket_id, clock, step, created_at
+        ), finished AS (
+            UPDATE ticket_timers tt
+            SET due_at = COALESCE(m.due_at, tt.due_at),
+                done_at = CASE WHEN m.due_at IS NULL THEN p_now END,
+                claimed_until = CASE WHEN m.due_at IS NULL THEN tt.claimed_until END,
+                last_error = CASE WHEN m.due_at IS NULL THEN NULL ELSE tt.last_error END
+            FROM due d
+            LEFT JOIN moved m ON m.ticket_id = d.ticket_id AND m.kind = d.kind
+            WHERE tt.tenant_id = v_tenant AND tt.ticket_id = d.ticket_id AND tt.kind = d.kind
+            RETURNING m.due_at IS NULL AS done
+        )
+        SELECT (count(*) FILTER (WHERE done))::integer, (count(*) FILTER (WHERE NOT done))::integer
+        INTO v_performed, v_rescheduled
+        FROM finished;
+        performed := performed + v_performed;
+        rescheduled := rescheduled + v_rescheduled;
+    END LOOP;
+    RETURN NEXT;
+END
+$$;
