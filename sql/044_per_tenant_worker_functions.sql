@@ -191,6 +191,48 @@ BEGIN
 END
 $$;
 
+-- Intake counter retention (sql/016, behind sql/017's clamping wrapper): ctid is local to a shard,
+-- so a delete by ctid cannot be planned over shards. A read without locks finds the tenants
+-- holding the oldest p_limit rows past 36 days (by the time index), then each tenant's share of
+-- them is deleted by primary key, by a statement that names the tenant, oldest tenant first; for
+-- each table. Same signature and result (the rows deleted): IntakeCounterRetention is unchanged.
+CREATE OR REPLACE FUNCTION kefu_prune_intake_counters_at(p_now timestamptz, p_limit integer)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = public, pg_temp
+AS $$
+DECLARE
+    v_cutoff  timestamptz := p_now - interval '36 days';
+    v_table   text;
+    v_column  text;
+    v_left    integer;
+    v_tenant  uuid;
+    v_share   integer;
+    v_deleted integer;
+    v_total   integer := 0;
+BEGIN
+    -- Each table and its time column (constants: the statements' text is fixed, values are bound).
+    FOR v_table, v_column IN VALUES ('intake_minutes', 'minute'), ('intake_hours', 'hour') LOOP
+        v_left := greatest(p_limit, 0);
+        FOR v_tenant, v_share IN EXECUTE format(
+            'SELECT o.tenant_id, count(*)::integer FROM (
+                 SELECT c.tenant_id, c.%2$I AS at FROM %1$I c WHERE c.%2$I < $1 ORDER BY c.%2$I LIMIT $2) o
+             GROUP BY o.tenant_id ORDER BY min(o.at)', v_table, v_column) USING v_cutoff, v_left
+        LOOP
+            EXIT WHEN v_left <= 0;
+            EXECUTE format(
+                'DELETE FROM %1$I c WHERE c.tenant_id = $1 AND (c.channel, c.%2$I) IN (
+                     SELECT x.channel, x.%2$I FROM %1$I x WHERE x.tenant_id = $1 AND x.%2$I < $2 ORDER BY x.%2$I LIMIT $3)',
+                v_table, v_column) USING v_tenant, v_cutoff, least(v_share, v_left);
+            GET DIAGNOSTICS v_deleted = ROW_COUNT;
+            v_left := v_left - v_deleted;
+            v_total := v_total + v_deleted;
+        END LOOP;
+    END LOOP;
+    RETURN v_total;
+END
+$$;
+
 -- The SLA clock batch (sql/020, behind sql/017's clamping wrapper), tenant by tenant: the worker
 -- now calls it once per tenant (SLAClockBatch), and each tenant's timers are locked and acted on
 -- by statements that name the tenant (its tickets locked, then its timers; the rest as sql/020).
