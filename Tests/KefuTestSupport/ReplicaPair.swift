@@ -40,7 +40,10 @@ public final class ReplicaPair: @unchecked Sendable {
         (onStandby ? standby : primary).configuration(database: Self.database).with(user: user)
     }
 
-    /// Waits until the standby has replayed everything the primary has written so far.
+    /// Waits until the standby has replayed everything the primary has written so far: up to the
+    /// primary's insert position, not its write position, which lags behind a commit while that
+    /// commit's WAL is still in buffers (the test clusters commit asynchronously), so that a
+    /// standby could look caught up without the last commit.
     public func waitForReplay() async throws {
         let primaryConnection = try await PostgresConnection.connect(configuration(standby: false))
         let standbyConnection = try await PostgresConnection.connect(configuration(standby: true))
@@ -50,7 +53,7 @@ public final class ReplicaPair: @unchecked Sendable {
                 await standbyConnection.close()
             }
         }
-        let target = try await primaryConnection.queryScalar(String.self, "SELECT pg_current_wal_lsn()::text") ?? ""
+        let target = try await primaryConnection.queryScalar(String.self, "SELECT pg_current_wal_insert_lsn()::text") ?? ""
         for _ in 0..<200 {
             let caughtUp = try await standbyConnection.queryScalar(Bool.self, "SELECT pg_last_wal_replay_lsn() >= \(target)::pg_lsn") ?? false
             if caughtUp { return }

@@ -5,7 +5,8 @@ import KefuTestSupport
 import XCTest
 
 /// The worker deletes intake counters older than 36 days (sql/016) for every tenant, in bounded
-/// batches, and keeps everything the surge detector still reads.
+/// batches, and keeps everything the surge detector still reads. Since sql/044 each tenant's rows
+/// go by statements that name the tenant (Citus), the oldest tenant first.
 final class IntakeCounterRetentionTests: TicketTestCase {
     private func seed(_ tenant: UUID, ageInMinutes ages: [Int]) async throws {
         let now = clock.now()
@@ -50,6 +51,38 @@ final class IntakeCounterRetentionTests: TicketTestCase {
         XCTAssertEqual(after.hours, 6)
         let oldest = try await ownerPool.queryScalar(Date.self, "SELECT min(minute) FROM intake_minutes")
         XCTAssertEqual(oldest, clock.now().addingTimeInterval(-Double(35 * day) * 60))
+    }
+
+    func testABoundedBatchDeletesTheOldestRowsOfAnyTenantTenantByTenant() async throws {
+        let tenants = [tenantID, try await makeTenant("beta").tenant.id, try await makeTenant("gamma").tenant.id]
+        let day = 24 * 60
+        // The tenants take turns: the oldest row is the first tenant's (45 days), then the second's, …
+        for (n, tenant) in tenants.enumerated() {
+            try await seed(tenant, ageInMinutes: [(45 - n) * day, (42 - n) * day, 30 * day])
+        }
+        func oldest() async throws -> [UUID: Date] {
+            var oldest: [UUID: Date] = [:]
+            for row in try await ownerPool.query("SELECT tenant_id, min(minute) AS minute FROM intake_minutes GROUP BY tenant_id") {
+                oldest[try row.decode(UUID.self, "tenant_id")] = try row.decode(Date.self, "minute")
+            }
+            return oldest
+        }
+        func ago(_ days: Int) -> Date { clock.now().addingTimeInterval(-Double(days * day) * 60) }
+
+        // Four minute rows and four hour rows a call: the four oldest of each, whoever holds them.
+        let bounded = IntakeCounterRetention(pool: workerPool, clock: clock, batch: 4, maxBatches: 1)
+        let first = try await bounded.prune(now: clock.now())
+        XCTAssertEqual(first, 8)
+        let afterFirst = try await oldest()
+        XCTAssertEqual(afterFirst, [tenants[0]: ago(30), tenants[1]: ago(41), tenants[2]: ago(40)])
+        let rest = try await bounded.prune(now: clock.now())
+        XCTAssertEqual(rest, 4, "the last two old rows of each table")
+        let afterRest = try await oldest()
+        XCTAssertEqual(afterRest, [tenants[0]: ago(30), tenants[1]: ago(30), tenants[2]: ago(30)])
+        let hours = try await ownerPool.queryScalar(Int.self, "SELECT count(*)::int FROM intake_hours WHERE hour < \(ago(36))")
+        XCTAssertEqual(hours, 0)
+        let none = try await bounded.prune(now: clock.now())
+        XCTAssertEqual(none, 0)
     }
 
     func testAProcessPrunesAtMostOncePerInterval() async throws {

@@ -4,8 +4,8 @@ import KefuPostgres
 import KefuTestSupport
 import XCTest
 
-/// The worker acts on a claimed batch of SLA clocks in one transaction (`kefu_act_on_sla_timers`):
-/// across tenants, each tenant's own supervisors, re-checks, isolation and atomicity.
+/// The worker acts on a claimed batch of SLA clocks set-based (`kefu_act_on_sla_timers`), one
+/// transaction per tenant: each tenant's own supervisors, re-checks, isolation and atomicity.
 /// P2 tickets taken at Tuesday 10:00 Shanghai have their first response due at 10:30.
 final class WorkerBatchTests: TicketTestCase {
     @discardableResult
@@ -173,6 +173,42 @@ final class WorkerBatchTests: TicketTestCase {
 
         let again = try await worker.timers.sweep()
         XCTAssertEqual(again.claimed, 0, "done once, never again")
+    }
+
+    func testABatchOfSeveralTenantsIsActedOnInOneTransactionPerTenant() async throws {
+        let tenants = [tenantID, try await makeTenant("globex").tenant.id, try await makeTenant("initech").tenant.id]
+        for tenant in tenants {
+            try await agent(tenant, "Sup Su", role: "supervisor")
+            _ = try await tickets(tenant, 3)
+        }
+        // Each breach written notes its transaction.
+        try await ownerPool.execute("CREATE TABLE test_breach_transactions (tenant_id uuid, xid bigint)")
+        try await ownerPool.execute("GRANT INSERT ON test_breach_transactions TO PUBLIC")
+        try await ownerPool.execute(
+            PostgresQuery(
+                unsafeSQL: """
+                    CREATE FUNCTION test_note_transaction() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        INSERT INTO test_breach_transactions VALUES (NEW.tenant_id, txid_current());
+                        RETURN NEW;
+                    END $$
+                    """
+            )
+        )
+        try await ownerPool.execute(
+            "CREATE TRIGGER test_note_transaction AFTER INSERT ON ticket_sla_breaches FOR EACH ROW EXECUTE FUNCTION test_note_transaction()"
+        )
+        clock.set(minutes(31))
+        let report = try await worker.timers.sweep()
+        XCTAssertEqual(report.claimed, 9, "one claimed batch of three tenants")
+        XCTAssertEqual(report.performed, 9)
+        var tenantsOf: [Int64: Set<UUID>] = [:]
+        for row in try await ownerPool.query("SELECT tenant_id, xid FROM test_breach_transactions") {
+            tenantsOf[try row.decode(Int64.self, "xid"), default: []].insert(try row.decode(UUID.self, "tenant_id"))
+        }
+        XCTAssertEqual(tenantsOf.count, 3, "three transactions")
+        XCTAssertEqual(Set(tenantsOf.values.flatMap { $0 }), Set(tenants))
+        XCTAssertTrue(tenantsOf.values.allSatisfy { $0.count == 1 }, "each of one tenant: \(tenantsOf)")
     }
 
     func testClaimedClocksAreReCheckedAnsweredMetOrMovedTicketsAreNotEscalated() async throws {

@@ -64,9 +64,9 @@ public struct TimerSweeper: Sendable {
 
     /// Processes due timers in batches until none is left (or `maxBatches` were taken).
     ///
-    /// A claimed batch's SLA-clock timers are acted on together (`SLAClockBatch`, one
-    /// transaction); if that transaction fails, each of them is retried alone so one bad timer
-    /// cannot hold back the others. The rarer kinds (survey expiry, follow-up, archive) run one
+    /// A claimed batch's SLA-clock timers are acted on together, one transaction per tenant
+    /// (`SLAClockBatch`); if a tenant's transaction fails, each of its timers is retried alone so
+    /// one bad timer cannot hold back the others. The rarer kinds (survey expiry, follow-up, archive) run one
     /// tenant transaction per timer. When the first batch comes back full, `concurrency` lanes
     /// each claim and act on the following batches, so one batch's commit and the next one's
     /// work overlap (claims never overlap: each timer is leased to one lane).
@@ -100,18 +100,19 @@ public struct TimerSweeper: Sendable {
     private func batch(_ batchSize: Int, into report: inout SweepReport) async throws -> Bool {
         let claimed = try await claim(batchSize)
         report.claimed += claimed.count
-        let clocks = claimed.filter { SLAClockBatch.handles($0.kind) }
-        do {
-            report.add(try await clockBatch.act(clocks, now: clock.now()), of: clocks.count)
-        } catch {
-            logger.warning(
-                "SLA timer batch failed; acting on each timer alone",
-                metadata: [
-                    "timers": "\(clocks.count)", "error": "\(error)",
-                ]
-            )
-            for timer in clocks {
-                await attempt(timer, report: &report) { .init(try await clockBatch.act([timer], now: clock.now())) }
+        for clocks in SLAClockBatch.byTenant(claimed.filter { SLAClockBatch.handles($0.kind) }) {
+            do {
+                report.add(try await clockBatch.act(clocks, now: clock.now()), of: clocks.count)
+            } catch {
+                logger.warning(
+                    "SLA timer batch failed; acting on each timer alone",
+                    metadata: [
+                        "tenant.id": "\(clocks[0].tenantID)", "timers": "\(clocks.count)", "error": "\(error)",
+                    ]
+                )
+                for timer in clocks {
+                    await attempt(timer, report: &report) { .init(try await clockBatch.act([timer], now: clock.now())) }
+                }
             }
         }
         for timer in claimed where !SLAClockBatch.handles(timer.kind) {
