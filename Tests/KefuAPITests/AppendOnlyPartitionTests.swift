@@ -22,26 +22,6 @@ final class AppendOnlyPartitionTests: TicketTestCase {
         worker = WorkerServices(pool: workerPool, clock: clock, webhookTargets: targets)
     }
 
-    /// Months from six before the test clock to three after it, for every partitioned table.
-    @discardableResult
-    private func ensureAroundTheClock() async throws -> Int {
-        let now = clock.now()
-        let made = try await ownerPool.queryScalar(
-            Int.self,
-            "SELECT kefu_ensure_partitions(\(now.addingTimeInterval(90 * 86_400)), \(now.addingTimeInterval(-180 * 86_400)))"
-        )
-        return made ?? -1
-    }
-
-    private func partitions(of table: String) async throws -> [String] {
-        try await ownerPool.query(
-            """
-            SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-            WHERE i.inhparent = \(table)::regclass ORDER BY c.relname
-            """
-        ).map { try $0.decode(String.self, "relname") }
-    }
-
     /// `table_pYYYYMM` of the clock's month.
     private func clockMonth(_ table: String) -> String {
         var calendar = Calendar(identifier: .gregorian)
@@ -116,9 +96,9 @@ final class AppendOnlyPartitionTests: TicketTestCase {
     }
 
     func testOneCallMakesTheMonthsOfEveryPartitionedTable() async throws {
-        let made = try await ensureAroundTheClock()
+        let made = try await ensurePartitionsAroundTheClock()
         XCTAssertGreaterThanOrEqual(made, 4 * 9, "six months back, the clock's month and three ahead, for four tables")
-        let again = try await ensureAroundTheClock()
+        let again = try await ensurePartitionsAroundTheClock()
         XCTAssertEqual(again, 0, "idempotent")
 
         // The function's list is the catalog's: every partitioned table, by its partition column.
@@ -182,7 +162,7 @@ final class AppendOnlyPartitionTests: TicketTestCase {
     }
 
     func testDeliveryAttemptsLandInTheirMonthPruneAndStayWithTheirTenant() async throws {
-        try await ensureAroundTheClock()
+        try await ensurePartitionsAroundTheClock()
         let receiver = WebhookReceiver()
         let url = try await receiver.start()
         addTeardownBlock { await receiver.stop() }
@@ -240,7 +220,7 @@ final class AppendOnlyPartitionTests: TicketTestCase {
     }
 
     func testBreachesAndNotificationsLandInTheirMonthAndStayWithTheirTenant() async throws {
-        try await ensureAroundTheClock()
+        try await ensurePartitionsAroundTheClock()
         let supervisor = try await addAgent("Wang Fang", role: "supervisor")
         let supervisorKey = try await keyFor(supervisor)
         let created = try await intake([
