@@ -38,11 +38,12 @@ public struct DeliveryService: Sendable {
         try await database.transaction(tenantID, readOnly: true) { tx in
             let delivery = try await Self.fetch(tx, id: id)
             let body = try await tx.queryScalar(String.self, "SELECT body FROM deliveries WHERE tenant_id = \(tenantID) AND id = \(id)")
+            // No attempt starts before its delivery exists: the bound prunes delivery_attempts' months.
             let history = try await tx.query(
                 DeliveryAttempt.self,
                 """
                 SELECT attempt, started_at, latency_ms, status_code, error FROM delivery_attempts
-                WHERE tenant_id = \(tenantID) AND delivery_id = \(id) ORDER BY attempt
+                WHERE tenant_id = \(tenantID) AND delivery_id = \(id) AND started_at >= \(delivery.createdAt) ORDER BY attempt
                 """
             )
             return DeliveryDetail(delivery: delivery, body: body, history: history)

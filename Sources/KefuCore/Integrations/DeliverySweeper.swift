@@ -249,11 +249,16 @@ public struct DeliverySweeper: Sendable {
         let state: DeliveryStatus = outcome == .delivered ? .delivered : (outcome == .dead ? .dead : .failed)
         let clipped = error.map { String($0.prefix(1000)) }
         try await database.transaction(delivery.tenantID) { tx in
+            // An attempt is recorded once: the key holds started_at too (the partition column), so
+            // the delivery's row lock orders two recorders and the second one sees the first's row.
             var writes: [PostgresQuery] = [
+                "SELECT 1 FROM deliveries WHERE tenant_id = \(tx.tenantID) AND id = \(delivery.id) FOR UPDATE",
                 """
                 INSERT INTO delivery_attempts (tenant_id, delivery_id, attempt, started_at, latency_ms, status_code, error)
-                VALUES (\(tx.tenantID), \(delivery.id), \(attempt), \(startedAt), \(latency), \(status.map(Int32.init)), \(clipped))
-                ON CONFLICT DO NOTHING
+                SELECT \(tx.tenantID), \(delivery.id), \(attempt), \(startedAt), \(latency), \(status.map(Int32.init)), \(clipped)
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM delivery_attempts WHERE tenant_id = \(tx.tenantID) AND delivery_id = \(delivery.id) AND attempt = \(attempt)
+                )
                 """,
                 """
                 UPDATE deliveries SET status = \(state.rawValue), attempts = \(attempt), claimed_until = NULL,

@@ -68,6 +68,9 @@ public struct NotificationService: Sendable {
         var conditions: PostgresQuery = "tenant_id = \(principal.tenantID)"
         if !all { conditions.append(" AND recipient_id = \(principal.agentID)") }
         if unreadOnly { conditions.append(" AND read_at IS NULL") }
+        // The cursor's row comparison does not prune; the same bound on created_at alone skips
+        // the notifications' months before the page.
+        if let after = page.after { conditions.append(" AND created_at >= \(after.createdAt)") }
         let rows = try await database.transaction(principal.tenantID, readOnly: true) { tx in
             try await tx.query(
                 Notification.self,
