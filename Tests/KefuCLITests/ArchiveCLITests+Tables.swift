@@ -20,11 +20,15 @@ extension ArchiveCLITests {
                 PARTITION BY RANGE (happened_at)
             """
         )
-        try await ownerPool.execute("CREATE TABLE archive_untenanted (id bigint NOT NULL, happened_at timestamptz NOT NULL) PARTITION BY RANGE (happened_at)")
+        try await ownerPool.execute(
+            "CREATE TABLE archive_untenanted (id bigint NOT NULL, happened_at timestamptz NOT NULL) PARTITION BY RANGE (happened_at)"
+        )
         for month in months {
             let suffix = String(month.partition.suffix(6))
             let bounds = "FROM ('\(suffix.prefix(4))-\(suffix.suffix(2))-01 00:00+00') TO ('\(month.before) 00:00+00')"
-            try await ownerPool.execute(PostgresQuery(unsafeSQL: "CREATE TABLE archive_probe_p\(suffix) PARTITION OF archive_probe FOR VALUES \(bounds)"))
+            try await ownerPool.execute(
+                PostgresQuery(unsafeSQL: "CREATE TABLE archive_probe_p\(suffix) PARTITION OF archive_probe FOR VALUES \(bounds)")
+            )
             if month.partition == months.first?.partition {
                 try await ownerPool.execute(
                     PostgresQuery(unsafeSQL: "CREATE TABLE archive_untenanted_p\(suffix) PARTITION OF archive_untenanted FOR VALUES \(bounds)")
@@ -95,7 +99,9 @@ extension ArchiveCLITests {
         let eventsKept = try await rows(old.partition)
         XCTAssertEqual(eventsKept, 3, "the whole run is refused, other tables included")
 
-        try await ownerPool.execute("UPDATE tenants SET settings = jsonb_set(settings, '{retention,service_records_years}', '1') WHERE id = \(beta.tenantId)")
+        try await ownerPool.execute(
+            "UPDATE tenants SET settings = jsonb_set(settings, '{retention,service_records_years}', '1') WHERE id = \(beta.tenantId)"
+        )
         let printed = try await kefu("archive", "export", "--before", old.before, "--to", directory.path, "--json")
         let exported = try JSONDecoder().decode(JSONValue.self, from: Data(printed.utf8)).array ?? []
         XCTAssertEqual(exported.map { $0["table"]?.string }, ["archive_probe", "ticket_events"], "in a month, tables by name")
@@ -112,7 +118,9 @@ extension ArchiveCLITests {
         XCTAssertNil(probeGone)
         let eventsGone = try await rows(old.partition)
         XCTAssertNil(eventsGone)
-        for (partition, count) in [(probeNewer, 1), (untenanted, 2), ("archive_probe_2001", 1), ("archive_probe_p200201", 1), ("archive_probe_default", 1)] {
+        for (partition, count) in [
+            (probeNewer, 1), (untenanted, 2), ("archive_probe_2001", 1), ("archive_probe_p200201", 1), ("archive_probe_default", 1),
+        ] {
             let left = try await rows(partition)
             XCTAssertEqual(left, count, "\(partition) is left alone")
         }
@@ -121,7 +129,10 @@ extension ArchiveCLITests {
         try await ownerPool.execute("UPDATE tenants SET settings = settings - 'retention' WHERE id = \(beta.tenantId)")
         let rest = try await kefu("archive", "export", "--before", newer.before, "--to", directory.path)
         XCTAssertTrue(rest.contains("archived archive_probe \(probeNewer): 1 rows"), rest)
-        XCTAssertFalse(rest.contains("untenanted") || rest.contains("archive_probe_2001") || rest.contains("p200201") || rest.contains("_default"), rest)
+        XCTAssertFalse(
+            rest.contains("untenanted") || rest.contains("archive_probe_2001") || rest.contains("p200201") || rest.contains("_default"),
+            rest
+        )
         let untenantedLeft = try await rows(untenanted)
         XCTAssertEqual(untenantedLeft, 2)
         await XCTAssertThrowsErrorAsync(try await self.ownerPool.execute("SELECT kefu_archive_lock_partition(\(untenanted))")) { error in
@@ -137,7 +148,7 @@ extension ArchiveCLITests {
         ]
         for function in functions {
             for role in ["kefu_app", "kefu_worker", "kefu_definer"] {
-                let allowed = try await ownerPool.queryScalar(Bool.self, "SELECT has_function_privilege(\(role), \(function), 'EXECUTE')")
+                let allowed = try await ownerPool.queryScalar(Bool.self, "SELECT has_function_privilege(\(role)::name, \(function)::text, 'EXECUTE')")
                 XCTAssertEqual(allowed, false, "\(role) may call \(function)")
             }
         }

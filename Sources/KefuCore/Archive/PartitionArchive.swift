@@ -184,7 +184,9 @@ public struct PartitionArchive: Sendable {
                 + "keeps service records \($0.years) years, until \(PostgresTimestamp.formatISO8601($0.keptUntil))"
         }
         return Refusal(
-            description: (["refused: tenants' retention.service_records_years still covers their rows in these months; nothing was written or dropped"]
+            description: ([
+                "refused: tenants' retention.service_records_years still covers their rows in these months; nothing was written or dropped"
+            ]
                 + lines).joined(separator: "\n")
         )
     }
