@@ -5,10 +5,11 @@ import KefuPostgres
 import KefuTestSupport
 import XCTest
 
-/// `kefu archive export` (issue 16 §1): whole past months of ticket_events go to CSV files and
-/// are dropped, unless a tenant's `retention.service_records_years` still covers them.
+/// `kefu archive export` (issue 16 §1): whole past months of ticket_events (and of every other
+/// monthly-partitioned table: ArchiveCLITests+Tables.swift) go to CSV files and are dropped,
+/// unless a tenant's `retention.service_records_years` still covers them.
 final class ArchiveCLITests: CLITestCase {
-    private var directory: URL!
+    var directory: URL!
 
     override func setUp() async throws {
         try await super.setUp()
@@ -21,7 +22,7 @@ final class ArchiveCLITests: CLITestCase {
     }
 
     /// A tenant with one ticket (made through intake, on the test clock).
-    private func tenantWithTicket(_ slug: String) async throws -> (tenant: TenantCreation, ticket: Ticket) {
+    func tenantWithTicket(_ slug: String) async throws -> (tenant: TenantCreation, ticket: Ticket) {
         let tenant = try await makeTenant(slug)
         let customer = try await services.customers.create(tenant.tenantId, NewCustomer(name: "Li Na"))
         let ticket = try await services.intake.intake(
@@ -33,7 +34,7 @@ final class ArchiveCLITests: CLITestCase {
 
     /// The month `monthsAgo` months before the database's now: its partition (made here) and the
     /// first day of the month after it (the `--before` that takes it).
-    private func oldMonth(_ monthsAgo: Int) async throws -> (partition: String, before: String) {
+    func oldMonth(_ monthsAgo: Int) async throws -> (partition: String, before: String) {
         let row = try await ownerPool.queryFirst(
             """
             SELECT 'ticket_events_p' || to_char(m, 'YYYYMM') AS partition, to_char(m + interval '1 month', 'YYYY-MM-DD') AS before,
@@ -46,7 +47,7 @@ final class ArchiveCLITests: CLITestCase {
 
     /// Adds `count` events to `ticket` in `partition`'s month (as the owner: the application
     /// cannot backdate), with text that CSV must quote. Returns their ids.
-    private func addOldEvents(_ ticket: Ticket, _ partition: String, count: Int) async throws -> [UUID] {
+    func addOldEvents(_ ticket: Ticket, _ partition: String, count: Int) async throws -> [UUID] {
         try await ownerPool.query(
             """
             INSERT INTO ticket_events (tenant_id, ticket_id, actor_kind, kind, before, after, created_at)
@@ -59,13 +60,13 @@ final class ArchiveCLITests: CLITestCase {
         ).map { try $0.decode(UUID.self, "id") }
     }
 
-    private func rows(_ partition: String) async throws -> Int? {
+    func rows(_ partition: String) async throws -> Int? {
         let exists = try await ownerPool.queryScalar(Bool.self, "SELECT to_regclass(\(partition)) IS NOT NULL")
         guard exists == true else { return nil }
         return try await ownerPool.queryScalar(Int.self, PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(partition)"))
     }
 
-    private func files() -> [String] {
+    func files() -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
     }
 
@@ -86,7 +87,7 @@ final class ArchiveCLITests: CLITestCase {
 
         let printed = try await kefu("archive", "export", "--before", old.before, "--to", directory.path)
         let file = directory.appendingPathComponent("\(old.partition).csv")
-        XCTAssertTrue(printed.contains("archived \(old.partition): 5 rows"), printed)
+        XCTAssertTrue(printed.contains("archived ticket_events \(old.partition): 5 rows"), printed)
         XCTAssertTrue(printed.contains(file.path), printed)
         XCTAssertEqual(files(), ["\(old.partition).csv"], "one file, no temporary left behind")
         let text = try String(contentsOf: file, encoding: .utf8)
@@ -137,7 +138,7 @@ final class ArchiveCLITests: CLITestCase {
         await XCTAssertThrowsErrorAsync(try await self.kefu("archive", "export", "--before", old.before, "--to", self.directory.path)) { error in
             let message = "\(error)"
             XCTAssertTrue(message.contains("acme") && message.contains(acme.tenantId.uuidString.lowercased()), message)
-            XCTAssertTrue(message.contains(old.partition) && message.contains("5 years"), message)
+            XCTAssertTrue(message.contains("ticket_events (\(old.partition)): tenant acme") && message.contains("5 years"), message)
             XCTAssertFalse(message.contains("beta"), "beta has no retention: \(message)")
         }
         XCTAssertEqual(files(), [], "nothing written")
@@ -154,6 +155,7 @@ final class ArchiveCLITests: CLITestCase {
         let exported = try JSONDecoder().decode(JSONValue.self, from: Data(printed.utf8)).array ?? []
         XCTAssertEqual(exported.map { $0["partition"]?.string }, [older.partition, old.partition])
         XCTAssertEqual(exported.map { $0["rows"]?.number }, [2, 3])
+        XCTAssertEqual(exported.map { $0["table"]?.string }, ["ticket_events", "ticket_events"])
         let gone = try await rows(old.partition)
         XCTAssertNil(gone)
     }
@@ -207,6 +209,6 @@ final class ArchiveCLITests: CLITestCase {
 
         try await ownerPool.execute("DROP VIEW holds_the_month")
         let printed = try await kefu("archive", "export", "--before", old.before, "--to", directory.path)
-        XCTAssertTrue(printed.contains("archived \(old.partition): 4 rows"), printed)
+        XCTAssertTrue(printed.contains("archived ticket_events \(old.partition): 4 rows"), printed)
     }
 }

@@ -7,12 +7,13 @@ import Glibc
 import Darwin
 #endif
 
-/// Archives whole past months of the audit trail (`ticket_events`, monthly partitions, sql/041):
-/// each month goes to `ticket_events_pYYYYMM.csv` (CSV with a header, as `COPY … CSV HEADER`
-/// writes it) and is then detached and dropped, in one transaction per month (sql/043). Runs as
-/// the owner role: it does DDL. A tenant's `retention.service_records_years` that still covers a
-/// month refuses the whole run before anything is written.
-public struct TicketEventArchive: Sendable {
+/// Archives whole past months of every monthly-partitioned table (issue 16 §1; sql/046 says
+/// which tables take part: found in the catalog, partitions `<table>_pYYYYMM`, a `tenant_id`
+/// column). Each month of each table goes to `<partition>.csv` (CSV with a header, as `COPY …
+/// CSV HEADER` writes it) and is then detached and dropped, in one transaction per partition.
+/// Runs as the owner role: it does DDL. A tenant's `retention.service_records_years` that still
+/// covers a month holding its rows, in any table, refuses the whole run before anything is written.
+public struct PartitionArchive: Sendable {
     let pool: ConnectionPool
 
     /// `ownerPool` connects as the owner role (the one `kefu migrate` uses).
@@ -22,13 +23,15 @@ public struct TicketEventArchive: Sendable {
 
     /// One monthly partition that can be archived.
     public struct Month: Codable, Sendable, Equatable {
+        public var table: String
         public var partition: String
         public var starts: Date
         public var ends: Date
     }
 
-    /// A tenant whose retention setting still covers a month.
+    /// A tenant whose retention setting still covers its rows in one table's month.
     public struct Conflict: Codable, Sendable, Equatable {
+        public var table: String
         public var partition: String
         public var tenantId: UUID
         public var slug: String
@@ -37,8 +40,9 @@ public struct TicketEventArchive: Sendable {
         public var keptUntil: Date
     }
 
-    /// One archived month.
+    /// One archived partition.
     public struct Exported: Codable, Sendable, Equatable {
+        public var table: String
         public var partition: String
         public var rows: Int
         public var bytes: Int
@@ -50,10 +54,12 @@ public struct TicketEventArchive: Sendable {
         public var description: String
     }
 
-    /// The partitions `export(before:to:)` would archive: every month ending on or before `before`.
+    /// The partitions `export(before:to:)` would archive: every month ending on or before
+    /// `before`, oldest first, tables by name within a month.
     public func months(before: Date) async throws -> [Month] {
-        try await pool.query("SELECT partition_name, starts, ends FROM kefu_archivable_partitions(\(before))").map {
+        try await pool.query("SELECT table_name, partition_name, starts, ends FROM kefu_archivable_partitions(\(before))").map {
             Month(
+                table: try $0.decode(String.self, "table_name"),
                 partition: try $0.decode(String.self, "partition_name"),
                 starts: try $0.decode(Date.self, "starts"),
                 ends: try $0.decode(Date.self, "ends")
@@ -61,17 +67,18 @@ public struct TicketEventArchive: Sendable {
         }
     }
 
-    /// The tenants (with months) whose retention forbids archiving the months before `before`.
+    /// The tenants (with tables and months) whose retention forbids archiving the months before `before`.
     public func conflicts(before: Date) async throws -> [Conflict] {
         let range = try Self.retentionRange()
         return try await pool.transaction(setup: [Self.noRowSecurity]) { tx in
             try await tx.query(
                 """
-                SELECT partition_name, tenant_id, slug, years, kept_until
+                SELECT table_name, partition_name, tenant_id, slug, years, kept_until
                 FROM kefu_archive_retention_conflicts(\(before), \(Int(range.lowerBound))::int, \(Int(range.upperBound))::int)
                 """
             ).map {
                 Conflict(
+                    table: try $0.decode(String.self, "table_name"),
                     partition: try $0.decode(String.self, "partition_name"),
                     tenantId: try $0.decode(UUID.self, "tenant_id"),
                     slug: try $0.decode(String.self, "slug"),
@@ -82,12 +89,13 @@ public struct TicketEventArchive: Sendable {
         }
     }
 
-    /// Archives every month ending on or before `before` (a past date) into `directory`. Checks
-    /// first, writing nothing when any check fails: `before` not in the future, no tenant's
-    /// retention covering any of the months, no archive file already there. Then per month, in
-    /// one transaction: lock, COPY out to a temporary file, fsync, check the row count, move it
-    /// to its name and fsync the directory, detach and drop the partition, commit. A failure
-    /// leaves that month attached and no file under its name; months done before it stay done.
+    /// Archives every partition whose month ends on or before `before` (a past date) into
+    /// `directory`. Checks first, writing nothing when any check fails: `before` not in the
+    /// future, no tenant's retention covering any of the months in any table, no archive file
+    /// already there. Then per partition, in one transaction: lock, COPY out to a temporary
+    /// file, fsync, check the row count, move it to its name and fsync the directory, detach
+    /// and drop the partition, commit. A failure leaves that partition attached and no file
+    /// under its name; partitions done before it stay done.
     public func export(before: Date, to directory: URL) async throws -> [Exported] {
         let now = try await pool.queryScalar(Date.self, "SELECT now()") ?? Date()
         guard before <= now else {
@@ -107,11 +115,6 @@ public struct TicketEventArchive: Sendable {
     }
 
     private func export(_ month: Month, to directory: URL) async throws -> Exported {
-        // The name comes from the catalog (kefu_archivable_partitions); checked again before it
-        // is written into the COPY statement, which takes no parameters.
-        guard month.partition.range(of: "^ticket_events_p[0-9]{6}$", options: .regularExpression) != nil else {
-            throw Refusal(description: "unexpected partition name \(month.partition)")
-        }
         let final = Self.file(month, in: directory)
         let temporary = directory.appendingPathComponent(".\(final.lastPathComponent).partial")
         var renamedRows: Int?
@@ -119,7 +122,11 @@ public struct TicketEventArchive: Sendable {
             try await pool.withConnection { connection in
                 try await connection.transaction(setup: [Self.noRowSecurity, "SET LOCAL lock_timeout = '10s'"]) { tx in
                     let expected = try await tx.queryScalar(Int.self, "SELECT kefu_archive_lock_partition(\(month.partition))") ?? -1
-                    let copied = try await Self.copy(month.partition, tx: tx, to: temporary)
+                    // COPY takes no parameters: the statement comes from SQL, the name quoted there.
+                    guard let statement = try await tx.queryScalar(String.self, "SELECT kefu_archive_copy_statement(\(month.partition))") else {
+                        throw Refusal(description: "\(month.partition) is no longer a monthly partition")
+                    }
+                    let copied = try await Self.copy(statement, tx: tx, to: temporary)
                     guard copied == expected else {
                         throw Refusal(description: "\(month.partition): \(copied) rows written but the partition has \(expected); nothing dropped")
                     }
@@ -146,52 +153,10 @@ public struct TicketEventArchive: Sendable {
             }
         }
         let bytes = (try FileManager.default.attributesOfItem(atPath: final.path)[.size] as? NSNumber)?.intValue ?? 0
-        return Exported(partition: month.partition, rows: renamedRows ?? 0, bytes: bytes, file: final.path)
+        return Exported(table: month.table, partition: month.partition, rows: renamedRows ?? 0, bytes: bytes, file: final.path)
     }
 
-    /// `COPY <partition> TO STDOUT (FORMAT csv, HEADER)` into `file` (created 0600: it holds
-    /// personal data), fsynced; returns the rows copied.
-    private static func copy(_ partition: String, tx: PostgresTransaction, to file: URL) async throws -> Int {
-        let descriptor = open(file.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw Refusal(description: "cannot create \(file.path): \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
-        let copied = try await tx.copyOut("COPY \(partition) TO STDOUT WITH (FORMAT csv, HEADER)") { chunk in
-            try writeAll(descriptor, chunk, path: file.path)
-        }
-        guard fsync(descriptor) == 0 else { throw Refusal(description: "cannot fsync \(file.path): \(String(cString: strerror(errno)))") }
-        return copied
-    }
-
-    private static func writeAll(_ descriptor: Int32, _ chunk: UnsafeRawBufferPointer, path: String) throws {
-        var offset = 0
-        while offset < chunk.count {
-            let written = write(descriptor, chunk.baseAddress! + offset, chunk.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw Refusal(description: "cannot write \(path): \(String(cString: strerror(errno)))")
-            }
-            offset += written
-        }
-    }
-
-    /// Gives `temporary` the name `final` unless that exists (a hard link fails then, where
-    /// rename would replace), then makes the new name durable.
-    private static func moveWithoutReplacing(_ temporary: URL, to final: URL) throws {
-        guard link(temporary.path, final.path) == 0 else {
-            throw Refusal(description: "cannot create \(final.path): \(String(cString: strerror(errno)))")
-        }
-        unlink(temporary.path)
-        try syncDirectory(final.deletingLastPathComponent())
-    }
-
-    private static func syncDirectory(_ directory: URL) throws {
-        let descriptor = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw Refusal(description: "cannot open \(directory.path): \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw Refusal(description: "cannot fsync \(directory.path): \(String(cString: strerror(errno)))") }
-    }
-
-    /// `DIR/ticket_events_pYYYYMM.csv`.
+    /// `DIR/<partition>.csv`, e.g. `DIR/ticket_events_p202401.csv`.
     public static func file(_ month: Month, in directory: URL) -> URL {
         directory.appendingPathComponent("\(month.partition).csv")
     }
@@ -207,13 +172,21 @@ public struct TicketEventArchive: Sendable {
         return setting.range
     }
 
+    /// `YYYY-MM` from a partition's `_pYYYYMM` suffix.
+    static func monthName(_ partition: String) -> String {
+        let digits = partition.suffix(6)
+        return "\(digits.prefix(4))-\(digits.suffix(2))"
+    }
+
     static func retentionRefusal(_ conflicts: [Conflict]) -> Refusal {
         let lines = conflicts.map {
-            "  \($0.partition): tenant \($0.slug) (\($0.tenantId.uuidString.lowercased())) keeps service records \($0.years) years, until "
-                + PostgresTimestamp.formatISO8601($0.keptUntil)
+            "  \(monthName($0.partition)) \($0.table) (\($0.partition)): tenant \($0.slug) (\($0.tenantId.uuidString.lowercased())) "
+                + "keeps service records \($0.years) years, until \(PostgresTimestamp.formatISO8601($0.keptUntil))"
         }
         return Refusal(
-            description: (["refused: tenants' retention.service_records_years still covers these months; nothing was written or dropped"]
+            description: ([
+                "refused: tenants' retention.service_records_years still covers their rows in these months; nothing was written or dropped"
+            ]
                 + lines).joined(separator: "\n")
         )
     }
