@@ -115,6 +115,11 @@ final class AppendOnlyPartitionTests: TicketTestCase {
         var registry: [String: String] = [:]
         for row in listed { registry[try row.decode(String.self, "table_name")] = try row.decode(String.self, "partition_column") }
         XCTAssertEqual(registry, partitioned)
+        // `kefu archive export` (sql/046) takes every one of them, by the same column.
+        let archivable = try await ownerPool.query("SELECT DISTINCT table_name, key_column FROM kefu_monthly_partitions()")
+        var archived: [String: String] = [:]
+        for row in archivable { archived[try row.decode(String.self, "table_name")] = try row.decode(String.self, "key_column") }
+        XCTAssertEqual(archived, partitioned)
 
         for table in partitioned.keys.sorted() {
             let names = try await partitions(of: table).filter { $0 != "\(table)_default" }
