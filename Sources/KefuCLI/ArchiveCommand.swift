@@ -38,11 +38,17 @@ struct ArchiveExportCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard LocalDate(before) != nil else { throw ValidationError("--before must be a date like 2025-01-01 (YYYY-MM-DD)") }
+        _ = try beforeDate()
+    }
+
+    /// `--before` read as a date; the one place its error is worded.
+    private func beforeDate() throws -> LocalDate {
+        guard let date = LocalDate(before) else { throw ValidationError("--before must be a date like 2025-01-01 (YYYY-MM-DD)") }
+        return date
     }
 
     func run() async throws {
-        guard let date = LocalDate(before) else { throw ValidationError("--before must be a date like 2025-01-01 (YYYY-MM-DD)") }
+        let date = try beforeDate()
         let context = try CommandContext.make()
         let exported = try await context.withOwnerPool { pool in
             try await PartitionArchive(ownerPool: pool).export(before: date.midnightUTC, to: URL(fileURLWithPath: to, isDirectory: true))
